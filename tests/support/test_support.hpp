@@ -1,0 +1,35 @@
+#pragma once
+// Helpers shared by the test suites.
+#include <filesystem>
+#include <string>
+
+namespace hcp::test {
+
+// A fresh directory under the system temp folder, removed with everything in it on destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const noexcept { return m_path; }
+    std::filesystem::path operator/(const std::string& name) const { return m_path / name; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+std::filesystem::path assets_dir();     // the source tree's assets/
+std::filesystem::path test_data_dir();  // tests/data/
+std::string read_file(const std::filesystem::path& p);
+void write_file(const std::filesystem::path& p, const std::string& content);
+
+// Runs a shell command, returns its exit status and captures stdout+stderr.
+struct CommandResult {
+    int exit_code = -1;
+    std::string output;
+};
+CommandResult run_command(const std::string& command);
+std::string hcpctl_path();
+
+}  // namespace hcp::test
