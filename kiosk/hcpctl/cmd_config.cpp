@@ -1,1 +1,67 @@
-// placeholder: being written
+// hcpctl config check FILE
+#include <iostream>
+
+#include "cli.hpp"
+#include "hcp/calendar.hpp"
+#include "hcp/catalog.hpp"
+#include "hcp/config.hpp"
+
+namespace hcpctl {
+
+int cmd_config(const std::vector<std::string>& argv) {
+    Args args(argv, {}, {});
+    const std::string usage = "hcpctl config check FILE";
+    args.expect_positionals(2, usage);
+    if (args.positionals()[0] != "check") throw UsageError("usage: " + usage);
+    const std::string file = args.positionals()[1];
+
+    hcp::Config config;
+    try {
+        config = hcp::load_config(file);
+    } catch (const hcp::ConfigError& e) {
+        std::cout << file << ": " << e.issues().size() << " problem(s):\n";
+        for (const auto& issue : e.issues()) std::cout << "  " << issue.to_string() << '\n';
+        return kExitFindings;
+    }
+    int problems = 0;
+    try {
+        auto catalog = hcp::OptionCatalog::load_file(config.rating.catalog);
+        std::cout << "catalog   " << catalog.id() << " version " << catalog.version() << ", "
+                  << catalog.dimensions().size() << " dimensions, " << catalog.option_count() << " options ("
+                  << config.rating.catalog.string() << ")\n";
+    } catch (const hcp::Error& e) {
+        std::cout << "catalog   problem: " << e.what() << '\n';
+        ++problems;
+    }
+    try {
+        auto calendar = hcp::WorkCalendar::load_files(config.calendar.files);
+        std::cout << "calendar  years";
+        for (int y : calendar.years()) std::cout << ' ' << y;
+        std::cout << ", " << calendar.holidays().size() << " holidays\n";
+        auto today = hcp::china_date(hcp::now());
+        if (!calendar.covers(today))
+            std::cout << "calendar  warning: no calendar for " << static_cast<int>(today.year())
+                      << "; holidays are not known and Monday–Friday count as working days. "
+                         "Add that year's file to [calendar] files.\n";
+    } catch (const hcp::Error& e) {
+        std::cout << "calendar  problem: " << e.what() << '\n';
+        ++problems;
+    }
+    std::cout << "hall      " << config.hall.code << " " << config.hall.name << " (area " << config.hall.area_code
+              << ", " << hcp::to_string(config.hall.level) << ")\n";
+    std::cout << "device    " << config.device.id << ", roles";
+    for (auto r : config.device.roles) std::cout << ' ' << hcp::to_string(r);
+    if (config.device.window > 0) std::cout << ", window " << config.device.window;
+    std::cout << '\n';
+    std::cout << "store     " << config.store.database.string() << " (key " << config.store.key_file.string() << ")\n";
+    std::cout << "queue     " << config.categories.size() << " categories, " << config.items.size() << " items, "
+              << config.windows.size() << " windows, " << config.staff.size() << " staff\n";
+    if (problems > 0) {
+        std::cout << file << ": " << problems << " problem(s) in referenced files\n";
+        return kExitFindings;
+    }
+    std::cout << file << ": ok\n";
+    return kExitOk;
+}
+
+}  // namespace hcpctl

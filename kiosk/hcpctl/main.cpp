@@ -1,1 +1,60 @@
-int main() { return 0; }  // placeholder: being written
+// hcpctl: the headless tool for installers and tests. Links only libhcp_core.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "hcp/error.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(hcpctl — 好差评 kiosk command-line tool
+
+usage:
+  hcpctl config check FILE          validate a configuration (and its catalog and calendars)
+  hcpctl key create FILE            create a new key file (mode 0600); never overwrites
+  hcpctl verify DB [--key FILE] [--json]
+                                    check every rating chain for deleted, altered, reordered
+                                    or inserted ratings
+  hcpctl export DB --from DATE --to DATE [--format csv|json] [--key FILE] [--unmasked]
+                                    ratings tapped in [from, to) (dates YYYY-MM-DD, China time);
+                                    applicant data is masked unless --unmasked
+  hcpctl demo [--config FILE]       run a demo morning at the demo hall in ./var/demo
+  hcpctl --version
+
+exit codes: 0 ok, 1 problems found, 2 usage error, 3 could not run
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+        std::cout << kUsage;
+        return args.empty() ? hcpctl::kExitUsage : hcpctl::kExitOk;
+    }
+    if (args[0] == "--version" || args[0] == "version") {
+        std::cout << "hcpctl " << HCP_VERSION << '\n';
+        return hcpctl::kExitOk;
+    }
+    const std::string command = args[0];
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    try {
+        if (command == "config") return hcpctl::cmd_config(rest);
+        if (command == "key") return hcpctl::cmd_key(rest);
+        if (command == "verify") return hcpctl::cmd_verify(rest);
+        if (command == "export") return hcpctl::cmd_export(rest);
+        if (command == "demo") return hcpctl::cmd_demo(rest);
+        std::cerr << "hcpctl: unknown command '" << command << "'\n\n" << kUsage;
+        return hcpctl::kExitUsage;
+    } catch (const hcpctl::UsageError& e) {
+        std::cerr << "hcpctl " << command << ": " << e.what() << '\n';
+        return hcpctl::kExitUsage;
+    } catch (const hcp::Error& e) {
+        std::cerr << "hcpctl " << command << ": " << e.what() << '\n';
+        return hcpctl::kExitFailed;
+    } catch (const std::exception& e) {
+        std::cerr << "hcpctl " << command << ": unexpected error: " << e.what() << '\n';
+        return hcpctl::kExitFailed;
+    }
+}

@@ -23,13 +23,14 @@ enum class RuleViolation {
     options_on_good_rating,    // 差评 options chosen on a 好评
     unknown_option,            // option code not in the catalog
     text_too_long,             // free text above the limit
-    self_service_item_only,    // self-service rates the item only (000 第十…)
+    text_invalid,              // free text with control characters or invalid UTF-8
+    self_service_item_only,    // self-service rates the item only (000 第三章)
     stage_not_open,            // the case has not reached the stage being rated
     immediate_rated_at_acceptance,  // 即办件 is rated once, after completion (000, 001)
     staff_only_at_acceptance,  // 承诺件 at acceptance: staff only (000)
     already_rated,             // (case, stage, target) already rated (one rating per service)
-    batch_incomplete,          // a rating of part of a batch names cases outside it
     mixed_cases,               // cases that are neither one batch nor one theme
+    no_staff_to_rate,          // staff rated on a case handled without a window (self-service, online)
 };
 
 std::string_view to_string(RuleViolation v) noexcept;

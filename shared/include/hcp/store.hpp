@@ -39,6 +39,9 @@ struct StoreOptions {
     Durability durability = Durability::full;
     long long min_free_bytes = 64LL * 1024 * 1024;  // refuse new ratings below this
     std::string outbox_target = "platform";          // "platform" on the hub, "hub" on terminals
+    // Read-only: no migration, no writes (hcpctl export). The schema must be current and the
+    // device id is taken from the database.
+    bool read_only = false;
 };
 
 // Context copied into every rating the store records.
@@ -71,6 +74,9 @@ public:
     // Opens or creates the database. Throws Error with store_failure, schema_too_new,
     // not_a_store or key_invalid.
     static Store open(const StoreOptions& options, const SecretKey& key);
+    // Opens an existing database read-only. Without a key, cases come back with empty
+    // applicant data (it cannot be decrypted) and nothing else changes.
+    static Store open_read_only(const std::filesystem::path& path, const std::optional<SecretKey>& key);
     ~Store();
     Store(Store&&) noexcept;
     Store& operator=(Store&&) noexcept;
