@@ -291,8 +291,12 @@ ParsedFile parse_file(std::string_view text, const std::string& origin,
     return finish();
 }
 
-// Checks that need every file at once: years, overlaps, make-up days, empty years.
-void check_together(const std::vector<ParsedFile>& files, std::vector<ConfigIssue>& issues) {
+// Checks that need every file at once: years, overlaps, make-up days, empty years. Runs on
+// what each file got right, so one pass reports everything; `complete` is false when some
+// values were dropped for their own problems (then "a year without holidays" may be a
+// consequence, not a cause, and is not reported).
+void check_together(const std::vector<ParsedFile>& files, bool complete,
+                    std::vector<ConfigIssue>& issues) {
     auto report = [&](ConfigIssue at, std::string message) {
         at.message = std::move(message);
         issues.push_back(std::move(at));
@@ -338,9 +342,15 @@ void check_together(const std::vector<ParsedFile>& files, std::vector<ConfigIssu
                 report(at, format_date(d) + " is listed twice as a make-up working day (also at " +
                                place(*it->second) + ")");
             }
-            for (const ParsedHoliday* other : all) {
-                if (serial(d) >= serial(other->holiday.first) &&
-                    serial(d) <= serial(other->holiday.last)) {
+            // The holiday starting last on or before d is the one that can contain it (holidays
+            // do not overlap; if they do, that is reported above).
+            auto after = std::upper_bound(all.begin(), all.end(), serial(d),
+                                          [](int day, const ParsedHoliday* other) {
+                                              return day < serial(other->holiday.first);
+                                          });
+            if (after != all.begin()) {
+                const ParsedHoliday* other = *(after - 1);
+                if (serial(d) <= serial(other->holiday.last)) {
                     report(at, "make-up working day " + format_date(d) + " falls inside holiday '" +
                                    other->holiday.name + "' (" + date_range(other->holiday) +
                                    ") at " + place(other->at));
@@ -350,6 +360,7 @@ void check_together(const std::vector<ParsedFile>& files, std::vector<ConfigIssu
     }
 
     // A declared year without a single day off is almost certainly a forgotten section.
+    if (!complete) return;
     for (const auto& f : files) {
         for (const auto& [y, at] : f.years) {
             bool any = false;
@@ -384,7 +395,7 @@ WorkCalendar WorkCalendar::parse(std::string_view toml_text, const std::string& 
     std::vector<ConfigIssue> issues;
     std::vector<ParsedFile> files;
     files.push_back(parse_file(toml_text, origin, issues));
-    if (issues.empty()) check_together(files, issues);
+    check_together(files, issues.empty(), issues);
     if (!issues.empty()) throw Error(Errc::calendar_invalid, join(issues));
 
     WorkCalendar cal;
@@ -417,7 +428,7 @@ WorkCalendar WorkCalendar::load_files(const std::vector<std::filesystem::path>& 
         texts.push_back(detail::read_text_file(path));
         files.push_back(parse_file(texts.back(), path.string(), issues));
     }
-    if (issues.empty()) check_together(files, issues);
+    check_together(files, issues.empty(), issues);
     if (!issues.empty()) throw Error(Errc::calendar_invalid, join(issues));
 
     WorkCalendar merged;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string_view>
 #include <system_error>
 
@@ -57,8 +58,11 @@ std::u32string code_points(std::string_view s) {
     size_t i = 0;
     while (i < s.size()) {
         auto c = static_cast<unsigned char>(s[i]);
-        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                                   : (c & 0xF8) == 0xF0 ? 4 : 0;
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xE0) == 0xC0 ? 2
+                     : (c & 0xF0) == 0xE0 ? 3
+                     : (c & 0xF8) == 0xF0 ? 4
+                                          : 0;
         char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
         bool good = len != 0 && i + len <= s.size();
         for (size_t k = 1; good && k < len; ++k) {
@@ -181,6 +185,7 @@ template <class T>
 struct Located {
     T value;
     const toml::node* node;
+    std::string key;  // "category[0].windows[1]"
 };
 
 class ConfigLoader {
@@ -237,24 +242,27 @@ private:
     std::vector<std::vector<Located<std::int64_t>>> m_category_windows;
     std::vector<std::vector<Located<std::string>>> m_category_items;
     std::vector<std::vector<Located<std::string>>> m_window_categories;
-    std::vector<std::string> m_category_codes;  // raw, per entry ("" when absent)
+    std::vector<bool> m_category_windows_ok;  // the list passed its own checks
+    std::vector<bool> m_window_categories_ok;
+    std::vector<std::string> m_category_codes;   // raw, per entry ("" when absent)
     std::vector<std::int64_t> m_window_numbers;  // raw, per entry (-1 when absent)
-    std::vector<std::string> m_item_codes;      // raw
+    std::vector<std::string> m_item_codes;       // raw
 };
 
 Config ConfigLoader::run(std::string_view text) {
     if (text.size() > kMaxConfigBytes) {
-        m_r.error(nullptr, "", "file is " + std::to_string(text.size()) +
-                                   " bytes; a configuration is at most " +
-                                   std::to_string(kMaxConfigBytes) + " bytes (is this the right file?)");
+        m_r.error(nullptr, "",
+                  "file is " + std::to_string(text.size()) + " bytes; a configuration is at most " +
+                      std::to_string(kMaxConfigBytes) + " bytes (is this the right file?)");
         throw ConfigError(m_r.issues());
     }
     std::optional<toml::table> parsed = m_r.parse(text);
     if (!parsed) throw ConfigError(m_r.issues());
     const toml::table& root = *parsed;
 
-    m_r.check_keys(root, "", {"hall", "device", "paths", "store", "rating", "calendar", "category",
-                              "item", "window", "staff"});
+    m_r.check_keys(root, "",
+                   {"hall", "device", "paths", "store", "rating", "calendar", "category", "item",
+                    "window", "staff"});
     if (const auto* t = section(root, "hall", true)) hall(*t);
     if (const auto* t = section(root, "device", true)) device(*t);
     const auto* paths_table = section(root, "paths", true);
@@ -268,7 +276,15 @@ Config ConfigLoader::run(std::string_view text) {
     staff(root);
     cross_check();
 
-    if (!m_r.ok()) throw ConfigError(m_r.issues());
+    if (!m_r.ok()) {
+        // Checks run section by section and cross-references last; report in file order, like a
+        // compiler, with the position-less "missing section" issues first.
+        std::vector<ConfigIssue> issues = m_r.issues();
+        std::stable_sort(issues.begin(), issues.end(), [](const auto& a, const auto& b) {
+            return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+        });
+        throw ConfigError(std::move(issues));
+    }
     return std::move(m_cfg);
 }
 
@@ -348,18 +364,20 @@ std::vector<Located<std::int64_t>> ConfigLoader::int_list(const toml::table& t,
     if (arr == nullptr) return out;
     std::string full = TomlReader::join_path(path, key);
     if (required && arr->empty()) m_r.error(arr, full, "must list at least one value");
+    std::set<std::int64_t> seen;
     for (size_t i = 0; i < arr->size(); ++i) {
         const toml::node& n = (*arr)[i];
         const auto* v = n.as_integer();
         if (v == nullptr || v->get() < min || v->get() > max) {
-            m_r.error(&n, indexed(full, i),
-                      "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+            m_r.error(
+                &n, indexed(full, i),
+                "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
             continue;
         }
-        bool dup = std::any_of(out.begin(), out.end(),
-                               [&](const auto& o) { return o.value == v->get(); });
-        if (dup) m_r.error(&n, indexed(full, i), std::to_string(v->get()) + " is listed twice");
-        else out.push_back({v->get(), &n});
+        if (!seen.insert(v->get()).second)
+            m_r.error(&n, indexed(full, i), std::to_string(v->get()) + " is listed twice");
+        else
+            out.push_back({v->get(), &n, indexed(full, i)});
     }
     return out;
 }
@@ -372,6 +390,7 @@ std::vector<Located<std::string>> ConfigLoader::text_list(const toml::table& t,
     if (arr == nullptr) return out;
     std::string full = TomlReader::join_path(path, key);
     if (required && arr->empty()) m_r.error(arr, full, "must list at least one value");
+    std::set<std::string_view> seen;
     for (size_t i = 0; i < arr->size(); ++i) {
         const toml::node& n = (*arr)[i];
         const auto* s = n.as_string();
@@ -382,10 +401,10 @@ std::vector<Located<std::string>> ConfigLoader::text_list(const toml::table& t,
                           std::to_string(kMaxPathBytes) + " bytes, no control characters)");
             continue;
         }
-        bool dup = std::any_of(out.begin(), out.end(),
-                               [&](const auto& o) { return o.value == s->get(); });
-        if (dup) m_r.error(&n, indexed(full, i), shown(s->get()) + " is listed twice");
-        else out.push_back({s->get(), &n});
+        if (!seen.insert(s->get()).second)
+            m_r.error(&n, indexed(full, i), shown(s->get()) + " is listed twice");
+        else
+            out.push_back({s->get(), &n, indexed(full, i)});
     }
     return out;
 }
@@ -413,10 +432,12 @@ void ConfigLoader::hall(const toml::table& t) {
         }
     }
     if (auto v = m_r.get_string(t, "hall", "level", true)) {
-        if (auto level = parse_hall_level(*v)) m_cfg.hall.level = *level;
+        if (auto level = parse_hall_level(*v))
+            m_cfg.hall.level = *level;
         else
-            m_r.error(t.get("level"), "hall.level",
-                      "is " + shown(*v) + "; must be one of province, city, county, township, village");
+            m_r.error(
+                t.get("level"), "hall.level",
+                "is " + shown(*v) + "; must be one of province, city, county, township, village");
     }
 }
 
@@ -428,15 +449,18 @@ void ConfigLoader::device(const toml::table& t) {
     bool roles_known = false;
     if (const toml::array* arr = m_r.get_array(t, "device", "roles", true)) {
         roles_known = true;
-        if (arr->empty()) m_r.error(arr, "device.roles", "must list at least one of " + std::string(kRoleNames));
+        if (arr->empty())
+            m_r.error(arr, "device.roles", "must list at least one of " + std::string(kRoleNames));
         for (size_t i = 0; i < arr->size(); ++i) {
             const toml::node& n = (*arr)[i];
             const auto* s = n.as_string();
-            std::optional<DeviceRole> role = s != nullptr ? parse_device_role(s->get()) : std::nullopt;
+            std::optional<DeviceRole> role =
+                s != nullptr ? parse_device_role(s->get()) : std::nullopt;
             if (!role) {
                 std::string msg = "must be one of " + std::string(kRoleNames);
                 if (s != nullptr && detail::is_clean_utf8(s->get())) {
-                    std::string hint = did_you_mean(s->get(), {"hub", "ticket", "rater", "selfservice", "display"});
+                    std::string hint = did_you_mean(
+                        s->get(), {"hub", "ticket", "rater", "selfservice", "display"});
                     msg = "is " + shown(s->get()) + "; " + msg;
                     if (!hint.empty()) msg += " (did you mean '" + hint + "'?)";
                 }
@@ -461,8 +485,9 @@ void ConfigLoader::device(const toml::table& t) {
     bool hub = d.roles.count(DeviceRole::hub) != 0;
     if (!url && url_node != nullptr) return;  // wrong type, already reported
     if (hub && !d.hub_url.empty()) {
-        m_r.error(url_node, "device.hub_url",
-                  "this device is the hub (roles contains 'hub'); leave hub_url empty or remove it");
+        m_r.error(
+            url_node, "device.hub_url",
+            "this device is the hub (roles contains 'hub'); leave hub_url empty or remove it");
     } else if (!hub && roles_known && d.hub_url.empty()) {
         m_r.error(url_node != nullptr ? url_node : &t, "device.hub_url",
                   "required when roles does not contain 'hub': the hub's address, e.g. "
@@ -474,8 +499,9 @@ void ConfigLoader::device(const toml::table& t) {
                     u.find(' ') == std::string_view::npos;
         if (!good)
             m_r.error(url_node, "device.hub_url",
-                      "is " + shown(u) + "; must be an http:// or https:// address with a host and "
-                      "no spaces, e.g. 'http://192.168.1.10:8080'");
+                      "is " + shown(u) +
+                          "; must be an http:// or https:// address with a host and "
+                          "no spaces, e.g. 'http://192.168.1.10:8080'");
     }
 }
 
@@ -511,31 +537,35 @@ void ConfigLoader::rating(const toml::table& t) {
         m_cfg.rating.catalog = resolve(m_cfg.paths.assets, *p);
     set_int(m_cfg.rating.timeout_seconds, t, "rating", "timeout_seconds", false, 10, 600);
     if (t.get("unrated") == nullptr)
-        m_r.error(&t, "rating.unrated",
-                  "missing; a [rating.unrated] section is required (preset = \"taian\" or "
-                  "\"gansu\", or explicit values): the province's rule must be chosen deliberately");
+        m_r.error(
+            &t, "rating.unrated",
+            "missing; a [rating.unrated] section is required (preset = \"taian\" or "
+            "\"gansu\", or explicit values): the province's rule must be chosen deliberately");
     else if (const auto* u = m_r.get_table(t, "rating", "unrated", true))
         unrated(*u, "rating.unrated");
 }
 
 void ConfigLoader::unrated(const toml::table& t, const std::string& path) {
-    m_r.check_keys(t, path, {"preset", "reminder_after_hours", "reminder_after_working_days",
-                             "default_after_working_days", "default_counted_from",
-                             "default_level"});
+    m_r.check_keys(t, path,
+                   {"preset", "reminder_after_hours", "reminder_after_working_days",
+                    "default_after_working_days", "default_counted_from", "default_level"});
     UnratedPolicy& p = m_cfg.rating.unrated;
     const size_t issues_before = m_r.issues().size();
     constexpr std::string_view kExplicit[] = {"reminder_after_hours", "reminder_after_working_days",
-                                              "default_after_working_days",
-                                              "default_counted_from", "default_level"};
+                                              "default_after_working_days", "default_counted_from",
+                                              "default_level"};
     if (t.get("preset") != nullptr) {
         auto preset = m_r.get_string(t, path, "preset", true);
         if (preset) {
-            if (*preset == "taian") p = UnratedPolicy::taian();
-            else if (*preset == "gansu") p = UnratedPolicy::gansu();
+            if (*preset == "taian")
+                p = UnratedPolicy::taian();
+            else if (*preset == "gansu")
+                p = UnratedPolicy::gansu();
             else
                 m_r.error(t.get("preset"), path + ".preset",
-                          "is " + shown(*preset) + "; must be \"taian\" (policy/001) or \"gansu\" "
-                          "(policy/002), or remove it and give the values explicitly");
+                          "is " + shown(*preset) +
+                              "; must be \"taian\" (policy/001) or \"gansu\" "
+                              "(policy/002), or remove it and give the values explicitly");
         }
         for (auto key : kExplicit)
             if (const toml::node* n = t.get(key))
@@ -564,8 +594,10 @@ void ConfigLoader::unrated(const toml::table& t, const std::string& path) {
     if (after) p.default_after_working_days = static_cast<int>(*after);
     auto from = m_r.get_string(t, path, "default_counted_from", true);
     if (from) {
-        if (*from == "reminder") p.default_from = UnratedPolicy::DefaultFrom::reminder;
-        else if (*from == "completion") p.default_from = UnratedPolicy::DefaultFrom::completion;
+        if (*from == "reminder")
+            p.default_from = UnratedPolicy::DefaultFrom::reminder;
+        else if (*from == "completion")
+            p.default_from = UnratedPolicy::DefaultFrom::completion;
         else {
             m_r.error(t.get("default_counted_from"), path + ".default_counted_from",
                       "is " + shown(*from) + "; must be \"reminder\" or \"completion\"");
@@ -606,8 +638,9 @@ void ConfigLoader::categories(const toml::table& root) {
     for (size_t i = 0; i < list.size(); ++i) {
         const toml::table& t = *list[i];
         std::string path = indexed("category", i);
-        m_r.check_keys(t, path, {"code", "name", "prefix", "windows", "priority_ratio",
-                                 "max_wait_minutes", "daily_cap", "opens", "closes", "items"});
+        m_r.check_keys(t, path,
+                       {"code", "name", "prefix", "windows", "priority_ratio", "max_wait_minutes",
+                        "daily_cap", "opens", "closes", "items"});
         ServiceCategory c;
         const toml::node* code_node = t.get("code");
         m_category_codes.push_back(code_node != nullptr ? code_node->value_or(std::string()) : "");
@@ -622,12 +655,16 @@ void ConfigLoader::categories(const toml::table& root) {
                 unique(prefixes, *v, t.get("prefix"), path + ".prefix", path);
             } else {
                 m_r.error(t.get("prefix"), path + ".prefix",
-                          "is " + shown(*v) + "; must be one uppercase letter A to Z (the ticket "
-                          "number prefix)");
+                          "is " + shown(*v) +
+                              "; must be one uppercase letter A to Z (the ticket "
+                              "number prefix)");
             }
         }
+        size_t before = m_r.issues().size();
         m_category_windows.push_back(int_list(t, path, "windows", true, 1, 999));
-        for (const auto& w : m_category_windows.back()) c.windows.push_back(static_cast<int>(w.value));
+        m_category_windows_ok.push_back(m_r.issues().size() == before);
+        for (const auto& w : m_category_windows.back())
+            c.windows.push_back(static_cast<int>(w.value));
         set_int(c.priority_ratio, t, path, "priority_ratio", false, 1, 20);
         set_int(c.max_wait_minutes, t, path, "max_wait_minutes", false, 5, 600);
         set_int(c.daily_cap, t, path, "daily_cap", false, 0, 9999);
@@ -637,8 +674,9 @@ void ConfigLoader::categories(const toml::table& root) {
             if (!v) {
                 hours_ok = hours_ok && t.get(key) == nullptr;
             } else if (!is_clock(*v)) {
-                m_r.error(t.get(key), path + "." + key,
-                          "is " + shown(*v) + "; must be a time \"HH:MM\" from \"00:00\" to \"23:59\"");
+                m_r.error(
+                    t.get(key), path + "." + key,
+                    "is " + shown(*v) + "; must be a time \"HH:MM\" from \"00:00\" to \"23:59\"");
                 hours_ok = false;
             } else {
                 *out = *v;
@@ -646,7 +684,8 @@ void ConfigLoader::categories(const toml::table& root) {
         }
         if (hours_ok && c.opens >= c.closes)
             m_r.error(t.get("closes") != nullptr ? t.get("closes") : &t, path + ".closes",
-                      "is " + c.closes + " but opens is " + c.opens + "; closes must be later than opens");
+                      "is " + c.closes + " but opens is " + c.opens +
+                          "; closes must be later than opens");
         m_category_items.push_back(text_list(t, path, "items", false));
         for (const auto& it : m_category_items.back()) c.items.push_back(it.value);
         m_cfg.categories.push_back(std::move(c));
@@ -683,13 +722,16 @@ void ConfigLoader::windows(const toml::table& root) {
         m_r.check_keys(t, path, {"number", "name", "categories"});
         Window w;
         const toml::node* number_node = t.get("number");
-        m_window_numbers.push_back(number_node != nullptr ? number_node->value_or(std::int64_t{-1}) : -1);
+        m_window_numbers.push_back(number_node != nullptr ? number_node->value_or(std::int64_t{-1})
+                                                          : -1);
         if (auto v = m_r.get_int(t, path, "number", true, 1, 999)) {
             w.number = static_cast<int>(*v);
             unique(numbers, std::to_string(*v), number_node, path + ".number", path);
         }
         if (auto v = text(t, path, "name", true)) w.name = *v;
+        size_t before = m_r.issues().size();
         m_window_categories.push_back(text_list(t, path, "categories", false));
+        m_window_categories_ok.push_back(m_r.issues().size() == before);
         for (const auto& c : m_window_categories.back()) w.categories.push_back(c.value);
         m_cfg.windows.push_back(std::move(w));
     }
@@ -710,8 +752,9 @@ void ConfigLoader::staff(const toml::table& root) {
                 unique(numbers, *v, t.get("number"), path + ".number", path);
             } else {
                 m_r.error(t.get("number"), path + ".number",
-                          "is " + shown(*v) + "; a 工号 must be 1 to 10 characters of A-Z, a-z, 0-9 "
-                          "(no '-': provincial platforms reject it)");
+                          "is " + shown(*v) +
+                              "; a 工号 must be 1 to 10 characters of A-Z, a-z, 0-9 "
+                              "(no '-': provincial platforms reject it)");
             }
         }
         if (auto v = text(t, path, "name", true, 90)) s.name = *v;
@@ -720,55 +763,73 @@ void ConfigLoader::staff(const toml::table& root) {
 }
 
 void ConfigLoader::cross_check() {
-    auto has_window = [this](std::int64_t n) {
-        return std::find(m_window_numbers.begin(), m_window_numbers.end(), n) != m_window_numbers.end();
+    // Lookups by value; lists can be long in a hostile file, so no linear searches.
+    std::map<std::int64_t, size_t> window_at;  // number → first [[window]] with it
+    for (size_t w = 0; w < m_window_numbers.size(); ++w) window_at.emplace(m_window_numbers[w], w);
+    std::map<std::string_view, size_t> category_at;
+    for (size_t c = 0; c < m_category_codes.size(); ++c)
+        category_at.emplace(m_category_codes[c], c);
+    std::set<std::string_view> item_codes(m_item_codes.begin(), m_item_codes.end());
+    auto listed_categories = [this](size_t w) {
+        std::set<std::string_view> out;
+        for (const auto& c : m_window_categories[w]) out.insert(c.value);
+        return out;
     };
-    if (m_have_windows && m_cfg.device.window != 0 && !has_window(m_cfg.device.window))
-        m_r.error(m_device_window, "device.window",
-                  "window " + std::to_string(m_cfg.device.window) + " is not a configured [[window]]");
+    auto served_windows = [this](size_t c) {
+        std::set<std::int64_t> out;
+        for (const auto& w : m_category_windows[c]) out.insert(w.value);
+        return out;
+    };
 
+    if (m_have_windows && m_cfg.device.window != 0 && window_at.count(m_cfg.device.window) == 0)
+        m_r.error(
+            m_device_window, "device.window",
+            "window " + std::to_string(m_cfg.device.window) + " is not a configured [[window]]");
+
+    // Both sides name each link; a one-sided link is a mistake on one side. A list that failed
+    // its own checks is not compared, so one typo is reported once.
+    std::vector<std::set<std::string_view>> window_lists(m_window_categories.size());
+    for (size_t w = 0; w < window_lists.size(); ++w) window_lists[w] = listed_categories(w);
     for (size_t c = 0; c < m_category_windows.size(); ++c) {
-        const std::string path = indexed("category", c);
-        for (size_t k = 0; k < m_category_windows[c].size(); ++k) {
-            const auto& w = m_category_windows[c][k];
+        const std::string& code = m_category_codes[c];
+        for (const auto& w : m_category_windows[c]) {
             if (!m_have_windows) break;
-            auto it = std::find(m_window_numbers.begin(), m_window_numbers.end(), w.value);
-            if (it == m_window_numbers.end()) {
-                m_r.error(w.node, path + ".windows",
+            auto found = window_at.find(w.value);
+            if (found == window_at.end()) {
+                m_r.error(w.node, w.key,
                           "window " + std::to_string(w.value) + " is not a configured [[window]]");
-                continue;
+            } else if (m_window_categories_ok[found->second] && !code.empty() &&
+                       window_lists[found->second].count(code) == 0) {
+                m_r.error(w.node, w.key,
+                          "lists window " + std::to_string(w.value) +
+                              ", but that [[window]] does not "
+                              "list category '" +
+                              code + "' in its categories");
             }
-            // Both sides name the link; a one-sided link is a mistake on one side.
-            const auto& listed = m_window_categories[static_cast<size_t>(it - m_window_numbers.begin())];
-            bool back = std::any_of(listed.begin(), listed.end(),
-                                    [&](const auto& l) { return l.value == m_category_codes[c]; });
-            if (!back && !m_category_codes[c].empty())
-                m_r.error(w.node, path + ".windows",
-                          "lists window " + std::to_string(w.value) + ", but that [[window]] does not "
-                          "list category '" + m_category_codes[c] + "' in its categories");
         }
-        for (const auto& item : m_category_items[c]) {
-            if (std::find(m_item_codes.begin(), m_item_codes.end(), item.value) == m_item_codes.end())
-                m_r.error(item.node, path + ".items",
+        for (const auto& item : m_category_items[c])
+            if (item_codes.count(item.value) == 0)
+                m_r.error(item.node, item.key,
                           "item " + shown(item.value) + " is not a configured [[item]] code");
-        }
     }
+    std::vector<std::set<std::int64_t>> category_lists(m_category_windows.size());
+    for (size_t c = 0; c < category_lists.size(); ++c) category_lists[c] = served_windows(c);
     for (size_t w = 0; w < m_window_categories.size(); ++w) {
-        const std::string path = indexed("window", w);
+        const std::int64_t number = m_window_numbers[w];
         for (const auto& cat : m_window_categories[w]) {
-            auto it = std::find(m_category_codes.begin(), m_category_codes.end(), cat.value);
-            if (it == m_category_codes.end()) {
-                m_r.error(cat.node, path + ".categories",
-                          "category " + shown(cat.value) + " is not a configured [[category]] code");
-                continue;
+            auto found = category_at.find(cat.value);
+            if (found == category_at.end()) {
+                m_r.error(
+                    cat.node, cat.key,
+                    "category " + shown(cat.value) + " is not a configured [[category]] code");
+            } else if (m_category_windows_ok[found->second] && number > 0 &&
+                       category_lists[found->second].count(number) == 0) {
+                m_r.error(cat.node, cat.key,
+                          "lists category " + shown(cat.value) +
+                              ", but that [[category]] does not "
+                              "list window " +
+                              std::to_string(number) + " in its windows");
             }
-            const auto& served = m_category_windows[static_cast<size_t>(it - m_category_codes.begin())];
-            bool back = std::any_of(served.begin(), served.end(),
-                                    [&](const auto& s) { return s.value == m_window_numbers[w]; });
-            if (!back && m_window_numbers[w] > 0)
-                m_r.error(cat.node, path + ".categories",
-                          "lists category " + shown(cat.value) + ", but that [[category]] does not "
-                          "list window " + std::to_string(m_window_numbers[w]) + " in its windows");
         }
     }
 }

@@ -106,21 +106,6 @@ std::optional<RatingTarget> allowed_target(const Case& c, Stage stage, Channel c
 RuleCheck check_rating(const RatingDraft& draft, const RuleContext& ctx) {
     if (draft.case_nos.empty()) return refuse(RuleViolation::no_case, "draft names no case");
 
-    // Level and reasons (policy/004 附件1; policy/001 附件2: 差评 opens the option list).
-    if (is_bad(draft.level)) {
-        if (draft.option_codes.empty() && is_blank(draft.text))
-            return refuse(RuleViolation::bad_rating_needs_reason, "差评 without option or text");
-    } else if (!draft.option_codes.empty()) {
-        return refuse(RuleViolation::options_on_good_rating, "好评 with 差评 options");
-    }
-    for (const auto& code : draft.option_codes) {
-        if (ctx.catalog.find(code) == nullptr)
-            return refuse(RuleViolation::unknown_option, "option " + code);
-    }
-    if (draft.text.size() > kMaxRatingTextBytes)
-        return refuse(RuleViolation::text_too_long, std::to_string(draft.text.size()) + " bytes");
-    if (!clean_text(draft.text)) return refuse(RuleViolation::text_invalid, "control characters");
-
     // Self-service terminals rate the item only (policy/000 第三章 评价指标; DESIGN §5.4).
     if (draft.channel == Channel::self_service && draft.target != RatingTarget::item)
         return refuse(RuleViolation::self_service_item_only, std::string(to_string(draft.target)));
@@ -180,6 +165,23 @@ RuleCheck check_rating(const RatingDraft& draft, const RuleContext& ctx) {
             return refuse(RuleViolation::already_rated,
                           "case " + slot.case_no + " " + std::string(to_string(slot.target)));
     }
+
+    // Level and reasons (policy/004 附件1; policy/001 附件2: 差评 opens the option list).
+    // Checked last, so a citizen who already rated is told that first.
+    if (is_bad(draft.level)) {
+        if (draft.option_codes.empty() && is_blank(draft.text))
+            return refuse(RuleViolation::bad_rating_needs_reason, "差评 without option or text");
+    } else if (!draft.option_codes.empty()) {
+        return refuse(RuleViolation::options_on_good_rating, "好评 with 差评 options");
+    }
+    for (const auto& code : draft.option_codes) {
+        if (ctx.catalog.find(code) == nullptr)
+            return refuse(RuleViolation::unknown_option, "option " + code);
+    }
+    if (draft.text.size() > kMaxRatingTextBytes)
+        return refuse(RuleViolation::text_too_long, std::to_string(draft.text.size()) + " bytes");
+    if (!clean_text(draft.text)) return refuse(RuleViolation::text_invalid, "control characters");
+
     return result;
 }
 

@@ -33,7 +33,7 @@ std::string TamperFinding::describe() const {
             return who + seqs + " reordered: this rating was recorded as seq " + std::to_string(original_seq);
         case TamperKind::inserted: return who + seqs + " inserted: not part of the device's chain" + (detail.empty() ? "" : " (" + detail + ")");
         case TamperKind::truncated: return who + seqs + " missing at the end of the chain (chain head recorded " + detail + ")";
-        case TamperKind::mac_invalid: return who + seqs + " rewritten without the device key (MAC invalid)";
+        case TamperKind::mac_invalid: return who + seqs + " forged: written or rewritten without the device key (MAC invalid)";
         case TamperKind::triggers_removed: return "append-only triggers removed: " + detail;
         case TamperKind::integrity: return "SQLite integrity check failed: " + detail;
     }
@@ -77,14 +77,43 @@ void add(std::vector<TamperFinding>& out, TamperKind kind, const std::string& de
 
 void verify_device(const std::string& device, std::vector<Row>& rows, const std::optional<ChainHead>& head,
                    std::vector<TamperFinding>& out) {
-    // rows are sorted by seq. Index stored hashes to find where a record really belongs.
+    // rows are sorted by seq. Index stored hashes and who claims which parent.
     std::unordered_map<std::string, size_t> by_hash;
     std::unordered_map<std::string, int> parents;  // prev_hash → number of rows claiming it
+    std::unordered_multimap<std::string, size_t> children;
     for (size_t i = 0; i < rows.size(); ++i) {
         by_hash.emplace(rows[i].rating.hash, i);
         parents[rows[i].rating.prev_hash]++;
+        children.emplace(rows[i].rating.prev_hash, i);
+    }
+    // Walk the links from the genesis hash to learn where each genuine record really belongs:
+    // a record is at position p when its parent is at p-1 and it hashes correctly at p. This
+    // recognises records whose seq was changed (reordered, or shifted to make room).
+    std::unordered_map<size_t, long long> true_seq;
+    {
+        std::vector<std::pair<std::string, long long>> queue{{kGenesisHash, 0}};
+        while (!queue.empty()) {
+            auto [parent_hash, parent_seq] = queue.back();
+            queue.pop_back();
+            auto [begin, end] = children.equal_range(parent_hash);
+            for (auto it = begin; it != end; ++it) {
+                size_t idx = it->second;
+                if (true_seq.count(idx) != 0) continue;
+                const Row& child = rows[idx];
+                long long candidate = parent_seq + 1;
+                bool genuine = candidate == child.rating.seq ? child.self_ok : [&] {
+                    Rating moved = child.rating;
+                    moved.seq = candidate;
+                    return chain_hash(moved.prev_hash, moved) == moved.hash;
+                }();
+                if (!genuine || !child.enums_valid) continue;
+                true_seq[idx] = candidate;
+                queue.emplace_back(child.rating.hash, candidate);
+            }
+        }
     }
     long long expected = 1;
+    std::unordered_map<long long, bool> flagged;  // seq → already reported
     for (size_t i = 0; i < rows.size(); ++i) {
         Row& row = rows[i];
         const Rating& r = row.rating;
@@ -92,48 +121,44 @@ void verify_device(const std::string& device, std::vector<Row>& rows, const std:
         expected = r.seq + 1;
 
         if (!row.self_ok || !row.enums_valid) {
+            flagged[r.seq] = true;
             // Does the record hash correctly at another position? Then it was moved.
-            long long original = 0;
-            if (r.prev_hash == kGenesisHash) {
-                original = 1;
-            } else if (auto it = by_hash.find(r.prev_hash); it != by_hash.end()) {
-                original = rows[it->second].rating.seq + 1;
-            }
-            if (row.enums_valid && original != 0 && original != r.seq) {
-                Rating moved = r;
-                moved.seq = original;
-                if (chain_hash(moved.prev_hash, moved) == r.hash) {
-                    add(out, TamperKind::reordered, device, r.seq, r.seq, {}, original);
-                    continue;
-                }
+            if (auto t = true_seq.find(i); t != true_seq.end() && t->second != r.seq) {
+                add(out, TamperKind::reordered, device, r.seq, r.seq, {}, t->second);
+                continue;
             }
             add(out, TamperKind::altered, device, r.seq, r.seq, "record does not match its hash");
             continue;
         }
-        if (!row.mac_ok) {
-            add(out, TamperKind::mac_invalid, device, r.seq, r.seq);
-            continue;
-        }
-        // Self-consistent record: is it linked to its predecessor?
+        // Self-consistent record: is it linked into the chain?
         bool has_pred = i > 0 && rows[i - 1].rating.seq == r.seq - 1;
-        std::string expected_prev = r.seq == 1 ? std::string(kGenesisHash) : (has_pred ? rows[i - 1].rating.hash : "");
-        if (r.seq != 1 && !has_pred) continue;  // predecessor deleted: already reported
-        if (r.prev_hash == expected_prev) {
-            // Linked. A sibling claiming the same parent whose own successor skips it marks an
-            // inserted record (a real successor links to this row, an inserted one is a dead end).
-            bool next_links_here = i + 1 < rows.size() && rows[i + 1].rating.prev_hash == r.hash;
-            bool is_last = i + 1 == rows.size();
-            if (!next_links_here && !is_last && parents[r.prev_hash] > 1)
-                add(out, TamperKind::inserted, device, r.seq, r.seq, "a later rating links past it");
+        bool pred_flagged = has_pred && flagged.count(r.seq - 1) != 0;
+        std::string expected_prev =
+            r.seq == 1 ? std::string(kGenesisHash) : (has_pred ? rows[i - 1].rating.hash : std::string());
+        bool linked = r.prev_hash == expected_prev;
+        bool next_links_here = i + 1 < rows.size() && rows[i + 1].rating.prev_hash == r.hash;
+        bool is_last = i + 1 == rows.size();
+        if (linked && !next_links_here && !is_last && parents[r.prev_hash] > 1) {
+            // A sibling claims the same parent and the chain continues through it: this record
+            // is a dead end spliced in.
+            flagged[r.seq] = true;
+            add(out, TamperKind::inserted, device, r.seq, r.seq, "the chain continues past it");
             continue;
         }
-        if (by_hash.count(r.prev_hash) != 0 || r.prev_hash == kGenesisHash) {
-            // Correctly hashed at this seq but pointing at another record: fabricated.
-            add(out, TamperKind::inserted, device, r.seq, r.seq, "links to another rating");
-        } else {
-            add(out, TamperKind::inserted, device, r.seq, r.seq,
-                "its predecessor hash is unknown: seq " + std::to_string(r.seq - 1) +
-                    " was rewritten or this rating was inserted");
+        if (!linked && (r.seq == 1 || has_pred) && !pred_flagged) {
+            flagged[r.seq] = true;
+            if (by_hash.count(r.prev_hash) != 0 || r.prev_hash == kGenesisHash) {
+                add(out, TamperKind::inserted, device, r.seq, r.seq, "it links to another rating");
+            } else {
+                add(out, TamperKind::inserted, device, r.seq, r.seq,
+                    "its predecessor hash is unknown: seq " + std::to_string(r.seq - 1) +
+                        " was rewritten or this rating was inserted");
+            }
+            continue;
+        }
+        if (!row.mac_ok) {
+            flagged[r.seq] = true;
+            add(out, TamperKind::mac_invalid, device, r.seq, r.seq);
         }
     }
     if (!head && !rows.empty()) {
@@ -144,7 +169,7 @@ void verify_device(const std::string& device, std::vector<Row>& rows, const std:
         long long last = rows.empty() ? 0 : rows.back().rating.seq;
         if (head->seq > last) {
             add(out, TamperKind::truncated, device, last + 1, head->seq, "seq " + std::to_string(head->seq));
-        } else if (head->seq < last) {
+        } else if (head->seq < last && flagged.count(last) == 0) {
             add(out, TamperKind::inserted, device, head->seq + 1, last,
                 "beyond the recorded chain head seq " + std::to_string(head->seq));
         } else if (!rows.empty() && head->hash != rows.back().rating.hash) {

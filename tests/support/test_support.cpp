@@ -62,3 +62,48 @@ CommandResult run_command(const std::string& command) {
 std::string hcpctl_path() { return HCP_HCPCTL_PATH; }
 
 }  // namespace hcp::test
+
+#include <sqlite3.h>
+
+namespace hcp::test {
+
+namespace {
+
+struct RawDb {
+    sqlite3* db = nullptr;
+    explicit RawDb(const std::filesystem::path& p) {
+        if (sqlite3_open(p.c_str(), &db) != SQLITE_OK) throw std::runtime_error("cannot open " + p.string());
+    }
+    ~RawDb() { sqlite3_close(db); }
+};
+
+}  // namespace
+
+void raw_exec(const std::filesystem::path& db, const std::string& sql) {
+    RawDb raw(db);
+    char* err = nullptr;
+    if (sqlite3_exec(raw.db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err != nullptr ? err : "?";
+        sqlite3_free(err);
+        throw std::runtime_error("raw_exec: " + msg);
+    }
+}
+
+std::string raw_text(const std::filesystem::path& db, const std::string& sql) {
+    RawDb raw(db);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(raw.db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
+        throw std::runtime_error(std::string("raw_text: ") + sqlite3_errmsg(raw.db));
+    std::string out;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr)
+        out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+long long raw_int(const std::filesystem::path& db, const std::string& sql) {
+    std::string text = raw_text(db, sql);
+    return text.empty() ? 0 : std::stoll(text);
+}
+
+}  // namespace hcp::test

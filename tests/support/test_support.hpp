@@ -33,3 +33,15 @@ CommandResult run_command(const std::string& command);
 std::string hcpctl_path();
 
 }  // namespace hcp::test
+
+struct sqlite3;
+
+namespace hcp::test {
+
+// Raw access to a database file, bypassing the store: how an attacker or a broken tool would
+// touch it. Each call opens, runs, closes.
+void raw_exec(const std::filesystem::path& db, const std::string& sql);
+long long raw_int(const std::filesystem::path& db, const std::string& sql);
+std::string raw_text(const std::filesystem::path& db, const std::string& sql);
+
+}  // namespace hcp::test

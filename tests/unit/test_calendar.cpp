@@ -483,10 +483,13 @@ TEST_CASE("Calendar: every problem in a file is reported at once") {
     auto toml = replaced(replaced(replaced(kValid, "name = \"test\"", "nmae = \"test\""),
                                   "2026-10-10]", "2026-10-09]"),
                          "last = 2026-10-07", "last = \"2026-10-32\"");
+    toml += "[[holiday]]\nname = \"中秋节\"\nfirst = 2026-09-25\nlast = 2026-09-27\n"
+            "[[holiday]]\nname = \"重复\"\nfirst = 2026-09-26\nlast = 2026-09-26\n";
     auto msg = calendar_error(toml);
-    CHECK_THAT(msg, Contains("bad.toml:2:"));
-    CHECK_THAT(msg, Contains("bad.toml:9:"));
-    CHECK_THAT(msg, Contains("bad.toml:10:"));
+    CHECK_THAT(msg, Contains("bad.toml:2:"));   // unknown key
+    CHECK_THAT(msg, Contains("bad.toml:9:"));   // impossible date
+    CHECK_THAT(msg, Contains("bad.toml:10:"));  // make-up day on a Friday
+    CHECK_THAT(msg, Contains("bad.toml:17:9: holiday[2].first: holiday '重复'"));  // overlap
 }
 
 TEST_CASE("Calendar: an empty file is refused for its missing [calendar] section") {

@@ -33,6 +33,7 @@ public:
     // Merges several files (e.g. 2026 and 2027); overlapping years are an error.
     static WorkCalendar load_files(const std::vector<std::filesystem::path>& paths);
 
+    // Queries taking a Date throw Error(Errc::invalid_argument) when !d.ok().
     bool is_working_day(Date d) const;
     bool is_holiday(Date d) const;         // an official day off (not an ordinary weekend)
     bool is_makeup_workday(Date d) const;  // a weekend day that is worked (调休)
@@ -43,9 +44,10 @@ public:
     // The instant `n` working days after `t` (n ≥ 0), keeping the time of day: Friday 15:00 + 1
     // → next working day 15:00. If t falls on a non-working day, counting starts at 00:00 of the
     // next working day, so a Saturday completion + 1 working day = the end of Monday (Tuesday
-    // 00:00 when Monday works).
+    // 00:00 when Monday works). Dates are China dates (UTC+08:00). n outside 0..100000 or t
+    // outside years 1900..9000 throws Error(Errc::invalid_argument).
     TimePoint add_working_days(TimePoint t, int n) const;
-    // Number of working days in [from, to) by date.
+    // Number of working days in [from, to) by date; 0 when to <= from.
     int working_days_between(Date from, Date to) const;
     Date next_working_day(Date d) const;  // first working day strictly after d
 

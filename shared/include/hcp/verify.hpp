@@ -21,7 +21,7 @@ enum class TamperKind {
     reordered,     // record moved: it belongs at `original_seq`
     inserted,      // record that is not part of the device's chain
     truncated,     // ratings after the last present one are missing (chain head says more)
-    mac_invalid,   // hash consistent but MAC wrong: rewritten without the device key
+    mac_invalid,   // hash consistent but MAC wrong: written or rewritten without the device key
     triggers_removed,  // append-only triggers missing
     integrity,     // SQLite integrity_check failed
 };
