@@ -81,15 +81,20 @@ std::u32string code_points(std::string_view s) {
     return out;
 }
 
+// Optimal string alignment distance: Levenshtein plus "two neighbouring letters swapped" as a
+// single edit, the most common typo in hand-edited keys (nmae → name, levle → level).
 size_t levenshtein(const std::u32string& a, const std::u32string& b) {
-    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+    std::vector<size_t> before(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
     for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
     for (size_t i = 1; i <= a.size(); ++i) {
         cur[0] = i;
         for (size_t j = 1; j <= b.size(); ++j) {
             size_t substitute = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
             cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, substitute});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                cur[j] = std::min(cur[j], before[j - 2] + 1);
         }
+        std::swap(before, prev);
         std::swap(prev, cur);
     }
     return prev[b.size()];
@@ -174,6 +179,18 @@ fs::path resolve(const fs::path& base, const fs::path& p) {
     fs::path out = (base / p).lexically_normal();
     if (!out.has_filename() && out.has_relative_path()) out = out.parent_path();
     return out;
+}
+
+// The integer a node holds, or `otherwise` (no conversion from floats or text: value_or would
+// turn 2.0 into 2).
+std::int64_t raw_int(const toml::node* n, std::int64_t otherwise) {
+    const auto* i = n != nullptr ? n->as_integer() : nullptr;
+    return i != nullptr ? i->get() : otherwise;
+}
+
+std::string raw_text(const toml::node* n) {
+    const auto* s = n != nullptr ? n->as_string() : nullptr;
+    return s != nullptr ? s->get() : std::string();
 }
 
 std::string indexed(std::string_view base, size_t i) {
@@ -475,7 +492,7 @@ void ConfigLoader::device(const toml::table& t) {
     m_device_window = t.get("window");
     set_int(d.window, t, "device", "window", false, 0, 999);
     bool rater = d.roles.count(DeviceRole::rater) != 0;
-    if (rater && (m_device_window == nullptr || m_device_window->value_or(std::int64_t{-1}) == 0))
+    if (rater && (m_device_window == nullptr || raw_int(m_device_window, -1) == 0))
         m_r.error(m_device_window != nullptr ? m_device_window : &t, "device.window",
                   "a device with role 'rater' needs the number of its window, 1 to 999");
 
@@ -605,7 +622,7 @@ void ConfigLoader::unrated(const toml::table& t, const std::string& path) {
         }
     }
     const toml::node* level_node = t.get("default_level");
-    std::int64_t raw_level = level_node != nullptr ? level_node->value_or(std::int64_t{0}) : 0;
+    std::int64_t raw_level = raw_int(level_node, 0);
     if (raw_level == 1 || raw_level == 2) {
         m_r.error(level_node, path + ".default_level",
                   "must be 3 to 5: a default rating is never a 差评 (1 and 2 are 差评)");
@@ -643,7 +660,7 @@ void ConfigLoader::categories(const toml::table& root) {
                         "daily_cap", "opens", "closes", "items"});
         ServiceCategory c;
         const toml::node* code_node = t.get("code");
-        m_category_codes.push_back(code_node != nullptr ? code_node->value_or(std::string()) : "");
+        m_category_codes.push_back(raw_text(code_node));
         if (auto v = code(t, path, "code", 16, true)) {
             c.code = *v;
             unique(codes, *v, code_node, path + ".code", path);
@@ -701,7 +718,7 @@ void ConfigLoader::items(const toml::table& root) {
         m_r.check_keys(t, path, {"code", "name", "department"});
         ServiceItem item;
         const toml::node* code_node = t.get("code");
-        if (code_node != nullptr) m_item_codes.push_back(code_node->value_or(std::string()));
+        m_item_codes.push_back(raw_text(code_node));
         if (auto v = code(t, path, "code", 32, false)) {
             item.code = *v;
             unique(codes, *v, code_node, path + ".code", path);
@@ -722,8 +739,7 @@ void ConfigLoader::windows(const toml::table& root) {
         m_r.check_keys(t, path, {"number", "name", "categories"});
         Window w;
         const toml::node* number_node = t.get("number");
-        m_window_numbers.push_back(number_node != nullptr ? number_node->value_or(std::int64_t{-1})
-                                                          : -1);
+        m_window_numbers.push_back(raw_int(number_node, -1));
         if (auto v = m_r.get_int(t, path, "number", true, 1, 999)) {
             w.number = static_cast<int>(*v);
             unique(numbers, std::to_string(*v), number_node, path + ".number", path);

@@ -210,10 +210,10 @@ TEST_CASE("hcpctl config check reports a broken configuration with file:line, th
     auto file = dir / "broken.toml";
     auto text = demo_config_text(dir / "data");
     text = replace_line(text, "area_code = \"370921000000\"", "area_code = \"370921\"");
-    text = replace_line(text, "level = \"county\"", "level = \"county\"\nlevle = \"city\"");
+    text = replace_line(text, "level = \"county\"", "level = \"county\"\nlevl = \"city\"");
     hcp::test::write_file(file, text);
     const int area_line = line_of(text, "area_code = ");
-    const int typo_line = line_of(text, "levle = ");
+    const int typo_line = line_of(text, "levl = ");
 
     auto r = hcpctl("config check " + q(file));
     INFO(r.output);
@@ -223,7 +223,7 @@ TEST_CASE("hcpctl config check reports a broken configuration with file:line, th
     CHECK_THAT(r.output, Contains("12-digit"));
     CHECK_THAT(r.output, Contains("'370921000000'"));  // the padding it suggests
     CHECK_THAT(r.output, Contains(file.string() + ":" + std::to_string(typo_line) + ":"));
-    CHECK_THAT(r.output, Contains("hall.levle"));
+    CHECK_THAT(r.output, Contains("hall.levl"));
     CHECK_THAT(r.output, Contains("did you mean 'level'"));
     CHECK_THAT(r.output, Contains("2 problem(s)"));
 }
@@ -454,6 +454,18 @@ TEST_CASE("hcpctl verify of an SQLite database of another program fails with exi
     auto e = hcpctl("verify " + q(dir / "empty.db"));
     CHECK(e.exit_code == 3);
     CHECK_THAT(e.output, Contains("not an hcp-kiosk database"));
+}
+
+TEST_CASE("hcpctl verify and export of a directory fail with exit 3") {
+    TempDir dir;
+    fs::create_directory(dir / "db.d");
+    auto v = hcpctl("verify " + q(dir / "db.d"));
+    INFO(v.output);
+    CHECK(v.exit_code == 3);
+    CHECK_THAT(v.output, Contains("db.d"));
+    auto e = hcpctl("export " + q(dir / "db.d") + " --from 2026-01-01 --to 2026-01-01");
+    INFO(e.output);
+    CHECK(e.exit_code == 3);
 }
 
 TEST_CASE("hcpctl verify and export of a missing file fail with exit 3 and name the file") {

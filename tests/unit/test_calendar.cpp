@@ -213,7 +213,7 @@ TEST_CASE("Calendar: the next working day skips holidays and ordinary weekends")
     CHECK(text(cal.next_working_day(ymd(2026, 2, 13))) == "2026-02-14");
 }
 
-TEST_CASE("Calendar: working days between two dates count [from, to)") {
+TEST_CASE("Calendar: working days between two dates count from the first date up to but not including the second") {
     const auto& cal = shipped();
     // 9-28, 9-29, 9-30, 10-08, 10-09, 10-10 (调休).
     CHECK(cal.working_days_between(ymd(2026, 9, 28), ymd(2026, 10, 12)) == 6);
@@ -492,7 +492,7 @@ TEST_CASE("Calendar: every problem in a file is reported at once") {
     CHECK_THAT(msg, Contains("bad.toml:17:9: holiday[2].first: holiday '重复'"));  // overlap
 }
 
-TEST_CASE("Calendar: an empty file is refused for its missing [calendar] section") {
+TEST_CASE("Calendar: an empty file is refused for its missing calendar section") {
     CHECK_THAT(calendar_error("", "empty.toml"), Contains("empty.toml:1:1: calendar: missing"));
     CHECK_THAT(calendar_error("# only a comment\n", "empty.toml"), Contains("calendar: missing"));
 }

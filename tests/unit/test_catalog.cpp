@@ -261,7 +261,7 @@ TEST_CASE("Catalog: the id is 1 to 32 lowercase letters, digits and dashes") {
                Contains("is not an id"));
 }
 
-TEST_CASE("Catalog: a file without [catalog] or without dimensions is refused") {
+TEST_CASE("Catalog: a file without a catalog section or without dimensions is refused") {
     auto no_head = kValid.substr(kValid.find("[[dimension]]"));
     CHECK_THAT(catalog_error(no_head), Contains("catalog: missing; a [catalog] section is required"));
     auto no_dims = kValid.substr(0, kValid.find("[[dimension]]"));

@@ -269,7 +269,10 @@ TEST_CASE("did_you_mean suggests the closest key for a typo", "[config][did_you_
     CHECK(hcp::did_you_mean("aera_code", keys) == "area_code");
     CHECK(hcp::did_you_mean("nam", keys) == "name");
     CHECK(hcp::did_you_mean("levl", keys) == "level");
-    CHECK(hcp::did_you_mean("levle", keys).empty());  // a swap is two edits; 5 letters allow one
+    // Two neighbouring letters swapped count as one edit.
+    CHECK(hcp::did_you_mean("levle", keys) == "level");
+    CHECK(hcp::did_you_mean("nmae", keys) == "name");
+    CHECK(hcp::did_you_mean("lable", {"label", "code"}) == "label");
     CHECK(hcp::did_you_mean("Level", keys) == "level");
 }
 
@@ -780,7 +783,7 @@ TEST_CASE("Staff numbers (工号) are alphanumeric up to 10 without '-', unique"
                    "staff[0].name"));
 }
 
-TEST_CASE("Array sections must be written as [[section]] entries", "[config]") {
+TEST_CASE("Array sections must be written as double-bracket section entries", "[config]") {
     auto text = kBase.substr(0, kBase.find("[[category]]")) + "[category]\ncode = \"A1\"\n";
     CHECK_THAT(issue_for(text, "category").message, Contains("[[category]] entries"));
     CHECK(mentions(problems(kBase + "\nstaff_extra = 1\n"), "staff[0].staff_extra"));
@@ -1085,4 +1088,16 @@ TEST_CASE("Long lists in a hostile file are checked without quadratic work", "[c
     auto issues = problems(edit("items = [\"ITEM1\"]", many));
     CHECK(issues.size() == 60001);  // every item unknown, the last one listed twice
     CHECK(issues.back().key == "category[0].items[60000]");
+}
+
+TEST_CASE("Floats are not taken for integers anywhere", "[config][hostile]") {
+    auto window = problems(edit("window = 1\n", "window = 0.0\n"));
+    INFO(listing(window));
+    CHECK(window.size() == 1);
+    auto level = problems(edit("preset = \"taian\"",
+                               "reminder_after_hours = 24\ndefault_after_working_days = 5\n"
+                               "default_counted_from = \"completion\"\ndefault_level = 2.0"));
+    INFO(listing(level));
+    REQUIRE(level.size() == 1);
+    CHECK_THAT(level[0].message, Contains("must be an integer"));
 }

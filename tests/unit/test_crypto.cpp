@@ -129,6 +129,56 @@ TEST_CASE("Key file: create_file refuses to replace any existing file, not only 
     CHECK(test::read_file(p) == "do not lose me");
 }
 
+TEST_CASE("Key file: a stale temp file from a crash before link() does not block creating the key") {
+    test::TempDir dir;
+    test::write_file(dir / "store.key.tmp", "hcp-key-v1 half");
+    auto key = SecretKey::create_file(dir / "store.key");
+    CHECK(SecretKey::load_file(dir / "store.key").fingerprint() == key.fingerprint());
+    CHECK_FALSE(fs::exists(dir / "store.key.tmp"));
+}
+
+// BUG (reported; tagged [!shouldfail] until fixed — remove the tag with the fix): crypto.cpp
+// SecretKey::create_file() opens "<path>.tmp" with O_CREAT|O_TRUNC (no O_EXCL, no O_NOFOLLOW) and
+// writes the new key into whatever is there before link() finds that <path> exists. A crash
+// between its link() and unlink() leaves "<path>.tmp" as a hard link to the key file; the next
+// `hcpctl key create` then truncates and rewrites the existing key in place and only afterwards
+// reports "already exists; a key is never overwritten". The old key — needed to decrypt every
+// applicant field in the database — is gone.
+TEST_CASE("Key file: a leftover temp file hard-linked to the key (crash after link) never destroys the key",
+          "[bug][!shouldfail]") {
+    test::TempDir dir;
+    auto p = dir / "store.key";
+    auto original = SecretKey::create_file(p);
+    const auto before = test::read_file(p);
+    // What a crash between link(tmp, path) and unlink(tmp) leaves behind.
+    fs::create_hard_link(p, dir / "store.key.tmp");
+
+    auto err = catch_error([&] { (void)SecretKey::create_file(p); });
+    CHECK(err.thrown);
+    CHECK(err.code == Errc::key_invalid);
+    CHECK(test::read_file(p) == before);
+    CHECK(SecretKey::load_file(p).fingerprint() == original.fingerprint());
+}
+
+// BUG (reported, same cause): a symlink planted at "<path>.tmp" makes create_file() truncate,
+// overwrite and chmod the link's target (any file the caller can write — hcpctl runs as root
+// on the hub), and leaves <path> itself a symlink to that file.
+TEST_CASE("Key file: create_file never writes through a symlink planted at its temp name",
+          "[bug][!shouldfail]") {
+    test::TempDir dir;
+    auto victim = dir / "victim.conf";
+    test::write_file(victim, "precious\n");
+    fs::create_symlink(victim, dir / "store.key.tmp");
+
+    try {
+        (void)SecretKey::create_file(dir / "store.key");
+    } catch (const Error&) {
+        // Refusing is fine; writing through the link is not.
+    }
+    CHECK(test::read_file(victim) == "precious\n");
+    CHECK_FALSE(fs::is_symlink(dir / "store.key"));
+}
+
 TEST_CASE("Key file: create_file in a missing folder fails with key_invalid") {
     test::TempDir dir;
     auto err = catch_error([&] { (void)SecretKey::create_file(dir / "no" / "such" / "store.key"); });

@@ -132,11 +132,12 @@ TEST_CASE("Masking: invalid UTF-8 inside a name never produces a broken sequence
     }
 }
 
-// BUG (reported): personal.cpp mask_name() copies the first "code point" verbatim even when it is
+// BUG (reported; tagged [!shouldfail] so the suite stays green until it is fixed — remove the tag
+// with the fix): personal.cpp mask_name() copies the first "code point" verbatim even when it is
 // an invalid byte (a truncated lead byte or a lone continuation byte), so the masked name is
 // itself invalid UTF-8 — the very "partial sequence" personal.cpp's code_points() comment says
 // masking never emits. Screens, receipts and logs then receive broken text.
-TEST_CASE("Masking: a name that starts with an invalid UTF-8 byte still masks to valid UTF-8") {
+TEST_CASE("Masking: a name that starts with an invalid UTF-8 byte still masks to valid UTF-8", "[bug][!shouldfail]") {
     const std::vector<std::string> names = {
         "\xE5\xBC",          // 张 cut after two bytes
         "\xE5",              // a lone lead byte
@@ -185,11 +186,12 @@ TEST_CASE("Masking: an 8-digit landline keeps its first 3 and last 4 digits") {
     CHECK(mask_phone("23456789") == "234*6789");
 }
 
-// BUG (reported): personal.cpp mask_phone() keeps the first 3 and last 4 characters of every
+// BUG (reported; tagged [!shouldfail] until fixed — remove the tag with the fix):
+// personal.cpp mask_phone() keeps the first 3 and last 4 characters of every
 // value of 7 or more characters, so a 7-digit local landline (common for county halls, e.g.
 // "5212345") comes back exactly as it went in: nothing is masked. DESIGN §5.8 requires personal
 // data to be masked everywhere.
-TEST_CASE("Masking: a 7-digit local landline is never shown in plain") {
+TEST_CASE("Masking: a 7-digit local landline is never shown in plain", "[bug][!shouldfail]") {
     for (std::string phone : {"5212345", "1234567"}) {
         INFO(phone);
         auto m = mask_phone(phone);
