@@ -95,29 +95,32 @@ SecretKey SecretKey::load_file(const std::filesystem::path& path) {
 }
 
 SecretKey SecretKey::create_file(const std::filesystem::path& path) {
+    struct stat existing {};
+    if (::lstat(path.c_str(), &existing) == 0) key_error(path, "already exists; a key is never overwritten");
     SecretKey k = random();
     std::string text = std::string(kKeyHeader) + to_hex(k.m_bytes.data(), kSize) + "\n";
-    auto tmp = path;
-    tmp += ".tmp";
-    // O_EXCL on the final name is checked by link(): write a temp file, fsync, then link it into
-    // place so an existing key is never overwritten and a crash never leaves half a key.
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    // mkstemp creates a fresh file (O_EXCL, mode 0600) under a unique name, so nothing planted
+    // at a predictable temp name — a leftover hard link, a symlink — is ever written through.
+    // The key is written and fsynced there, then linked into place: link() fails if the key
+    // exists, so an existing key is never replaced and a crash never leaves half a key.
+    std::string tmpl = path.string() + ".XXXXXX";
+    int fd = ::mkstemp(tmpl.data());
     if (fd < 0) key_error(path, std::string("cannot be created: ") + std::strerror(errno));
     ::fchmod(fd, 0600);
     bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
     ::close(fd);
     sodium_memzero(text.data(), text.size());
     if (!ok) {
-        ::unlink(tmp.c_str());
+        ::unlink(tmpl.c_str());
         key_error(path, "could not be written completely");
     }
-    if (::link(tmp.c_str(), path.c_str()) != 0) {
+    if (::link(tmpl.c_str(), path.c_str()) != 0) {
         int err = errno;
-        ::unlink(tmp.c_str());
+        ::unlink(tmpl.c_str());
         if (err == EEXIST) key_error(path, "already exists; a key is never overwritten");
         key_error(path, std::string("cannot be created: ") + std::strerror(err));
     }
-    ::unlink(tmp.c_str());
+    ::unlink(tmpl.c_str());
     auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
     int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {

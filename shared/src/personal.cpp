@@ -31,11 +31,19 @@ std::vector<std::string_view> code_points(std::string_view s) {
     return out;
 }
 
+// A unit that code_points() could not decode (one stray byte ≥ 0x80).
+bool is_invalid_unit(std::string_view unit) {
+    return unit.size() == 1 && static_cast<unsigned char>(unit[0]) >= 0x80;
+}
+
+// Kept units are copied unless they are invalid bytes, which become '*': masked text is always
+// valid UTF-8, whatever came in.
 std::string keep_edges(std::string_view value, size_t head, size_t tail) {
     auto cps = code_points(value);
     std::string out;
     for (size_t i = 0; i < cps.size(); ++i) {
-        if (i < head || i + tail >= cps.size()) out += cps[i];
+        bool keep = i < head || i + tail >= cps.size();
+        if (keep && !is_invalid_unit(cps[i])) out += cps[i];
         else out += '*';
     }
     return out;
@@ -46,17 +54,20 @@ std::string keep_edges(std::string_view value, size_t head, size_t tail) {
 std::string mask_name(std::string_view utf8_name) {
     auto cps = code_points(utf8_name);
     if (cps.empty()) return {};
-    std::string out(cps[0]);
+    std::string out(is_invalid_unit(cps[0]) ? std::string_view("*") : cps[0]);
     // A one-character name still hides that it has only one character.
     out.append(cps.size() > 1 ? cps.size() - 1 : 1, '*');
     return out;
 }
 
 std::string mask_phone(std::string_view phone) {
+    // Mobile numbers and landlines with area code (11+): 138****1234. Shorter numbers keep no
+    // prefix, so at least half of every number is hidden: 8–10 keep the last 4, 3–7 the last 2.
     auto n = code_points(phone).size();
-    if (n >= 7) return keep_edges(phone, 3, 4);
-    if (n == 0) return {};
-    return keep_edges(phone, 0, n > 2 ? 2 : 0);
+    if (n >= 11) return keep_edges(phone, 3, 4);
+    if (n >= 8) return keep_edges(phone, 0, 4);
+    if (n >= 3) return keep_edges(phone, 0, 2);
+    return keep_edges(phone, 0, 0);
 }
 
 std::string mask_id_number(std::string_view id_number) {

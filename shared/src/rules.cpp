@@ -120,8 +120,8 @@ RuleCheck check_rating(const RatingDraft& draft, const RuleContext& ctx) {
             named.push_back(std::move(*c));
     }
 
-    // 批量业务: one rating applies to every case of the batch (policy/001 四.2, 002 第十四条).
-    // 主题式: several named cases must share one theme (overall rating, policy/001 四.3).
+    // 批量业务: one rating applies to every case of the batch (policy/001 二(四)2, 002 第十四条).
+    // 主题式: several named cases must share one theme (overall rating, policy/001 二(四)3).
     std::vector<Case> applied;
     const auto& first = named.front();
     if (first.batch_id) {
@@ -139,7 +139,7 @@ RuleCheck check_rating(const RatingDraft& draft, const RuleContext& ctx) {
         applied = named;
     }
 
-    // Stage and target for each case (policy/000 第十八条, 001 四.1).
+    // Stage and target for each case (policy/000 第十八条, 001 二(四)1).
     for (const auto& c : applied) {
         if (draft.stage == Stage::accepted) {
             if (c.kind == CaseKind::immediate)
@@ -186,7 +186,7 @@ RuleCheck check_rating(const RatingDraft& draft, const RuleContext& ctx) {
 }
 
 UnratedPolicy UnratedPolicy::taian() {
-    // policy/001 四.4: 1个工作日内未评价 → 提醒; 提醒后超过4个工作日 → 默认满意 (四颗星).
+    // policy/001 二(四)4: 1个工作日内未评价 → 提醒; 提醒后超过4个工作日 → 默认满意 (四颗星).
     UnratedPolicy p;
     p.reminder_unit = ReminderUnit::working_days;
     p.reminder_after = 1;

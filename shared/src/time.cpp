@@ -77,7 +77,8 @@ std::optional<TimePoint> parse_iso8601(std::string_view text) {
         offset = minutes{0};
     } else if ((text[pos] == '+' || text[pos] == '-') && pos + 6 == text.size() && text[pos + 3] == ':') {
         int oh = 0, om = 0;
-        if (!parse_digits(text, pos + 1, 2, oh) || !parse_digits(text, pos + 4, 2, om) || oh > 14 || om > 59)
+        if (!parse_digits(text, pos + 1, 2, oh) || !parse_digits(text, pos + 4, 2, om) || om > 59 ||
+            oh * 60 + om > 14 * 60)
             return std::nullopt;
         offset = hours{oh} + minutes{om};
         if (text[pos] == '-') offset = -offset;

@@ -228,17 +228,26 @@ TEST_CASE("hcpctl config check reports a broken configuration with file:line, th
     CHECK_THAT(r.output, Contains("2 problem(s)"));
 }
 
-TEST_CASE("hcpctl config check on a missing file or a non-TOML file fails with a message") {
+TEST_CASE("hcpctl config check on a missing, non-TOML or empty file fails with a message") {
     TempDir dir;
     auto missing = hcpctl("config check " + q(dir / "nope.toml"));
-    CHECK(missing.exit_code != 0);
-    CHECK(missing.exit_code != 2);
+    CHECK(missing.exit_code == 3);  // could not run
+    CHECK_THAT(missing.output, Contains("cannot read"));
     CHECK_THAT(missing.output, Contains("nope.toml"));
 
-    hcp::test::write_file(dir / "garbage.toml", "[[[ this is not toml\n\x01\x02");
-    auto garbage = hcpctl("config check " + q(dir / "garbage.toml"));
-    CHECK((garbage.exit_code == 1 || garbage.exit_code == 3));
-    CHECK_THAT(garbage.output, Contains("garbage.toml"));
+    auto garbage_file = dir / "garbage.toml";
+    hcp::test::write_file(garbage_file, "[[[ this is not toml\n\x01\x02");
+    auto garbage = hcpctl("config check " + q(garbage_file));
+    INFO(garbage.output);
+    CHECK(garbage.exit_code == 1);  // a finding, with its position
+    CHECK_THAT(garbage.output, Contains(garbage_file.string() + ":1:"));
+    CHECK_THAT(garbage.output, Contains("TOML syntax error"));
+
+    hcp::test::write_file(dir / "empty.toml", "");
+    auto empty = hcpctl("config check " + q(dir / "empty.toml"));
+    INFO(empty.output);
+    CHECK(empty.exit_code == 1);
+    CHECK_THAT(empty.output, Contains("a [hall] section is required"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -156,7 +156,7 @@ TEST_CASE("The shipped demo hall configuration loads and its paths resolve", "[c
 TEST_CASE("The demo hall uses the Tai'an rule for unrated cases", "[config]") {
     const hcp::Config cfg = hcp::load_config(hcp::test::assets_dir() / "config/demo-hall.toml");
     const auto& u = cfg.rating.unrated;
-    // policy/001 四.4: reminder after 1 working day, 满意 after 4 more working days.
+    // policy/001 二(四)4: reminder after 1 working day, 满意 after 4 more working days.
     CHECK(u.reminder_unit == hcp::UnratedPolicy::ReminderUnit::working_days);
     CHECK(u.reminder_after == 1);
     CHECK(u.default_after_working_days == 4);

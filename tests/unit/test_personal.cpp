@@ -132,12 +132,7 @@ TEST_CASE("Masking: invalid UTF-8 inside a name never produces a broken sequence
     }
 }
 
-// BUG (reported; tagged [!shouldfail] so the suite stays green until it is fixed — remove the tag
-// with the fix): personal.cpp mask_name() copies the first "code point" verbatim even when it is
-// an invalid byte (a truncated lead byte or a lone continuation byte), so the masked name is
-// itself invalid UTF-8 — the very "partial sequence" personal.cpp's code_points() comment says
-// masking never emits. Screens, receipts and logs then receive broken text.
-TEST_CASE("Masking: a name that starts with an invalid UTF-8 byte still masks to valid UTF-8", "[bug][!shouldfail]") {
+TEST_CASE("Masking: a name that starts with an invalid UTF-8 byte still masks to valid UTF-8") {
     const std::vector<std::string> names = {
         "\xE5\xBC",          // 张 cut after two bytes
         "\xE5",              // a lone lead byte
@@ -182,16 +177,11 @@ TEST_CASE("Masking: a landline with area code keeps its first 3 and last 4 chara
     CHECK(mask_phone("0471-2345678") == "047*****5678");
 }
 
-TEST_CASE("Masking: an 8-digit landline keeps its first 3 and last 4 digits") {
-    CHECK(mask_phone("23456789") == "234*6789");
+TEST_CASE("Masking: an 8-digit landline keeps only its last 4 digits") {
+    CHECK(mask_phone("23456789") == "****6789");
 }
 
-// BUG (reported; tagged [!shouldfail] until fixed — remove the tag with the fix):
-// personal.cpp mask_phone() keeps the first 3 and last 4 characters of every
-// value of 7 or more characters, so a 7-digit local landline (common for county halls, e.g.
-// "5212345") comes back exactly as it went in: nothing is masked. DESIGN §5.8 requires personal
-// data to be masked everywhere.
-TEST_CASE("Masking: a 7-digit local landline is never shown in plain", "[bug][!shouldfail]") {
+TEST_CASE("Masking: a 7-digit local landline is never shown in plain") {
     for (std::string phone : {"5212345", "1234567"}) {
         INFO(phone);
         auto m = mask_phone(phone);
@@ -212,7 +202,7 @@ TEST_CASE("Masking: numbers shorter than 7 characters keep only their last 2") {
 TEST_CASE("Masking: a phone field holding non-ASCII text is masked per character, never split") {
     auto m = mask_phone("电话一二三四五六七八");
     CHECK(valid_utf8(m));
-    CHECK(m == "电话一***五六七八");
+    CHECK(m == "******五六七八");
     CHECK(valid_utf8(mask_phone("\xE5\xBC\xA0\xE5")));  // a truncated sequence at the end
 }
 

@@ -84,7 +84,7 @@ RatingDraft draft(std::vector<std::string> cases, Level level, Stage stage = Sta
 
 }  // namespace
 
-TEST_CASE("Rules: five levels, 3 stars and up are 好评, 2 and below are 差评 (policy/001 三.3, 002 第十条)") {
+TEST_CASE("Rules: five levels, 3 stars and up are 好评, 2 and below are 差评 (policy/001 二(三), 002 第十条)") {
     struct Row { int stars; const char* label; bool bad; };
     const Row rows[] = {{5, "非常满意", false}, {4, "满意", false}, {3, "基本满意", false},
                         {2, "不满意", true}, {1, "非常不满意", true}};
@@ -101,7 +101,7 @@ TEST_CASE("Rules: five levels, 3 stars and up are 好评, 2 and below are 差评
     CHECK_FALSE(level_from_int(-1));
 }
 
-TEST_CASE("Rules: a 差评 needs an option or text, a 好评 needs neither (policy/004 附件1, 001 三.3)") {
+TEST_CASE("Rules: a 差评 needs an option or text, a 好评 needs neither (policy/004 附件1, 001 二(三))") {
     struct Row {
         const char* why;
         Level level;
@@ -138,7 +138,7 @@ TEST_CASE("Rules: a 差评 needs an option or text, a 好评 needs neither (poli
     }
 }
 
-TEST_CASE("Rules: one rating per case, stage and target (policy/000 第十八条, 001 四.1)") {
+TEST_CASE("Rules: one rating per case, stage and target (policy/000 第十八条, 001 二(四)1)") {
     World w;
     w.add(window_case("C1", CaseKind::immediate, true));
     auto first = w.check(draft({"C1"}, Level::satisfied));
@@ -152,7 +152,7 @@ TEST_CASE("Rules: one rating per case, stage and target (policy/000 第十八条
     CHECK(item_only.violation == RuleViolation::already_rated);
 }
 
-TEST_CASE("Rules: 即办件 and 承诺件 stages (policy/000 第十八条, 001 四.1)") {
+TEST_CASE("Rules: 即办件 and 承诺件 stages (policy/000 第十八条, 001 二(四)1)") {
     struct Row {
         const char* why;
         CaseKind kind;
@@ -226,7 +226,7 @@ TEST_CASE("Rules: the target a terminal offers follows case kind, stage and chan
     CHECK(allowed_target(self, Stage::completed, Channel::qr_code) == RatingTarget::item);
 }
 
-TEST_CASE("Rules: one rating of a 批量业务 applies to every case of the batch (policy/001 四.2, 002 第十四条)") {
+TEST_CASE("Rules: one rating of a 批量业务 applies to every case of the batch (policy/001 二(四)2, 002 第十四条)") {
     World w;
     for (auto no : {"B1", "B2", "B3"}) {
         auto c = window_case(no, CaseKind::immediate, true);
@@ -246,7 +246,7 @@ TEST_CASE("Rules: one rating of a 批量业务 applies to every case of the batc
     CHECK(w2.check(draft({"B1", "X1"}, Level::satisfied)).violation == RuleViolation::mixed_cases);
 }
 
-TEST_CASE("Rules: 主题式 cases take one overall rating or one rating each (policy/001 四.3, 002 第十四条)") {
+TEST_CASE("Rules: 主题式 cases take one overall rating or one rating each (policy/001 二(四)3, 002 第十四条)") {
     auto theme_world = [] {
         World w;
         for (auto no : {"T1", "T2", "T3"}) {
@@ -291,7 +291,7 @@ TEST_CASE("Rules: unknown or missing cases are refused with a plain message") {
     }
 }
 
-TEST_CASE("Rules: Tai'an unrated deadlines — reminder after 1 working day, 满意 after 4 more (policy/001 四.4)") {
+TEST_CASE("Rules: Tai'an unrated deadlines — reminder after 1 working day, 满意 after 4 more (policy/001 二(四)4)") {
     auto p = UnratedPolicy::taian();
     CHECK(p.default_level == Level::satisfied);
     struct Row { const char* why; TimePoint completed; TimePoint reminder; TimePoint deflt; };

@@ -12,7 +12,8 @@ namespace hcp {
 
 // 张三 → 张*, 欧阳娜娜 → 欧***. Counts UTF-8 code points; an empty name stays empty.
 std::string mask_name(std::string_view utf8_name);
-// 13812341234 → 138****1234. Numbers shorter than 7 digits keep only their last 2 characters.
+// 13812341234 → 138****1234 (11 or more characters); 8–10 characters keep the last 4
+// (****6789), 3–7 the last 2, shorter ones nothing. Output is always valid UTF-8.
 std::string mask_phone(std::string_view phone);
 // ID number: first 6 and last 4 characters kept (110101********1234); shorter values are starred
 // except the last 2 characters.

@@ -67,9 +67,9 @@ struct RuleContext {
 };
 
 // Checks a draft against the rules and, on success, returns the cases and slots it covers.
-// A draft naming any case of a batch applies to the whole batch (001 四.2, 002 第十四条).
+// A draft naming any case of a batch applies to the whole batch (001 二(四)2, 002 第十四条).
 // A draft naming several cases of one theme is the theme's overall rating; naming one is a
-// per-item rating (001 四.3, 002 第十四条).
+// per-item rating (001 二(四)3, 002 第十四条).
 RuleCheck check_rating(const RatingDraft& draft, const RuleContext& ctx);
 
 // The targets a terminal offers for a case at a stage (window terminal vs self-service).
@@ -86,7 +86,7 @@ struct UnratedPolicy {
     DefaultFrom default_from = DefaultFrom::reminder;
     Level default_level = Level::satisfied; // Tai'an 满意; Gansu 基本满意
 
-    static UnratedPolicy taian();  // policy/001 四.4
+    static UnratedPolicy taian();  // policy/001 二(四)4
     static UnratedPolicy gansu();  // policy/002 第十四条
 };
 
