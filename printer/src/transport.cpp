@@ -1,0 +1,372 @@
+// Transports over file descriptors with poll() deadlines, plus CUPS through `lp -o raw`.
+#include "hcp/printer/transport.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+namespace hcp::printer {
+
+std::string_view to_string(TransportFault f) noexcept {
+    switch (f) {
+        case TransportFault::unreachable: return "unreachable";
+        case TransportFault::timeout: return "timeout";
+        case TransportFault::disconnected: return "disconnected";
+        case TransportFault::io_error: return "io_error";
+        case TransportFault::not_supported: return "not_supported";
+    }
+    return "?";
+}
+
+TransportResult MemoryTransport::write(const std::uint8_t* data, size_t size, Millis) {
+    std::lock_guard lock(m_state->mutex);
+    m_state->written.insert(m_state->written.end(), data, data + size);
+    return Done{};
+}
+
+Result<std::vector<std::uint8_t>, TransportError> MemoryTransport::read(size_t max, Millis) {
+    if (!m_bidi) return TransportError{TransportFault::not_supported, "memory transport is one-way"};
+    std::lock_guard lock(m_state->mutex);
+    const size_t n = std::min(max, m_state->responses.size());
+    std::vector<std::uint8_t> out(m_state->responses.begin(), m_state->responses.begin() + static_cast<std::ptrdiff_t>(n));
+    m_state->responses.erase(m_state->responses.begin(), m_state->responses.begin() + static_cast<std::ptrdiff_t>(n));
+    return out;
+}
+
+namespace {
+
+std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+int poll_ms(Millis m) { return static_cast<int>(std::min<long long>(m.count(), 24LL * 3600 * 1000)); }
+
+// Shared write/read over a non-blocking descriptor.
+class FdTransport : public Transport {
+public:
+    ~FdTransport() override { FdTransport::close(); }
+    TransportResult write(const std::uint8_t* data, size_t size, Millis timeout) override {
+        if (m_fd < 0) return TransportError{TransportFault::io_error, "not open"};
+        size_t done = 0;
+        while (done < size) {
+            pollfd p{m_fd, POLLOUT, 0};
+            const int r = ::poll(&p, 1, poll_ms(timeout));
+            if (r == 0) return TransportError{TransportFault::timeout, "printer did not take data for " + std::to_string(timeout.count()) + " ms"};
+            if (r < 0) {
+                if (errno == EINTR) continue;
+                return TransportError{TransportFault::io_error, errno_text("poll")};
+            }
+            if ((p.revents & (POLLERR | POLLHUP)) != 0)
+                return TransportError{TransportFault::disconnected, "link closed after " + std::to_string(done) + " bytes"};
+            const ssize_t w = send_or_write(m_fd, data + done, size - done, m_socket);
+            if (w < 0) {
+                if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
+                if (errno == EPIPE || errno == ECONNRESET)
+                    return TransportError{TransportFault::disconnected, errno_text("write")};
+                return TransportError{TransportFault::io_error, errno_text("write")};
+            }
+            done += static_cast<size_t>(w);
+        }
+        return Done{};
+    }
+    Result<std::vector<std::uint8_t>, TransportError> read(size_t max, Millis timeout) override {
+        if (m_fd < 0) return TransportError{TransportFault::io_error, "not open"};
+        pollfd p{m_fd, POLLIN, 0};
+        const int r = ::poll(&p, 1, poll_ms(timeout));
+        if (r == 0) return std::vector<std::uint8_t>{};
+        if (r < 0) return TransportError{TransportFault::io_error, errno_text("poll")};
+        std::vector<std::uint8_t> buf(max);
+        const ssize_t n = ::read(m_fd, buf.data(), max);
+        if (n == 0) return TransportError{TransportFault::disconnected, "link closed"};
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return std::vector<std::uint8_t>{};
+            return TransportError{TransportFault::io_error, errno_text("read")};
+        }
+        buf.resize(static_cast<size_t>(n));
+        return buf;
+    }
+    void close() override {
+        if (m_fd >= 0) ::close(m_fd);
+        m_fd = -1;
+    }
+
+protected:
+    static ssize_t send_or_write(int fd, const std::uint8_t* d, size_t n, bool socket) {
+        return socket ? ::send(fd, d, n, MSG_NOSIGNAL) : ::write(fd, d, n);
+    }
+    int m_fd = -1;
+    bool m_socket = false;
+};
+
+class TcpTransport final : public FdTransport {
+public:
+    TcpTransport(std::string host, int port) : m_host(std::move(host)), m_port(port) { m_socket = true; }
+    bool bidirectional() const override { return true; }
+    std::string describe() const override { return "tcp:" + m_host + ":" + std::to_string(m_port); }
+    TransportResult open(Millis timeout) override {
+        close();
+        addrinfo hints{};
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        addrinfo* res = nullptr;
+        if (::getaddrinfo(m_host.c_str(), std::to_string(m_port).c_str(), &hints, &res) != 0 || res == nullptr)
+            return TransportError{TransportFault::unreachable, "cannot resolve " + m_host};
+        std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> guard(res, &::freeaddrinfo);
+        m_fd = ::socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, res->ai_protocol);
+        if (m_fd < 0) return TransportError{TransportFault::io_error, errno_text("socket")};
+        if (::connect(m_fd, res->ai_addr, res->ai_addrlen) != 0 && errno != EINPROGRESS) {
+            close();
+            return TransportError{TransportFault::unreachable, errno_text("connect " + describe())};
+        }
+        pollfd p{m_fd, POLLOUT, 0};
+        const int r = ::poll(&p, 1, poll_ms(timeout));
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (r == 0) {
+            close();
+            return TransportError{TransportFault::timeout, "connect " + describe() + " timed out"};
+        }
+        if (r < 0 || ::getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
+            close();
+            return TransportError{TransportFault::unreachable, "connect " + describe() + ": " + std::strerror(err)};
+        }
+        // Status queries are 3 bytes: without TCP_NODELAY Nagle holds them for a delayed ACK (~40 ms).
+        int one = 1;
+        ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        return Done{};
+    }
+
+private:
+    std::string m_host;
+    int m_port;
+};
+
+// /dev/usb/lpN: non-blocking so the kernel's endless 1.5 s retry never holds our thread.
+class DeviceTransport : public FdTransport {
+public:
+    explicit DeviceTransport(std::string path) : m_path(std::move(path)) {}
+    bool bidirectional() const override { return m_bidi; }
+    std::string describe() const override { return "device:" + m_path; }
+    TransportResult open(Millis) override {
+        close();
+        m_fd = ::open(m_path.c_str(), O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        m_bidi = m_fd >= 0;
+        if (m_fd < 0) m_fd = ::open(m_path.c_str(), O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (m_fd < 0) return TransportError{TransportFault::unreachable, errno_text("open " + m_path)};
+        return configure();
+    }
+
+protected:
+    virtual TransportResult configure() { return Done{}; }
+    std::string m_path;
+    bool m_bidi = false;
+};
+
+class SerialTransport final : public DeviceTransport {
+public:
+    SerialTransport(std::string path, int baud, bool rtscts) : DeviceTransport(std::move(path)), m_baud(baud), m_rtscts(rtscts) {}
+    std::string describe() const override { return "serial:" + m_path + "@" + std::to_string(m_baud); }
+
+private:
+    TransportResult configure() override {
+        termios t{};
+        if (::tcgetattr(m_fd, &t) != 0) return TransportError{TransportFault::io_error, errno_text("tcgetattr " + m_path)};
+        ::cfmakeraw(&t);
+        speed_t speed = B9600;
+        switch (m_baud) {
+            case 9600: speed = B9600; break;
+            case 19200: speed = B19200; break;
+            case 38400: speed = B38400; break;
+            case 57600: speed = B57600; break;
+            case 115200: speed = B115200; break;
+            default: return TransportError{TransportFault::io_error, "unsupported baud " + std::to_string(m_baud)};
+        }
+        ::cfsetispeed(&t, speed);
+        ::cfsetospeed(&t, speed);
+        t.c_cflag |= CLOCAL | CREAD;
+        if (m_rtscts) {
+            t.c_cflag |= CRTSCTS;
+        } else {
+            t.c_iflag |= IXON | IXOFF;
+        }
+        if (::tcsetattr(m_fd, TCSANOW, &t) != 0) return TransportError{TransportFault::io_error, errno_text("tcsetattr " + m_path)};
+        return Done{};
+    }
+    int m_baud;
+    bool m_rtscts;
+};
+
+class FileTransport final : public Transport {
+public:
+    explicit FileTransport(std::string path) : m_path(std::move(path)) {}
+    TransportResult open(Millis) override {
+        m_out.open(m_path, std::ios::binary | std::ios::app);
+        if (!m_out) return TransportError{TransportFault::unreachable, "cannot open " + m_path};
+        return Done{};
+    }
+    TransportResult write(const std::uint8_t* d, size_t n, Millis) override {
+        m_out.write(reinterpret_cast<const char*>(d), static_cast<std::streamsize>(n));
+        m_out.flush();
+        if (!m_out) return TransportError{TransportFault::io_error, "write " + m_path};
+        return Done{};
+    }
+    Result<std::vector<std::uint8_t>, TransportError> read(size_t, Millis) override {
+        return TransportError{TransportFault::not_supported, "a file cannot answer status queries"};
+    }
+    bool bidirectional() const override { return false; }
+    void close() override { m_out.close(); }
+    std::string describe() const override { return "file:" + m_path; }
+
+private:
+    std::string m_path;
+    std::ofstream m_out;
+};
+
+// CUPS raw queue through the `lp` client (cups-client): one job per open/close, one-way.
+// Chosen over libcups to keep the dependency a command, not a library; the bytes are
+// streamed into lp's stdin and its exit status decides success.
+class CupsTransport final : public Transport {
+public:
+    explicit CupsTransport(std::string queue) : m_queue(std::move(queue)) {}
+    ~CupsTransport() override { reap(Millis(2000)); }
+    TransportResult open(Millis) override {
+        reap(Millis(0));
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0) return TransportError{TransportFault::io_error, errno_text("pipe")};
+        m_pid = ::fork();
+        if (m_pid < 0) return TransportError{TransportFault::io_error, errno_text("fork")};
+        if (m_pid == 0) {
+            ::dup2(fds[0], 0);
+            const int devnull = ::open("/dev/null", O_WRONLY);
+            if (devnull >= 0) ::dup2(devnull, 1);
+            ::execlp("lp", "lp", "-s", "-d", m_queue.c_str(), "-o", "raw", static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        ::close(fds[0]);
+        m_fd = fds[1];
+        ::fcntl(m_fd, F_SETFL, O_NONBLOCK);
+        return Done{};
+    }
+    TransportResult write(const std::uint8_t* d, size_t n, Millis timeout) override {
+        size_t done = 0;
+        while (done < n) {
+            pollfd p{m_fd, POLLOUT, 0};
+            const int r = ::poll(&p, 1, poll_ms(timeout));
+            if (r == 0) return TransportError{TransportFault::timeout, "lp did not take data"};
+            const ssize_t w = ::write(m_fd, d + done, n - done);
+            if (w < 0) {
+                if (errno == EAGAIN || errno == EINTR) continue;
+                return TransportError{TransportFault::io_error, errno_text("write to lp")};
+            }
+            done += static_cast<size_t>(w);
+        }
+        return Done{};
+    }
+    Result<std::vector<std::uint8_t>, TransportError> read(size_t, Millis) override {
+        return TransportError{TransportFault::not_supported, "CUPS raw queues cannot answer status queries"};
+    }
+    bool bidirectional() const override { return false; }
+    void close() override { reap(Millis(10000)); }
+    TransportResult end_job(Millis timeout) override {
+        const int status = reap(timeout);
+        if (status != 0)
+            return TransportError{TransportFault::unreachable, "lp -d " + m_queue + " exited with " + std::to_string(status)};
+        return Done{};
+    }
+    std::string describe() const override { return "cups:" + m_queue; }
+
+private:
+    int reap(Millis timeout) {
+        if (m_fd >= 0) ::close(m_fd);
+        m_fd = -1;
+        if (m_pid <= 0) return 0;
+        int status = 0;
+        const auto end = std::chrono::steady_clock::now() + timeout;
+        while (::waitpid(m_pid, &status, WNOHANG) == 0) {
+            if (std::chrono::steady_clock::now() >= end) {
+                ::kill(m_pid, SIGKILL);
+                ::waitpid(m_pid, &status, 0);
+                break;
+            }
+            ::usleep(10000);
+        }
+        m_pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::string m_queue;
+    int m_fd = -1;
+    pid_t m_pid = -1;
+};
+
+}  // namespace
+
+TransportSpec parse_transport(const std::string& text) {
+    const auto colon = text.find(':');
+    const std::string help = "printer transport '" + text +
+                             "' must be file:PATH, tcp:HOST[:PORT], device:/dev/usb/lpN, "
+                             "serial:/dev/ttyX[@BAUD][,xonxoff] or cups:QUEUE";
+    if (colon == std::string::npos || colon + 1 >= text.size()) throw Error(Errc::invalid_argument, help);
+    const std::string kind = text.substr(0, colon);
+    std::string rest = text.substr(colon + 1);
+    TransportSpec s;
+    if (kind == "file") {
+        s.kind = TransportSpec::Kind::file;
+    } else if (kind == "tcp") {
+        s.kind = TransportSpec::Kind::tcp;
+        if (const auto c = rest.rfind(':'); c != std::string::npos) {
+            const std::string port = rest.substr(c + 1);
+            if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+                throw Error(Errc::invalid_argument, help);
+            s.port = std::stoi(port);
+            if (s.port < 1 || s.port > 65535) throw Error(Errc::invalid_argument, help);
+            rest = rest.substr(0, c);
+        }
+    } else if (kind == "device") {
+        s.kind = TransportSpec::Kind::device;
+    } else if (kind == "serial") {
+        s.kind = TransportSpec::Kind::serial;
+        if (const auto c = rest.find(",xonxoff"); c != std::string::npos) {
+            s.rtscts = false;
+            rest = rest.substr(0, c);
+        }
+        if (const auto a = rest.find('@'); a != std::string::npos) {
+            const std::string baud = rest.substr(a + 1);
+            if (baud != "9600" && baud != "19200" && baud != "38400" && baud != "57600" && baud != "115200")
+                throw Error(Errc::invalid_argument, help + " (baud 9600, 19200, 38400, 57600 or 115200)");
+            s.baud = std::stoi(baud);
+            rest = rest.substr(0, a);
+        }
+    } else if (kind == "cups") {
+        s.kind = TransportSpec::Kind::cups;
+        if (rest.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.") != std::string::npos)
+            throw Error(Errc::invalid_argument, help + " (queue names: letters, digits, _ - .)");
+    } else {
+        throw Error(Errc::invalid_argument, help);
+    }
+    if (rest.empty()) throw Error(Errc::invalid_argument, help);
+    s.target = rest;
+    return s;
+}
+
+std::unique_ptr<Transport> make_transport(const TransportSpec& s) {
+    switch (s.kind) {
+        case TransportSpec::Kind::file: return std::make_unique<FileTransport>(s.target);
+        case TransportSpec::Kind::tcp: return std::make_unique<TcpTransport>(s.target, s.port);
+        case TransportSpec::Kind::device: return std::make_unique<DeviceTransport>(s.target);
+        case TransportSpec::Kind::serial: return std::make_unique<SerialTransport>(s.target, s.baud, s.rtscts);
+        case TransportSpec::Kind::cups: return std::make_unique<CupsTransport>(s.target);
+    }
+    return nullptr;
+}
+
+}  // namespace hcp::printer

@@ -1,0 +1,115 @@
+// hcpctl print and hcpctl token, run as an installer would.
+#include <catch2/catch.hpp>
+
+#include "fake_printer.hpp"
+#include "printer_helpers.hpp"
+
+using hcp::test::run_command;
+using hcp::test::TempDir;
+using hcp::test::write_file;
+
+namespace {
+std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+std::string field(const std::string& out, const std::string& name) {
+    const auto at = out.find(name + " ");
+    if (at == std::string::npos) return {};
+    const auto end = out.find('\n', at);
+    return out.substr(at + name.size() + 1, end - at - name.size() - 1);
+}
+}  // namespace
+
+TEST_CASE("hcpctl token issue and verify round-trip and a tampered token is refused in Chinese") {
+    TempDir tmp;
+    const std::string h = hcp::test::hcpctl_path();
+    REQUIRE(run_command(h + " key create " + q(tmp / "qr.key")).exit_code == 0);
+    const auto issued = run_command(h + " token issue --key " + q(tmp / "qr.key") +
+                                    " --hall 150102001 --subject 20261122000123456789 --stage completed"
+                                    " --prefix HTTPS://HCP.EXAMPLE.CN/R/");
+    REQUIRE(issued.exit_code == 0);
+    const std::string url = field(issued.output, "url");
+    CHECK(url.size() <= 80);
+    const auto ok = run_command(h + " token verify " + url + " --key " + q(tmp / "qr.key") + " --hall 150102001");
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.output.find("subject 20261122000123456789") != std::string::npos);
+    std::string bad = url;
+    bad[bad.size() - 3] = bad[bad.size() - 3] == 'A' ? 'B' : 'A';
+    const auto refused = run_command(h + " token verify " + bad + " --key " + q(tmp / "qr.key") + " --hall 150102001");
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.output.find("请") != std::string::npos);
+    const auto expired = run_command(h + " token verify " + url + " --key " + q(tmp / "qr.key") +
+                                     " --hall 150102001 --now 99999999999");
+    CHECK(expired.exit_code == 1);
+    CHECK(expired.output.find("expired") != std::string::npos);
+}
+
+TEST_CASE("hcpctl print writes bytes and a PNG whose QR verifies with the hall key") {
+    TempDir tmp;
+    const std::string h = hcp::test::hcpctl_path();
+    REQUIRE(run_command(h + " key create " + q(tmp / "qr.key")).exit_code == 0);
+    write_file(tmp / "printer.toml", "[printer]\nprofile = \"generic-58\"\nhall_code = \"150102001\"\n"
+                                     "qr_url_prefix = \"HTTPS://HCP.EXAMPLE.CN/R/\"\ntoken_key_file = \"" +
+                                         (tmp / "qr.key").string() + "\"\n");
+    for (const char* kind : {"ticket", "receipt", "selftest"}) {
+        const auto r = run_command(h + " print " + kind + " --config " + q(tmp / "printer.toml") + " --file " +
+                                   q(tmp / "out.bin") + " --png " + q(tmp / "out.png"));
+        INFO(r.output);
+        REQUIRE(r.exit_code == 0);
+        CHECK(std::filesystem::file_size(tmp / "out.bin") > 1000);
+        CHECK(hcp::test::read_file(tmp / "out.png").substr(1, 3) == "PNG");
+    }
+    // escpos2png on captured bytes; garbage is refused with its offset.
+    CHECK(run_command(h + " print render " + q(tmp / "out.bin") + " --profile generic-58 --png " + q(tmp / "again.png")).exit_code == 0);
+    write_file(tmp / "junk.bin", "\x1b@\x07junk");
+    const auto junk = run_command(h + " print render " + q(tmp / "junk.bin") + " --png " + q(tmp / "junk.png"));
+    CHECK(junk.exit_code == 1);
+    CHECK(junk.output.find("at byte 2") != std::string::npos);
+    // The receipt's bytes render and the QR inside verifies with the key from the config.
+    REQUIRE(run_command(h + " print receipt --config " + q(tmp / "printer.toml") + " --file " + q(tmp / "r.bin")).exit_code == 0);
+    const auto raw = hcp::test::read_file(tmp / "r.bin");
+    const auto page = hcp::printer::render(hcp::printer::Bytes(raw.begin(), raw.end()), hcp::printer::test::profile("generic-58"));
+    REQUIRE(page.ok());
+    const auto codes = hcp::printer::test::decode_qr(page.value());
+    REQUIRE(codes.size() == 1);
+    const auto v = run_command(h + " token verify " + codes[0] + " --key " + q(tmp / "qr.key") + " --hall 150102001");
+    CHECK(v.exit_code == 0);
+}
+
+TEST_CASE("hcpctl print refuses bad settings and reports an unreachable printer in Chinese") {
+    TempDir tmp;
+    const std::string h = hcp::test::hcpctl_path();
+    write_file(tmp / "bad.toml", "[printer]\nqr_url_prefix = \"https://x/\"\n");
+    const auto bad = run_command(h + " print ticket --config " + q(tmp / "bad.toml") + " --file " + q(tmp / "x"));
+    CHECK(bad.exit_code == 3);
+    CHECK(bad.output.find("qr_url_prefix") != std::string::npos);
+    write_file(tmp / "unknown.toml", "[printer]\nprofil = \"generic-58\"\n");
+    CHECK(run_command(h + " print ticket --config " + q(tmp / "unknown.toml") + " --file " + q(tmp / "x")).exit_code == 3);
+    const auto down = run_command(h + " print ticket --printer tcp:127.0.0.1:1 --jobs " + q(tmp / "jobs"));
+    CHECK(down.exit_code == 1);
+    CHECK(down.output.find("连接不上打印机") != std::string::npos);
+    CHECK(run_command(h + " print ticket --printer usb:/dev/x --jobs " + q(tmp / "jobs")).exit_code == 3);
+    CHECK(run_command(h + " print poster --file x").exit_code == 2);
+}
+
+TEST_CASE("hcpctl print status reports a ready and a paper-out printer and print jobs lists them") {
+    hcp::printer::test::FakePrinter fake;
+    TempDir tmp;
+    const std::string h = hcp::test::hcpctl_path();
+    const std::string printer = " --printer tcp:127.0.0.1:" + std::to_string(fake.port());
+    const auto ready = run_command(h + " print status" + printer);
+    CHECK(ready.exit_code == 0);
+    CHECK(ready.output.find("ready") != std::string::npos);
+    fake.set_mode(hcp::printer::test::FakePrinter::Mode::paper_out);
+    const auto out = run_command(h + " print status" + printer);
+    CHECK(out.exit_code == 1);
+    CHECK(out.output.find("缺纸") != std::string::npos);
+    const auto job = run_command(h + " print ticket --profile generic-80" + printer + " --jobs " + q(tmp / "jobs"));
+    CHECK(job.exit_code == 1);
+    fake.set_mode(hcp::printer::test::FakePrinter::Mode::ready);
+    const auto good = run_command(h + " print ticket --profile generic-80" + printer + " --jobs " + q(tmp / "jobs"));
+    CHECK(good.exit_code == 0);
+    CHECK(good.output.find("confirmed") != std::string::npos);
+    const auto list = run_command(h + " print jobs --jobs " + q(tmp / "jobs"));
+    CHECK(list.exit_code == 0);
+    CHECK(list.output.find("00000001 failed ticket") != std::string::npos);
+    CHECK(list.output.find("00000002 confirmed ticket") != std::string::npos);
+}
