@@ -1,0 +1,263 @@
+// The generic upload protocol without a network: signing, the documented example, reply
+// classification, backoff, settings, the hall secret and province profiles.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+
+#include "upload_test_util.hpp"
+
+using namespace hcp;
+using namespace hcp::test;
+using json = nlohmann::json;
+
+namespace {
+
+// The text of the first fenced block after `marker` in the protocol doc.
+std::string block_after(const std::string& doc, const std::string& marker) {
+    auto at = doc.find(marker);
+    REQUIRE(at != std::string::npos);
+    auto open = doc.find("```", at);
+    auto line = doc.find('\n', open);
+    auto close = doc.find("\n```", line);
+    return doc.substr(line + 1, close - line - 1);
+}
+
+std::string line_value(const std::string& doc, const std::string& prefix) {
+    auto at = doc.find(prefix);
+    REQUIRE(at != std::string::npos);
+    auto end = doc.find('\n', at);
+    return doc.substr(at + prefix.size(), end - at - prefix.size());
+}
+
+OutboxBatch sample_batch(const UploadWorld& w) {
+    OutboxBatch b;
+    b.device_id = "hub-01";
+    b.chain_head = w.store->chain_head();
+    b.ratings = {w.ratings.at(0), w.ratings.at(1)};
+    return b;
+}
+
+}  // namespace
+
+TEST_CASE("The worked example in docs/upload-protocol.md signs to the signature printed there") {
+    const std::string doc = read_file(assets_dir().parent_path() / "docs" / "upload-protocol.md");
+    const std::string body = block_after(doc, "Body (exact bytes");
+    const std::string documented = line_value(doc, "X-Hcp-Signature: ");
+    const std::string secret_hex = line_value(doc, "Hall secret (hex): `").substr(0, 64);
+    REQUIRE(json::parse(body).at("items").size() == 1);
+    auto secret = parse_hall_secret(secret_hex);
+    CHECK(sign_request(secret, "POST", "/v1/evaluations:batch", "1791423000", "0123456789abcdef0123456789abcdef", body) ==
+          documented);
+    CHECK(doc.find(sha256_hex(body)) != std::string::npos);
+    // One changed byte of the body changes the signature.
+    std::string altered = body;
+    altered[altered.find("\"level\":2")+8] = '3';
+    CHECK(sign_request(secret, "POST", "/v1/evaluations:batch", "1791423000", "0123456789abcdef0123456789abcdef", altered) !=
+          documented);
+}
+
+TEST_CASE("The signing string joins method path timestamp nonce and the body hash with newlines") {
+    CHECK(signing_string("POST", "/api/v1/evaluations:batch", "17", "abc", "") ==
+          "POST\n/api/v1/evaluations:batch\n17\nabc\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(url_path("https://hcp.example.gov.cn:8443/api/v1/evaluations:batch?x=1") == "/api/v1/evaluations:batch");
+    CHECK(url_path("http://127.0.0.1:8780/v1/evaluations:batch") == "/v1/evaluations:batch");
+    CHECK(url_path("http://127.0.0.1:8780").empty());
+}
+
+TEST_CASE("A well-formed reply is split into accepted duplicate and rejected items") {
+    std::vector<std::string> ids = {"a", "b", "c", "d"};
+    auto r = classify_reply(200, "application/json; charset=utf-8",
+                            R"({"results":[{"id":"a","status":"accepted"},{"id":"b","status":"duplicate"},)"
+                            R"({"id":"c","status":"rejected","reason":"level must be 1..5"},{"id":"zz","status":"accepted"}]})",
+                            std::nullopt, ids);
+    REQUIRE(r.ok());
+    REQUIRE(r.results.size() == 3);  // "zz" was not sent, "d" was not answered
+    CHECK(r.results[0].status == ItemStatus::accepted);
+    CHECK(r.results[1].status == ItemStatus::duplicate);
+    CHECK(r.results[2].status == ItemStatus::rejected);
+    CHECK(r.results[2].reason == "level must be 1..5");
+}
+
+TEST_CASE("Repeated answers are harmless but contradicting answers make the reply unusable") {
+    std::vector<std::string> ids = {"a"};
+    auto twice = classify_reply(200, "application/json",
+                                R"({"results":[{"id":"a","status":"accepted"},{"id":"a","status":"accepted"}]})",
+                                std::nullopt, ids);
+    REQUIRE(twice.ok());
+    CHECK(twice.results.size() == 1);
+    auto contra = classify_reply(200, "application/json",
+                                 R"({"results":[{"id":"a","status":"accepted"},{"id":"a","status":"rejected"}]})",
+                                 std::nullopt, ids);
+    CHECK(contra.cause == AttemptCause::protocol_error);
+    CHECK(contra.results.empty());
+}
+
+TEST_CASE("Hostile replies are protocol errors that mark nothing") {
+    std::vector<std::string> ids = {"a"};
+    const std::string good = R"({"results":[{"id":"a","status":"accepted"}]})";
+    auto redirect = classify_reply(302, "", "", std::nullopt, ids, "http://127.0.0.2:9/x");
+    CHECK(redirect.cause == AttemptCause::protocol_error);
+    CHECK(redirect.message.find("127.0.0.2") != std::string::npos);
+    CHECK(classify_reply(200, "text/html", good, std::nullopt, ids).cause == AttemptCause::protocol_error);
+    CHECK(classify_reply(200, "application/json", good.substr(0, 20), std::nullopt, ids).cause == AttemptCause::protocol_error);
+    CHECK(classify_reply(200, "application/json", R"({"results":{}})", std::nullopt, ids).cause == AttemptCause::protocol_error);
+    CHECK(classify_reply(200, "application/json", R"({"results":[{"id":"a","status":"maybe"}]})", std::nullopt, ids).cause ==
+          AttemptCause::protocol_error);
+    for (const auto& r : {redirect, classify_reply(200, "text/html", good, std::nullopt, ids)}) CHECK(r.results.empty());
+}
+
+TEST_CASE("Busy replies carry Retry-After in seconds or as an HTTP date and auth failures say what to check") {
+    std::vector<std::string> ids = {"a"};
+    auto busy = classify_reply(429, "application/json", "{}", std::string_view("7"), ids);
+    CHECK(busy.cause == AttemptCause::http_status);
+    REQUIRE(busy.retry_after);
+    CHECK(*busy.retry_after == std::chrono::seconds{7});
+    auto now = *parse_iso8601("2026-10-08T00:00:00Z");
+    auto date = parse_retry_after("Thu, 08 Oct 2026 00:01:40 GMT", now);
+    REQUIRE(date);
+    CHECK(*date == std::chrono::seconds{100});
+    CHECK_FALSE(parse_retry_after("soon", now));
+    auto auth = classify_reply(401, "application/json", "{}", std::nullopt, ids);
+    CHECK(auth.cause == AttemptCause::http_status);
+    CHECK(auth.message.find("hall secret") != std::string::npos);
+    CHECK(classify_reply(500, "text/plain", "", std::nullopt, ids).cause == AttemptCause::http_status);
+}
+
+TEST_CASE("Full-jitter backoff stays between zero and the exponential cap") {
+    bool saw_above_base = false;
+    for (int i = 0; i < 200; ++i) {
+        auto first = backoff_delay(1, 100, 10000);
+        CHECK(first.count() >= 0);
+        CHECK(first.count() <= 100);
+        auto fifth = backoff_delay(5, 100, 10000);
+        CHECK(fifth.count() <= 1600);
+        if (fifth.count() > 100) saw_above_base = true;
+        CHECK(backoff_delay(30, 100, 10000).count() <= 10000);
+    }
+    CHECK(saw_above_base);
+}
+
+TEST_CASE("Upload settings load with defaults and resolve paths against the file") {
+    auto c = parse_upload_config("[upload]\nbase_url = \"https://hcp.example.gov.cn/api/\"\nsecret_file = \"hall.secret\"\n"
+                                 "batch_size = 50\n",
+                                 "upload.toml", "/etc/hcp");
+    CHECK(c.base_url == "https://hcp.example.gov.cn/api");
+    CHECK(c.secret_file == std::filesystem::path("/etc/hcp/hall.secret"));
+    CHECK(c.batch_size == 50);
+    CHECK(c.profile == "generic");
+    CHECK(c.purge_after_days == 30);
+    CHECK(c.ca_bundle.empty());
+}
+
+TEST_CASE("Upload settings report every problem with file line and a suggestion") {
+    try {
+        parse_upload_config("[upload]\nbase_url = \"ftp://x\"\nsecret_file = \"s\"\nbatch_sise = 5\ntimeout_seconds = 0\n",
+                            "upload.toml", "/");
+        FAIL("accepted a bad file");
+    } catch (const ConfigError& e) {
+        std::string all;
+        for (const auto& i : e.issues()) all += i.to_string() + "\n";
+        CHECK(all.find("upload.toml:2") != std::string::npos);
+        CHECK(all.find("batch_size") != std::string::npos);  // did you mean
+        CHECK(all.find("timeout_seconds") != std::string::npos);
+        CHECK(e.issues().size() >= 3);
+    }
+}
+
+TEST_CASE("The hall secret must be 64 hex digits and readable by its owner only") {
+    CHECK_THROWS_AS(parse_hall_secret("abc"), Error);
+    CHECK_THROWS_AS(parse_hall_secret(std::string(64, 'g')), Error);
+    CHECK(parse_hall_secret(std::string(64, 'A')).bytes()[0] == 0xaa);
+    TempDir dir;
+    auto p = dir / "hall.secret";
+    write_file(p, std::string(64, '1') + "\n");
+    ::chmod(p.c_str(), 0644);
+    try {
+        load_hall_secret(p);
+        FAIL("a world-readable secret was accepted");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()).find("chmod 600") != std::string::npos);
+    }
+    ::chmod(p.c_str(), 0600);
+    CHECK(load_hall_secret(p).bytes()[0] == 0x11);
+}
+
+TEST_CASE("The generic profile renders every protocol field with the tap time in +08:00") {
+    UploadWorld w(2);
+    auto body = json::parse(render_batch(generic_profile(), sample_batch(w), "DEMO-0001"));
+    CHECK(body["device"] == "hub-01");
+    CHECK(body["hall"] == "DEMO-0001");
+    CHECK(body["chain_head"]["seq"] == 2);
+    REQUIRE(body["items"].size() == 2);
+    const auto& it = body["items"][0];
+    for (const char* f : {"id", "seq", "prev_hash", "hash", "case_nos", "item_code", "item_name", "stage", "kind", "level",
+                          "options", "option_labels", "text", "channel", "window", "staff_no", "staff_name", "area_code",
+                          "tapped_at", "catalog_version", "public", "default"})
+        CHECK(it.contains(f));
+    CHECK(it["id"] == w.ratings[0].id);
+    CHECK(it["prev_hash"] == kGenesisHash);
+    CHECK(it["tapped_at"] == "2026-10-08T09:00:00+08:00");
+    CHECK(it["level"] == to_int(w.ratings[0].level));
+    CHECK(it["channel"] == "window_rater");
+    CHECK(it["area_code"] == "370921000000");
+    CHECK(body["items"][1]["prev_hash"] == w.ratings[0].hash);
+}
+
+TEST_CASE("The zhejiang profile renames fields and maps pf promiseTime level and the date format") {
+    UploadWorld w(3);
+    auto p = load_platform_profile(assets_dir() / "platforms" / "zhejiang.json");
+    OutboxBatch batch{"hub-01", w.store->chain_head(), {w.ratings[0], w.ratings[2]}};
+    // Fixture rating 3 is a 差评 (不满意) with option 303; make rating 1 (满意) a default rating.
+    batch.ratings[0].is_default = true;
+    batch.ratings[0].channel = Channel::system_default;
+    batch.ratings[1].kind = CaseKind::promised;
+    auto body = json::parse(render_batch(p, batch, "DEMO-0001"));
+    CHECK_FALSE(body.contains("device"));
+    REQUIRE(body["data"].size() == 2);
+    const auto& a = body["data"][0];
+    const auto& b = body["data"][1];
+    CHECK(a["evalId"] == w.ratings[0].id);
+    CHECK(a["pf"] == "7");
+    CHECK(b["pf"] == "4");
+    CHECK(a["promiseTime"] == "2");
+    CHECK(b["promiseTime"] == "1");
+    CHECK(a["assessTime"] == "2026-10-08 09:00:00");
+    CHECK(a["satisfaction"] == 4);
+    CHECK(b["satisfaction"] == 2);
+    CHECK(b["evalDetail"] == "303");
+    CHECK(a["projectNo"] == "CASE-1");
+    CHECK(a["dataSource"] == "133");
+    CHECK_FALSE(a.contains("default"));
+    CHECK_FALSE(a.contains("hash"));
+}
+
+TEST_CASE("A descending profile sends 2 for 满意 and a 6-digit area code when configured") {
+    UploadWorld w(1);
+    auto p = parse_platform_profile(R"({"name":"gb","level_direction":"1_is_best","area_code_length":6})", "gb.json");
+    REQUIRE(w.ratings[0].level == Level::satisfied);
+    auto body = json::parse(render_batch(p, OutboxBatch{"hub-01", {}, {w.ratings[0]}}, "X"));
+    CHECK(body["items"][0]["level"] == 2);
+    CHECK(body["items"][0]["area_code"] == "370921");
+}
+
+TEST_CASE("A profile naming an unknown field or channel is refused with a suggestion") {
+    try {
+        parse_platform_profile(R"({"fields":{"levle":"satisfaction"}})", "bad.json");
+        FAIL("accepted");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()).find("did you mean \"level\"") != std::string::npos);
+    }
+    CHECK_THROWS_AS(parse_platform_profile(R"({"channel_codes":{"window_rater":"4"}})", "bad.json"), Error);
+    CHECK_THROWS_AS(parse_platform_profile(R"({"envelop":"list"})", "bad.json"), Error);
+    CHECK_THROWS_AS(parse_platform_profile("[1,2]", "bad.json"), Error);
+}
+
+TEST_CASE("Every shipped platform profile loads") {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(assets_dir() / "platforms")) {
+        if (e.path().extension() != ".json") continue;
+        CHECK_NOTHROW(load_platform_profile(e.path()));
+        ++n;
+    }
+    CHECK(n >= 2);
+}
