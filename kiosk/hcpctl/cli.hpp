@@ -44,6 +44,11 @@ int cmd_key(const std::vector<std::string>& args);
 int cmd_verify(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
 int cmd_demo(const std::vector<std::string>& args);
+int cmd_hub(const std::vector<std::string>& args);  // hub: hall API headless (kiosk/hub)
+int cmd_print(const std::vector<std::string>& args);  // printing issue
+int cmd_token(const std::vector<std::string>& args);  // printing issue
+int cmd_platform_sim(const std::vector<std::string>& args);  // upload issue
+int cmd_sync(const std::vector<std::string>& args);          // upload issue
 
 // Where the shipped assets are: $HCP_ASSETS_DIR, then <exe>/../share/hcp-kiosk/assets, then
 // the source tree this binary was built from.

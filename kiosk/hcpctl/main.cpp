@@ -20,6 +20,16 @@ usage:
                                     ratings tapped in [from, to) (dates YYYY-MM-DD, China time);
                                     applicant data is masked unless --unmasked
   hcpctl demo [--config FILE]       run a demo morning at the demo hall in ./var/demo
+  hcpctl platform-sim --secret FILE [--db FILE] [--port N] [fault switches]
+                                    the reference 好差评 platform on 127.0.0.1 (page at /)
+  hcpctl sync UPLOAD_TOML (--config CONFIG | --db DB --hall CODE) [--status]
+                                    upload the outbox once and print what happened
+  hcpctl print ticket|receipt|selftest [--profile ID] [--file OUT] [--png OUT.png]
+                                    encode a queue ticket, 办件回执 or printer self-test page
+  hcpctl token issue|verify ...     issue or check a signed rating QR token (docs/qr-token.md)
+  hcpctl hub --config FILE [--api FILE] [--listen HOST:PORT]
+                                    run the hub headless: the hall API (docs/hall-api.md)
+                                    until SIGINT/SIGTERM
   hcpctl --version
 
 exit codes: 0 ok, 1 problems found, 2 usage error, 3 could not run
@@ -45,6 +55,11 @@ int main(int argc, char** argv) {
         if (command == "verify") return hcpctl::cmd_verify(rest);
         if (command == "export") return hcpctl::cmd_export(rest);
         if (command == "demo") return hcpctl::cmd_demo(rest);
+        if (command == "hub") return hcpctl::cmd_hub(rest);
+        if (command == "print") return hcpctl::cmd_print(rest);
+        if (command == "token") return hcpctl::cmd_token(rest);
+        if (command == "platform-sim") return hcpctl::cmd_platform_sim(rest);
+        if (command == "sync") return hcpctl::cmd_sync(rest);
         std::cerr << "hcpctl: unknown command '" << command << "'\n\n" << kUsage;
         return hcpctl::kExitUsage;
     } catch (const hcpctl::UsageError& e) {

@@ -1,0 +1,49 @@
+#pragma once
+// The CJK font and its glyph ranges. Dear ImGui 1.86 bakes a fixed set of glyphs into its
+// atlas, so the ranges are built from every UI string plus every runtime string (item names,
+// staff names, catalog labels, typed text). When a string brings a character the atlas lacks,
+// the atlas is rebuilt before the next frame: a name is never drawn as "?".
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+#include <imgui.h>
+
+namespace hcp::ui {
+
+class Fonts {
+public:
+    // Checks that the font file can be read. The file (13 MB: all of CJK Unified Ideographs) is
+    // mapped only while an atlas is built and unmapped right after: the baked atlas needs none
+    // of it, so it costs no resident memory between builds. Throws std::runtime_error.
+    explicit Fonts(std::filesystem::path font_file);
+
+    // Adds the characters of `utf8` to the wanted set; marks the atlas stale when one is new.
+    // Characters outside the Basic Multilingual Plane cannot be baked by Debian's ImGui build
+    // (16-bit ImWchar) and are counted in unsupported().
+    void want(std::string_view utf8);
+    bool stale() const noexcept { return m_stale; }
+
+    // Rebuilds `atlas` with the body font at `em_px` and the title font at 1.6 em. The caller
+    // recreates the renderer's font texture afterwards. Throws std::runtime_error.
+    void build(ImFontAtlas& atlas, float em_px);
+
+    ImFont* body() const noexcept { return m_body; }
+    ImFont* title() const noexcept { return m_title; }
+    int glyph_count() const noexcept { return m_glyphs; }
+    int unsupported() const noexcept { return m_unsupported; }
+    int builds() const noexcept { return m_builds; }
+
+private:
+    std::filesystem::path m_file;
+    std::vector<bool> m_wanted = std::vector<bool>(0x10000, false);
+    ImVector<ImWchar> m_ranges;
+    bool m_stale = true;
+    int m_glyphs = 0;
+    int m_unsupported = 0;
+    int m_builds = 0;
+    ImFont* m_body = nullptr;
+    ImFont* m_title = nullptr;
+};
+
+}  // namespace hcp::ui

@@ -1,0 +1,34 @@
+#pragma once
+// Internal: the JSON shapes of the hall API, shared by the server and RemoteHubLink so both
+// ends agree. Applicant data is never written (events and case replies carry masked values).
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+#include "hcp/event_bus.hpp"
+#include "hcp/hub.hpp"
+
+namespace hcp::api {
+
+using json = nlohmann::json;
+
+json case_json(const Case& c, bool with_masked_applicant);
+std::optional<Case> case_from_json(const json& j);  // terminal side: no applicant
+
+json request_json(const RatingRequest& r);
+std::optional<RatingRequest> request_from_json(const json& j);
+
+// SSE payload of an event; never the level.
+json event_json(const HubEvent& e);
+
+json draft_json(const RatingDraft& d);
+// Parses a draft strictly; on failure returns nullopt and fills `field`/`why`.
+std::optional<RatingDraft> draft_from_json(const json& j, std::string& field, std::string& why);
+
+json rating_json(const Rating& r);  // full record, for forwarding between devices of a hall
+std::optional<Rating> rating_from_json(const json& j, std::string& why);
+
+json error_json(std::string_view code, std::string_view message, std::string_view detail = {});
+
+}  // namespace hcp::api

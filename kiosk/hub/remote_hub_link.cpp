@@ -1,0 +1,420 @@
+// RemoteHubLink: HTTP to the hub, its own store and outbox when the hub is away.
+#include "hcp/remote_hub_link.hpp"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "hcp/store_outbox.hpp"
+#include "hub_json.hpp"
+
+namespace hcp {
+
+namespace {
+
+using api::json;
+
+template <class Rep, class Period>
+std::pair<time_t, time_t> sec_usec(std::chrono::duration<Rep, Period> d) {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+    return {static_cast<time_t>(us / 1000000), static_cast<time_t>(us % 1000000)};
+}
+
+std::optional<RuleViolation> violation_named(std::string_view code) {
+    for (int i = 0; i <= static_cast<int>(RuleViolation::no_staff_to_rate); ++i) {
+        auto v = static_cast<RuleViolation>(i);
+        if (to_string(v) == code) return v;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+struct RemoteHubLink::Impl {
+    RemoteHubLinkOptions opt;
+    SecretKey key;
+    mutable std::mutex store_mutex;
+    Store store;
+
+    // Link state.
+    std::atomic<bool> online{false};
+    std::atomic<long long> pending{0};
+    mutable std::mutex state_mutex;
+    std::string last_error;
+
+    // Reader.
+    std::mutex reader_mutex;  // guards the fields below
+    std::condition_variable reader_cv;
+    std::thread reader;
+    bool reader_stop = false;
+    httplib::Client* reader_client = nullptr;
+    std::shared_ptr<std::function<void(const TerminalEvent&)>> callback;
+    int window = 0;
+    long long last_event_id = -1;
+
+    // Forwarder.
+    std::mutex fwd_mutex;
+    std::condition_variable fwd_cv;
+    bool fwd_stop = false;
+    bool fwd_wake = false;
+    std::thread forwarder;
+
+    Impl(RemoteHubLinkOptions o, const SecretKey& k)
+        : opt(std::move(o)), key(k), store(open_store(opt, k)) {}
+
+    static Store open_store(RemoteHubLinkOptions& o, const SecretKey& k) {
+        o.store.outbox_target = "hub";
+        return Store::open(o.store, k);
+    }
+
+    std::unique_ptr<httplib::Client> client(std::chrono::milliseconds read_timeout) const {
+        auto c = std::make_unique<httplib::Client>(opt.hub_url);
+        auto [cs, cu] = sec_usec(opt.request_timeout);
+        auto [rs, ru] = sec_usec(read_timeout);
+        c->set_connection_timeout(cs, cu);
+        c->set_read_timeout(rs, ru);
+        c->set_write_timeout(cs, cu);
+        c->set_bearer_token_auth(opt.token);
+        c->set_keep_alive(false);
+        return c;
+    }
+
+    void set_error(const std::string& e) {
+        std::lock_guard lock(state_mutex);
+        last_error = e;
+    }
+
+    void emit(const TerminalEvent& e) {
+        std::shared_ptr<std::function<void(const TerminalEvent&)>> cb;
+        {
+            std::lock_guard lock(reader_mutex);
+            cb = callback;
+        }
+        if (cb) (*cb)(e);
+    }
+
+    void went_online() {
+        if (!online.exchange(true)) {
+            TerminalEvent e;
+            e.kind = TerminalEvent::Kind::hub_online;
+            emit(e);
+            wake_forwarder();
+        }
+    }
+    void went_offline(const std::string& why) {
+        set_error(why);
+        if (online.exchange(false)) {
+            TerminalEvent e;
+            e.kind = TerminalEvent::Kind::hub_offline;
+            emit(e);
+        }
+    }
+
+    void wake_forwarder() {
+        {
+            std::lock_guard lock(fwd_mutex);
+            fwd_wake = true;
+        }
+        fwd_cv.notify_all();
+    }
+
+    // One SSE block ("id:", "event:", "data:" lines).
+    void handle_block(const std::string& block) {
+        std::string id, data, type;
+        size_t pos = 0;
+        while (pos < block.size()) {
+            size_t end = block.find('\n', pos);
+            if (end == std::string::npos) end = block.size();
+            std::string_view line(block.data() + pos, end - pos);
+            pos = end + 1;
+            if (line.empty() || line.front() == ':') continue;
+            auto field = [&](std::string_view name) -> std::optional<std::string> {
+                if (line.substr(0, name.size()) != name) return std::nullopt;
+                auto v = line.substr(name.size());
+                if (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+                return std::string(v);
+            };
+            if (auto v = field("id:")) id = *v;
+            else if (auto e = field("event:")) type = *e;
+            else if (auto d = field("data:")) data += *d;
+        }
+        if (!id.empty()) {
+            try {
+                std::lock_guard lock(reader_mutex);
+                last_event_id = std::stoll(id);
+            } catch (const std::exception&) {
+            }
+        }
+        if (data.empty()) return;
+        json j = json::parse(data, nullptr, false);
+        if (j.is_discarded() || !j.is_object()) return;
+        if (type == "rating_requested") {
+            auto it = j.find("request");
+            if (it == j.end()) return;
+            auto req = api::request_from_json(*it);
+            if (!req) return;
+            if (!id.empty()) req->opened_event_id = id;
+            {
+                // Keep the cases so a rating can be checked and stored here if the hub goes away.
+                std::lock_guard lock(store_mutex);
+                for (const auto& c : req->cases) {
+                    try {
+                        store.save_case(c);
+                    } catch (const Error& e) {
+                        set_error(std::string("saving case locally: ") + e.what());
+                    }
+                }
+            }
+            TerminalEvent e;
+            e.kind = TerminalEvent::Kind::rating_requested;
+            e.request = std::move(req);
+            emit(e);
+        } else if (type == "rating_cancelled") {
+            TerminalEvent e;
+            e.kind = TerminalEvent::Kind::rating_cancelled;
+            if (auto it = j.find("case_nos"); it != j.end() && it->is_array() && !it->empty() && it->front().is_string())
+                e.case_no = it->front().get<std::string>();
+            emit(e);
+        }
+    }
+
+    void reader_loop() {
+        for (;;) {
+            std::unique_ptr<httplib::Client> cli = client(opt.sse_read_timeout);
+            std::string path;
+            httplib::Headers headers;
+            {
+                std::lock_guard lock(reader_mutex);
+                if (reader_stop) return;
+                reader_client = cli.get();
+                path = "/api/v1/events?window=" + std::to_string(window);
+                if (last_event_id >= 0) headers.emplace("Last-Event-ID", std::to_string(last_event_id));
+            }
+            std::string buffer;
+            bool got_status = false;
+            auto res = cli->Get(
+                path, headers,
+                [&](const httplib::Response& r) {
+                    got_status = true;
+                    if (r.status != 200) return false;
+                    went_online();
+                    return true;
+                },
+                [&](const char* data, size_t len) {
+                    buffer.append(data, len);
+                    if (buffer.size() > 1024 * 1024) return false;  // a broken stream, not an event
+                    size_t sep;
+                    while ((sep = buffer.find("\n\n")) != std::string::npos) {
+                        std::string block = buffer.substr(0, sep);
+                        buffer.erase(0, sep + 2);
+                        handle_block(block);
+                    }
+                    std::lock_guard lock(reader_mutex);
+                    return !reader_stop;
+                });
+            {
+                std::lock_guard lock(reader_mutex);
+                reader_client = nullptr;
+                if (reader_stop) return;
+            }
+            if (!got_status || !res || res->status != 200)
+                went_offline(res ? "event stream answered " + std::to_string(res->status)
+                                 : "hub unreachable: " + httplib::to_string(res.error()));
+            std::unique_lock lock(reader_mutex);
+            reader_cv.wait_for(lock, opt.reconnect_delay, [&] { return reader_stop; });
+            if (reader_stop) return;
+        }
+    }
+
+    void stop_reader() {
+        std::thread t;
+        {
+            std::lock_guard lock(reader_mutex);
+            reader_stop = true;
+            if (reader_client) reader_client->stop();
+            t = std::move(reader);
+        }
+        reader_cv.notify_all();
+        if (t.joinable()) t.join();
+        std::lock_guard lock(reader_mutex);
+        reader_stop = false;
+        callback.reset();
+    }
+
+    // Posts every pending local rating to the hub; returns true when nothing is left to do now.
+    void forward_pass(OutboxQueue& queue) {
+        for (int round = 0; round < 100; ++round) {
+            const TimePoint t = now();
+            auto batch = queue.claim(20, t, t + std::chrono::seconds(60));
+            if (batch.ratings.empty()) break;
+            auto cli = client(opt.request_timeout);
+            std::vector<std::string> acked;
+            bool unreachable = false;
+            for (const auto& r : batch.ratings) {
+                if (unreachable) {
+                    queue.mark_retry({r.id}, last_error_copy(), t + opt.forward_interval);
+                    continue;
+                }
+                json body = {{"forwarded", api::rating_json(r)}};
+                auto res = cli->Post("/api/v1/ratings", body.dump(), "application/json");
+                if (!res || (res->status >= 500 && res->status != 507)) {
+                    unreachable = true;
+                    std::string why = res ? "hub answered " + std::to_string(res->status)
+                                          : "hub unreachable: " + httplib::to_string(res.error());
+                    set_error(why);
+                    queue.mark_retry({r.id}, why, t + opt.forward_interval);
+                } else if (res->status == 200 || res->status == 201) {
+                    acked.push_back(r.id);
+                } else if (res->status == 507) {
+                    queue.mark_retry({r.id}, "hub disk nearly full", t + opt.forward_interval);
+                } else {
+                    // 409 (rated meanwhile on the hub), 400, 404: the hub will never take it; kept
+                    // here with the reason, never deleted.
+                    queue.mark_rejected(r.id, "hub refused (" + std::to_string(res->status) + "): " + res->body, t);
+                }
+            }
+            if (!acked.empty()) queue.mark_acked(acked, now());
+            if (unreachable) break;
+        }
+        pending = queue.sync_state().not_uploaded;
+    }
+
+    std::string last_error_copy() const {
+        std::lock_guard lock(state_mutex);
+        return last_error;
+    }
+
+    void forwarder_loop() {
+        std::optional<OutboxQueue> queue;
+        try {
+            queue.emplace(OutboxQueue::open(opt.store.path, "hub"));
+            queue->requeue_in_flight(now());
+        } catch (const Error& e) {
+            set_error(std::string("outbox: ") + e.what());
+            return;
+        }
+        for (;;) {
+            try {
+                forward_pass(*queue);
+            } catch (const Error& e) {
+                set_error(std::string("forwarding: ") + e.what());
+            }
+            std::unique_lock lock(fwd_mutex);
+            // While ratings wait, retry every forward_interval; otherwise sleep until woken.
+            auto wait = pending.load() > 0 ? opt.forward_interval : std::chrono::milliseconds(60000);
+            fwd_cv.wait_for(lock, wait, [&] { return fwd_stop || fwd_wake; });
+            if (fwd_stop) return;
+            fwd_wake = false;
+        }
+    }
+};
+
+RemoteHubLink::RemoteHubLink(RemoteHubLinkOptions options, const SecretKey& key)
+    : m_impl(std::make_unique<Impl>(std::move(options), key)) {
+    m_impl->pending = static_cast<long long>(m_impl->store.outbox(OutboxState::pending).size());
+    m_impl->forwarder = std::thread([im = m_impl.get()] { im->forwarder_loop(); });
+}
+
+RemoteHubLink::~RemoteHubLink() {
+    unsubscribe();
+    {
+        std::lock_guard lock(m_impl->fwd_mutex);
+        m_impl->fwd_stop = true;
+    }
+    m_impl->fwd_cv.notify_all();
+    if (m_impl->forwarder.joinable()) m_impl->forwarder.join();
+}
+
+void RemoteHubLink::subscribe(int window, std::function<void(const TerminalEvent&)> on_event) {
+    unsubscribe();
+    auto& im = *m_impl;
+    std::lock_guard lock(im.reader_mutex);
+    im.callback = std::make_shared<std::function<void(const TerminalEvent&)>>(std::move(on_event));
+    im.window = window;
+    im.reader = std::thread([p = m_impl.get()] { p->reader_loop(); });
+}
+
+void RemoteHubLink::unsubscribe() { m_impl->stop_reader(); }
+
+Result<SubmitResult, SubmitFailure> RemoteHubLink::submit(const RatingDraft& draft) {
+    auto& im = *m_impl;
+    auto cli = im.client(im.opt.request_timeout);
+    auto res = cli->Post("/api/v1/ratings", api::draft_json(draft).dump(), "application/json");
+    if (res && (res->status < 500 || res->status == 507)) {
+        im.went_online();
+        json j = json::parse(res->body, nullptr, false);
+        if (res->status == 201 && j.is_object()) {
+            SubmitResult ok;
+            ok.outcome = SubmitOutcome::stored;
+            ok.rating_id = j.value("rating_id", std::string());
+            ok.seq = j.value("seq", 0LL);
+            return ok;
+        }
+        SubmitFailure f;
+        f.cause = res->status == 507 ? SubmitFailureCause::disk_nearly_full : SubmitFailureCause::rule_violation;
+        std::string code;
+        if (j.is_object() && j.contains("error") && j["error"].is_object()) {
+            code = j["error"].value("code", std::string());
+            f.message_zh = j["error"].value("message", std::string());
+        }
+        f.violation = violation_named(code);
+        if (f.cause == SubmitFailureCause::rule_violation && !f.violation) {
+            if (res->status == 409) f.violation = RuleViolation::already_rated;
+            else if (res->status == 404) f.violation = RuleViolation::unknown_case;
+            else f.violation = RuleViolation::stage_not_open;
+        }
+        if (f.message_zh.empty()) f.message_zh = "评价未能提交，请联系大厅工作人员。";
+        f.detail = "hub answered " + std::to_string(res->status) + " " + code;
+        return f;
+    }
+    // The hub is away: the rating is committed here and forwarded later.
+    im.went_offline(res ? "hub answered " + std::to_string(res->status)
+                        : "hub unreachable: " + httplib::to_string(res.error()));
+    Result<Rating, RecordFailure> rec = [&] {
+        std::lock_guard lock(im.store_mutex);
+        return im.store.record_rating(draft, RatingContext{im.opt.hall, im.opt.catalog});
+    }();
+    if (!rec) {
+        SubmitFailure f;
+        const auto& e = rec.error();
+        f.cause = e.cause == RecordFailureCause::rule_violation    ? SubmitFailureCause::rule_violation
+                  : e.cause == RecordFailureCause::disk_nearly_full ? SubmitFailureCause::disk_nearly_full
+                                                                     : SubmitFailureCause::storage_error;
+        f.violation = e.violation;
+        f.message_zh = e.message_zh();
+        f.detail = "local store: " + e.detail;
+        return f;
+    }
+    ++im.pending;
+    im.wake_forwarder();
+    SubmitResult ok;
+    ok.outcome = SubmitOutcome::stored_locally;
+    ok.rating_id = rec.value().id;
+    ok.seq = rec.value().seq;
+    return ok;
+}
+
+void RemoteHubLink::record_not_rated(const std::string& case_no, int window) {
+    auto cli = m_impl->client(m_impl->opt.request_timeout);
+    json body = {{"case_no", case_no}, {"window", window}};
+    auto res = cli->Post("/api/v1/not-rated", body.dump(), "application/json");
+    // Best effort: "not rated" is no rating; when the hub is away the citizen can still use the QR.
+    if (!res) m_impl->went_offline("hub unreachable: " + httplib::to_string(res.error()));
+}
+
+HubStatus RemoteHubLink::status() const {
+    HubStatus s;
+    s.online = m_impl->online.load();
+    s.pending_forward = m_impl->pending.load();
+    s.last_error = m_impl->last_error_copy();
+    return s;
+}
+
+const OptionCatalog& RemoteHubLink::catalog() const { return m_impl->opt.catalog; }
+
+void RemoteHubLink::forward_now() { m_impl->wake_forwarder(); }
+
+}  // namespace hcp

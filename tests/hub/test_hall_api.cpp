@@ -1,0 +1,258 @@
+// The hall API over loopback: every endpoint, its tokens, limits and JSON errors, hostile input.
+#include <catch2/catch.hpp>
+
+#include "api_fixture.hpp"
+
+using namespace hcp;
+using namespace hcp::test;
+
+TEST_CASE("Hall API: health answers without a token") {
+    ApiFixture f;
+    auto r = f.client().Get("/api/v1/health");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    auto j = json::parse(r->body);
+    CHECK(j["status"] == "ok");
+    CHECK(j["hall"] == "DEMO-0001");
+}
+
+TEST_CASE("Hall API: a missing or unknown token gets 401 and the wrong kind of token 403") {
+    ApiFixture f;
+    auto body = case_body("C-1").dump();
+    auto none = f.post("/api/v1/cases", body, "");
+    REQUIRE(none);
+    CHECK(none->status == 401);
+    CHECK(error_code(none) == "unauthorized");
+    CHECK(f.post("/api/v1/cases", body, "not-a-real-token-123456")->status == 401);
+    auto device = f.post("/api/v1/cases", body, kWindow2Token);
+    CHECK(device->status == 403);
+    CHECK(error_code(device) == "forbidden");
+    auto system_rating = f.post("/api/v1/ratings", rating_body("C-1").dump(), kSystemToken);
+    CHECK(system_rating->status == 403);
+    CHECK_FALSE(f.hub->find_case("C-1"));
+}
+
+TEST_CASE("Hall API: a reported case is stored, opens its window and the reply masks the applicant") {
+    ApiFixture f;
+    auto r = f.post("/api/v1/cases", case_body("C-1").dump(), kSystemToken);
+    REQUIRE(r);
+    CHECK(r->status == 201);
+    auto j = json::parse(r->body);
+    CHECK(j["rating"]["opened"] == true);
+    CHECK(j["rating"]["window"] == 2);
+    CHECK(j["rating"]["target"] == "both");
+    CHECK(j["case"]["applicant"]["name"] == "张**");
+    CHECK(r->body.find("张三丰") == std::string::npos);
+    CHECK(r->body.find("13812341234") == std::string::npos);
+    CHECK(f.hub->open_requests(2).size() == 1);
+
+    auto get = f.client(kWindow2Token).Get("/api/v1/cases/C-1");
+    REQUIRE(get);
+    CHECK(get->status == 200);
+    auto g = json::parse(get->body);
+    CHECK(g["rating_open"] == true);
+    CHECK(g["rated"].empty());
+    CHECK(get->body.find("110101199003071234") == std::string::npos);
+}
+
+TEST_CASE("Hall API: bad case reports get clear JSON errors and store nothing") {
+    ApiFixture f;
+    auto plain = f.post("/api/v1/cases", case_body("C-1").dump(), kSystemToken, "text/plain");
+    CHECK(plain->status == 415);
+    CHECK(error_code(plain) == "unsupported_media_type");
+
+    auto broken = f.post("/api/v1/cases", "{\"case_no\": ", kSystemToken);
+    CHECK(broken->status == 400);
+    CHECK(error_code(broken) == "invalid_json");
+
+    auto missing = case_body("C-2");
+    missing.erase("item_name");
+    auto m = f.post("/api/v1/cases", missing.dump(), kSystemToken);
+    CHECK(m->status == 400);
+    CHECK(error_code(m) == "invalid_field");
+    CHECK(m->body.find("item_name") != std::string::npos);
+
+    auto wrong_type = case_body("C-3");
+    wrong_type["window"] = "two";
+    CHECK(f.post("/api/v1/cases", wrong_type.dump(), kSystemToken)->status == 400);
+
+    std::string non_utf8 = case_body("C-4").dump();
+    non_utf8.replace(non_utf8.find("李娜"), std::string("李娜").size(), "\xff\xfe");
+    auto bad_text = f.post("/api/v1/cases", non_utf8, kSystemToken);
+    CHECK(bad_text->status == 400);
+
+    auto long_name = case_body("C-5");
+    long_name["staff_name"] = std::string(500, 'x');
+    auto ln = f.post("/api/v1/cases", long_name.dump(), kSystemToken);
+    CHECK(ln->status == 400);
+    CHECK(ln->body.find("staff_name") != std::string::npos);
+
+    auto huge = case_body("C-6");
+    huge["department"] = std::string(20 * 1024, 'x');
+    auto h = f.post("/api/v1/cases", huge.dump(), kSystemToken);
+    REQUIRE(h);
+    CHECK(h->status == 413);
+    CHECK(error_code(h) == "payload_too_large");
+
+    auto unknown_window = f.post("/api/v1/cases", case_body("C-7", 77).dump(), kSystemToken);
+    CHECK(unknown_window->status == 422);
+    CHECK(error_code(unknown_window) == "unknown_window");
+
+    for (const char* no : {"C-2", "C-3", "C-4", "C-5", "C-6", "C-7"}) CHECK_FALSE(f.hub->find_case(no));
+    CHECK(f.hub->events().last_id() == 0);
+}
+
+TEST_CASE("Hall API: an unknown case or path is a JSON 404") {
+    ApiFixture f;
+    auto r = f.client(kWindow2Token).Get("/api/v1/cases/NOPE");
+    CHECK(r->status == 404);
+    CHECK(error_code(r) == "unknown_case");
+    auto p = f.client(kWindow2Token).Get("/api/v1/nothing-here");
+    CHECK(p->status == 404);
+    CHECK(error_code(p) == "not_found");
+    auto rating = f.post("/api/v1/ratings", rating_body("NOPE").dump(), kWindow2Token);
+    CHECK(rating->status == 404);
+}
+
+TEST_CASE("Hall API: ratings are stored once, refused on the wrong window, and a bare 差评 gets 422") {
+    ApiFixture f;
+    REQUIRE(f.post("/api/v1/cases", case_body("C-1").dump(), kSystemToken)->status == 201);
+
+    auto wrong = f.post("/api/v1/ratings", rating_body("C-1").dump(), kWindow3Token);
+    CHECK(wrong->status == 403);
+    CHECK(error_code(wrong) == "wrong_window");
+
+    auto bare_bad = f.post("/api/v1/ratings", rating_body("C-1", 1).dump(), kWindow2Token);
+    CHECK(bare_bad->status == 422);
+    CHECK(error_code(bare_bad) == "bad_rating_needs_reason");
+    CHECK(json::parse(bare_bad->body)["error"]["message"] ==
+          std::string(message_zh(RuleViolation::bad_rating_needs_reason)));
+
+    auto bad_level = rating_body("C-1");
+    bad_level["level"] = 9;
+    CHECK(f.post("/api/v1/ratings", bad_level.dump(), kWindow2Token)->status == 400);
+
+    auto ok = f.post("/api/v1/ratings", rating_body("C-1").dump(), kWindow2Token);
+    REQUIRE(ok);
+    CHECK(ok->status == 201);
+    CHECK(json::parse(ok->body)["outcome"] == "stored");
+
+    auto again = f.post("/api/v1/ratings", rating_body("C-1").dump(), kWindow2Token);
+    CHECK(again->status == 409);
+    CHECK(error_code(again) == "already_rated");
+    CHECK(f.hub->rating_count() == 1);
+}
+
+TEST_CASE("Hall API: a 差评 with non-UTF-8 or oversized text is refused and nothing is stored") {
+    ApiFixture f;
+    REQUIRE(f.post("/api/v1/cases", case_body("C-1").dump(), kSystemToken)->status == 201);
+    auto long_text = rating_body("C-1", 2);
+    long_text["text"] = std::string(kMaxRatingTextBytes + 10, 'a');
+    auto r = f.post("/api/v1/ratings", long_text.dump(), kWindow2Token);
+    CHECK(r->status == 422);
+    CHECK(error_code(r) == "text_too_long");
+    std::string raw = rating_body("C-1", 2).dump();
+    raw.insert(raw.size() - 1, ",\"text\":\"\xc3\x28\"");
+    CHECK(f.post("/api/v1/ratings", raw, kWindow2Token)->status == 400);
+    CHECK(f.hub->rating_count() == 0);
+}
+
+TEST_CASE("Hall API: the event stream sends the open request, then new events, never the level") {
+    ApiFixture f;
+    REQUIRE(f.post("/api/v1/cases", case_body("C-1").dump(), kSystemToken)->status == 201);
+    auto first = read_events(f, "/api/v1/events?window=2", 1, kWindow2Token);
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].type == "rating_requested");
+    CHECK(first[0].data["request"]["cases"][0]["case_no"] == "C-1");
+    CHECK(first[0].data["request"]["cases"][0]["staff"]["name"] == "李娜");
+    CHECK_FALSE(first[0].data["request"]["cases"][0].contains("applicant"));
+
+    auto bad = rating_body("C-1", 2);
+    bad["option_codes"] = {"303"};
+    REQUIRE(f.post("/api/v1/ratings", bad.dump(), kWindow2Token)->status == 201);
+    // Reconnect with the last id seen (the case event was id 1): the stored rating is replayed.
+    auto replay = read_events(f, "/api/v1/events?window=2", 1, kWindow2Token, "1");
+    REQUIRE(replay.size() == 1);
+    CHECK(replay[0].type == "rating_stored");
+    CHECK(replay[0].id == 2);
+    CHECK_FALSE(replay[0].data.contains("level"));
+    CHECK(replay[0].data.dump().find("303") == std::string::npos);
+    CHECK(replay[0].data.dump().find("level") == std::string::npos);
+}
+
+TEST_CASE("Hall API: the event stream filters by window and refuses a malformed window") {
+    ApiFixture f;
+    REQUIRE(f.post("/api/v1/cases", case_body("C-3", 3).dump(), kSystemToken)->status == 201);
+    REQUIRE(f.post("/api/v1/cases", case_body("C-2", 2).dump(), kSystemToken)->status == 201);
+    auto events = read_events(f, "/api/v1/events?window=2", 1, kWindow2Token, "0");
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].data["case_nos"][0] == "C-2");
+    auto bad = f.client(kWindow2Token).Get("/api/v1/events?window=abc");
+    CHECK(bad->status == 400);
+    CHECK(f.client().Get("/api/v1/events")->status == 401);
+}
+
+TEST_CASE("Hall API: a flood of bad and good requests gets the right answer every time") {
+    ApiFixture f;
+    int unauthorized = 0, created = 0;
+    for (int i = 0; i < 100; ++i) {
+        auto r = f.post("/api/v1/cases", case_body("F-" + std::to_string(i)).dump(),
+                        i % 2 ? kSystemToken : "wrong-token-0000000000");
+        REQUIRE(r);
+        if (r->status == 401) ++unauthorized;
+        if (r->status == 201) ++created;
+    }
+    CHECK(unauthorized == 50);
+    CHECK(created == 50);
+    CHECK(f.client().Get("/api/v1/health")->status == 200);
+    CHECK_FALSE(f.hub->find_case("F-0"));
+    CHECK(f.hub->find_case("F-99"));
+}
+
+TEST_CASE("Hall API: event streams beyond the limit get 503 and the server still stops promptly") {
+    ApiFixture f;
+    // Four streams allowed (api_config): hold them open on other threads.
+    std::vector<std::thread> readers;
+    for (int i = 0; i < 4; ++i)
+        readers.emplace_back([&] { read_events(f, "/api/v1/events", 1000, kWindow2Token); });
+    // Bounded wait until the four streams are counted.
+    for (int i = 0; i < 200 && f.server->sse_clients() < 4; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(f.server->sse_clients() == 4);
+    auto extra = f.client(kWindow2Token).Get("/api/v1/events");
+    REQUIRE(extra);
+    CHECK(extra->status == 503);
+    f.server->stop();
+    for (auto& t : readers) t.join();
+    CHECK(f.server->sse_clients() == 0);
+}
+
+TEST_CASE("Hall API config: unknown keys and short tokens are reported with file and line") {
+    const std::string text =
+        "[api]\nlisten = \"127.0.0.1:9000\"\nmax_body_byte = 10\n\n"
+        "[[device]]\nid = \"rater-02\"\ntoken = \"short\"\nwindow = 2\n";
+    try {
+        parse_hall_api_config(text, "hall-api.toml");
+        FAIL("expected a ConfigError");
+    } catch (const ConfigError& e) {
+        std::string all;
+        for (const auto& i : e.issues()) all += i.to_string() + "\n";
+        CHECK(all.find("hall-api.toml:3") != std::string::npos);
+        CHECK(all.find("max_body_bytes") != std::string::npos);
+        CHECK(all.find("at least 16") != std::string::npos);
+    }
+    auto ok = parse_hall_api_config("[api]\nlisten = \"0.0.0.0:8787\"\n[[system]]\nid = \"biz\"\ntoken = \"0123456789abcdef\"\n",
+                                    "x.toml");
+    CHECK(ok.listen_host == "0.0.0.0");
+    CHECK(ok.listen_port == 8787);
+    CHECK(ok.systems.size() == 1);
+}
+
+TEST_CASE("Hall API: a second server cannot take a port the hub already listens on") {
+    ApiFixture f;
+    HallApiServer second(*f.hub, api_config(f.port));
+    auto r = second.start();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().cause == ServeErrc::bind_failed);
+    CHECK(f.client().Get("/api/v1/health")->status == 200);
+}
