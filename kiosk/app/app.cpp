@@ -19,6 +19,7 @@
 #include "screens/screen_message.hpp"
 #include "screens/screen_rating.hpp"
 #include "screens/screen_thanks.hpp"
+#include "screens/screen_theme_choice.hpp"
 
 namespace hcp::ui {
 
@@ -98,10 +99,23 @@ App::App(AppServices services) : m_services(std::move(services)) {
     m_services.i18n.set_lang(opt.lang == "en" ? Lang::en : Lang::zh_CN);
     m_ui = std::make_unique<Ui>(m_services.i18n, *m_fonts);
 
+    // The on-screen keyboard's Chinese input. Without the dictionary the keyboard still types
+    // letters, digits and punctuation; the log says why Chinese is missing.
+    auto pinyin = PinyinEngine::open(std::filesystem::path(HCP_PINYIN_DICT_FILE));
+    if (pinyin.ok()) {
+        m_pinyin = std::move(pinyin).value();
+    } else {
+        std::cerr << "hcp-kiosk: no pinyin input: " << pinyin.error().detail << '\n';
+    }
+    m_keyboard = std::make_unique<OnscreenKeyboard>(m_pinyin.get());
+    for (const char* key : {"1234567890", "qwertyuiopasdfghjklzxcvbnm", "，。？！、："}) m_fonts->want(key);
+
+    if (m_services.link != nullptr) m_worker = std::make_unique<ThreadLinkWorker>(*m_services.link, *m_queue);
+
     JourneyTimes times;
     if (cfg != nullptr) times.rating_timeout = std::chrono::seconds(cfg->rating.timeout_seconds);
     if (opt.timeout_seconds) times.rating_timeout = std::chrono::seconds(*opt.timeout_seconds);
-    m_journey = std::make_unique<Journey>(m_services.link, *m_fonts, times, std::cout);
+    m_journey = std::make_unique<Journey>(m_worker.get(), *m_fonts, times, std::cout);
 
     int window = cfg != nullptr ? cfg->device.window : 0;
     if (cfg != nullptr) {
@@ -112,11 +126,13 @@ App::App(AppServices services) : m_services(std::move(services)) {
     if (m_self_service) window = 0;
 
     const auto& catalog = m_services.link != nullptr ? m_services.link->catalog() : m_no_catalog;
-    m_screens.resize(5);
+    m_screens.resize(6);
     m_screens[static_cast<size_t>(ScreenId::idle)] = std::make_unique<IdleScreen>(
         *m_journey, cfg != nullptr ? cfg->hall.name : std::string(), window, m_self_service);
+    m_screens[static_cast<size_t>(ScreenId::theme_choice)] = std::make_unique<ThemeChoiceScreen>(*m_journey);
     m_screens[static_cast<size_t>(ScreenId::rating)] = std::make_unique<RatingScreen>(*m_journey);
-    m_screens[static_cast<size_t>(ScreenId::bad_options)] = std::make_unique<BadOptionsScreen>(*m_journey, catalog);
+    m_screens[static_cast<size_t>(ScreenId::bad_options)] =
+        std::make_unique<BadOptionsScreen>(*m_journey, catalog, *m_keyboard);
     m_screens[static_cast<size_t>(ScreenId::thanks)] = std::make_unique<ThanksScreen>(*m_journey);
     m_screens[static_cast<size_t>(ScreenId::message)] = std::make_unique<MessageScreen>(*m_journey);
 
@@ -139,6 +155,7 @@ App::App(AppServices services) : m_services(std::move(services)) {
 
 App::~App() {
     if (m_services.link != nullptr) m_services.link->unsubscribe();
+    m_worker.reset();  // finishes a rating being stored; its result is posted to the queue
     m_queue->drain();  // work posted before unsubscribe returned
     ImGui_ImplSDLRenderer_Shutdown();
     ImGui_ImplSDL2_Shutdown();
@@ -180,12 +197,20 @@ void App::apply_style() {
 }
 
 void App::rebuild_fonts() {
+    const auto t0 = Clock::now();
     ImGuiIO& io = ImGui::GetIO();
     m_fonts->build(*io.Fonts, em_px());
     ImGui_ImplSDLRenderer_DestroyFontsTexture();
     ImGui_ImplSDLRenderer_CreateFontsTexture();
     io.Fonts->ClearTexData();  // the texture holds the pixels now; keep no CPU copy
     apply_style();
+    m_stats.atlas_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+}
+
+ImVec2 App::display_size() const {
+    int w = 0, h = 0;
+    SDL_GetRendererOutputSize(m_renderer.get(), &w, &h);
+    return {static_cast<float>(w), static_cast<float>(h)};
 }
 
 void App::request_frames(int n) { m_frames_wanted = std::max(m_frames_wanted, n); }
@@ -340,13 +365,19 @@ void App::draw_frame() {
     // thanked that was not stored), and ten failing frames in a row end the process so systemd
     // restarts it.
     try {
+        if (m_journey->submitting()) ImGui::BeginDisabled();
         draw_header();
+        if (m_journey->submitting()) ImGui::EndDisabled();
         // The screen area: below the header, 2 em margins left and right.
         const float margin = 2.0F * m_ui->em();
         ImGui::SetCursorPosX(margin);
         ImGui::BeginChild("##screen", ImVec2(io.DisplaySize.x - 2.0F * margin, 0.0F), false,
                           ImGuiWindowFlags_NoBackground);
+        // While a rating is being stored nothing on the screen can be tapped.
+        const bool submitting = m_journey->submitting();
+        if (submitting) ImGui::BeginDisabled();
         m_screens[static_cast<size_t>(m_screen)]->draw(*m_ui);
+        if (submitting) ImGui::EndDisabled();
         // Touch scrolling (ImGui 1.86 has none): a drag that starts anywhere on the screen area
         // scrolls it and cancels the press on the widget under the finger.
         if (ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem | ImGuiHoveredFlags_ChildWindows) &&
@@ -356,6 +387,7 @@ void App::draw_frame() {
             ImGui::ClearActiveID();
         }
         ImGui::EndChild();
+        if (m_journey->submitting()) draw_submitting();
     } catch (const std::exception& e) {
         std::cerr << "hcp-kiosk: frame failed: " << e.what() << '\n';
         ImGui::ErrorCheckEndFrameRecover(ignore_recovery_note);
@@ -389,6 +421,43 @@ void App::draw_frame() {
         m_stats.first_frame_ms = std::chrono::duration<double, std::milli>(t1 - m_services.started).count();
     }
     if (m_screen == ScreenId::idle) m_clock_minute = china_minute();
+    note_shown();
+}
+
+void App::draw_submitting() {
+    // A veil over the screen and a card in the middle: the citizen sees the tap was taken.
+    Ui& ui = *m_ui;
+    const ImVec2 size = ImGui::GetIO().DisplaySize;
+    ImDrawList* dl = ImGui::GetForegroundDrawList();
+    dl->AddRectFilled(ImVec2(0, 0), size, IM_COL32(0xEE, 0xF2, 0xF7, 0xB0));
+    const std::string& label = ui.tr("status.submitting");
+    m_fonts->want(label);
+    ImGui::PushFont(m_fonts->title());
+    const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+    ImGui::PopFont();
+    const ImVec2 pad = ui.em2(2.0F, 1.4F);
+    const ImVec2 a((size.x - ts.x) / 2.0F - pad.x, (size.y - ts.y) / 2.0F - pad.y);
+    const ImVec2 b(a.x + ts.x + 2.0F * pad.x, a.y + ts.y + 2.0F * pad.y);
+    dl->AddRectFilled(a, b, colors::card, 0.5F * ui.em());
+    dl->AddRect(a, b, colors::accent, 0.5F * ui.em(), 0, 0.1F * ui.em());
+    dl->AddText(m_fonts->title(), m_fonts->title()->FontSize, ImVec2(a.x + pad.x, a.y + pad.y), colors::accent,
+                label.c_str());
+    ui.record_rect(label, a, b);
+}
+
+void App::note_shown() {
+    // The first presented frame that shows a newly opened request: a log line with the wall
+    // clock, so the bench can measure from the business system's reply to the screen.
+    const hcp::RatingRequest* req = m_journey->request();
+    if (req == nullptr || (m_screen != ScreenId::rating && m_screen != ScreenId::theme_choice)) return;
+    const std::string& id = req->opened_event_id;
+    if (id == m_shown_event) return;
+    m_shown_event = id;
+    const auto wall = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+    std::string cases;
+    for (const auto& c : req->cases) cases += (cases.empty() ? "" : ",") + c.case_no;
+    std::cout << "shown: cases=" << cases << " event=" << id << " wall_us=" << wall << '\n';
 }
 
 std::string App::command(const std::vector<std::string>& words) {
@@ -408,7 +477,19 @@ std::string App::command(const std::vector<std::string>& words) {
         std::cout << "report: frames=" << m_stats.presented << " clock_ticks=" << m_stats.clock_ticks
                   << " first_frame_ms=" << m_stats.first_frame_ms
                   << " pss_kb=" << pss_kb() << " glyphs=" << m_fonts->glyph_count()
-                  << " atlas_builds=" << m_fonts->builds() << '\n';
+                  << " atlas_builds=" << m_fonts->builds()
+                  << " atlas_last_ms=" << (m_stats.atlas_ms.empty() ? 0.0 : m_stats.atlas_ms.back())
+                  << " atlas_w=" << ImGui::GetIO().Fonts->TexWidth << " atlas_h=" << ImGui::GetIO().Fonts->TexHeight;
+        std::vector<double> commits = m_journey->commit_ms();
+        std::sort(commits.begin(), commits.end());
+        if (!commits.empty()) {
+            auto pct = [&](double p) {
+                return commits[std::min(commits.size() - 1, static_cast<size_t>(p * static_cast<double>(commits.size())))];
+            };
+            std::cout << " commits=" << commits.size() << " commit_p50_ms=" << pct(0.50)
+                      << " commit_p99_ms=" << pct(0.99);
+        }
+        std::cout << '\n';
         return {};
     }
     if (c == "redraw" && words.size() == 2) {

@@ -19,7 +19,10 @@
 #include "hcp/hub_link.hpp"
 #include "i18n.hpp"
 #include "journey.hpp"
+#include "link_worker.hpp"
 #include "main_queue.hpp"
+#include "onscreen_keyboard.hpp"
+#include "pinyin_engine.hpp"
 #include "options.hpp"
 #include "screens/screen.hpp"
 #include "script.hpp"
@@ -48,7 +51,13 @@ struct FrameStats {
     double first_frame_ms = -1.0;
     std::uint64_t clock_ticks = 0;  // frames asked for only because the idle clock's minute changed
     std::vector<double> frame_ms;  // build + render + present of each presented frame
+    std::vector<double> atlas_ms;  // each font atlas build (a new character appeared)
 };
+
+// Where the pinyin dictionary is (Debian's libgooglepinyin0); set by CMake.
+#ifndef HCP_PINYIN_DICT_FILE
+#error "HCP_PINYIN_DICT_FILE must name dict_pinyin.dat (kiosk/app/CMakeLists.txt finds it)"
+#endif
 
 class App final : public ScriptTarget {
 public:
@@ -73,6 +82,7 @@ public:
     void request_shot(const std::string& name) override;
     bool shot_pending() const override { return m_shot.has_value(); }
     void request_frames(int n) override;
+    ImVec2 display_size() const override;
     std::string command(const std::vector<std::string>& words) override;
 
 private:
@@ -88,6 +98,8 @@ private:
     void rebuild_fonts();
     void apply_style();
     void write_shot();
+    void draw_submitting();
+    void note_shown();
     float em_px() const;
     int wait_timeout_ms(Clock::time_point now) const;
 
@@ -96,6 +108,9 @@ private:
     std::unique_ptr<SDL_Window, SdlDeleter> m_window;
     std::unique_ptr<SDL_Renderer, SdlDeleter> m_renderer;
     std::unique_ptr<MainQueue> m_queue;
+    std::unique_ptr<LinkWorker> m_worker;         // HubLink calls off the main thread
+    std::unique_ptr<PinyinEngine> m_pinyin;       // null when the dictionary cannot be opened
+    std::unique_ptr<OnscreenKeyboard> m_keyboard;
     std::unique_ptr<Fonts> m_fonts;
     std::unique_ptr<Ui> m_ui;
     std::unique_ptr<Journey> m_journey;
@@ -114,6 +129,7 @@ private:
     bool m_pointer_down = false;
     std::string m_typed;
     std::optional<std::string> m_shot;
+    std::string m_shown_event;  // the request whose first frame was logged (latency figures)
     std::vector<Labelled> m_labels;
     FrameStats m_stats;
 };

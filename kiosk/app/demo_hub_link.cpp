@@ -90,7 +90,10 @@ void DemoHubLink::set_disk_full(bool full) {
     m_disk_full = full;
 }
 
+void DemoHubLink::set_submit_delay(std::chrono::milliseconds delay) { m_delay_ms = delay.count(); }
+
 hcp::Result<hcp::SubmitResult, hcp::SubmitFailure> DemoHubLink::submit(const hcp::RatingDraft& draft) {
+    if (const long long ms = m_delay_ms.load(); ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     std::lock_guard lock(m_mutex);
     if (m_disk_full) {
         hcp::SubmitFailure f;

@@ -4,6 +4,8 @@
 // run in a hall. It applies the real rules (hcp::check_rating) so refusals carry the core's
 // messages, delivers events on its own thread like a real link, and can be told to act offline
 // or out of disk to show those screens.
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -35,6 +37,8 @@ public:
     void open_case(const hcp::Case& c, bool self_service);
     void set_online(bool online);
     void set_disk_full(bool full);
+    // Every submit() waits this long before answering (a slow hub, as RemoteHubLink can be).
+    void set_submit_delay(std::chrono::milliseconds delay);
 
 private:
     void deliver(hcp::TerminalEvent ev);
@@ -49,6 +53,7 @@ private:
     std::vector<hcp::RatingSlot> m_taken;
     bool m_online = true;
     bool m_disk_full = false;
+    std::atomic<long long> m_delay_ms{0};
     long long m_seq = 0;
     long long m_local = 0;
     bool m_stop = false;

@@ -3,6 +3,7 @@
 #include <imgui_freetype.h>
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -110,18 +111,24 @@ void Fonts::build(ImFontAtlas& atlas, float em_px) {
     atlas.FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
     atlas.FontBuilderFlags = ImGuiFreeTypeBuilderFlags_LightHinting;
     ImFontConfig cfg;
-    cfg.FontDataOwnedByAtlas = false;  // m_data stays ours across rebuilds
+    cfg.FontDataOwnedByAtlas = false;  // the mapping is ours; ImGui copies it (freed below)
     cfg.OversampleH = 1;
     cfg.OversampleV = 1;
-    // ImGui takes a non-const pointer but only reads the data (FontDataOwnedByAtlas is false),
-    // and only inside Build(): after it the glyphs live in the atlas and the file is unmapped.
+    // ImGui takes a non-const pointer and copies the data (FontDataOwnedByAtlas is false); the
+    // copies are freed right after Build() below and the file is unmapped.
     const MappedFont font(m_file);
     m_body = atlas.AddFontFromMemoryTTF(font.data(), font.size(), em_px, &cfg, m_ranges.Data);
     m_title = atlas.AddFontFromMemoryTTF(font.data(), font.size(), em_px * 1.6F, &cfg, m_ranges.Data);
     if (m_body == nullptr || m_title == nullptr || !atlas.Build()) {
         throw std::runtime_error("cannot build the font atlas");
     }
-    for (ImFontConfig& c : atlas.ConfigData) c.FontData = nullptr;  // no dangling pointer kept
+    // ImGui 1.86 copies font data it does not own (AddFont: FontDataOwnedByAtlas false → a copy
+    // it then owns), so each build held two copies of the 13 MB file. Dropping the input data
+    // frees them (the baked glyphs stay); forgetting the pointers instead leaked 26 MB a build.
+    atlas.ClearInputData();
+    // The copies came from the heap: hand the pages back, or every rebuild (a new name, a page
+    // of keyboard candidates) would leave the process larger.
+    ::malloc_trim(0);
     m_stale = false;
     ++m_builds;
 }

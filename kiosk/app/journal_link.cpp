@@ -5,6 +5,8 @@ namespace hcp::ui {
 hcp::Result<hcp::SubmitResult, hcp::SubmitFailure> JournalLink::submit(const hcp::RatingDraft& draft) {
     auto result = m_inner.submit(draft);
     std::lock_guard lock(m_mutex);
+    std::string all;
+    for (const auto& no : draft.case_nos) all += (all.empty() ? "" : ",") + no;
     for (const auto& no : draft.case_nos) {
         if (result.ok()) {
             const bool local = result.value().outcome == hcp::SubmitOutcome::stored_locally;
@@ -12,7 +14,7 @@ hcp::Result<hcp::SubmitResult, hcp::SubmitFailure> JournalLink::submit(const hcp
                                 " level=" + std::to_string(hcp::to_int(draft.level)) +
                                 " options=" + std::to_string(draft.option_codes.size()) +
                                 " text=" + (draft.text.empty() ? "no" : "yes") +
-                                " target=" + std::string(hcp::to_string(draft.target)));
+                                " target=" + std::string(hcp::to_string(draft.target)) + " cases=" + all);
         } else {
             m_journal.push_back("refused " + no + " " + result.error().detail);
         }

@@ -2,7 +2,10 @@
 // main() builds the services and passes them by reference; nothing here is global.
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <thread>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -16,6 +19,7 @@
 #include "hcp/hub.hpp"
 #include "hcp/local_hub_link.hpp"
 #include "hcp/remote_hub_link.hpp"
+#include "hcp/store.hpp"
 #include "journal_link.hpp"
 
 namespace {
@@ -29,6 +33,9 @@ struct Links {
     std::unique_ptr<hcp::RemoteHubLink> remote;  // a hub on another host (HTTP + SSE, local outbox)
     std::unique_ptr<DemoHubLink> demo;          // in-memory stand-in (tests of offline/disk full)
     std::unique_ptr<hcp::ui::JournalLink> journal;
+    // The store behind the link (hub store, or the terminal's own), for `expect-stored`.
+    std::filesystem::path store_path;
+    std::optional<hcp::SecretKey> store_key;
 };
 
 // Builds the hub named by the configuration, creating its key on first start (as hcpctl demo
@@ -43,8 +50,24 @@ void open_local_hub(Links& links, hcp::Config& config, const hcp::ui::Options& o
     if (!std::filesystem::exists(config.store.key_file)) hcp::SecretKey::create_file(config.store.key_file);
     const auto key = hcp::SecretKey::load_file(config.store.key_file);
     links.hub = std::make_unique<hcp::Hub>(hcp::HubSetup::from_config(config), key);
+    links.store_path = config.store.database;
+    links.store_key = key;
     links.local = std::make_unique<hcp::LocalHubLink>(*links.hub);
     links.journal = std::make_unique<hcp::ui::JournalLink>(*links.local);
+}
+
+// The first line of a token file, without surrounding blanks. Throws hcp::Error (shown on the
+// configuration-error screen) when it cannot be read or is empty.
+std::string read_token_file(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::string line;
+    if (!in || !std::getline(in, line)) {
+        throw hcp::Error(hcp::Errc::config_invalid, "cannot read device.hub_token_file " + file.string());
+    }
+    const auto a = line.find_first_not_of(" \t\r");
+    const auto b = line.find_last_not_of(" \t\r");
+    if (a == std::string::npos) throw hcp::Error(hcp::Errc::config_invalid, "device.hub_token_file " + file.string() + " is empty");
+    return line.substr(a, b - a + 1);
 }
 
 // A terminal whose hub runs elsewhere (device.hub_url): ratings go over the hall API, or into
@@ -60,15 +83,21 @@ void open_remote_link(Links& links, hcp::Config& config, const hcp::ui::Options&
     const auto key = hcp::SecretKey::load_file(config.store.key_file);
     hcp::RemoteHubLinkOptions o;
     o.hub_url = config.device.hub_url;
-    // The device token is not in the configuration yet (see docs/kiosk-ui.md): from the
-    // environment, so it never shows in `ps`.
-    if (const char* token = std::getenv("HCP_HUB_TOKEN")) o.token = token;
+    // The device's bearer token: device.hub_token_file (one line, a secret: never in the
+    // world-readable configuration), else $HCP_HUB_TOKEN; never on the command line (`ps`).
+    if (!config.device.hub_token_file.empty()) {
+        o.token = read_token_file(config.device.hub_token_file);
+    } else if (const char* token = std::getenv("HCP_HUB_TOKEN")) {
+        o.token = token;
+    }
     o.store.path = config.store.database;
     o.store.device_id = config.device.id;
     o.store.min_free_bytes = config.store.min_free_mb * 1024 * 1024;
     o.hall = config.hall;
     o.catalog = hcp::OptionCatalog::load_file(config.rating.catalog);
     links.remote = std::make_unique<hcp::RemoteHubLink>(std::move(o), key);
+    links.store_path = config.store.database;
+    links.store_key = key;
     links.journal = std::make_unique<hcp::ui::JournalLink>(*links.remote);
 }
 
@@ -76,12 +105,27 @@ struct CaseSpec {
     hcp::Case c;
     bool self_service = false;
     std::vector<std::string> batch;  // more case numbers rated together (批量业务)
+    std::optional<std::string> theme_id;      // 主题式: the theme and its other linked items
+    std::vector<hcp::ThemeItem> theme_items;
 };
 
-// `case CASE_NO ITEM_CODE STAFF_NO [selfservice] [promised] [accepted] [batch=NO,NO…]`: the business system
-// reports a case at this terminal's window. Names come from the configuration.
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> out;
+    for (size_t at = 0; at <= s.size();) {
+        const size_t end = std::min(s.find(sep, at), s.size());
+        if (end > at) out.push_back(s.substr(at, end - at));
+        at = end + 1;
+    }
+    return out;
+}
+
+// `case CASE_NO ITEM_CODE STAFF_NO [selfservice] [promised] [accepted] [batch=NO,NO…]
+//  [theme=THEME_ID:CASE_NO/ITEM_CODE,CASE_NO/ITEM_CODE…]`: the business system reports a case at
+// this terminal's window. Names come from the configuration.
 std::optional<std::string> parse_case(const hcp::Config& cfg, const std::vector<std::string>& w, CaseSpec& out) {
-    if (w.size() < 4) return "usage: case CASE_NO ITEM_CODE STAFF_NO [selfservice] [promised] [accepted] [batch=NO,NO]";
+    if (w.size() < 4)
+        return "usage: case CASE_NO ITEM_CODE STAFF_NO [selfservice] [promised] [accepted] [batch=NO,NO] "
+               "[theme=ID:NO/ITEM,NO/ITEM]";
     hcp::Case& c = out.c;
     c.case_no = w[1];
     for (const auto& item : cfg.items) if (item.code == w[2]) c.item = item;
@@ -96,11 +140,21 @@ std::optional<std::string> parse_case(const hcp::Config& cfg, const std::vector<
         else if (w[i] == "promised") c.kind = hcp::CaseKind::promised;
         else if (w[i] == "accepted") c.stage = hcp::Stage::accepted;
         else if (w[i].rfind("batch=", 0) == 0) {
-            std::string rest = w[i].substr(6);
-            for (size_t at = 0; at <= rest.size();) {
-                const size_t comma = std::min(rest.find(',', at), rest.size());
-                if (comma > at) out.batch.push_back(rest.substr(at, comma - at));
-                at = comma + 1;
+            out.batch = split(w[i].substr(6), ',');
+        } else if (w[i].rfind("theme=", 0) == 0) {
+            const std::string rest = w[i].substr(6);
+            const size_t colon = rest.find(':');
+            if (colon == std::string::npos || colon == 0) return "theme=ID:CASE_NO/ITEM_CODE,… expected";
+            out.theme_id = rest.substr(0, colon);
+            for (const auto& member : split(rest.substr(colon + 1), ',')) {
+                const size_t slash = member.find('/');
+                if (slash == std::string::npos) return "theme member " + member + " is not CASE_NO/ITEM_CODE";
+                hcp::ThemeItem t;
+                t.case_no = member.substr(0, slash);
+                t.item_code = member.substr(slash + 1);
+                for (const auto& item : cfg.items) if (item.code == t.item_code) t.item_name = item.name;
+                if (t.item_name.empty()) return "unknown item code " + t.item_code;
+                out.theme_items.push_back(std::move(t));
             }
         }
         else return "unknown case flag " + w[i];
@@ -117,7 +171,7 @@ std::string hub_command(Links& links, const hcp::Config& cfg, const std::vector<
         CaseSpec spec;
         if (auto err = parse_case(cfg, w, spec)) return *err;
         if (links.demo) {
-            if (!spec.batch.empty()) return "batch needs the hub in this process (--link local)";
+            if (!spec.batch.empty() || spec.theme_id) return "batch and theme need the hub in this process (--link local)";
             links.demo->open_case(spec.c, spec.self_service);
             return {};
         }
@@ -133,6 +187,8 @@ std::string hub_command(Links& links, const hcp::Config& cfg, const std::vector<
         r.staff_no = spec.c.staff.number;
         r.staff_name = spec.c.staff.name;
         r.batch = spec.batch;
+        r.theme_id = spec.theme_id;
+        r.theme_items = spec.theme_items;
         auto reply = links.hub->report_case(r);
         if (!reply.ok()) return "hub refused the case: " + reply.error().message;
         return {};
@@ -140,6 +196,50 @@ std::string hub_command(Links& links, const hcp::Config& cfg, const std::vector<
     if (c == "hub" && w.size() == 2 && (w[1] == "online" || w[1] == "offline")) {
         if (!links.demo) return "hub online/offline needs --link demo";
         links.demo->set_online(w[1] == "online");
+        return {};
+    }
+    if (c == "hub" && w.size() == 3 && w[1] == "slow") {
+        // Every submit takes this long (a slow RemoteHubLink stand-in: the screen must stay live).
+        if (!links.demo) return "hub slow needs --link demo";
+        int ms = 0;
+        try {
+            ms = std::stoi(w[2]);
+        } catch (const std::exception&) {
+            return "hub slow MS: MS must be a number";
+        }
+        if (ms < 0 || ms > 60000) return "hub slow MS: 0 to 60000";
+        links.demo->set_submit_delay(std::chrono::milliseconds(ms));
+        return {};
+    }
+    if (c == "expect-stored" && w.size() >= 3) {
+        // expect-stored CASE_NO TEXT…: a rating in the store covers CASE_NO and its summary
+        // ("count=N cases=… level=… options=… text=…") contains TEXT.
+        if (links.store_path.empty()) return "expect-stored needs a store (--link local or remote)";
+        std::string want;
+        for (size_t i = 2; i < w.size(); ++i) want += (i > 2 ? " " : "") + w[i];
+        auto store = hcp::Store::open_read_only(links.store_path, links.store_key);
+        std::vector<std::string> found;
+        for (const auto& r : store.ratings_between(hcp::TimePoint{}, hcp::now() + std::chrono::hours(24))) {
+            if (std::find(r.case_nos.begin(), r.case_nos.end(), w[1]) == r.case_nos.end()) continue;
+            std::string cases, options;
+            for (const auto& n : r.case_nos) cases += (cases.empty() ? "" : ",") + n;
+            for (const auto& o : r.option_codes) options += (options.empty() ? "" : ",") + o;
+            found.push_back("cases=" + cases + " level=" + std::to_string(hcp::to_int(r.level)) +
+                            " target=" + std::string(hcp::to_string(r.target)) + " options=" + options +
+                            " text=" + r.text);
+        }
+        std::string summary = "count=" + std::to_string(found.size());
+        for (const auto& f : found) summary += " | " + f;
+        if (summary.find(want) != std::string::npos) return {};
+        return "store lacks \"" + want + "\" for " + w[1] + "; it has: " + summary;
+    }
+    if (c == "sh" && w.size() >= 2) {
+        // Tests only: runs a shell command (start or stop a hub in another process …) and fails
+        // the script when it exits non-zero.
+        std::string cmd;
+        for (size_t i = 1; i < w.size(); ++i) cmd += (i > 1 ? " " : "") + w[i];
+        const int rc = std::system(cmd.c_str());
+        if (rc != 0) return "command failed (" + std::to_string(rc) + "): " + cmd;
         return {};
     }
     if (c == "disk" && w.size() == 2 && (w[1] == "full" || w[1] == "ok")) {
@@ -164,6 +264,8 @@ std::string hub_command(Links& links, const hcp::Config& cfg, const std::vector<
 
 int main(int argc, char** argv) {
     const auto started = hcp::ui::Clock::now();
+    // Log lines reach the journal (or a test's log file) as they happen, not when a buffer fills.
+    std::setvbuf(stdout, nullptr, _IOLBF, BUFSIZ);
     hcp::ui::Options options;
     try {
         options = hcp::ui::parse_options(std::vector<std::string>(argv + 1, argv + argc));

@@ -85,6 +85,16 @@ void ScriptRunner::advance(ScriptTarget& target, Clock::time_point now) {
             ++m_index; m_phase = 0;
             continue;
         }
+        if (line.command == "wait-gone") {
+            if (!fresh) { m_wake = m_deadline; if (now >= m_deadline) fail(target, "no frame was drawn"); return; }
+            if (find(target, line.arg) != nullptr) {
+                if (now >= m_deadline) { fail(target, "still shown after 10 s"); return; }
+                m_wake = m_deadline;
+                return;
+            }
+            ++m_index; m_phase = 0;
+            continue;
+        }
         if (line.command == "wait-for" || line.command == "expect" || line.command == "expect-not" ||
             line.command == "expect-disabled") {
             if (!fresh) { m_wake = m_deadline; if (now >= m_deadline) fail(target, "no frame was drawn"); return; }
@@ -128,6 +138,33 @@ void ScriptRunner::advance(ScriptTarget& target, Clock::time_point now) {
             m_frame_mark = target.frames_presented();
             if (m_phase == 2) { target.pointer(m_tap, true); target.request_frames(1); m_phase = 3; return; }
             if (m_phase == 3) { target.pointer(m_tap, false); target.request_frames(1); m_phase = 4; return; }
+            next(target);
+            continue;
+        }
+        if (line.command == "swipe") {
+            // Phases: 1 hover, 2 press, 3–8 move in six steps, 9 release, 10 settle.
+            if (m_phase == 1) {
+                if (line.arg != "up" && line.arg != "down") { fail(target, "swipe up or swipe down"); return; }
+                if (!fresh) { m_wake = m_deadline; return; }
+                const ImVec2 size = target.display_size();
+                m_tap = ImVec2(size.x / 2.0F, size.y * (line.arg == "up" ? 0.75F : 0.35F));
+                m_swipe_step = size.y * 0.06F * (line.arg == "up" ? -1.0F : 1.0F);
+                target.pointer(m_tap, false);
+                m_frame_mark = target.frames_presented();
+                target.request_frames(1);
+                m_phase = 2;
+                return;
+            }
+            if (target.frames_presented() <= m_frame_mark) return;
+            m_frame_mark = target.frames_presented();
+            if (m_phase >= 2 && m_phase <= 8) {
+                if (m_phase > 2) m_tap.y += m_swipe_step;
+                target.pointer(m_tap, true);
+                target.request_frames(1);
+                ++m_phase;
+                return;
+            }
+            if (m_phase == 9) { target.pointer(m_tap, false); target.request_frames(1); m_phase = 10; return; }
             next(target);
             continue;
         }

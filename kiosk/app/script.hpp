@@ -2,15 +2,18 @@
 // Scripted runs for tests and demos (--script FILE). One command a line; '#' starts a comment.
 //
 //   wait-for TEXT        wait (up to 10 s) until a widget labelled TEXT is on screen
+//   wait-gone TEXT       wait (up to 10 s) until no widget labelled TEXT is on screen
 //   expect TEXT          the settled screen shows TEXT, else the script fails
 //   expect-not TEXT      the settled screen does not show TEXT
 //   expect-disabled TEXT the button labelled TEXT is shown and disabled
 //   tap TEXT             press and release the widget labelled TEXT (its recorded rectangle)
+//   swipe up|down        a finger drag over the middle of the screen (up: shows what is below)
 //   type TEXT            type TEXT into the focused field
 //   shot NAME            write NAME.png into --shots DIR
 //   sleep MS             wait MS milliseconds without input (no frames are requested)
 //   anything else        handed to the app's hooks: case …, hub online|offline, disk full|ok,
-//                        expect-journal TEXT, lang zh_CN|en, large-text on|off, report
+//                        expect-journal TEXT, expect-stored CASE_NO TEXT, hub slow MS,
+//                        sh COMMAND (tests), lang zh_CN|en, large-text on|off, report
 //
 // Labels match exactly first, then as a substring. Runs on the main thread between frames.
 #include <chrono>
@@ -38,6 +41,7 @@ public:
     virtual void request_shot(const std::string& name) = 0;
     virtual bool shot_pending() const = 0;
     virtual void request_frames(int n) = 0;
+    virtual ImVec2 display_size() const = 0;
     // Other commands; returns an error message, empty on success.
     virtual std::string command(const std::vector<std::string>& words) = 0;
 };
@@ -76,6 +80,7 @@ private:
     Clock::time_point m_deadline{};
     std::optional<Clock::time_point> m_wake;
     ImVec2 m_tap{};
+    float m_swipe_step = 0.0F;
     bool m_failed = false;
     std::string m_error;
 };

@@ -1,5 +1,7 @@
 #include "ui_kit.hpp"
 
+#include <imgui_internal.h>  // the item flags, to record what ImGui::BeginDisabled() covers
+
 #include <array>
 #include <cmath>
 
@@ -24,10 +26,15 @@ void draw_star(ImDrawList* dl, ImVec2 c, float r, ImU32 color) {
 
 ImU32 text_color(ImU32 color) { return color == 0 ? colors::text : color; }
 
+// True when the last item sits inside ImGui::BeginDisabled() (e.g. while a rating is stored).
+bool last_item_disabled() {
+    return (ImGui::GetCurrentContext()->LastItemData.InFlags & ImGuiItemFlags_Disabled) != 0;
+}
+
 // The last item's label and rectangle, as scripts see them.
 Labelled last_item(std::string_view text, bool enabled, bool clickable) {
-    return {std::string(text), ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), enabled, clickable,
-            ImGui::IsItemVisible()};
+    return {std::string(text), ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), enabled && !last_item_disabled(),
+            clickable, ImGui::IsItemVisible()};
 }
 
 }  // namespace
@@ -40,6 +47,12 @@ float Ui::width_of(std::string_view s) const {
 
 void Ui::record(std::string_view label, bool clickable) {
     m_labels.push_back(last_item(label, true, clickable));
+}
+
+void Ui::want(std::string_view s) { m_fonts.want(s); }
+
+void Ui::record_rect(std::string_view label, ImVec2 min, ImVec2 max) {
+    m_labels.push_back({std::string(label), min, max, true, false, true});
 }
 
 void Ui::text(std::string_view s, bool title, ImU32 color) {
@@ -71,7 +84,7 @@ void Ui::text_wrapped(std::string_view s, ImU32 color, float wrap_x) {
     m_labels.push_back(last_item(s, true, false));
 }
 
-bool Ui::button(std::string_view label, ImVec2 size, Tone tone, bool enabled) {
+bool Ui::button(std::string_view label, ImVec2 size, Tone tone, bool enabled, std::optional<bool> title_font) {
     m_fonts.want(label);
     const std::string id(label);
     int colors_pushed = 0;
@@ -86,7 +99,7 @@ bool Ui::button(std::string_view label, ImVec2 size, Tone tone, bool enabled) {
         colors_pushed = 1;
     }
     // Big buttons get the big font: older eyes, a finger-sized target.
-    const bool big = size.y >= 2.4F * m_em;
+    const bool big = title_font.value_or(size.y >= 2.4F * m_em);
     if (big) ImGui::PushFont(m_fonts.title());
     if (!enabled) ImGui::BeginDisabled();
     const bool tapped = ImGui::Button(id.c_str(), size);
@@ -150,7 +163,7 @@ bool Ui::level_button(hcp::Level level, std::string_view label, ImVec2 size, boo
     const ImVec2 tp(a.x + (size.x - ts.x) / 2.0F, a.y + size.y * 0.62F);
     dl->AddText(tp, bad ? colors::warn : colors::text, label.data(), label.data() + label.size());
     ImGui::PopFont();
-    m_labels.push_back({std::string(label), a, b, true, true, ImGui::IsItemVisible()});
+    m_labels.push_back({std::string(label), a, b, !last_item_disabled(), true, ImGui::IsItemVisible()});
     return tapped;
 }
 

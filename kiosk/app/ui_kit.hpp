@@ -1,6 +1,7 @@
 #pragma once
 // Widgets of the kiosk, sized in em units (the body font height, scaled once for the screen),
 // and the record of labelled widgets that scripts tap and expect by their visible text.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,7 +48,9 @@ public:
 
     // A large touch button; returns true when tapped. Disabled buttons are drawn faded and
     // recorded as disabled, so scripts can tell "blocked" from "missing".
-    bool button(std::string_view label, ImVec2 size, Tone tone = Tone::plain, bool enabled = true);
+    // `title_font`: the 1.6 em font for the label; by default buttons at least 2.4 em high get it.
+    bool button(std::string_view label, ImVec2 size, Tone tone = Tone::plain, bool enabled = true,
+                std::optional<bool> title_font = std::nullopt);
     // A multi-select chip; flips `on` when tapped.
     bool toggle(std::string_view label, bool& on, ImVec2 size);
     // One of the five level buttons: stars on top, the label below.
@@ -57,6 +60,11 @@ public:
     float title_width_of(std::string_view s) const;
     // Records a labelled area that is not a button (the free-text field …).
     void record(std::string_view label, bool clickable);
+    // Records a labelled rectangle drawn without an item (overlays).
+    void record_rect(std::string_view label, ImVec2 min, ImVec2 max);
+
+    // Offers `s` to the font (for text drawn straight to a draw list).
+    void want(std::string_view s);
 
     // Width of `s` in the body font.
     float width_of(std::string_view s) const;

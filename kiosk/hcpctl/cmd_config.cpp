@@ -5,6 +5,8 @@
 #include "hcp/calendar.hpp"
 #include "hcp/catalog.hpp"
 #include "hcp/config.hpp"
+#include "hcp/printer/profile.hpp"
+#include "hcp/upload.hpp"
 
 namespace hcpctl {
 
@@ -56,6 +58,35 @@ int cmd_config(const std::vector<std::string>& argv) {
     std::cout << "store     " << config.store.database.string() << " (key " << config.store.key_file.string() << ")\n";
     std::cout << "queue     " << config.categories.size() << " categories, " << config.items.size() << " items, "
               << config.windows.size() << " windows, " << config.staff.size() << " staff\n";
+    if (config.printer) {
+        const std::string& id = config.printer->profile;
+        try {
+            const auto profile = id.ends_with(".toml") ? hcp::printer::load_profile(std::filesystem::path(id))
+                                                       : hcp::printer::load_profile(config.paths.assets / "printers", id);
+            std::cout << "printer   " << profile.id << " (" << profile.dots_per_line << " dots) via "
+                      << config.printer->transport_text << '\n';
+        } catch (const hcp::Error& e) {
+            std::cout << "printer   problem: " << e.what() << '\n';
+            ++problems;
+        }
+    } else {
+        std::cout << "printer   none (no [printer])\n";
+    }
+    if (config.api)
+        std::cout << "api       " << config.api->listen_host << ':' << config.api->listen_port << ", tokens in "
+                  << config.api->tokens_file.string() << '\n';
+    if (config.upload) {
+        try {
+            if (config.upload->profile != "generic")
+                hcp::load_platform_profile(config.paths.assets / "platforms" / (config.upload->profile + ".json"));
+            std::cout << "upload    " << config.upload->base_url << " (profile " << config.upload->profile << ")\n";
+        } catch (const hcp::Error& e) {
+            std::cout << "upload    problem: " << e.what() << '\n';
+            ++problems;
+        }
+    } else if (config.device.roles.count(hcp::DeviceRole::hub) != 0) {
+        std::cout << "upload    none (no [upload]): ratings stay in this hub until it is configured\n";
+    }
     if (problems > 0) {
         std::cout << file << ": " << problems << " problem(s) in referenced files\n";
         return kExitFindings;

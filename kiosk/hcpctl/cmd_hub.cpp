@@ -1,4 +1,5 @@
-// hcpctl hub: the hub headless — core services and the hall API, until SIGINT/SIGTERM.
+// hcpctl hub: the hub headless — HubService (core services, uploader, maintenance, hall API)
+// until SIGINT/SIGTERM; SIGUSR1 prints the sync summary.
 #include <signal.h>
 
 #include <iostream>
@@ -6,21 +7,23 @@
 #include "cli.hpp"
 #include "hcp/config.hpp"
 #include "hcp/hall_api.hpp"
-#include "hcp/hub.hpp"
+#include "hcp/hub_service.hpp"
 
 namespace hcpctl {
 
 int cmd_hub(const std::vector<std::string>& argv) {
-    const std::string usage = "usage: hcpctl hub --config FILE [--api FILE] [--listen HOST:PORT]";
-    Args args(argv, {"config", "api", "listen"}, {});
+    const std::string usage = "usage: hcpctl hub --config FILE [--listen HOST:PORT]";
+    Args args(argv, {"config", "listen"}, {});
     args.expect_positionals(0, usage);
     auto config_path = args.option("config");
     if (!config_path) throw UsageError("--config FILE is required\n" + usage);
     hcp::Config config = hcp::load_config(*config_path);
-    // The API settings live in their own file until the lead moves them into the main config.
-    std::filesystem::path api_path = args.option("api").value_or(
-        (std::filesystem::path(*config_path).parent_path() / "hall-api.toml").string());
-    hcp::HallApiConfig api = hcp::load_hall_api_config(api_path);
+    if (config.device.roles.count(hcp::DeviceRole::hub) == 0)
+        throw UsageError(*config_path + " is not a hub's configuration (device.roles has no \"hub\")");
+
+    hcp::HubServiceOptions options;
+    // `hcpctl hub` always serves the API (the embedded hub in hcp-kiosk may not need it).
+    hcp::HallApiConfig api = hcp::hall_api_config(config);
     if (auto listen = args.option("listen")) {
         auto hp = hcp::parse_listen(*listen);
         if (!hp) throw UsageError("--listen must be HOST:PORT, e.g. 127.0.0.1:8787");
@@ -28,30 +31,42 @@ int cmd_hub(const std::vector<std::string>& argv) {
         api.listen_port = hp->second;
     }
     if (api.devices.empty() && api.systems.empty())
-        std::cerr << "hcpctl hub: warning: " << api_path.string()
-                  << " has no tokens; every request but /api/v1/health will get 401\n";
+        std::cerr << "hcpctl hub: warning: no API tokens ([api] and its tokens_file); every request but "
+                     "/api/v1/health will get 401\n";
+    options.api = api;
 
-    // Block the stop signals before any thread starts so only sigwait() below receives them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    // Block the signals before any thread starts so only sigwait() below receives them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     hcp::SecretKey key = hcp::SecretKey::load_file(config.store.key_file);
-    hcp::Hub hub(hcp::HubSetup::from_config(config), key);
-    hcp::HallApiServer server(hub, api);
-    auto started = server.start();
+    auto started = hcp::HubService::start(config, std::move(key), std::move(options));
     if (!started) {
-        std::cerr << "hcpctl hub: " << started.error().detail << '\n';
+        const auto& f = started.error();
+        std::cerr << "hcpctl hub: " << f.message_zh << "\n  (" << to_string(f.cause) << ": " << f.detail << ")\n";
         return kExitFailed;
     }
+    auto& service = *started.value();
     std::cout << "hcpctl hub: hall " << config.hall.code << " serving on http://" << api.listen_host << ':'
-              << started.value() << "/api/v1 (Ctrl-C stops)" << std::endl;
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
+              << service.api_port().value_or(0) << "/api/v1"
+              << (service.upload_configured() ? ", uploading" : ", upload not configured")
+              << " (SIGUSR1: sync summary; Ctrl-C stops)" << std::endl;
+    for (;;) {
+        int sig = 0;
+        sigwait(&signals, &sig);
+        if (sig != SIGUSR1) break;
+        try {
+            std::cout << "hcpctl hub: sync: " << service.summary_zh() << std::endl;
+        } catch (const std::exception& e) {
+            std::cout << "hcpctl hub: sync state unavailable: " << e.what() << std::endl;
+        }
+    }
     std::cout << "hcpctl hub: stopping" << std::endl;
-    server.stop();
+    service.stop();
     return kExitOk;
 }
 

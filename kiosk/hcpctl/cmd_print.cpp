@@ -21,7 +21,7 @@ const char* kPrintUsage =
     "hcpctl print status --printer TRANSPORT      ask the printer (DLE EOT) whether it can print\n"
     "hcpctl print jobs [--jobs DIR]               list persisted jobs and their states\n"
     "hcpctl print render IN.bin --png OUT.png [--profile ID]   escpos2png for captured bytes\n"
-    "hcpctl print ticket|receipt|selftest [--config PRINTER.toml] [--profile ID|FILE.toml]\n"
+    "hcpctl print ticket|receipt|selftest [--config HALL.toml] [--profile ID|FILE.toml]\n"
     "    [--file OUT.bin] [--png OUT.png] [--printer TRANSPORT] [--jobs DIR]\n"
     "    [--module 4..8] [--key FILE --hall CODE] [--prefix URL_PREFIX] [--valid-days N]\n"
     "    TRANSPORT: file:PATH tcp:HOST[:PORT] device:/dev/usb/lp0 serial:/dev/ttyS0[@BAUD][,xonxoff] cups:QUEUE\n"
@@ -78,7 +78,7 @@ int cmd_print(const std::vector<std::string>& argv) {
     }
     if (kind == "status" || kind == "jobs") {
         hcp::printer::PrinterSettings cfg;
-        if (auto c = args.option("config")) cfg = hcp::printer::load_printer_settings(*c);
+        if (auto c = args.option("config")) cfg = hcp::printer::printer_settings(hcp::load_config(*c));
         if (kind == "jobs") {
             const std::filesystem::path dir = args.option("jobs").value_or(cfg.jobs_dir.string());
             if (!std::filesystem::is_directory(dir)) throw UsageError("no jobs directory " + dir.string());
@@ -120,7 +120,8 @@ int cmd_print(const std::vector<std::string>& argv) {
     }
     if (kind != "ticket" && kind != "receipt" && kind != "selftest") throw UsageError(std::string("usage:\n") + kPrintUsage);
     hcp::printer::PrinterSettings settings;
-    if (auto c = args.option("config")) settings = hcp::printer::load_printer_settings(*c);
+    const bool from_config = args.option("config").has_value();
+    if (from_config) settings = hcp::printer::printer_settings(hcp::load_config(*args.option("config")));
     const auto printer_spec = args.option("printer") ? args.option("printer") : settings.transport;
     if (!args.option("file") && !args.option("png") && !printer_spec)
         throw UsageError("give --file OUT.bin, --png OUT.png or a printer (--printer or transport in --config)");
@@ -136,7 +137,13 @@ int cmd_print(const std::vector<std::string>& argv) {
         args.option("valid-days") ? to_int(*args.option("valid-days"), "--valid-days") : settings.qr_valid_days;
     if (valid_days < 1 || valid_days > 3650) throw UsageError("--valid-days must be 1..3650");
     std::optional<std::string> key_file = args.option("key");
-    if (!key_file && settings.token_key_file) key_file = settings.token_key_file->string();
+    if (!key_file && from_config && settings.token_key_file) {
+        key_file = settings.token_key_file->string();
+        if (!std::filesystem::exists(*key_file))
+            throw hcp::Error(hcp::Errc::key_invalid, "the QR token key " + *key_file +
+                                                         " ([receipt_qr].key_file) does not exist; create it with: "
+                                                         "hcpctl key create " + *key_file);
+    }
 
     // Without --key the QR is signed with a throw-away key: fine for a preview, useless in a hall.
     const bool demo_key = !key_file;

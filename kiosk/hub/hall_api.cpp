@@ -5,9 +5,12 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <cmath>
+#include <iostream>
 #include <thread>
 
 #include "hcp/crypto.hpp"
+#include "hcp/rate_limit.hpp"
 #include "hub_json.hpp"
 
 namespace hcp {
@@ -152,19 +155,104 @@ std::optional<CaseReport> report_from_json(const json& j, std::string& bad) {
     return r;
 }
 
+json time_or_null(const std::optional<TimePoint>& t) {
+    return t ? json(format_iso8601(*t)) : json(nullptr);
+}
+
+// GET /api/v1/sync: what the admin sees about the upload (docs/hall-api.md).
+json sync_json(const HubSyncStatus& st) {
+    const SyncState& s = st.sync;
+    json out = {{"upload_configured", st.upload_configured},
+                {"not_uploaded", s.not_uploaded},
+                {"uploaded", s.uploaded},
+                {"rejected", s.rejected},
+                {"oldest_pending_at", time_or_null(s.oldest_not_uploaded)},
+                {"oldest_pending_age_seconds", nullptr},
+                {"oldest_pending_age", nullptr},
+                {"last_error", s.last_error.empty() ? json(nullptr) : json(s.last_error)},
+                {"last_error_at", time_or_null(s.last_error_at)},
+                {"last_success_at", time_or_null(s.last_success_at)},
+                {"summary_zh", s.summary_zh(st.now)},
+                {"summary", s.summary(st.now)},
+                {"at", format_iso8601(st.now)}};
+    if (s.oldest_not_uploaded) {
+        auto age = std::max(std::chrono::milliseconds{0}, st.now - *s.oldest_not_uploaded);
+        out["oldest_pending_age_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(age).count();
+        out["oldest_pending_age"] = format_age(age);
+    }
+    if (!st.upload_configured)
+        out["summary_zh"] = s.summary_zh(st.now) + "（未配置上传平台：评价保存在本机，配置 [upload] 后上传）";
+    return out;
+}
+
 }  // namespace
 
 struct HallApiServer::Impl {
     Hub& hub;
     HallApiConfig cfg;
+    HallApiServices services;
+    RateLimiter token_limits;
+    RateLimiter anon_limits;
     httplib::Server svr;
     std::thread thread;
     std::atomic<bool> stopping{false};
     std::atomic<int> sse_clients{0};
     std::atomic<int> port{0};
+    std::atomic<long long> rate_limited{0};
+    std::atomic<bool> receipt_reason_logged{false};
     bool running = false;
 
-    Impl(Hub& h, HallApiConfig c) : hub(h), cfg(std::move(c)) {}
+    Impl(Hub& h, HallApiConfig c, HallApiServices s)
+        : hub(h),
+          cfg(std::move(c)),
+          services(std::move(s)),
+          token_limits(cfg.rate_per_second, cfg.rate_burst),
+          anon_limits(cfg.anon_rate_per_second, cfg.anon_rate_burst) {
+        if (!services.clock) services.clock = [] { return hcp::now(); };
+        if (!services.log) services.log = [](const std::string& line) { std::cerr << "hall-api: " << line << '\n'; };
+    }
+
+    // Token bucket of the caller (its token, else its address). Answers 429 itself when empty.
+    // Health is exempt: it reads counters only, and a monitor or the installer's `hcpctl check`
+    // must still see the hub alive while some client floods it from the same address.
+    bool within_rate(const httplib::Request& req, httplib::Response& res) {
+        if (req.path == "/api/v1/health") return true;
+        const Caller who = authenticate(req);
+        std::optional<std::chrono::milliseconds> wait;
+        const auto t = RateLimiter::Clock::now();
+        if (who.kind == Caller::Kind::none) wait = anon_limits.acquire("ip:" + req.remote_addr, t);
+        else wait = token_limits.acquire((who.kind == Caller::Kind::device ? "device:" : "system:") + who.id, t);
+        if (!wait) return true;
+        rate_limited.fetch_add(1);
+        const long long seconds = std::max(1LL, static_cast<long long>((wait->count() + 999) / 1000));
+        res.set_header("Retry-After", std::to_string(seconds));
+        send_error(res, 429, "rate_limited", "请求过于频繁，请在 " + std::to_string(seconds) + " 秒后重试。",
+                   "rate limit: retry after " + std::to_string(wait->count()) + " ms");
+        return false;
+    }
+
+    std::optional<HubSyncStatus> sync_status() const {
+        if (services.status == nullptr) return std::nullopt;
+        return services.status->sync_status();
+    }
+
+    // rating_url / short_code of the receipt QR for a reported case (null when unavailable).
+    void add_receipt(json& reply, const Case& c) {
+        reply["rating_url"] = nullptr;
+        reply["short_code"] = nullptr;
+        reply["rating_url_expires_at"] = nullptr;
+        if (services.receipts == nullptr) return;
+        auto qr = services.receipts->issue(c.case_no, c.stage, services.clock());
+        if (!qr) {
+            // A missing key is said once; a case number a token cannot carry, every time.
+            if (qr.error().cause != ReceiptQrErrc::disabled || !receipt_reason_logged.exchange(true))
+                services.log("rating_url is null: " + qr.error().reason);
+            return;
+        }
+        reply["rating_url"] = qr.value().url;
+        reply["short_code"] = qr.value().short_code;
+        reply["rating_url_expires_at"] = format_iso8601(qr.value().expires_at);
+    }
 
     Caller authenticate(const httplib::Request& req) const {
         Caller who;
@@ -224,15 +312,43 @@ struct HallApiServer::Impl {
         svr.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
             send_error(res, 500, "internal_error", "服务器内部错误，请稍后重试。");
         });
+        // Before routing, so a flood is refused before its body is read or parsed.
+        svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+            return within_rate(req, res) ? httplib::Server::HandlerResponse::Unhandled
+                                         : httplib::Server::HandlerResponse::Handled;
+        });
 
         svr.Get("/api/v1/health", [this](const httplib::Request&, httplib::Response& res) {
-            send_json(res, 200,
-                      {{"status", "ok"},
-                       {"hall", hub.hall().code},
-                       {"ratings", hub.rating_count()},
-                       {"last_event_id", hub.events().last_id()},
-                       {"sse_clients", sse_clients.load()},
-                       {"version", HCP_VERSION}});
+            // No token: counts only (no error texts, no addresses, nothing secret).
+            json body = {{"status", "ok"},
+                         {"hall", hub.hall().code},
+                         {"ratings", hub.rating_count()},
+                         {"last_event_id", hub.events().last_id()},
+                         {"sse_clients", sse_clients.load()},
+                         {"rate_limited", rate_limited.load()},
+                         {"version", HCP_VERSION}};
+            try {
+                if (auto st = sync_status()) {
+                    body["upload_configured"] = st->upload_configured;
+                    body["not_uploaded"] = st->sync.not_uploaded;
+                    body["rejected"] = st->sync.rejected;
+                }
+            } catch (const std::exception&) {
+                body["status"] = "store_error";
+            }
+            send_json(res, 200, body);
+        });
+
+        svr.Get("/api/v1/sync", [this](const httplib::Request& req, httplib::Response& res) {
+            if (!require(req, res, true, true)) return;
+            std::optional<HubSyncStatus> st;
+            try {
+                st = sync_status();
+            } catch (const std::exception& e) {
+                return send_error(res, 500, "storage_error", "暂时无法读取上传状态，请稍后重试。", e.what());
+            }
+            if (!st) return send_error(res, 503, "sync_unavailable", "此服务未提供上传状态。");
+            send_json(res, 200, sync_json(*st));
         });
 
         svr.Post("/api/v1/cases", [this](const httplib::Request& req, httplib::Response& res) {
@@ -254,12 +370,9 @@ struct HallApiServer::Impl {
                 rating["target"] = std::string(to_string(*reply.target));
                 rating["event_id"] = reply.event_id;
             }
-            send_json(res, 201,
-                      {{"case", api::case_json(reply.c, true)},
-                       {"case_nos", reply.case_nos},
-                       {"rating", rating},
-                       // The receipt QR URL comes from the printing issue's token service.
-                       {"rating_url", nullptr}});
+            json out = {{"case", api::case_json(reply.c, true)}, {"case_nos", reply.case_nos}, {"rating", rating}};
+            add_receipt(out, reply.c);
+            send_json(res, 201, out);
         });
 
         svr.Get(R"(/api/v1/cases/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
@@ -406,7 +519,8 @@ struct HallApiServer::Impl {
     }
 };
 
-HallApiServer::HallApiServer(Hub& hub, HallApiConfig config) : m_impl(std::make_unique<Impl>(hub, std::move(config))) {}
+HallApiServer::HallApiServer(Hub& hub, HallApiConfig config, HallApiServices services)
+    : m_impl(std::make_unique<Impl>(hub, std::move(config), std::move(services))) {}
 
 HallApiServer::~HallApiServer() { stop(); }
 

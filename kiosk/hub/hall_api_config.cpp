@@ -1,94 +1,114 @@
-// The hall API's own small TOML file (docs/hall-api.md). Read through the core's strict
-// TomlReader so problems come as file:line:column with did-you-mean, like the main config.
-#include <charconv>
+// The hall API's settings: [api] of the main configuration (validated by the core) and the
+// tokens file, read through the core's strict TomlReader so problems come as file:line:column
+// with did-you-mean, like the main configuration. Tokens are secrets: the file must not be
+// readable by group or others.
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <set>
 
 #include "hcp/hall_api.hpp"
 #include "toml_util.hpp"
 
 namespace hcp {
 
-std::optional<std::pair<std::string, int>> parse_listen(std::string_view text) {
-    auto colon = text.rfind(':');
-    if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-    std::string host(text.substr(0, colon));
-    auto port_text = text.substr(colon + 1);
-    int port = -1;
-    auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc{} || p != port_text.data() + port_text.size() || port < 0 || port > 65535)
-        return std::nullopt;
-    return std::make_pair(host, port);
-}
-
-HallApiConfig parse_hall_api_config(std::string_view toml_text, const std::string& origin) {
+ApiTokens parse_api_tokens(std::string_view toml_text, const std::string& origin) {
     detail::TomlReader rd(origin);
-    HallApiConfig cfg;
+    ApiTokens out;
     auto root = rd.parse(toml_text);
     if (!root) throw ConfigError(rd.issues());
-    rd.check_keys(*root, "", {"api", "device", "system"});
-    if (const auto* api = rd.get_table(*root, "", "api", false)) {
-        rd.check_keys(*api, "api", {"listen", "max_body_bytes", "sse_keepalive_seconds", "max_sse_clients",
-                                    "request_threads"});
-        if (auto l = rd.get_string(*api, "api", "listen", false, 100)) {
-            if (auto hp = parse_listen(*l)) {
-                cfg.listen_host = hp->first;
-                cfg.listen_port = hp->second;
-            } else {
-                rd.error(api->get("listen"), "api.listen", "must be HOST:PORT, e.g. \"127.0.0.1:8787\"");
-            }
-        }
-        if (auto v = rd.get_int(*api, "api", "max_body_bytes", false, 1024, 1024 * 1024))
-            cfg.max_body_bytes = static_cast<size_t>(*v);
-        if (auto v = rd.get_int(*api, "api", "sse_keepalive_seconds", false, 1, 300))
-            cfg.sse_keepalive_seconds = static_cast<int>(*v);
-        if (auto v = rd.get_int(*api, "api", "max_sse_clients", false, 1, 1000))
-            cfg.max_sse_clients = static_cast<int>(*v);
-        if (auto v = rd.get_int(*api, "api", "request_threads", false, 1, 64))
-            cfg.request_threads = static_cast<int>(*v);
-    }
-    std::set<std::string> tokens;
+    rd.check_keys(*root, "", {"device", "system"});
+    std::set<std::string> tokens, device_ids, system_ids;
     auto check_token = [&](const toml::table& t, const std::string& path, const std::string& token) {
         if (token.size() < 16) rd.error(t.get("token"), path + ".token", "must be at least 16 characters");
-        if (!tokens.insert(token).second) rd.error(t.get("token"), path + ".token", "is used twice; give every device and system its own");
+        if (!tokens.insert(token).second)
+            rd.error(t.get("token"), path + ".token", "is used twice; give every device and system its own");
     };
-    if (const auto* devices = rd.get_array(*root, "", "device", false)) {
-        for (size_t i = 0; i < devices->size(); ++i) {
-            const std::string path = "device[" + std::to_string(i) + "]";
-            const auto* t = devices->get(i)->as_table();
-            if (!t) {
-                rd.error(devices->get(i), path, "must be a table");
-                continue;
-            }
-            rd.check_keys(*t, path, {"id", "token", "window"});
-            ApiDeviceToken d;
-            d.id = rd.get_string(*t, path, "id", true, 32).value_or("");
-            d.token = rd.get_string(*t, path, "token", true, 200).value_or("");
-            d.window = static_cast<int>(rd.get_int(*t, path, "window", true, 0, 999).value_or(0));
-            check_token(*t, path, d.token);
-            cfg.devices.push_back(std::move(d));
+    auto entries = [&](std::string_view key) {
+        std::vector<std::pair<std::string, const toml::table*>> list;
+        const toml::node* node = root->get(key);
+        if (node == nullptr) return list;
+        const toml::array* arr = node->as_array();
+        if (arr == nullptr) {
+            rd.error(node, std::string(key), "must be written as [[" + std::string(key) + "]] entries");
+            return list;
         }
+        for (size_t i = 0; i < arr->size(); ++i) {
+            const std::string path = std::string(key) + "[" + std::to_string(i) + "]";
+            if (const auto* t = arr->get(i)->as_table())
+                list.emplace_back(path, t);
+            else
+                rd.error(arr->get(i), path, "must be a table");
+        }
+        return list;
+    };
+    for (const auto& [path, t] : entries("device")) {
+        rd.check_keys(*t, path, {"id", "token", "window"});
+        ApiDeviceToken d;
+        d.id = rd.get_string(*t, path, "id", true, 32).value_or("");
+        d.token = rd.get_string(*t, path, "token", true, 200).value_or("");
+        d.window = static_cast<int>(rd.get_int(*t, path, "window", true, 0, 999).value_or(0));
+        check_token(*t, path, d.token);
+        if (!d.id.empty() && !device_ids.insert(d.id).second)
+            rd.error(t->get("id"), path + ".id", "device '" + d.id + "' is listed twice");
+        out.devices.push_back(std::move(d));
     }
-    if (const auto* systems = rd.get_array(*root, "", "system", false)) {
-        for (size_t i = 0; i < systems->size(); ++i) {
-            const std::string path = "system[" + std::to_string(i) + "]";
-            const auto* t = systems->get(i)->as_table();
-            if (!t) {
-                rd.error(systems->get(i), path, "must be a table");
-                continue;
-            }
-            rd.check_keys(*t, path, {"id", "token"});
-            ApiSystemToken s;
-            s.id = rd.get_string(*t, path, "id", true, 64).value_or("");
-            s.token = rd.get_string(*t, path, "token", true, 200).value_or("");
-            check_token(*t, path, s.token);
-            cfg.systems.push_back(std::move(s));
-        }
+    for (const auto& [path, t] : entries("system")) {
+        rd.check_keys(*t, path, {"id", "token"});
+        ApiSystemToken s;
+        s.id = rd.get_string(*t, path, "id", true, 64).value_or("");
+        s.token = rd.get_string(*t, path, "token", true, 200).value_or("");
+        check_token(*t, path, s.token);
+        if (!s.id.empty() && !system_ids.insert(s.id).second)
+            rd.error(t->get("id"), path + ".id", "system '" + s.id + "' is listed twice");
+        out.systems.push_back(std::move(s));
     }
     if (!rd.ok()) throw ConfigError(rd.issues());
-    return cfg;
+    return out;
 }
 
-HallApiConfig load_hall_api_config(const std::filesystem::path& path) {
-    return parse_hall_api_config(detail::read_text_file(path), path.string());
+ApiTokens load_api_tokens(const std::filesystem::path& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        throw Error(Errc::io_failure, "cannot read the API tokens file " + path.string() +
+                                          " (set [api].tokens_file, see docs/hall-api.md)");
+    if ((st.st_mode & 077) != 0)
+        throw Error(Errc::key_invalid, "API tokens file " + path.string() +
+                                           " is readable by others; run: chmod 600 " + path.string());
+    return parse_api_tokens(detail::read_text_file(path), path.string());
+}
+
+HallApiConfig hall_api_config(const Config& config) {
+    HallApiConfig out;
+    if (!config.api) return out;
+    const ApiConfig& a = *config.api;
+    out.listen_host = a.listen_host;
+    out.listen_port = a.listen_port;
+    out.max_body_bytes = a.max_body_bytes;
+    out.sse_keepalive_seconds = a.sse_keepalive_seconds;
+    out.max_sse_clients = a.max_sse_clients;
+    out.request_threads = a.request_threads;
+    ApiTokens tokens = load_api_tokens(a.tokens_file);
+    out.devices = std::move(tokens.devices);
+    out.systems = std::move(tokens.systems);
+    return out;
+}
+
+std::string load_hub_token(const std::filesystem::path& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        throw Error(Errc::key_invalid, "cannot read this device's hub token " + path.string() +
+                                           " (copy it from the hub's API tokens file, see docs/hall-api.md)");
+    if ((st.st_mode & 077) != 0)
+        throw Error(Errc::key_invalid,
+                    "hub token " + path.string() + " is readable by others; run: chmod 600 " + path.string());
+    std::string text = detail::read_text_file(path);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+    const bool printable = std::all_of(text.begin(), text.end(), [](char c) { return c > ' ' && c < 0x7f; });
+    if (text.size() < 16 || text.size() > 200 || !printable)
+        throw Error(Errc::key_invalid, "hub token " + path.string() +
+                                           " must be one line of 16 to 200 printable characters without spaces");
+    return text;
 }
 
 }  // namespace hcp

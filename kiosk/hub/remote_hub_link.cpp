@@ -39,8 +39,10 @@ struct RemoteHubLink::Impl {
     mutable std::mutex store_mutex;
     Store store;
 
-    // Link state.
-    std::atomic<bool> online{false};
+    // Link state. Unknown until the first answer or failure: the first one is always reported
+    // (a terminal started while the hub is down shows the offline banner at once, not never).
+    enum class LinkState { unknown, online, offline };
+    std::atomic<LinkState> state{LinkState::unknown};
     std::atomic<long long> pending{0};
     mutable std::mutex state_mutex;
     std::string last_error;
@@ -97,7 +99,7 @@ struct RemoteHubLink::Impl {
     }
 
     void went_online() {
-        if (!online.exchange(true)) {
+        if (state.exchange(LinkState::online) != LinkState::online) {
             TerminalEvent e;
             e.kind = TerminalEvent::Kind::hub_online;
             emit(e);
@@ -106,7 +108,7 @@ struct RemoteHubLink::Impl {
     }
     void went_offline(const std::string& why) {
         set_error(why);
-        if (online.exchange(false)) {
+        if (state.exchange(LinkState::offline) != LinkState::offline) {
             TerminalEvent e;
             e.kind = TerminalEvent::Kind::hub_offline;
             emit(e);
@@ -157,21 +159,23 @@ struct RemoteHubLink::Impl {
             auto req = api::request_from_json(*it);
             if (!req) return;
             if (!id.empty()) req->opened_event_id = id;
-            {
-                // Keep the cases so a rating can be checked and stored here if the hub goes away.
-                std::lock_guard lock(store_mutex);
-                for (const auto& c : req->cases) {
-                    try {
-                        store.save_case(c);
-                    } catch (const Error& e) {
-                        set_error(std::string("saving case locally: ") + e.what());
-                    }
-                }
-            }
+            // The screen first: the case shows while its copy is written below (a synchronous
+            // SQLite commit). The store lock is taken before the event goes out, so a submit
+            // prompted by it (which needs the copy when the hub is away) waits for the copy.
+            // (The kiosk only posts from the callback; a submit() inside it would wait forever.)
+            std::unique_lock lock(store_mutex);
             TerminalEvent e;
             e.kind = TerminalEvent::Kind::rating_requested;
-            e.request = std::move(req);
+            e.request = req;
             emit(e);
+            // Keep the cases so a rating can be checked and stored here if the hub goes away.
+            for (const auto& c : req->cases) {
+                try {
+                    store.save_case(c);
+                } catch (const Error& ex) {
+                    set_error(std::string("saving case locally: ") + ex.what());
+                }
+            }
         } else if (type == "rating_cancelled") {
             TerminalEvent e;
             e.kind = TerminalEvent::Kind::rating_cancelled;
@@ -334,6 +338,7 @@ void RemoteHubLink::subscribe(int window, std::function<void(const TerminalEvent
     std::lock_guard lock(im.reader_mutex);
     im.callback = std::make_shared<std::function<void(const TerminalEvent&)>>(std::move(on_event));
     im.window = window;
+    im.state = Impl::LinkState::unknown;  // the new subscriber learns the state afresh
     im.reader = std::thread([p = m_impl.get()] { p->reader_loop(); });
 }
 
@@ -407,7 +412,7 @@ void RemoteHubLink::record_not_rated(const std::string& case_no, int window) {
 
 HubStatus RemoteHubLink::status() const {
     HubStatus s;
-    s.online = m_impl->online.load();
+    s.online = m_impl->state.load() == Impl::LinkState::online;
     s.pending_forward = m_impl->pending.load();
     s.last_error = m_impl->last_error_copy();
     return s;

@@ -121,6 +121,71 @@ std::string html_escape(const std::string& s) {
     return o;
 }
 
+// The canonical record of docs/upload-protocol.md §2, built from the item's own fields: what a
+// receiver written from the doc does. nlohmann's dump() sorts keys and emits no spaces, which
+// is exactly the documented form. Returns nullopt with `why` when a field is unusable.
+std::optional<std::string> canonical_hash(const json& it, const std::string& device, const std::string& hall, std::string& why) {
+    if (!it.is_object()) {
+        why = "item is not an object";
+        return std::nullopt;
+    }
+    json c = json::object();
+    auto need = [&](const char* field, bool (json::*is)() const noexcept, const char* type) -> bool {
+        if (!it.contains(field) || !(it[field].*is)()) {
+            why = std::string("cannot recompute the hash: \"") + field + "\" is missing or not " + type;
+            return false;
+        }
+        c[field] = it[field];
+        return true;
+    };
+    auto strings = [&](const char* field, const char* as) -> bool {
+        if (!it.contains(field) || !it[field].is_array()) {
+            why = std::string("cannot recompute the hash: \"") + field + "\" is missing or not an array of strings";
+            return false;
+        }
+        for (const auto& e : it[field])
+            if (!e.is_string()) {
+                why = std::string("cannot recompute the hash: \"") + field + "\" is not an array of strings";
+                return false;
+            }
+        c[as] = it[field];
+        return true;
+    };
+    using J = json;
+    if (!need("id", &J::is_string, "a string") || !need("seq", &J::is_number_integer, "an integer") ||
+        !need("stage", &J::is_string, "a string") || !need("target", &J::is_string, "a string") ||
+        !need("level", &J::is_number_integer, "an integer") || !need("text", &J::is_string, "a string") ||
+        !need("channel", &J::is_string, "a string") || !need("catalog_id", &J::is_string, "a string") ||
+        !need("catalog_version", &J::is_number_integer, "an integer") || !need("public", &J::is_boolean, "a boolean") ||
+        !need("default", &J::is_boolean, "a boolean") || !need("area_code", &J::is_string, "a string") ||
+        !need("item_code", &J::is_string, "a string") || !need("item_name", &J::is_string, "a string") ||
+        !need("kind", &J::is_string, "a string") || !need("window", &J::is_number_integer, "an integer") ||
+        !need("staff_name", &J::is_string, "a string") || !strings("case_nos", "case_nos") ||
+        !strings("options", "option_codes") || !strings("option_labels", "option_labels"))
+        return std::nullopt;
+    if (!it.contains("staff_no") || !it["staff_no"].is_string()) {
+        why = "cannot recompute the hash: \"staff_no\" is missing or not a string";
+        return std::nullopt;
+    }
+    c["staff_number"] = it["staff_no"];
+    auto tapped = it.contains("tapped_at") && it["tapped_at"].is_string() ? parse_iso8601(it["tapped_at"].get<std::string>())
+                                                                          : std::nullopt;
+    if (!tapped) {
+        why = "cannot recompute the hash: \"tapped_at\" is missing or not ISO 8601";
+        return std::nullopt;
+    }
+    c["tapped_at_ms"] = tapped->time_since_epoch().count();
+    if (!it.contains("prev_hash") || !it["prev_hash"].is_string()) {
+        why = "cannot recompute the hash: \"prev_hash\" is missing";
+        return std::nullopt;
+    }
+    c["v"] = 1;
+    c["device_id"] = device;
+    c["hall_code"] = hall;
+    const std::string canonical = c.dump(-1, ' ', false, json::error_handler_t::replace);
+    return sha256_hex(it["prev_hash"].get<std::string>() + "\n" + canonical);
+}
+
 long long now_s() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -229,21 +294,38 @@ json PlatformSim::Impl::process(const json& body, std::vector<std::string>& chai
             chain_notes.push_back(kind + " at " + device + " seq " + std::to_string(seq) + ": " + detail);
         };
         for (const auto& it : body["items"]) {
-            json r = {{"id", it.value("id", std::string())}};
+            json r = {{"id", it.is_object() && it.contains("id") && it["id"].is_string() ? it["id"].get<std::string>() : std::string()}};
             auto reject = [&](const std::string& why) {
                 r["status"] = "rejected";
                 r["reason"] = why;
                 ++stats.rejected;
             };
             const std::string id = r["id"].get<std::string>();
-            Stmt seen(d, "SELECT hash FROM arrivals WHERE id = ?");
-            seen.bind(1, id);
             if (id.empty()) {
                 reject("item without an id");
                 results.push_back(r);
                 continue;
             }
+            auto str = [&](const char* k) { return it.contains(k) && it[k].is_string() ? it[k].get<std::string>() : std::string(); };
+            long long seq = it.contains("seq") && it["seq"].is_number_integer() ? it["seq"].get<long long>() : 0;
+            // Recompute the hash from the item's own fields: a rating altered after it was hashed
+            // (in the hub's database, or on the way) does not match its hash.
+            std::string unhashable;
+            const auto recomputed = canonical_hash(it, device, hall, unhashable);
+            const bool hash_matches = recomputed && *recomputed == str("hash");
+            Stmt seen(d, "SELECT hash, status, reason, seq FROM arrivals WHERE id = ?");
+            seen.bind(1, id);
             if (seen.step()) {
+                // Stored once, forever: the first arrival stands and the answer stays the same.
+                // Different content under a known id is a rewritten rating: reported, not stored.
+                if (seen.text(1) == "rejected") {
+                    reject(seen.text(2));
+                    results.push_back(r);
+                    continue;
+                }
+                if (str("hash") != seen.text(0) || !hash_matches)
+                    event(seen.integer(3), "fork",
+                          "rating " + id + " was resent with other content than the copy accepted before");
                 Stmt up(d, "UPDATE arrivals SET times = times + 1 WHERE id = ?");
                 up.bind(1, id).step();
                 r["status"] = "duplicate";
@@ -251,8 +333,6 @@ json PlatformSim::Impl::process(const json& body, std::vector<std::string>& chai
                 results.push_back(r);
                 continue;
             }
-            auto str = [&](const char* k) { return it.contains(k) && it[k].is_string() ? it[k].get<std::string>() : std::string(); };
-            long long seq = it.contains("seq") && it["seq"].is_number_integer() ? it["seq"].get<long long>() : 0;
             long long level = it.contains("level") && it["level"].is_number_integer() ? it["level"].get<long long>() : 0;
             std::string hash = str("hash"), prev = str("prev_hash"), tapped = str("tapped_at"), area = str("area_code");
             std::string why;
@@ -264,15 +344,18 @@ json PlatformSim::Impl::process(const json& body, std::vector<std::string>& chai
             else if (area.size() != 12 || area.find_first_not_of("0123456789") != std::string::npos) why = "area_code must be 12 digits";
             else if (level <= 2 && (!it.contains("options") || !it["options"].is_array() || it["options"].empty()) && str("text").empty())
                 why = "差评 needs at least one option or text";
+            else if (!recomputed) why = unhashable;
+            else if (!hash_matches) why = "hash does not match the rating's fields (altered after it was recorded)";
             const std::string status = why.empty() ? "accepted" : "rejected";
             Stmt ins(d, "INSERT INTO arrivals(id, device, hall, seq, prev_hash, hash, level, item_name, channel, is_default, "
                         "tapped_at, received_at, status, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
             ins.bind(1, id).bind(2, device).bind(3, hall).bind(4, seq).bind(5, prev).bind(6, hash).bind(7, level)
                 .bind(8, str("item_name")).bind(9, str("channel"))
-                .bind(10, static_cast<long long>(it.value("default", false) ? 1 : 0)).bind(11, tapped)
+                .bind(10, static_cast<long long>(it.contains("default") && it["default"].is_boolean() && it["default"].get<bool>() ? 1 : 0)).bind(11, tapped)
                 .bind(12, now_s()).bind(13, status).bind(14, why).step();
             ++stats.stored;
             if (!why.empty()) {
+                if (recomputed && !hash_matches) event(seq, "altered", "rating " + id + ": " + why);
                 reject(why);
                 results.push_back(r);
                 continue;
@@ -281,15 +364,18 @@ json PlatformSim::Impl::process(const json& body, std::vector<std::string>& chai
             ++stats.accepted;
             results.push_back(r);
             // Chain continuity: the link to the neighbours that already arrived.
-            Stmt same(d, "SELECT id, hash FROM arrivals WHERE device = ? AND seq = ? AND id != ?");
+            Stmt same(d, "SELECT id, hash FROM arrivals WHERE device = ? AND seq = ? AND id != ? "
+                               "AND status = 'accepted'");
             same.bind(1, device).bind(2, seq).bind(3, id);
             if (same.step() && same.text(1) != hash)
                 event(seq, "fork", "two ratings claim this seq: " + same.text(0) + " and " + id);
-            Stmt before(d, "SELECT hash FROM arrivals WHERE device = ? AND seq = ? AND id != ?");
+            Stmt before(d, "SELECT hash FROM arrivals WHERE device = ? AND seq = ? AND id != ? "
+                               "AND status = 'accepted'");
             before.bind(1, device).bind(2, seq - 1).bind(3, id);
             if (before.step() && before.text(0) != prev) event(seq, "fork", "prev_hash does not match seq " + std::to_string(seq - 1));
             if (seq == 1 && prev != kGenesisHash) event(seq, "fork", "seq 1 must start from the genesis hash");
-            Stmt after(d, "SELECT prev_hash FROM arrivals WHERE device = ? AND seq = ? AND id != ?");
+            Stmt after(d, "SELECT prev_hash FROM arrivals WHERE device = ? AND seq = ? AND id != ? "
+                               "AND status = 'accepted'");
             after.bind(1, device).bind(2, seq + 1).bind(3, id);
             if (after.step() && after.text(0) != hash) event(seq + 1, "fork", "its prev_hash does not match seq " + std::to_string(seq));
         }
@@ -355,7 +441,10 @@ void PlatformSim::Impl::handle_batch(const httplib::Request& req, httplib::Respo
         std::string auth = check_auth(req, body["device"].get<std::string>());
         if (!auth.empty()) {
             ++stats.auth_failures;
-            return reply_error(res, 401, auth);
+            // server_time lets the hub tell the admin how far its clock is off (§4).
+            res.status = 401;
+            res.set_content(json{{"error", auth}, {"server_time", now_s()}}.dump(), "application/json");
+            return;
         }
         results = process(body, notes);
     }
@@ -542,6 +631,27 @@ long long PlatformSim::arrivals_of(const std::string& id) const {
     Stmt st(m_impl->db.get(), "SELECT times FROM arrivals WHERE id = ?");
     st.bind(1, id);
     return st.step() ? st.integer(0) : 0;
+}
+
+std::optional<std::string> recompute_item_hash(const std::string& item_json, const std::string& device,
+                                               const std::string& hall, std::string* why) {
+    std::string reason;
+    json item = json::parse(item_json, nullptr, false);
+    auto h = item.is_discarded() ? std::nullopt : canonical_hash(item, device, hall, reason);
+    if (item.is_discarded()) reason = "item is not JSON";
+    if (why) *why = reason;
+    return h;
+}
+
+std::vector<Arrival> PlatformSim::arrivals(const std::string& device) const {
+    std::lock_guard<std::mutex> lk(m_impl->mutex);
+    Stmt st(m_impl->db.get(), "SELECT id, seq, prev_hash, hash, tapped_at, status, reason, times FROM arrivals "
+                              "WHERE device = ? ORDER BY seq, rowid");
+    st.bind(1, device);
+    std::vector<Arrival> out;
+    while (st.step())
+        out.push_back({st.text(0), st.integer(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6), st.integer(7)});
+    return out;
 }
 
 }  // namespace hcp::sim

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,9 +58,29 @@ struct SimStats {
 struct ChainEvent {
     std::string device;
     long long seq = 0;
-    std::string kind;    // "gap", "fork", "head_rewritten"
+    // "gap" (a seq below the newest never arrived), "fork" (two ratings for one seq, a prev_hash
+    // that does not match its predecessor, or an accepted id resent with other content),
+    // "altered" (the item's hash does not match its own fields), "head_rewritten".
+    std::string kind;
     std::string detail;
 };
+
+// One stored item (the first copy of a rating id), as the platform keeps it.
+struct Arrival {
+    std::string id;
+    long long seq = 0;
+    std::string prev_hash, hash, tapped_at;
+    std::string status;   // "accepted" or "rejected"
+    std::string reason;
+    long long times = 0;  // arrivals of this id (first + duplicates)
+};
+
+// The receiver's recomputation of an item's chain hash from its fields alone
+// (docs/upload-protocol.md §2, "The canonical record"): `item_json` is one generic item,
+// `device` and `hall` the body's. Returns the hex SHA-256 of prev_hash + "\n" + canonical
+// record, or nullopt with `why` set when a field needed for it is missing or of the wrong type.
+std::optional<std::string> recompute_item_hash(const std::string& item_json, const std::string& device,
+                                               const std::string& hall, std::string* why = nullptr);
 
 class PlatformSim {
 public:
@@ -81,6 +102,8 @@ public:
     std::vector<ChainEvent> chain_events() const;
     // How many times a rating id arrived (first time + duplicates); 0 if never.
     long long arrivals_of(const std::string& id) const;
+    // Everything stored for `device`, in seq order (then arrival order).
+    std::vector<Arrival> arrivals(const std::string& device) const;
 
 private:
     struct Impl;

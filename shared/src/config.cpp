@@ -13,7 +13,7 @@
 #include <string_view>
 #include <system_error>
 
-#include "toml_util.hpp"
+#include "config_sections.hpp"
 
 namespace hcp {
 
@@ -220,6 +220,7 @@ private:
     void rating(const toml::table& t);
     void unrated(const toml::table& t, const std::string& path);
     void calendar(const toml::table& t);
+    void services(const toml::table& root);
     void categories(const toml::table& root);
     void items(const toml::table& root);
     void windows(const toml::table& root);
@@ -255,6 +256,7 @@ private:
     // Positions and raw values kept for the cross-reference pass. Raw values include entries
     // that failed their own checks, so one typo does not cascade into "unknown …" errors.
     const toml::node* m_device_window = nullptr;
+    const toml::table* m_device_table = nullptr;
     bool m_have_windows = false;
     std::vector<std::vector<Located<std::int64_t>>> m_category_windows;
     std::vector<std::vector<Located<std::string>>> m_category_items;
@@ -278,8 +280,8 @@ Config ConfigLoader::run(std::string_view text) {
     const toml::table& root = *parsed;
 
     m_r.check_keys(root, "",
-                   {"hall", "device", "paths", "store", "rating", "calendar", "category", "item",
-                    "window", "staff"});
+                   {"hall", "device", "paths", "store", "rating", "calendar", "terminal", "printer",
+                    "receipt_qr", "api", "upload", "category", "item", "window", "staff"});
     if (const auto* t = section(root, "hall", true)) hall(*t);
     if (const auto* t = section(root, "device", true)) device(*t);
     const auto* paths_table = section(root, "paths", true);
@@ -287,6 +289,7 @@ Config ConfigLoader::run(std::string_view text) {
     store(section(root, "store", false));
     if (const auto* t = section(root, "rating", true)) rating(*t);
     if (const auto* t = section(root, "calendar", true)) calendar(*t);
+    services(root);
     items(root);
     windows(root);
     categories(root);
@@ -459,7 +462,8 @@ void ConfigLoader::hall(const toml::table& t) {
 }
 
 void ConfigLoader::device(const toml::table& t) {
-    m_r.check_keys(t, "device", {"id", "roles", "window", "hub_url"});
+    m_r.check_keys(t, "device", {"id", "roles", "window", "hub_url", "hub_token_file"});
+    m_device_table = &t;
     DeviceConfig& d = m_cfg.device;
     if (auto v = code(t, "device", "id", 32, true)) d.id = *v;
 
@@ -647,6 +651,48 @@ void ConfigLoader::calendar(const toml::table& t) {
     m_r.check_keys(t, "calendar", {"files"});
     for (const auto& f : text_list(t, "calendar", "files", true))
         m_cfg.calendar.files.push_back(resolve(m_cfg.paths.assets, f.value));
+}
+
+// The sections of one subsystem each (config_services.cpp, upload_config.cpp) and the rules
+// that tie them to the device's roles.
+void ConfigLoader::services(const toml::table& root) {
+    const fs::path& data = m_cfg.paths.data;
+    const bool is_hub = m_cfg.device.roles.count(DeviceRole::hub) != 0;
+    if (const auto* t = section(root, "terminal", false)) detail::read_terminal_section(m_r, *t, m_cfg.terminal);
+    if (const auto* t = section(root, "printer", false)) {
+        m_cfg.printer.emplace();
+        detail::read_printer_section(m_r, *t, data, *m_cfg.printer);
+    }
+    detail::read_receipt_qr_section(m_r, section(root, "receipt_qr", false), data, m_cfg.receipt_qr);
+    if (const auto* t = section(root, "api", false)) {
+        if (!is_hub)
+            m_r.error(t, "api", "only the hub serves the hall API; remove [api] or add \"hub\" to device.roles");
+        m_cfg.api.emplace();
+        detail::read_api_section(m_r, *t, data, *m_cfg.api);
+    }
+    if (const auto* t = section(root, "upload", false)) {
+        if (!is_hub)
+            m_r.error(t, "upload",
+                      "only the hub uploads ratings (terminals forward theirs to the hub); remove [upload] "
+                      "or add \"hub\" to device.roles");
+        m_cfg.upload.emplace();
+        detail::read_upload_section(m_r, *t, data, *m_cfg.upload);
+    }
+
+    // A terminal talks to its hub with a bearer token kept in its own file.
+    if (m_device_table != nullptr) {
+        const toml::table& d = *m_device_table;
+        const toml::node* token = d.get("hub_token_file");
+        if (!m_cfg.device.hub_url.empty() && token == nullptr) {
+            m_r.error(&d, "device.hub_token_file",
+                      "required with hub_url: the file holding this device's token from the hub's "
+                      "api tokens file, e.g. \"hub.token\" (mode 0600)");
+        } else if (token != nullptr && is_hub) {
+            m_r.error(token, "device.hub_token_file", "this device is the hub; remove hub_token_file");
+        } else if (auto p = path_value(d, "device", "hub_token_file", false)) {
+            m_cfg.device.hub_token_file = resolve(data, *p);
+        }
+    }
 }
 
 void ConfigLoader::categories(const toml::table& root) {

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "hcp/error.hpp"
+#include "key_file.hpp"
 
 namespace hcp {
 
@@ -67,10 +68,25 @@ std::string SecretKey::fingerprint() const {
 }
 
 SecretKey SecretKey::load_file(const std::filesystem::path& path) {
+    SecretKey k;
+    detail::read_key_file(path, kKeyHeader, "hcpctl key create " + path.string(), k.m_bytes);
+    return k;
+}
+
+SecretKey SecretKey::create_file(const std::filesystem::path& path) {
+    SecretKey k = random();
+    detail::create_key_file(path, kKeyHeader, k.m_bytes);
+    return k;
+}
+
+namespace detail {
+
+void read_key_file(const std::filesystem::path& path, std::string_view header, std::string_view create_command,
+                   std::array<std::uint8_t, kKeyFileBytes>& out) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
         if (errno == ENOENT)
-            key_error(path, "does not exist; create it with `hcpctl key create " + path.string() + "`");
+            key_error(path, "does not exist; create it with `" + std::string(create_command) + "`");
         key_error(path, std::string("cannot be read: ") + std::strerror(errno));
     }
     if (!S_ISREG(st.st_mode)) key_error(path, "is not a regular file");
@@ -81,31 +97,38 @@ SecretKey SecretKey::load_file(const std::filesystem::path& path) {
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
         text.pop_back();
-    if (text.size() != kKeyHeader.size() + 2 * kSize || text.compare(0, kKeyHeader.size(), kKeyHeader) != 0)
-        key_error(path, "is not an hcp key file (expected \"hcp-key-v1 \" and 64 hex digits)");
-    SecretKey k;
-    for (size_t i = 0; i < kSize; ++i) {
-        int hi = hex_value(text[kKeyHeader.size() + 2 * i]);
-        int lo = hex_value(text[kKeyHeader.size() + 2 * i + 1]);
-        if (hi < 0 || lo < 0) key_error(path, "contains a character that is not a hex digit");
-        k.m_bytes[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+    if (text.size() != header.size() + 2 * kKeyFileBytes || text.compare(0, header.size(), header) != 0) {
+        sodium_memzero(text.data(), text.size());
+        key_error(path, "is not the expected key file (expected \"" + std::string(header) + "\" and 64 hex digits)");
+    }
+    for (size_t i = 0; i < kKeyFileBytes; ++i) {
+        int hi = hex_value(text[header.size() + 2 * i]);
+        int lo = hex_value(text[header.size() + 2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            sodium_memzero(text.data(), text.size());
+            sodium_memzero(out.data(), out.size());
+            key_error(path, "contains a character that is not a hex digit");
+        }
+        out[i] = static_cast<std::uint8_t>(hi * 16 + lo);
     }
     sodium_memzero(text.data(), text.size());
-    return k;
 }
 
-SecretKey SecretKey::create_file(const std::filesystem::path& path) {
+void create_key_file(const std::filesystem::path& path, std::string_view header,
+                     const std::array<std::uint8_t, kKeyFileBytes>& bytes) {
     struct stat existing {};
     if (::lstat(path.c_str(), &existing) == 0) key_error(path, "already exists; a key is never overwritten");
-    SecretKey k = random();
-    std::string text = std::string(kKeyHeader) + to_hex(k.m_bytes.data(), kSize) + "\n";
+    std::string text = std::string(header) + to_hex(bytes.data(), bytes.size()) + "\n";
     // mkstemp creates a fresh file (O_EXCL, mode 0600) under a unique name, so nothing planted
     // at a predictable temp name — a leftover hard link, a symlink — is ever written through.
     // The key is written and fsynced there, then linked into place: link() fails if the key
     // exists, so an existing key is never replaced and a crash never leaves half a key.
     std::string tmpl = path.string() + ".XXXXXX";
     int fd = ::mkstemp(tmpl.data());
-    if (fd < 0) key_error(path, std::string("cannot be created: ") + std::strerror(errno));
+    if (fd < 0) {
+        sodium_memzero(text.data(), text.size());
+        key_error(path, std::string("cannot be created: ") + std::strerror(errno));
+    }
     ::fchmod(fd, 0600);
     bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
     ::close(fd);
@@ -127,8 +150,9 @@ SecretKey SecretKey::create_file(const std::filesystem::path& path) {
         ::fsync(dfd);
         ::close(dfd);
     }
-    return k;
 }
+
+}  // namespace detail
 
 std::string to_hex(const std::uint8_t* data, size_t size) {
     static constexpr char digits[] = "0123456789abcdef";

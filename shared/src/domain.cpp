@@ -41,11 +41,11 @@ constexpr NameTable<DeviceRole, 5> kRoles{{
 constexpr NameTable<HallLevel, 5> kHallLevels{{
     {HallLevel::province, "province"}, {HallLevel::city, "city"}, {HallLevel::county, "county"},
     {HallLevel::township, "township"}, {HallLevel::village, "village"}}};
-constexpr NameTable<TicketState, 7> kTicketStates{{
+constexpr NameTable<TicketState, 8> kTicketStates{{
     {TicketState::waiting, "waiting"}, {TicketState::called, "called"},
     {TicketState::serving, "serving"}, {TicketState::done, "done"},
     {TicketState::no_show, "no_show"}, {TicketState::transferred, "transferred"},
-    {TicketState::cancelled, "cancelled"}}};
+    {TicketState::cancelled, "cancelled"}, {TicketState::held, "held"}}};
 constexpr NameTable<OutboxState, 4> kOutboxStates{{
     {OutboxState::pending, "pending"}, {OutboxState::sent, "sent"},
     {OutboxState::acked, "acked"}, {OutboxState::rejected, "rejected"}}};

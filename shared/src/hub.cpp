@@ -2,9 +2,12 @@
 // requests; events are published while holding it so their order matches the store's.
 #include "hcp/hub.hpp"
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
 #include <set>
 
+#include "sqlite.hpp"
 #include "toml_util.hpp"
 
 namespace hcp {
@@ -36,6 +39,7 @@ HubSetup HubSetup::from_config(const Config& config) {
     s.store.device_id = config.device.id;
     s.store.min_free_bytes = config.store.min_free_mb * 1024 * 1024;
     s.store.outbox_target = "platform";
+    s.unrated = config.rating.unrated;
     return s;
 }
 
@@ -165,6 +169,7 @@ Result<CaseReply, HubFailure> Hub::report_case(const CaseReport& report) {
     }
     const TimePoint at = report.at.value_or(now());
     std::lock_guard lock(m_mutex);
+    if (auto full = disk_reserve_failure()) return *full;
     try {
         auto existing = m_store.find_case(report.case_no);
         if (existing && existing->stage == Stage::completed && report.stage == Stage::accepted) {
@@ -257,6 +262,13 @@ Result<CaseReply, HubFailure> Hub::report_case(const CaseReport& report) {
             m_bus.publish(std::move(ev));
         }
         return reply;
+    } catch (const sql::SqliteError& e) {
+        HubFailure f;
+        f.cause = e.disk_full() ? HubErrc::disk_nearly_full : HubErrc::storage_error;
+        f.message = std::string("store: ") + e.what();
+        f.message_zh = e.disk_full() ? RecordFailure{RecordFailureCause::disk_nearly_full, std::nullopt, {}}.message_zh()
+                                     : "办件未能保存，请稍后重试。";
+        return f;
     } catch (const Error& e) {
         HubFailure f;
         f.cause = HubErrc::storage_error;
@@ -285,6 +297,24 @@ HubFailure Hub::from_record_failure(const RecordFailure& rf) const {
     return f;
 }
 
+std::optional<HubFailure> Hub::disk_reserve_failure() const {
+    // The same test the store makes before a rating (statvfs of the database's folder), made
+    // before anything of a request is written: a case report touches several rows in several
+    // statements, and a full disk must refuse it whole rather than meet SQLITE_FULL halfway.
+    const auto& path = m_setup.store.path;
+    const auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+    struct statvfs st {};
+    if (::statvfs(dir.c_str(), &st) != 0) return std::nullopt;  // unknown: let SQLite decide
+    const long long free = static_cast<long long>(st.f_bavail) * static_cast<long long>(st.f_frsize);
+    if (free >= m_setup.store.min_free_bytes) return std::nullopt;
+    HubFailure f;
+    f.cause = HubErrc::disk_nearly_full;
+    f.message = "disk nearly full: " + std::to_string(free) + " bytes free, reserve " +
+                std::to_string(m_setup.store.min_free_bytes) + "; nothing stored";
+    f.message_zh = RecordFailure{RecordFailureCause::disk_nearly_full, std::nullopt, {}}.message_zh();
+    return f;
+}
+
 void Hub::close_cases(int window, const std::vector<std::string>& case_nos) {
     auto it = m_open.find(window);
     if (it == m_open.end()) return;
@@ -309,6 +339,7 @@ Result<Rating, HubFailure> Hub::submit_rating(const RatingDraft& draft, const Su
             f.message_zh = std::string(message_zh(RuleViolation::no_case));
             return f;
         }
+        if (auto full = disk_reserve_failure()) return *full;
         if (who.window) {
             // DESIGN §5.7: a terminal accepts a rating only while the case is open on it.
             const auto& open = m_open[*who.window];
@@ -388,6 +419,7 @@ bool Hub::record_not_rated(const std::string& case_no, int window) {
 
 Result<ForwardOutcome, HubFailure> Hub::accept_forwarded(const Rating& rating) {
     std::lock_guard lock(m_mutex);
+    if (auto full = disk_reserve_failure()) return *full;
     auto res = m_forward->insert_forwarded(rating, "platform");
     if (!res) {
         HubFailure f;
@@ -448,6 +480,41 @@ std::vector<RatingSlot> Hub::rated_slots(const std::string& case_no) const {
             if (m_store.slot_taken(s)) out.push_back(s);
         }
     return out;
+}
+
+DefaultRatingRun Hub::record_due_defaults(TimePoint now) {
+    std::lock_guard lock(m_mutex);
+    // record_due_default_ratings counts what it recorded but does not name it; default
+    // ratings carry tapped_at = now, so the new ones are the default ratings at `now` that
+    // were not there before the run (a second run at the same instant publishes nothing).
+    const auto defaults_at = [&] {
+        std::vector<Rating> out;
+        for (auto& r : m_store.ratings_between(now, now + std::chrono::milliseconds{1}))
+            if (r.is_default) out.push_back(std::move(r));
+        return out;
+    };
+    DefaultRatingRun run;
+    try {
+        std::set<std::string> before;
+        for (const auto& r : defaults_at()) before.insert(r.id);
+        run = record_due_default_ratings(m_store, RatingContext{m_setup.hall, m_setup.catalog}, m_setup.calendar,
+                                         m_setup.unrated, now);
+        if (run.recorded == 0) return run;
+        for (const auto& r : defaults_at()) {
+            if (before.count(r.id) != 0) continue;
+            close_cases(r.window, r.case_nos);
+            HubEvent ev;
+            ev.type = HubEventType::rating_stored;
+            ev.window = r.window;
+            ev.stage = r.stage;
+            ev.case_nos = r.case_nos;
+            ev.rating_id = r.id;
+            m_bus.publish(std::move(ev));
+        }
+    } catch (const Error& e) {
+        run.failures.push_back(std::string("store: ") + e.what());
+    }
+    return run;
 }
 
 long long Hub::rating_count() const {

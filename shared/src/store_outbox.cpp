@@ -76,6 +76,13 @@ long long OutboxQueue::requeue_in_flight(TimePoint now) {
     return sqlite3_changes(m_impl->db.handle());
 }
 
+long long OutboxQueue::reschedule_due_after(TimePoint later_than, TimePoint now) {
+    sql::Statement st(m_impl->db, "UPDATE outbox SET state = 'pending', next_attempt_at = ? "
+                                  "WHERE target = ? AND state IN ('pending', 'sent') AND next_attempt_at > ?");
+    st.bind(1, ms(now)).bind(2, m_impl->target).bind(3, ms(later_than)).run();
+    return sqlite3_changes(m_impl->db.handle());
+}
+
 OutboxBatch OutboxQueue::claim(int max, TimePoint now, TimePoint lease_until) {
     OutboxBatch batch;
     if (max <= 0) return batch;

@@ -97,6 +97,79 @@ CREATE TRIGGER ratings_no_delete BEFORE DELETE ON ratings
 CREATE TRIGGER rating_slots_no_delete BEFORE DELETE ON rating_slots
   BEGIN SELECT RAISE(ABORT, 'rating slots are append-only'); END;
 )sql"},
+        // 2: the queue (issue 5, docs/queue.md). Times are ms since epoch, UTC; business_day is
+        // the China date "YYYY-MM-DD" the ticket was taken on.
+        {2, R"sql(
+CREATE TABLE queue_numbers (
+  business_day TEXT NOT NULL,
+  prefix       TEXT NOT NULL,     -- ticket letter: numbers are unique per (day, prefix)
+  last_seq     INTEGER NOT NULL,
+  PRIMARY KEY (business_day, prefix)
+);
+CREATE TABLE queue_streaks (
+  business_day          TEXT NOT NULL,
+  category              TEXT NOT NULL,
+  normal_since_priority INTEGER NOT NULL,  -- normal tickets called since the last priority one
+  PRIMARY KEY (business_day, category)
+);
+CREATE TABLE tickets (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  business_day    TEXT NOT NULL,
+  number          TEXT NOT NULL,
+  seq             INTEGER NOT NULL,
+  issued_category TEXT NOT NULL,
+  category        TEXT NOT NULL,      -- current category (differs after a transfer)
+  priority        INTEGER NOT NULL,
+  state           TEXT NOT NULL,
+  order_key       INTEGER NOT NULL,   -- place in its category's queue (smaller = earlier)
+  aging_since     INTEGER NOT NULL,   -- the max-wait clock runs from here
+  issued_at       INTEGER NOT NULL,
+  first_called_at INTEGER,
+  called_at       INTEGER,
+  serving_at      INTEGER,
+  finished_at     INTEGER,
+  window          INTEGER NOT NULL DEFAULT 0,
+  staff_number    TEXT NOT NULL DEFAULT '',
+  staff_name      TEXT NOT NULL DEFAULT '',
+  skips           INTEGER NOT NULL DEFAULT 0,
+  recalls         INTEGER NOT NULL DEFAULT 0,
+  transfers       INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (business_day, number)
+);
+CREATE INDEX tickets_queue ON tickets(business_day, category, state, priority, order_key);
+CREATE INDEX tickets_at_window ON tickets(window, state) WHERE state IN ('called', 'serving', 'held');
+-- A window has at most one current ticket.
+CREATE UNIQUE INDEX tickets_current ON tickets(window) WHERE state IN ('called', 'serving');
+CREATE INDEX tickets_done ON tickets(category, finished_at) WHERE state = 'done';
+CREATE TABLE ticket_events (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  ticket_id    INTEGER NOT NULL REFERENCES tickets(id),
+  at           INTEGER NOT NULL,
+  action       TEXT NOT NULL,
+  from_state   TEXT NOT NULL,       -- '' for issue
+  to_state     TEXT NOT NULL,
+  category     TEXT NOT NULL,       -- the ticket's category after the transition
+  window       INTEGER NOT NULL DEFAULT 0,
+  staff_number TEXT NOT NULL DEFAULT '',
+  reason       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id);
+CREATE INDEX ticket_events_at ON ticket_events(at);
+CREATE TABLE window_sessions (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  window       INTEGER NOT NULL,
+  staff_number TEXT NOT NULL,
+  staff_name   TEXT NOT NULL,
+  opened_at    INTEGER NOT NULL,
+  closed_at    INTEGER
+);
+CREATE UNIQUE INDEX window_sessions_open ON window_sessions(window) WHERE closed_at IS NULL;
+-- The transition log is the audit trail (特呼 reasons, skips): nothing rewrites it.
+CREATE TRIGGER ticket_events_no_update BEFORE UPDATE ON ticket_events
+  BEGIN SELECT RAISE(ABORT, 'ticket events are append-only'); END;
+CREATE TRIGGER ticket_events_no_delete BEFORE DELETE ON ticket_events
+  BEGIN SELECT RAISE(ABORT, 'ticket events are append-only'); END;
+)sql"},
     };
     return list;
 }

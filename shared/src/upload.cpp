@@ -49,9 +49,9 @@ namespace {
 
 const std::vector<std::string>& canonical_fields() {
     static const std::vector<std::string> f = {
-        "id", "seq", "prev_hash", "hash", "case_nos", "item_code", "item_name", "stage", "kind", "level",
-        "options", "option_labels", "text", "channel", "window", "staff_no", "staff_name", "area_code",
-        "tapped_at", "catalog_version", "public", "default"};
+        "id", "seq", "prev_hash", "hash", "case_nos", "item_code", "item_name", "stage", "target", "kind",
+        "level", "options", "option_labels", "text", "channel", "window", "staff_no", "staff_name", "area_code",
+        "tapped_at", "catalog_id", "catalog_version", "public", "default"};
     return f;
 }
 
@@ -173,6 +173,7 @@ std::string render_batch(const PlatformProfile& p, const OutboxBatch& batch, con
         put("item_code", r.item_code);
         put("item_name", r.item_name);
         put("stage", std::string(to_string(r.stage)));
+        put("target", std::string(to_string(r.target)));
         put("kind", kind);
         put("level", level);
         put("options", list(r.option_codes));
@@ -184,6 +185,7 @@ std::string render_batch(const PlatformProfile& p, const OutboxBatch& batch, con
         put("staff_name", r.staff_name);
         put("area_code", area);
         put("tapped_at", p.date_format == "iso8601" ? format_iso8601(r.tapped_at) : format_china_seconds(r.tapped_at));
+        put("catalog_id", r.catalog_id);
         put("catalog_version", r.catalog_version);
         put("public", r.is_public);
         if (!p.default_as_channel) put("default", r.is_default);
@@ -243,10 +245,12 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view v, T
 
 AttemptResult classify_reply(long status, std::string_view content_type, std::string_view body,
                              std::optional<std::string_view> retry_after_header,
-                             const std::vector<std::string>& batch_ids, std::string_view location) {
+                             const std::vector<std::string>& batch_ids, std::string_view location,
+                             std::optional<TimePoint> now) {
     AttemptResult a;
     a.http_status = status;
-    if (retry_after_header) a.retry_after = parse_retry_after(*retry_after_header, hcp::now());
+    const TimePoint at = now.value_or(hcp::now());
+    if (retry_after_header) a.retry_after = parse_retry_after(*retry_after_header, at);
     if (status >= 300 && status < 400) {
         a.cause = AttemptCause::protocol_error;
         a.message = "HTTP " + std::to_string(status) + " redirect" +
@@ -257,6 +261,23 @@ AttemptResult classify_reply(long status, std::string_view content_type, std::st
     if (status == 401 || status == 403) {
         a.cause = AttemptCause::http_status;
         a.message = "HTTP " + std::to_string(status) + ": the platform refused the signature; check the hall secret and the clock";
+        // §4: the refusal may say why ("error") and give the platform's clock ("server_time");
+        // a clock outside the replay window is named as such, with the size of the skew.
+        json j = json::parse(body, nullptr, false);
+        if (!j.is_discarded() && j.is_object()) {
+            if (j.contains("server_time") && j["server_time"].is_number_integer()) {
+                auto server = std::chrono::seconds{j["server_time"].get<long long>()};
+                auto mine = std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch());
+                auto skew = mine - server;
+                if (skew > std::chrono::minutes{1} || skew < -std::chrono::minutes{1})
+                    a.message = "HTTP " + std::to_string(status) + ": the hub clock is " +
+                                format_age(std::chrono::abs(skew)) + (skew.count() > 0 ? " ahead of" : " behind") +
+                                " the platform's, outside its replay window; set the clock right (NTP), "
+                                "the ratings wait and are sent then";
+            }
+            if (j.contains("error") && j["error"].is_string())
+                a.message += " (platform: " + j["error"].get<std::string>().substr(0, 200) + ")";
+        }
         return a;
     }
     if (status != 200) {

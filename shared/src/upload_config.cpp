@@ -1,4 +1,4 @@
-// The upload settings file (hcp/upload.hpp, docs/sync.md) and the hall secret. Read through the
+// The [upload] section (hcp/config.hpp, docs/sync.md) and the hall secret. Read through the
 // strict TomlReader like every other loader: all problems collected, file:line positions,
 // unknown keys with "did you mean".
 #include <sys/stat.h>
@@ -6,19 +6,57 @@
 #include <cctype>
 
 #include "hcp/upload.hpp"
-#include "toml_util.hpp"
+#include "config_sections.hpp"
 
 namespace hcp {
 
-namespace {
+namespace detail {
 
-std::filesystem::path resolve(const std::filesystem::path& base, const std::string& p) {
-    if (p.empty()) return {};
-    std::filesystem::path path(p);
-    return path.is_absolute() ? path : base / path;
+void read_upload_section(TomlReader& r, const toml::table& t, const std::filesystem::path& base, UploadConfig& c) {
+    r.check_keys(t, "upload",
+                 {"base_url", "secret_file", "ca_bundle", "pinned_public_key", "proxy", "profile",
+                  "batch_size", "timeout_seconds", "connect_timeout_seconds", "backoff_base_ms",
+                  "backoff_max_ms", "max_retry_after_seconds", "max_reply_kib", "purge_after_days"});
+    if (auto v = r.get_string(t, "upload", "base_url", true, 500)) {
+        while (!v->empty() && v->back() == '/') v->pop_back();
+        if (v->rfind("https://", 0) != 0 && v->rfind("http://", 0) != 0)
+            r.error(t.get("base_url"), "upload.base_url", "must start with https:// (or http:// for a loopback test platform)");
+        c.base_url = *v;
+    }
+    if (auto v = r.get_string(t, "upload", "secret_file", true, 500)) c.secret_file = resolve_against(base, *v);
+    if (auto v = r.get_string(t, "upload", "ca_bundle", false, 500)) c.ca_bundle = resolve_against(base, *v);
+    if (auto v = r.get_string(t, "upload", "pinned_public_key", false, 2000)) {
+        if (!v->empty() && v->rfind("sha256//", 0) != 0)
+            r.error(t.get("pinned_public_key"), "upload.pinned_public_key",
+                    "must be \"sha256//<base64>\" (several joined with ';')");
+        c.pinned_public_key = *v;
+    }
+    if (auto v = r.get_string(t, "upload", "proxy", false, 500)) c.proxy = *v;
+    if (auto v = r.get_string(t, "upload", "profile", false, 64)) {
+        bool ok = !v->empty();
+        for (char ch : *v)
+            if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_')) ok = false;
+        if (!ok) r.error(t.get("profile"), "upload.profile", "must be a profile name like \"generic\" or \"zhejiang\"");
+        c.profile = *v;
+    }
+    auto get = [&](const char* key, std::int64_t lo, std::int64_t hi, auto& out) {
+        if (auto v = r.get_int(t, "upload", key, false, lo, hi)) out = static_cast<std::remove_reference_t<decltype(out)>>(*v);
+    };
+    get("batch_size", 1, 1000, c.batch_size);
+    get("timeout_seconds", 1, 600, c.timeout_seconds);
+    get("connect_timeout_seconds", 1, 120, c.connect_timeout_seconds);
+    get("backoff_base_ms", 1, 600000, c.backoff_base_ms);
+    get("backoff_max_ms", 1, 86400000, c.backoff_max_ms);
+    get("max_retry_after_seconds", 0, 86400, c.max_retry_after_seconds);
+    long long kib = c.max_reply_bytes / 1024;
+    get("max_reply_kib", 1, 65536, kib);
+    c.max_reply_bytes = kib * 1024;
+    get("purge_after_days", 0, 3650, c.purge_after_days);
+    if (c.backoff_max_ms < c.backoff_base_ms)
+        r.error(t.get("backoff_max_ms"), "upload.backoff_max_ms", "must not be smaller than backoff_base_ms");
 }
 
-}  // namespace
+}  // namespace detail
 
 UploadConfig parse_upload_config(std::string_view toml_text, const std::string& origin,
                                  const std::filesystem::path& base_dir) {
@@ -27,50 +65,7 @@ UploadConfig parse_upload_config(std::string_view toml_text, const std::string& 
     if (!root) throw ConfigError(r.issues());
     r.check_keys(*root, "", {"upload"});
     UploadConfig c;
-    const toml::table* t = r.get_table(*root, "", "upload", true);
-    if (t) {
-        r.check_keys(*t, "upload",
-                     {"base_url", "secret_file", "ca_bundle", "pinned_public_key", "proxy", "profile",
-                      "batch_size", "timeout_seconds", "connect_timeout_seconds", "backoff_base_ms",
-                      "backoff_max_ms", "max_retry_after_seconds", "max_reply_kib", "purge_after_days"});
-        if (auto v = r.get_string(*t, "upload", "base_url", true, 500)) {
-            while (!v->empty() && v->back() == '/') v->pop_back();
-            if (v->rfind("https://", 0) != 0 && v->rfind("http://", 0) != 0)
-                r.error(t->get("base_url"), "upload.base_url", "must start with https:// (or http:// for a loopback test platform)");
-            c.base_url = *v;
-        }
-        if (auto v = r.get_string(*t, "upload", "secret_file", true, 500)) c.secret_file = resolve(base_dir, *v);
-        if (auto v = r.get_string(*t, "upload", "ca_bundle", false, 500)) c.ca_bundle = resolve(base_dir, *v);
-        if (auto v = r.get_string(*t, "upload", "pinned_public_key", false, 2000)) {
-            if (!v->empty() && v->rfind("sha256//", 0) != 0)
-                r.error(t->get("pinned_public_key"), "upload.pinned_public_key",
-                        "must be \"sha256//<base64>\" (several joined with ';')");
-            c.pinned_public_key = *v;
-        }
-        if (auto v = r.get_string(*t, "upload", "proxy", false, 500)) c.proxy = *v;
-        if (auto v = r.get_string(*t, "upload", "profile", false, 64)) {
-            bool ok = !v->empty();
-            for (char ch : *v)
-                if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_')) ok = false;
-            if (!ok) r.error(t->get("profile"), "upload.profile", "must be a profile name like \"generic\" or \"zhejiang\"");
-            c.profile = *v;
-        }
-        auto get = [&](const char* key, std::int64_t lo, std::int64_t hi, auto& out) {
-            if (auto v = r.get_int(*t, "upload", key, false, lo, hi)) out = static_cast<std::remove_reference_t<decltype(out)>>(*v);
-        };
-        get("batch_size", 1, 1000, c.batch_size);
-        get("timeout_seconds", 1, 600, c.timeout_seconds);
-        get("connect_timeout_seconds", 1, 120, c.connect_timeout_seconds);
-        get("backoff_base_ms", 1, 600000, c.backoff_base_ms);
-        get("backoff_max_ms", 1, 86400000, c.backoff_max_ms);
-        get("max_retry_after_seconds", 0, 86400, c.max_retry_after_seconds);
-        long long kib = c.max_reply_bytes / 1024;
-        get("max_reply_kib", 1, 65536, kib);
-        c.max_reply_bytes = kib * 1024;
-        get("purge_after_days", 0, 3650, c.purge_after_days);
-        if (c.backoff_max_ms < c.backoff_base_ms)
-            r.error(t->get("backoff_max_ms"), "upload.backoff_max_ms", "must not be smaller than backoff_base_ms");
-    }
+    if (const toml::table* t = r.get_table(*root, "", "upload", true)) detail::read_upload_section(r, *t, base_dir, c);
     if (!r.ok()) throw ConfigError(r.issues());
     return c;
 }

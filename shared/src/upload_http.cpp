@@ -86,11 +86,14 @@ struct Uploader::Impl {
     std::function<TimePoint()> clock = [] { return hcp::now(); };
     std::function<void(const std::string&)> log = [](const std::string& line) { std::cerr << "upload: " << line << '\n'; };
 
-    std::mutex drain_mutex;  // one drain at a time; guards queue, curl, failures, not_before
+    std::mutex drain_mutex;  // one drain at a time; guards queue, curl, failures, not_before, samples
     std::optional<OutboxQueue> queue;
     CurlPtr curl;
     int failures = 0;
-    std::optional<TimePoint> not_before;
+    // The backoff deadline runs on the steady clock: a wall-clock jump neither stalls nor skips it.
+    std::optional<std::chrono::steady_clock::time_point> not_before;
+    // Wall and steady time at the end of the last drain: their drift apart is a clock jump.
+    std::optional<std::pair<TimePoint, std::chrono::steady_clock::time_point>> last_sample;
 
     std::atomic<bool> stopping{false};
     std::mutex wake_mutex;
@@ -107,14 +110,46 @@ struct Uploader::Impl {
         path = url_path(url);
     }
 
+    // The furthest ahead this uploader ever schedules a row (backoff, Retry-After, lease). A
+    // row due later than now + horizon was scheduled by a clock that has since gone back.
+    std::chrono::milliseconds horizon() const {
+        using namespace std::chrono;
+        return std::max<milliseconds>(milliseconds{config.backoff_max_ms}, seconds{config.max_retry_after_seconds}) +
+               seconds{config.timeout_seconds + config.connect_timeout_seconds + 60} + minutes{1};
+    }
+
     OutboxQueue& q() {
         if (!queue) {
             queue = OutboxQueue::open(store_path);
             // Rows left "sent" by a previous run have an unknown fate: resend them now.
-            auto n = queue->requeue_in_flight(clock());
+            const TimePoint now = clock();
+            auto n = queue->requeue_in_flight(now);
             if (n > 0) log(std::to_string(n) + " ratings were in flight at the last stop; resending them");
+            // Rows due beyond the horizon were scheduled before the clock went back (possibly
+            // while the hub was off): due now instead of hours or days from now.
+            auto m = queue->reschedule_due_after(now + horizon(), now);
+            if (m > 0) log(std::to_string(m) + " ratings were scheduled beyond any backoff (the clock went back); due now");
         }
         return *queue;
+    }
+
+    // Wall-clock jumps between drains (NTP stepping a wrong clock, an admin setting the date)
+    // show as wall time drifting from steady time. Rows scheduled by the old wall clock are then
+    // made due now; the backoff itself is on the steady clock and stays in force.
+    void notice_clock_jump(OutboxQueue& queue_ref) {
+        const TimePoint wall = clock();
+        const auto steady = std::chrono::steady_clock::now();
+        if (last_sample) {
+            auto drift = std::chrono::duration_cast<std::chrono::milliseconds>((wall - last_sample->first) -
+                                                                               (steady - last_sample->second));
+            if (drift > std::chrono::seconds{5} || drift < -std::chrono::seconds{5}) {
+                auto n = queue_ref.reschedule_due_after(wall, wall);
+                log("the system clock jumped " + std::string(drift.count() < 0 ? "back" : "forward") + " by " +
+                    format_age(std::chrono::abs(drift)) + " (" + std::to_string(drift.count()) + " ms); " +
+                    std::to_string(n) + " ratings rescheduled to now");
+            }
+        }
+        last_sample.emplace(wall, steady);
     }
 
     AttemptResult post(const OutboxBatch& batch);
@@ -208,17 +243,19 @@ AttemptResult Uploader::Impl::post(const OutboxBatch& batch) {
     for (const auto& r : batch.ratings) ids.push_back(r.id);
     return classify_reply(status, reply.content_type, reply.body,
                           reply.has_retry_after ? std::optional<std::string_view>(reply.retry_after) : std::nullopt, ids,
-                          reply.location);
+                          reply.location, clock());
 }
 
 DrainReport Uploader::Impl::drain() {
     std::lock_guard<std::mutex> guard(drain_mutex);
     DrainReport report;
     OutboxQueue& queue_ref = q();
+    notice_clock_jump(queue_ref);
     while (!stopping.load()) {
         TimePoint now = clock();
-        if (not_before && now < *not_before) {
-            report.next_attempt_at = not_before;
+        if (not_before && std::chrono::steady_clock::now() < *not_before) {
+            report.next_attempt_at = now + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               *not_before - std::chrono::steady_clock::now());
             break;
         }
         // The lease outlives the request: a crash mid-request leaves the rows due again later
@@ -264,17 +301,18 @@ DrainReport Uploader::Impl::drain() {
             auto cap = std::chrono::milliseconds{std::chrono::seconds{config.max_retry_after_seconds}};
             delay = std::max(delay, std::min(*a.retry_after, cap));
         }
-        not_before = now + delay;
-        queue_ref.mark_retry(unanswered, a.message, *not_before);
+        not_before = std::chrono::steady_clock::now() + delay;
+        queue_ref.mark_retry(unanswered, a.message, now + delay);
         queue_ref.note_error(a.message, now);
         report.retried += static_cast<long long>(unanswered.size());
         report.stopped_on_error = true;
         report.last_error = a.message;
-        report.next_attempt_at = not_before;
+        report.next_attempt_at = now + delay;
         log(a.message + "; " + std::to_string(unanswered.size()) + " ratings retried in " +
             std::to_string(delay.count()) + " ms");
         break;
     }
+    last_sample.emplace(clock(), std::chrono::steady_clock::now());
     {
         std::lock_guard<std::mutex> lk(report_mutex);
         last = report;

@@ -63,6 +63,19 @@ int main() {
                     (void)hcp::token::issue(key, {"150102001", "20261122000123456789", hcp::token::Stage::completed, 1797897600});
                 }));
     std::printf("token.verify %.2f us\n", per_call_us(20000, [&] { (void)hcp::token::verify(token, {key}, 1797000000); }));
+    const hcp::token::HallSigningKey ed_key("150102001", hcp::SecretKey::random());
+    const std::vector<hcp::token::HallPublicKey> ed_pub{ed_key.public_key()};
+    const hcp::token::Claims receipt_claims{"150102001", "20261122000123456789", hcp::token::Stage::completed, 1797897600};
+    const std::string ed_token = hcp::token::issue(ed_key, receipt_claims);
+    std::printf("token.ed25519_issue %.2f us\n", per_call_us(5000, [&] { (void)hcp::token::issue(ed_key, receipt_claims); }));
+    std::printf("token.ed25519_verify %.2f us\n",
+                per_call_us(5000, [&] { (void)hcp::token::verify(ed_token, ed_pub, 1797000000); }));
+    const std::string ed_url = hcp::token::make_url("HTTPS://HCP.EXAMPLE.CN/R/", ed_token, hcp::token::kMaxUrlLengthEd25519);
+    std::printf("token.hmac_receipt_url_length %zu chars\n", hcp::token::make_url("HTTPS://HCP.EXAMPLE.CN/R/", token).size());
+    std::printf("token.ed25519_receipt_url_length %zu chars\n", ed_url.size());
+    std::printf("token.hmac_receipt_qr_modules %d modules\n",
+                qr_modules_with_quiet_zone(hcp::token::make_url("HTTPS://HCP.EXAMPLE.CN/R/", token)));
+    std::printf("token.ed25519_receipt_qr_modules %d modules\n", qr_modules_with_quiet_zone(ed_url));
 
     hcp::printer::test::FakePrinter fake;
     const auto dir = std::filesystem::temp_directory_path() / "hcp-bench-print-jobs";

@@ -194,15 +194,19 @@ TEST_CASE("Hall API: the event stream filters by window and refuses a malformed 
 
 TEST_CASE("Hall API: a flood of bad and good requests gets the right answer every time") {
     ApiFixture f;
-    int unauthorized = 0, created = 0;
+    int unauthorized = 0, limited = 0, created = 0;
     for (int i = 0; i < 100; ++i) {
         auto r = f.post("/api/v1/cases", case_body("F-" + std::to_string(i)).dump(),
                         i % 2 ? kSystemToken : "wrong-token-0000000000");
         REQUIRE(r);
         if (r->status == 401) ++unauthorized;
+        if (r->status == 429) ++limited;
         if (r->status == 201) ++created;
     }
-    CHECK(unauthorized == 50);
+    // Bad tokens share their address's bucket (anon_rate_burst = 20 by default): the first get
+    // 401, the rest 429. The valid token has its own bucket and is never slowed down.
+    CHECK(unauthorized + limited == 50);
+    CHECK(unauthorized >= HallApiConfig{}.anon_rate_burst);
     CHECK(created == 50);
     CHECK(f.client().Get("/api/v1/health")->status == 200);
     CHECK_FALSE(f.hub->find_case("F-0"));
@@ -227,25 +231,71 @@ TEST_CASE("Hall API: event streams beyond the limit get 503 and the server still
     CHECK(f.server->sse_clients() == 0);
 }
 
-TEST_CASE("Hall API config: unknown keys and short tokens are reported with file and line") {
+TEST_CASE("Hall API tokens file: unknown keys, short, reused tokens and twice-listed ids are reported with file and line") {
     const std::string text =
-        "[api]\nlisten = \"127.0.0.1:9000\"\nmax_body_byte = 10\n\n"
-        "[[device]]\nid = \"rater-02\"\ntoken = \"short\"\nwindow = 2\n";
+        "[api]\nlisten = \"127.0.0.1:9000\"\n\n"
+        "[[device]]\nid = \"rater-02\"\ntoken = \"short\"\nwindow = 2\nwindw = 3\n\n"
+        "[[device]]\nid = \"rater-02\"\ntoken = \"0123456789abcdef\"\nwindow = 3\n\n"
+        "[[system]]\nid = \"biz\"\ntoken = \"0123456789abcdef\"\n";
     try {
-        parse_hall_api_config(text, "hall-api.toml");
+        parse_api_tokens(text, "api-tokens.toml");
         FAIL("expected a ConfigError");
     } catch (const ConfigError& e) {
         std::string all;
         for (const auto& i : e.issues()) all += i.to_string() + "\n";
-        CHECK(all.find("hall-api.toml:3") != std::string::npos);
-        CHECK(all.find("max_body_bytes") != std::string::npos);
+        CHECK(all.find("api-tokens.toml:1") != std::string::npos);  // [api] belongs in the main config
         CHECK(all.find("at least 16") != std::string::npos);
+        CHECK(all.find("did you mean 'window'") != std::string::npos);
+        CHECK(all.find("listed twice") != std::string::npos);
+        CHECK(all.find("used twice") != std::string::npos);
     }
-    auto ok = parse_hall_api_config("[api]\nlisten = \"0.0.0.0:8787\"\n[[system]]\nid = \"biz\"\ntoken = \"0123456789abcdef\"\n",
-                                    "x.toml");
-    CHECK(ok.listen_host == "0.0.0.0");
-    CHECK(ok.listen_port == 8787);
-    CHECK(ok.systems.size() == 1);
+    auto ok = parse_api_tokens("[[system]]\nid = \"biz\"\ntoken = \"0123456789abcdef\"\n"
+                               "[[device]]\nid = \"rater-01\"\ntoken = \"fedcba9876543210\"\nwindow = 1\n",
+                               "x.toml");
+    REQUIRE(ok.systems.size() == 1);
+    REQUIRE(ok.devices.size() == 1);
+    CHECK(ok.devices[0].window == 1);
+    CHECK(ok.devices[0].token == "fedcba9876543210");
+}
+
+TEST_CASE("Hall API config: listen and limits come from [api] of the main config, tokens from their own file") {
+    TempDir dir;
+    std::filesystem::path tokens = dir / "api-tokens.toml";
+    write_file(tokens, "[[system]]\nid = \"biz\"\ntoken = \"0123456789abcdef\"\n");
+    std::filesystem::permissions(tokens, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    Config cfg;
+    CHECK(hall_api_config(cfg).systems.empty());  // no [api]: defaults, no tokens
+    cfg.api.emplace();
+    cfg.api->listen_host = "0.0.0.0";
+    cfg.api->listen_port = 8788;
+    cfg.api->max_body_bytes = 4096;
+    cfg.api->tokens_file = tokens;
+    auto api = hall_api_config(cfg);
+    CHECK(api.listen_host == "0.0.0.0");
+    CHECK(api.listen_port == 8788);
+    CHECK(api.max_body_bytes == 4096);
+    REQUIRE(api.systems.size() == 1);
+    std::filesystem::permissions(tokens, std::filesystem::perms::group_read, std::filesystem::perm_options::add);
+    CHECK_THROWS_WITH(hall_api_config(cfg), Catch::Contains("chmod 600"));
+    cfg.api->tokens_file = dir / "missing.toml";
+    CHECK_THROWS_WITH(hall_api_config(cfg), Catch::Contains("tokens_file"));
+}
+
+TEST_CASE("A terminal's hub token file must be private and one line of printable characters") {
+    TempDir dir;
+    auto write_token = [&](const std::string& text, std::filesystem::perms mode) {
+        write_file(dir / "hub.token", text);
+        std::filesystem::permissions(dir / "hub.token", mode);
+        return dir / "hub.token";
+    };
+    const auto owner = std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+    CHECK(load_hub_token(write_token("0123456789abcdef\n", owner)) == "0123456789abcdef");
+    CHECK_THROWS_WITH(load_hub_token(write_token("0123456789abcdef\n", owner | std::filesystem::perms::others_read)),
+                      Catch::Contains("chmod 600"));
+    CHECK_THROWS_WITH(load_hub_token(write_token("short\n", owner)), Catch::Contains("16 to 200"));
+    CHECK_THROWS_WITH(load_hub_token(write_token("0123456789 abcdef\n", owner)), Catch::Contains("printable"));
+    CHECK_THROWS_WITH(load_hub_token(write_token(std::string("0123456789abcdef\0x", 18), owner)), Catch::Contains("printable"));
+    CHECK_THROWS_WITH(load_hub_token(dir / "absent.token"), Catch::Contains("cannot read"));
 }
 
 TEST_CASE("Hall API: a second server cannot take a port the hub already listens on") {

@@ -1,4 +1,5 @@
-// `hcpctl hub`: the hub headless, serving the hall API until SIGTERM.
+// `hcpctl hub`: the hub headless (HubService), serving the hall API until SIGTERM; SIGUSR1
+// prints the sync summary.
 #include <catch2/catch.hpp>
 
 #include <thread>
@@ -7,6 +8,89 @@
 
 using namespace hcp;
 using namespace hcp::test;
+
+namespace {
+
+// The demo hall's hub in `dir`: [api] on `port`, the store key, the tokens file and (unless
+// told otherwise) the platform secret the demo's [upload] names.
+void write_hub_files(const TempDir& dir, int port, bool platform_secret = true) {
+    std::string config = read_file(assets_dir() / "config" / "demo-hall.toml");
+    auto replace = [&](const std::string& from, const std::string& to) {
+        auto p = config.find(from);
+        REQUIRE(p != std::string::npos);
+        config.replace(p, from.size(), to);
+    };
+    replace("assets = \"..\"", "assets = \"" + assets_dir().string() + "\"");
+    replace("data = \"../../var/demo\"", "data = \"" + dir.path().string() + "\"");
+    replace("\n[calendar]\n", "\n[api]\nlisten = \"127.0.0.1:" + std::to_string(port) +
+                              "\"\ntokens_file = \"api-tokens.toml\"\n\n[calendar]\n");
+    REQUIRE(config.find("secret_file = \"platform.secret\"") != std::string::npos);  // the demo uploads
+    write_file(dir / "hall.toml", config);
+    SecretKey::create_file(dir / "store.key");
+    const auto private_file = std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+    write_file(dir / "api-tokens.toml", "[[system]]\nid = \"biz\"\ntoken = \"" + std::string(kSystemToken) + "\"\n");
+    std::filesystem::permissions(dir / "api-tokens.toml", private_file);
+    if (platform_secret) {
+        write_file(dir / "platform.secret", std::string(64, 'a') + "\n");
+        std::filesystem::permissions(dir / "platform.secret", private_file);
+    }
+}
+
+bool wait_for_text(const std::filesystem::path& file, const std::string& text) {
+    for (int i = 0; i < 100; ++i) {  // bounded: 10 s
+        if (std::filesystem::exists(file) && read_file(file).find(text) != std::string::npos) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("hcpctl hub runs the hub service prints the sync summary on SIGUSR1 and stops on SIGTERM") {
+    TempDir dir;
+    const int port = free_port();
+    write_hub_files(dir, port);
+    auto launched = run_command(hcpctl_path() + " hub --config " + (dir / "hall.toml").string() + " > " +
+                                (dir / "hub.log").string() + " 2>&1 & echo $!");
+    REQUIRE(launched.exit_code == 0);
+    const std::string pid = launched.output.substr(0, launched.output.find('\n'));
+    REQUIRE(wait_for_text(dir / "hub.log", "serving on http://127.0.0.1:" + std::to_string(port)));
+    CHECK(read_file(dir / "hub.log").find("uploading") != std::string::npos);
+
+    httplib::Client c("127.0.0.1", port);
+    c.set_bearer_token_auth(kSystemToken);
+    auto posted = c.Post("/api/v1/cases", case_body("HCPCTL-2").dump(), "application/json");
+    REQUIRE(posted);
+    CHECK(posted->status == 201);
+    auto sync = c.Get("/api/v1/sync");
+    REQUIRE(sync);
+    CHECK(sync->status == 200);
+
+    CHECK(run_command("kill -USR1 " + pid).exit_code == 0);
+    CHECK(wait_for_text(dir / "hub.log", "hcpctl hub: sync: "));
+    CHECK(wait_for_text(dir / "hub.log", "全部评价已上传"));  // nothing rated yet
+    // Still serving after SIGUSR1.
+    CHECK(c.Get("/api/v1/health"));
+
+    auto stopped = run_command("kill -TERM " + pid + "; for i in $(seq 100); do kill -0 " + pid +
+                               " 2>/dev/null || exit 0; sleep 0.1; done; kill -KILL " + pid + "; exit 1");
+    CHECK(stopped.exit_code == 0);
+    const std::string log = read_file(dir / "hub.log");
+    CHECK(log.find("hcpctl hub: stopping") != std::string::npos);
+    CHECK(log.find("hub: stopped") != std::string::npos);
+    CHECK(log.find("张三丰") == std::string::npos);  // no personal data in the log
+}
+
+TEST_CASE("hcpctl hub refuses to start without the platform secret and says what to do") {
+    TempDir dir;
+    write_hub_files(dir, free_port(), false);
+    auto r = run_command(hcpctl_path() + " hub --config " + (dir / "hall.toml").string() + " 2>&1");
+    CHECK(r.exit_code != 0);
+    CHECK(r.output.find("platform.secret") != std::string::npos);
+    CHECK(r.output.find("chmod 600") != std::string::npos);
+    CHECK(r.output.find("密钥") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir / "hub.db"));  // refused before anything was opened
+}
 
 TEST_CASE("hcpctl hub serves the hall API from the main config and stops on SIGTERM") {
     TempDir dir;
@@ -18,11 +102,16 @@ TEST_CASE("hcpctl hub serves the hall API from the main config and stops on SIGT
     };
     replace("assets = \"..\"", "assets = \"" + assets_dir().string() + "\"");
     replace("data = \"../../var/demo\"", "data = \"" + dir.path().string() + "\"");
+    const int port = free_port();
+    // [api] must come before the [[category]] arrays of tables: insert it after [calendar].
+    replace("\n[calendar]\n", "\n[api]\nlisten = \"127.0.0.1:" + std::to_string(port) +
+                              "\"\ntokens_file = \"api-tokens.toml\"\n\n[calendar]\n");
     write_file(dir / "hall.toml", config);
     SecretKey::create_file(dir / "store.key");
-    const int port = free_port();
-    write_file(dir / "hall-api.toml", "[api]\nlisten = \"127.0.0.1:" + std::to_string(port) +
-                                          "\"\n[[system]]\nid = \"biz\"\ntoken = \"" + kSystemToken + "\"\n");
+    write_file(dir / "api-tokens.toml", "[[system]]\nid = \"biz\"\ntoken = \"" + std::string(kSystemToken) + "\"\n");
+    std::filesystem::permissions(dir / "api-tokens.toml", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    write_file(dir / "platform.secret", std::string(64, 'b') + "\n");  // the demo's [upload] needs it
+    std::filesystem::permissions(dir / "platform.secret", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 
     auto launched = run_command(hcpctl_path() + " hub --config " + (dir / "hall.toml").string() + " > " +
                                 (dir / "hub.log").string() + " 2>&1 & echo $!");
@@ -50,4 +139,27 @@ TEST_CASE("hcpctl hub serves the hall API from the main config and stops on SIGT
     CHECK(log.find("serving on http://127.0.0.1:" + std::to_string(port)) != std::string::npos);
     CHECK(log.find("stopping") != std::string::npos);
     CHECK(raw_int(dir / "hub.db", "SELECT count(*) FROM cases WHERE case_no = 'HCPCTL-1'") == 1);
+}
+
+TEST_CASE("hcpctl hub refuses a tokens file that others can read and says how to fix it") {
+    TempDir dir;
+    std::string config = read_file(assets_dir() / "config" / "demo-hall.toml");
+    auto replace = [&](const std::string& from, const std::string& to) {
+        auto p = config.find(from);
+        REQUIRE(p != std::string::npos);
+        config.replace(p, from.size(), to);
+    };
+    replace("assets = \"..\"", "assets = \"" + assets_dir().string() + "\"");
+    replace("data = \"../../var/demo\"", "data = \"" + dir.path().string() + "\"");
+    replace("\n[calendar]\n", "\n[api]\nlisten = \"127.0.0.1:0\"\n\n[calendar]\n");
+    write_file(dir / "hall.toml", config);
+    SecretKey::create_file(dir / "store.key");
+    write_file(dir / "api-tokens.toml", "[[system]]\nid = \"biz\"\ntoken = \"" + std::string(kSystemToken) + "\"\n");
+    std::filesystem::permissions(dir / "api-tokens.toml", std::filesystem::perms::owner_read |
+                                                              std::filesystem::perms::owner_write |
+                                                              std::filesystem::perms::others_read);
+    auto r = run_command(hcpctl_path() + " hub --config " + (dir / "hall.toml").string() + " 2>&1");
+    CHECK(r.exit_code != 0);
+    CHECK(r.output.find("chmod 600") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir / "hub.db"));  // refused before anything was opened
 }

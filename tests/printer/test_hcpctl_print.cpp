@@ -16,6 +16,14 @@ std::string field(const std::string& out, const std::string& name) {
     const auto end = out.find('\n', at);
     return out.substr(at + name.size() + 1, end - at - name.size() - 1);
 }
+// A minimal hall configuration in `dir` (data there too) with `extra` sections appended.
+std::string hall_config(const std::filesystem::path& dir, const std::string& extra) {
+    return "[hall]\ncode = \"150102001\"\nname = \"示例市政务服务中心\"\narea_code = \"150102000000\"\nlevel = \"county\"\n\n"
+           "[device]\nid = \"hub-01\"\nroles = [\"hub\"]\n\n"
+           "[paths]\nassets = \"" + std::string(HCP_TEST_ASSETS_DIR) + "\"\ndata = \"" + dir.string() + "\"\n\n"
+           "[rating]\ncatalog = \"catalog/cn-004.toml\"\n\n[rating.unrated]\npreset = \"taian\"\n\n"
+           "[calendar]\nfiles = [\"calendars/cn-2026.toml\"]\n\n" + extra;
+}
 }  // namespace
 
 TEST_CASE("hcpctl token issue and verify round-trip and a tampered token is refused in Chinese") {
@@ -46,9 +54,9 @@ TEST_CASE("hcpctl print writes bytes and a PNG whose QR verifies with the hall k
     TempDir tmp;
     const std::string h = hcp::test::hcpctl_path();
     REQUIRE(run_command(h + " key create " + q(tmp / "qr.key")).exit_code == 0);
-    write_file(tmp / "printer.toml", "[printer]\nprofile = \"generic-58\"\nhall_code = \"150102001\"\n"
-                                     "qr_url_prefix = \"HTTPS://HCP.EXAMPLE.CN/R/\"\ntoken_key_file = \"" +
-                                         (tmp / "qr.key").string() + "\"\n");
+    write_file(tmp / "printer.toml", hall_config(tmp.path(), "[printer]\nprofile = \"generic-58\"\ntransport = \"file:" +
+                                                          (tmp / "never.bin").string() + "\"\n\n[receipt_qr]\n"
+                                                          "url_prefix = \"HTTPS://HCP.EXAMPLE.CN/R/\"\nkey_file = \"qr.key\"\n"));
     for (const char* kind : {"ticket", "receipt", "selftest"}) {
         const auto r = run_command(h + " print " + kind + " --config " + q(tmp / "printer.toml") + " --file " +
                                    q(tmp / "out.bin") + " --png " + q(tmp / "out.png"));
@@ -77,12 +85,19 @@ TEST_CASE("hcpctl print writes bytes and a PNG whose QR verifies with the hall k
 TEST_CASE("hcpctl print refuses bad settings and reports an unreachable printer in Chinese") {
     TempDir tmp;
     const std::string h = hcp::test::hcpctl_path();
-    write_file(tmp / "bad.toml", "[printer]\nqr_url_prefix = \"https://x/\"\n");
+    write_file(tmp / "bad.toml", hall_config(tmp.path(), "[receipt_qr]\nurl_prefix = \"https://x/\"\n"));
     const auto bad = run_command(h + " print ticket --config " + q(tmp / "bad.toml") + " --file " + q(tmp / "x"));
     CHECK(bad.exit_code == 3);
-    CHECK(bad.output.find("qr_url_prefix") != std::string::npos);
-    write_file(tmp / "unknown.toml", "[printer]\nprofil = \"generic-58\"\n");
-    CHECK(run_command(h + " print ticket --config " + q(tmp / "unknown.toml") + " --file " + q(tmp / "x")).exit_code == 3);
+    CHECK(bad.output.find("receipt_qr.url_prefix") != std::string::npos);
+    write_file(tmp / "unknown.toml", hall_config(tmp.path(), "[printer]\nprofil = \"generic-58\"\ntransport = \"file:x\"\n"));
+    const auto unknown = run_command(h + " print ticket --config " + q(tmp / "unknown.toml") + " --file " + q(tmp / "x"));
+    CHECK(unknown.exit_code == 3);
+    CHECK(unknown.output.find("did you mean 'profile'") != std::string::npos);
+    // A configured key file that does not exist is named, with the command that creates it.
+    write_file(tmp / "nokey.toml", hall_config(tmp.path(), "[receipt_qr]\nkey_file = \"absent.key\"\n"));
+    const auto nokey = run_command(h + " print receipt --config " + q(tmp / "nokey.toml") + " --file " + q(tmp / "x"));
+    CHECK(nokey.exit_code != 0);
+    CHECK(nokey.output.find("hcpctl key create") != std::string::npos);
     const auto down = run_command(h + " print ticket --printer tcp:127.0.0.1:1 --jobs " + q(tmp / "jobs"));
     CHECK(down.exit_code == 1);
     CHECK(down.output.find("连接不上打印机") != std::string::npos);

@@ -319,10 +319,10 @@ TEST_CASE("An unknown key suggests the key that was meant", "[config]") {
 TEST_CASE("An unknown top-level section is reported with a suggestion", "[config]") {
     auto text = edit("[calendar]", "[calender]");
     CHECK_THAT(issue_for(text, "calender").message, Contains("did you mean 'calendar'?"));
-    auto other = kBase + "\n[printer]\nport = 9100\n";
-    auto i = issue_for(other, "printer");
+    auto other = kBase + "\n[scanner]\nport = 9100\n";
+    auto i = issue_for(other, "scanner");
     CHECK_THAT(i.message, Contains("allowed here:"));
-    CHECK(i.line == line_of(other, "[printer]"));
+    CHECK(i.line == line_of(other, "[scanner]"));
 }
 
 TEST_CASE("Unknown keys are found in every table and every array entry", "[config]") {
@@ -440,11 +440,17 @@ TEST_CASE("A device that is not the hub needs a valid hub_url", "[config][device
                Contains("required when roles does not contain 'hub'"));
     CHECK(mentions(problems(edit(no_hub, "window = 1", "window = 1\nhub_url = \"\"")),
                    "device.hub_url"));
-    auto ok =
-        parse(edit(no_hub, "window = 1", "window = 1\nhub_url = \"http://192.168.1.10:8080\""));
+    auto ok = parse(edit(no_hub, "window = 1",
+                         "window = 1\nhub_url = \"http://192.168.1.10:8080\"\nhub_token_file = \"hub.token\""));
     CHECK(ok.device.hub_url == "http://192.168.1.10:8080");
-    CHECK_NOTHROW(
-        parse(edit(no_hub, "window = 1", "window = 1\nhub_url = \"https://hub.local/\"")));
+    CHECK(ok.device.hub_token_file == fs::path("/var/lib/hcp/hub.token"));
+    CHECK_NOTHROW(parse(edit(no_hub, "window = 1",
+                             "window = 1\nhub_url = \"https://hub.local/\"\nhub_token_file = \"/etc/hcp/t\"")));
+    // Without its token a terminal could never talk to the hub: refused at load, not at 401.
+    CHECK_THAT(issue_for(edit(no_hub, "window = 1", "window = 1\nhub_url = \"http://192.168.1.10:8080\""),
+                         "device.hub_token_file")
+                   .message,
+               Contains("required with hub_url"));
     for (auto bad :
          {"ftp://hub", "hub:8080", "http://", "http:///x", "http://hub 1:8080", "HTTP://hub"}) {
         INFO(bad);
@@ -462,6 +468,9 @@ TEST_CASE("The hub itself has no hub_url", "[config][device]") {
     CHECK_THAT(i.message, Contains("this device is the hub"));
     CHECK(i.line == line_of(text, "hub_url"));
     CHECK_NOTHROW(parse(edit("window = 1", "window = 1\nhub_url = \"\"")));
+    CHECK_THAT(issue_for(edit("window = 1", "window = 1\nhub_token_file = \"hub.token\""), "device.hub_token_file")
+                   .message,
+               Contains("this device is the hub"));
 }
 
 // ---------------------------------------------------------------------------------------------

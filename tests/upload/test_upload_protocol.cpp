@@ -190,10 +190,13 @@ TEST_CASE("The generic profile renders every protocol field with the tap time in
     CHECK(body["chain_head"]["seq"] == 2);
     REQUIRE(body["items"].size() == 2);
     const auto& it = body["items"][0];
-    for (const char* f : {"id", "seq", "prev_hash", "hash", "case_nos", "item_code", "item_name", "stage", "kind", "level",
-                          "options", "option_labels", "text", "channel", "window", "staff_no", "staff_name", "area_code",
-                          "tapped_at", "catalog_version", "public", "default"})
+    for (const char* f : {"id", "seq", "prev_hash", "hash", "case_nos", "item_code", "item_name", "stage", "target",
+                          "kind", "level", "options", "option_labels", "text", "channel", "window", "staff_no",
+                          "staff_name", "area_code", "tapped_at", "catalog_id", "catalog_version", "public", "default"})
         CHECK(it.contains(f));
+    CHECK(it.size() == 24);
+    CHECK(it["target"] == "both");
+    CHECK(it["catalog_id"] == "cn-004");
     CHECK(it["id"] == w.ratings[0].id);
     CHECK(it["prev_hash"] == kGenesisHash);
     CHECK(it["tapped_at"] == "2026-10-08T09:00:00+08:00");
@@ -229,6 +232,8 @@ TEST_CASE("The zhejiang profile renames fields and maps pf promiseTime level and
     CHECK(a["dataSource"] == "133");
     CHECK_FALSE(a.contains("default"));
     CHECK_FALSE(a.contains("hash"));
+    CHECK_FALSE(a.contains("target"));
+    CHECK_FALSE(a.contains("catalog_id"));
 }
 
 TEST_CASE("A descending profile sends 2 for 满意 and a 6-digit area code when configured") {
@@ -260,4 +265,162 @@ TEST_CASE("Every shipped platform profile loads") {
         ++n;
     }
     CHECK(n >= 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recomputing an item's hash (docs/upload-protocol.md §2.1)
+
+namespace {
+
+// A rating with every canonical field set to something awkward: quotes, backslash, control
+// characters, CJK, milliseconds in the tap time.
+Rating awkward_rating() {
+    Rating r;
+    r.id = "0b9f8e7d-6c5b-4a39-8281-7f6e5d4c3b2a";
+    r.device_id = "hub-07";
+    r.seq = 41;
+    r.case_nos = {"11370921MB0000001202610080001", "B-2"};
+    r.stage = Stage::accepted;
+    r.target = RatingTarget::staff;
+    r.level = Level::very_dissatisfied;
+    r.option_codes = {"201", "305"};
+    r.option_labels = {"服务态度差", "办事效率低"};
+    r.text = "排队\t太久 \"真的\" \\ / \x01\x1f\x7f 😀";
+    r.channel = Channel::qr_code;
+    r.tapped_at = *parse_iso8601("2026-10-08T23:59:59.250+08:00");
+    r.catalog_id = "cn-004";
+    r.catalog_version = 3;
+    r.is_public = false;
+    r.is_default = true;
+    r.hall_code = "DEMO-0001";
+    r.area_code = "370921000000";
+    r.item_code = "11370921MB0000001";
+    r.item_name = "居民身份证换领（补领）";
+    r.kind = CaseKind::promised;
+    r.window = 12;
+    r.staff_number = "1002";
+    r.staff_name = "李娜";
+    r.prev_hash = sha256_hex("previous");
+    r.hash = chain_hash(r.prev_hash, r);
+    return r;
+}
+
+std::string item_json(const Rating& r) {
+    OutboxBatch b{r.device_id, ChainHead{r.seq, r.hash}, {r}};
+    return json::parse(render_batch(generic_profile(), b, r.hall_code))["items"][0].dump();
+}
+
+}  // namespace
+
+TEST_CASE("The worked example item's hash is what a receiver recomputes from its fields and the documented record") {
+    const std::string doc = read_file(assets_dir().parent_path() / "docs" / "upload-protocol.md");
+    const json body = json::parse(block_after(doc, "Body (exact bytes"));
+    const json& item = body.at("items").at(0);
+    std::string why;
+    auto h = sim::recompute_item_hash(item.dump(), body["device"], body["hall"], &why);
+    REQUIRE(h);
+    CHECK(*h == item["hash"]);
+    CHECK(body["chain_head"]["hash"] == item["hash"]);
+    // The canonical record printed in §2.1 is byte for byte what the hub's chain hashes.
+    const std::string documented = block_after(doc, "The canonical record of the worked example");
+    Rating r;
+    r.id = item["id"];
+    r.device_id = body["device"];
+    r.seq = item["seq"];
+    r.case_nos = item["case_nos"].get<std::vector<std::string>>();
+    r.stage = *parse_stage(item["stage"].get<std::string>());
+    r.target = *parse_rating_target(item["target"].get<std::string>());
+    r.level = *level_from_int(item["level"].get<int>());
+    r.option_codes = item["options"].get<std::vector<std::string>>();
+    r.option_labels = item["option_labels"].get<std::vector<std::string>>();
+    r.text = item["text"];
+    r.channel = *parse_channel(item["channel"].get<std::string>());
+    r.tapped_at = *parse_iso8601(item["tapped_at"].get<std::string>());
+    r.catalog_id = item["catalog_id"];
+    r.catalog_version = item["catalog_version"];
+    r.is_public = item["public"];
+    r.is_default = item["default"];
+    r.hall_code = body["hall"];
+    r.area_code = item["area_code"];
+    r.item_code = item["item_code"];
+    r.item_name = item["item_name"];
+    r.kind = *parse_case_kind(item["kind"].get<std::string>());
+    r.window = item["window"];
+    r.staff_number = item["staff_no"];
+    r.staff_name = item["staff_name"];
+    CHECK(canonical_record(r) == documented);
+    CHECK(chain_hash(kGenesisHash, r) == item["hash"]);
+}
+
+TEST_CASE("A receiver recomputes the hub's hash for awkward text milliseconds and every field") {
+    const Rating r = awkward_rating();
+    const std::string it = item_json(r);
+    auto h = sim::recompute_item_hash(it, r.device_id, r.hall_code);
+    REQUIRE(h);
+    CHECK(*h == r.hash);
+    // The body's device and hall are part of the record.
+    CHECK(*sim::recompute_item_hash(it, "hub-08", r.hall_code) != r.hash);
+    CHECK(*sim::recompute_item_hash(it, r.device_id, "DEMO-0002") != r.hash);
+    // Any field changed after hashing is noticed.
+    const json base = json::parse(it);
+    for (auto f = base.begin(); f != base.end(); ++f) {
+        if (f.key() == "hash") continue;
+        json changed = base;
+        json& v = changed[f.key()];
+        if (v.is_string()) v = v.get<std::string>() + "x";
+        else if (v.is_boolean()) v = !v.get<bool>();
+        else if (v.is_number_integer()) v = v.get<long long>() + 1;
+        else if (v.is_array()) v.push_back("x");
+        if (f.key() == "tapped_at") v = "2026-10-08T23:59:59.251+08:00";
+        if (f.key() == "prev_hash") v = sha256_hex("other");
+        INFO("field " << f.key());
+        auto again = sim::recompute_item_hash(changed.dump(), r.device_id, r.hall_code);
+        REQUIRE(again);
+        CHECK(*again != r.hash);
+    }
+}
+
+TEST_CASE("An item missing a hashed field or carrying a wrong type cannot be recomputed and says which field") {
+    const Rating r = awkward_rating();
+    const json base = json::parse(item_json(r));
+    for (const char* f : {"target", "catalog_id", "tapped_at", "staff_no", "options", "window", "public"}) {
+        json missing = base;
+        missing.erase(f);
+        std::string why;
+        CHECK_FALSE(sim::recompute_item_hash(missing.dump(), r.device_id, r.hall_code, &why));
+        CHECK(why.find(f) != std::string::npos);
+    }
+    json wrong = base;
+    wrong["case_nos"] = json::array({1, 2});
+    std::string why;
+    CHECK_FALSE(sim::recompute_item_hash(wrong.dump(), r.device_id, r.hall_code, &why));
+    CHECK(why.find("case_nos") != std::string::npos);
+    CHECK_FALSE(sim::recompute_item_hash("[1,2]", r.device_id, r.hall_code, &why));
+    CHECK_FALSE(sim::recompute_item_hash("not json", r.device_id, r.hall_code, &why));
+}
+
+TEST_CASE("A refusal for the clock names the skew and the platform's reason for the admin") {
+    std::vector<std::string> ids = {"a"};
+    const long long three_days_ago =
+        std::chrono::duration_cast<std::chrono::seconds>(hcp::now().time_since_epoch()).count() - 3 * 86400;
+    auto r = classify_reply(401, "application/json",
+                            json{{"error", "X-Hcp-Timestamp outside the replay window (259200 s skew)"},
+                                 {"server_time", three_days_ago}}
+                                .dump(),
+                            std::nullopt, ids);
+    CHECK_FALSE(r.ok());
+    CHECK(r.message.find("hub clock is 3 d 0 h ahead") != std::string::npos);
+    CHECK(r.message.find("replay window") != std::string::npos);
+    // A platform whose clock agrees with ours: the reason is passed on, no skew is claimed.
+    auto same = classify_reply(401, "application/json",
+                               json{{"error", "bad X-Hcp-Signature"},
+                                    {"server_time", three_days_ago + 3 * 86400}}
+                                   .dump(),
+                               std::nullopt, ids);
+    CHECK(same.message.find("hall secret") != std::string::npos);
+    CHECK(same.message.find("bad X-Hcp-Signature") != std::string::npos);
+    CHECK(same.message.find("hub clock is") == std::string::npos);
+    // Hostile bodies do not break the classification.
+    for (const char* body : {"", "[]", "{\"error\": 5, \"server_time\": \"x\"}", "{\"server_time\": 1e400}"})
+        CHECK(classify_reply(401, "application/json", body, std::nullopt, ids).message.find("hall secret") != std::string::npos);
 }

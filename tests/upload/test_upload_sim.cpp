@@ -2,6 +2,12 @@
 // hostile replies, authentication, chain reports and the background thread.
 #include <catch2/catch.hpp>
 
+#include <httplib.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+
 #include "upload_test_util.hpp"
 
 using namespace hcp;
@@ -196,4 +202,166 @@ TEST_CASE("The uploader thread sends new ratings after notify and stops promptly
     up->stop();
     w.platform->stop();
     CHECK(w.state().not_uploaded == 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The receiver recomputes hashes; the uploader survives wall-clock jumps.
+
+namespace {
+
+// Rewrites ratings behind the store's back, as someone with the database file could.
+void tamper(const std::filesystem::path& db, const std::string& sql) {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> h(raw, &sqlite3_close);
+    char* err = nullptr;
+    int rc = sqlite3_exec(raw, ("DROP TRIGGER IF EXISTS ratings_no_update; DROP TRIGGER IF EXISTS ratings_no_delete; " + sql).c_str(),
+                          nullptr, nullptr, &err);
+    INFO((err ? err : ""));
+    sqlite3_free(err);
+    REQUIRE(rc == SQLITE_OK);
+}
+
+bool has_event(const sim::PlatformSim& p, const std::string& kind, long long seq) {
+    for (const auto& e : p.chain_events())
+        if (e.kind == kind && e.seq == seq) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("The platform rejects a rating altered after it was hashed and reports it") {
+    UploadWorld w(4);
+    tamper(w.db, "UPDATE ratings SET level = 5 WHERE seq = 3");
+    auto up = w.uploader();
+    auto r = up->drain_once();
+    CHECK(r.accepted == 3);
+    CHECK(r.rejected == 1);
+    CHECK(has_event(*w.platform, "altered", 3));
+    auto rejected = w.store->outbox(OutboxState::rejected);
+    REQUIRE(rejected.size() == 1);
+    CHECK(rejected[0].rating_id == w.ratings[2].id);
+    CHECK(rejected[0].last_error.find("hash does not match") != std::string::npos);
+    // The answer stays the same when the rating is sent again.
+    tamper(w.db, "UPDATE outbox SET state = 'pending', next_attempt_at = 0 WHERE rating_id = '" + w.ratings[2].id + "'");
+    auto again = up->drain_once();
+    CHECK(again.rejected == 1);
+    CHECK(again.duplicates == 0);
+}
+
+TEST_CASE("The platform reports a fork for another rating at an accepted seq and for an accepted id resent changed") {
+    UploadWorld w(3);
+    auto up = w.uploader();
+    REQUIRE(up->drain_once().accepted == 3);
+    // A changed copy of an accepted rating, hash recomputed (someone with the code but not the key).
+    Rating changed = w.ratings[1];
+    changed.level = Level::very_satisfied;
+    changed.hash = chain_hash(changed.prev_hash, changed);
+    tamper(w.db, "UPDATE ratings SET level = 5, hash = '" + changed.hash + "' WHERE seq = 2; "
+                 "UPDATE outbox SET state = 'pending', next_attempt_at = 0 WHERE rating_id = '" + changed.id + "'");
+    auto r = up->drain_once();
+    CHECK(r.duplicates == 1);  // the first copy stands
+    CHECK(has_event(*w.platform, "fork", 2));
+    // A fabricated rating replacing seq 3 under a new id.
+    Rating forged = w.ratings[2];
+    forged.id = "00000000-0000-4000-8000-000000000003";
+    forged.hash = chain_hash(forged.prev_hash, forged);
+    tamper(w.db, "UPDATE ratings SET id = '" + forged.id + "', hash = '" + forged.hash + "' WHERE seq = 3; "
+                 "UPDATE outbox SET rating_id = '" + forged.id + "', state = 'pending', next_attempt_at = 0 "
+                 "WHERE rating_id = '" + w.ratings[2].id + "'");
+    auto f = up->drain_once();
+    CHECK(f.accepted == 1);
+    bool two_claim = false;
+    for (const auto& e : w.platform->chain_events())
+        two_claim = two_claim || (e.kind == "fork" && e.seq == 3 && e.detail.find("two ratings claim") != std::string::npos);
+    CHECK(two_claim);
+}
+
+TEST_CASE("A wall clock stepped back two hours does not stall the uploader and a forward step does not skip its backoff") {
+    UploadWorld w(10);
+    // A platform that tolerates any skew, so that only the uploader's own clock handling is tested.
+    w.platform->stop();
+    sim::SimOptions so;
+    so.database = w.dir / "platform-wide.db";
+    so.secret = test_hall_secret();
+    so.replay_window_seconds = 10 * 24 * 3600;
+    w.platform = std::make_unique<sim::PlatformSim>(so);
+    w.platform->start();
+    auto c = w.config();
+    c.max_retry_after_seconds = 1;
+    auto up = w.uploader(c);
+    std::atomic<long long> offset_ms{0};
+    up->set_clock([&] { return hcp::now() + std::chrono::milliseconds{offset_ms.load()}; });
+    // A 429 with Retry-After 1 s puts every rating into backoff, scheduled by the current clock.
+    sim::Faults f;
+    f.burst_429 = 1;
+    f.retry_after_seconds = 1;
+    w.platform->set_faults(f);
+    auto first = up->drain_once();
+    REQUIRE(first.stopped_on_error);
+    // Forward three days: the rows look overdue, but the backoff runs on the steady clock.
+    offset_ms = 3LL * 24 * 3600 * 1000;
+    CHECK(up->drain_once().requests == 0);
+    std::this_thread::sleep_for(1100ms);
+    // Then back to two hours behind real time: rows scheduled by the clock of "three days ahead"
+    // (and the ratings recorded before) would otherwise wait days.
+    offset_ms = -2LL * 3600 * 1000;
+    auto r = up->drain_once();
+    CHECK(r.accepted == 10);
+    require_exactly_once(w);
+}
+
+TEST_CASE("Rows scheduled days ahead by a clock that was wrong before a restart are sent at once") {
+    UploadWorld w(4);
+    {
+        auto q = OutboxQueue::open(w.db);
+        std::vector<std::string> ids;
+        for (const auto& r : w.ratings) ids.push_back(r.id);
+        q.mark_retry(ids, "HTTP 503 from the platform", hcp::now() + std::chrono::hours{72});
+    }
+    auto up = w.uploader();
+    auto r = up->drain_once();
+    CHECK(r.accepted == 4);
+    require_exactly_once(w);
+}
+
+TEST_CASE("A hub clock outside the replay window gets an admin-visible error naming the skew and loses nothing") {
+    UploadWorld w(5);
+    auto up = w.uploader();
+    up->set_clock([] { return hcp::now() + std::chrono::hours{26}; });
+    auto r = up->drain_once();
+    CHECK(r.stopped_on_error);
+    CHECK(w.platform->stats().stored == 0);
+    auto st = w.state();
+    CHECK(st.not_uploaded == 5);
+    CHECK(st.last_error.find("hub clock is 1 d 2 h ahead") != std::string::npos);
+    CHECK(st.last_error.find("replay window") != std::string::npos);
+    CHECK(st.summary_zh(hcp::now()).find("最近一次上传失败") != std::string::npos);
+    // The clock is set right: everything goes.
+    auto fixed = w.uploader();
+    drain_until_done(*fixed, w.db, 10);
+    require_exactly_once(w);
+}
+
+TEST_CASE("Hostile items get a rejection each instead of failing the whole batch") {
+    UploadWorld w(0);
+    nlohmann::json good = nlohmann::json::parse(
+        render_batch(generic_profile(), OutboxBatch{"hub-01", ChainHead{}, {}}, "DEMO-0001"));
+    good["items"] = nlohmann::json::array({5, "text", nlohmann::json::array(), {{"id", 7}}, {{"id", "short"}},
+                                           {{"id", "3f6c1b2a-8d4e-4f6a-9b1c-2d3e4f5a6b7c"}, {"seq", "1"}}});
+    const std::string body = good.dump();
+    const std::string ts = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(hcp::now().time_since_epoch()).count());
+    const std::string nonce = "0123456789abcdef0123456789abcdef";
+    httplib::Client cli("127.0.0.1", w.platform->port());
+    httplib::Headers h = {{"X-Hcp-Device", "hub-01"},
+                          {"X-Hcp-Timestamp", ts},
+                          {"X-Hcp-Nonce", nonce},
+                          {"X-Hcp-Signature", sign_request(test_hall_secret(), "POST", "/v1/evaluations:batch", ts, nonce, body)}};
+    auto res = cli.Post("/v1/evaluations:batch", h, body, "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    auto reply = nlohmann::json::parse(res->body);
+    REQUIRE(reply["results"].size() == 6);
+    for (const auto& r : reply["results"]) CHECK(r["status"] == "rejected");
+    CHECK(w.platform->stats().accepted == 0);
 }

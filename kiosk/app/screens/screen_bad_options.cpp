@@ -1,15 +1,70 @@
 #include "screens/screen_bad_options.hpp"
 
 #include <imgui.h>
-#include <imgui_stdlib.h>
 
 #include "hcp/catalog.hpp"
+#include "hcp/rules.hpp"
 #include "journey.hpp"
+#include "onscreen_keyboard.hpp"
 #include "ui_kit.hpp"
 
 namespace hcp::ui {
 
+void BadOptionsScreen::enter() { m_typing = false; }
+
+void BadOptionsScreen::leave() {
+    if (m_typing) m_keyboard.detach();
+    m_typing = false;
+}
+
 void BadOptionsScreen::draw(Ui& ui) {
+    if (!m_typing) {
+        draw_options(ui);
+        return;
+    }
+    if (m_keyboard.draw(ui) == OnscreenKeyboard::Action::done) {
+        m_keyboard.detach();
+        m_typing = false;
+    }
+}
+
+void BadOptionsScreen::draw_text_field(Ui& ui, float width, float height) {
+    // A tappable box, not a text input: a kiosk has no keyboard of its own, the on-screen one
+    // comes up instead. It shows the start of the text (or the invitation to write).
+    const std::string& label = ui.tr("bad.text_field");
+    if (ImGui::InvisibleButton("##other", ImVec2(width, height))) {
+        m_keyboard.attach(m_journey.text(), hcp::kMaxRatingTextBytes);
+        m_typing = true;
+    }
+    ui.record(label, true);
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(a, b, colors::card, 0.2F * ui.em());
+    dl->AddRect(a, b, colors::accent, 0.2F * ui.em(), 0, 0.06F * ui.em());
+    const ImVec2 at(a.x + 0.5F * ui.em(), a.y + (height - ImGui::GetTextLineHeight()) / 2.0F);
+    const std::string& text = m_journey.text();
+    if (text.empty()) {
+        dl->AddText(at, colors::muted, label.c_str());
+        return;
+    }
+    // One line: as much of the text as fits, then "…" (ImGui stops measuring at the width,
+    // on a character boundary).
+    std::string shown = text;
+    const float room = width - 1.0F * ui.em();
+    if (ui.width_of(shown) > room) {
+        ImFont* font = ImGui::GetFont();
+        const char* cut = text.data();
+        font->CalcTextSizeA(font->FontSize, room - ui.width_of("…"), 0.0F, text.data(), text.data() + text.size(), &cut);
+        shown.assign(text.data(), cut);
+        shown += "…";
+    }
+    ui.want(shown);
+    dl->AddText(at, colors::text, shown.c_str());
+    // Scripts read the text back as a label on the field.
+    ui.record_rect(text, a, b);
+}
+
+void BadOptionsScreen::draw_options(Ui& ui) {
     ui.text_centered(ui.tr("bad.title"), true);
     ui.text_centered(ui.tr("bad.subtitle"), false, colors::muted);
     ImGui::Dummy(ui.em2(1.0F, 0.1F));
@@ -33,15 +88,7 @@ void BadOptionsScreen::draw(Ui& ui) {
             // The free-text field shares its row with the two actions, so the screen fits
             // 1080 lines without scrolling at the normal text size.
             const float field_w = right - ImGui::GetCursorPosX() - 2.0F * button.x - 2.0F * gap;
-            ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, 0.06F * ui.em());
-            ImGui::InputTextMultiline("##other", &m_journey.text(), ImVec2(field_w, button.y));
-            ImGui::PopStyleVar();
-            ui.record(ui.tr("bad.text_field"), true);
-            if (m_journey.text().empty() && !ImGui::IsItemActive()) {
-                const ImVec2 at = ImGui::GetItemRectMin();
-                ImGui::GetWindowDrawList()->AddText(ImVec2(at.x + 0.4F * ui.em(), at.y + 0.3F * ui.em()), colors::muted,
-                                                    ui.tr("bad.text_field").c_str());
-            }
+            draw_text_field(ui, field_w, button.y);
             ImGui::SameLine(0.0F, gap);
             if (ui.button(ui.tr("bad.back"), button, Tone::quiet)) {
                 m_journey.back_to_levels();

@@ -25,12 +25,15 @@ void RatingScreen::draw(Ui& ui) {
     const bool staff = m_journey.shows_staff();
     // A batch (批量业务) names one item several times: each item once, and how many cases the
     // one rating covers.
+    const auto scope = m_journey.scope();
     std::vector<std::string> items;
-    for (const auto& c : req->cases) {
-        if (std::find(items.begin(), items.end(), c.item.name) == items.end()) items.push_back(c.item.name);
+    for (const auto* c : scope) {
+        if (std::find(items.begin(), items.end(), c->item.name) == items.end()) items.push_back(c->item.name);
     }
-    const bool several = req->cases.size() > 1;
-    const float lines = static_cast<float>(items.size()) + (staff ? 1.0F : 0.0F) + (several ? 1.0F : 0.0F);
+    const bool theme = m_journey.is_theme();
+    const bool per_item = theme && m_journey.theme_mode() == Journey::ThemeMode::per_item;
+    const bool several = scope.size() > 1;
+    const float lines = static_cast<float>(items.size()) + (staff ? 1.0F : 0.0F) + (several || per_item ? 1.0F : 0.0F);
     const float card_w = ImGui::GetContentRegionAvail().x * 0.8F;
     ImGui::SetCursorPosX(ImGui::GetCursorPosX() + (ImGui::GetContentRegionAvail().x - card_w) / 2.0F);
     ImGui::BeginChild("service", ImVec2(card_w, (lines * 1.6F + 1.4F) * ui.em()), false,
@@ -50,8 +53,18 @@ void RatingScreen::draw(Ui& ui) {
         ImGui::SameLine();
         ui.text(s.number);
     }
-    if (several) {
-        ui.text(ui.tr("rating.cases_prefix") + std::to_string(req->cases.size()) + ui.tr("rating.cases_suffix"),
+    if (per_item) {
+        // Which item of the theme this rating is for.
+        std::string where = ui.tr("theme.item_prefix") + std::to_string(m_journey.item_index() + 1) +
+                            ui.tr("theme.item_middle") + std::to_string(m_journey.item_total()) +
+                            ui.tr("theme.item_suffix");
+        if (m_journey.items_rated() > 0) where += ui.tr("theme.previous_saved");
+        ui.text(where, false, colors::accent);
+    } else if (theme) {
+        ui.text(ui.tr("theme.whole_prefix") + std::to_string(scope.size()) + ui.tr("theme.whole_suffix"), false,
+                colors::accent);
+    } else if (several) {
+        ui.text(ui.tr("rating.cases_prefix") + std::to_string(scope.size()) + ui.tr("rating.cases_suffix"),
                 false, colors::accent);
     }
     ImGui::EndChild();

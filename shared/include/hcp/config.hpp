@@ -15,6 +15,7 @@
 #include "hcp/domain.hpp"
 #include "hcp/error.hpp"
 #include "hcp/rules.hpp"
+#include "hcp/transport_spec.hpp"
 
 namespace hcp {
 
@@ -42,6 +43,9 @@ struct DeviceConfig {
     std::set<DeviceRole> roles;           // at least one
     int window = 0;                       // required for role rater; 1..999
     std::string hub_url;                  // empty when this device is the hub
+    // The bearer token this device presents to the hub (a file, mode 0600, one line); required
+    // when hub_url is set. Resolved against paths.data.
+    std::filesystem::path hub_token_file;
 };
 
 struct PathsConfig {
@@ -65,6 +69,61 @@ struct CalendarConfig {
     std::vector<std::filesystem::path> files;  // resolved against paths.assets
 };
 
+// [terminal]: the citizen-facing screens (roles rater, selfservice, ticket, display).
+struct TerminalConfig {
+    enum class Language { zh_CN, en };
+    Language language = Language::zh_CN;  // after start and after each journey
+    bool large_text = false;              // start in 大字模式 (适老化)
+    int thanks_seconds = 6;               // thank-you screen, 2..60
+    int message_seconds = 12;             // already rated / hub unreachable …, 3..120
+    std::string admin_pin;                // 4..8 digits; empty: no maintenance screen
+};
+
+// [printer]: the printer attached to this device (ticket station or window).
+struct PrinterConfig {
+    std::string profile = "generic-safe";  // id in assets/printers, or a path ending .toml
+    TransportSpec transport;               // "tcp:HOST[:PORT]", "device:/dev/usb/lp0" …
+    std::string transport_text;            // as written, for messages
+    std::filesystem::path jobs_dir;        // persisted print jobs; resolved against paths.data
+};
+
+// [receipt_qr]: the dynamic rating QR on receipts and tickets (docs/qr-token.md).
+struct ReceiptQrConfig {
+    std::string url_prefix = "HTTPS://HCP.EXAMPLE.CN/R/";  // uppercase: QR alphanumeric mode
+    std::filesystem::path key_file;  // the hall's token key; resolved against paths.data
+    int valid_days = 30;             // how long a receipt's QR can be used, 1..3650
+};
+
+// [api]: the hall API the hub serves (docs/hall-api.md). Tokens are secrets and live in their
+// own file (mode 0600), not in this world-readable configuration.
+struct ApiConfig {
+    std::string listen_host = "127.0.0.1";
+    int listen_port = 8787;
+    std::filesystem::path tokens_file;  // [[device]] and [[system]] tokens; against paths.data
+    size_t max_body_bytes = 64 * 1024;
+    int sse_keepalive_seconds = 15;
+    int max_sse_clients = 32;
+    int request_threads = 8;
+};
+
+// [upload]: the hub's uploader to the provincial platform (docs/sync.md).
+struct UploadConfig {
+    std::string base_url;                  // "https://hcp.example.gov.cn/api" (no trailing /)
+    std::filesystem::path secret_file;     // hall secret: 64 hex digits, mode 0600
+    std::filesystem::path ca_bundle;       // empty: the system CA store
+    std::string pinned_public_key;         // curl syntax "sha256//BASE64[;sha256//…]", optional
+    std::string proxy;                     // "http://proxy:3128", optional
+    std::string profile = "generic";       // assets/platforms/<profile>.json
+    int batch_size = 200;                  // ratings per request, 1..1000
+    int timeout_seconds = 30;              // whole request
+    int connect_timeout_seconds = 10;
+    int backoff_base_ms = 1000;            // first retry waits up to this (full jitter)
+    int backoff_max_ms = 15 * 60 * 1000;   // cap of the exponential backoff
+    int max_retry_after_seconds = 3600;    // a larger Retry-After is clamped to this
+    long long max_reply_bytes = 1024 * 1024;  // larger replies are refused (protocol error)
+    int purge_after_days = 30;             // personal data erased N days after acceptance
+};
+
 struct Config {
     std::filesystem::path source;  // the file it was loaded from
     Hall hall;
@@ -73,6 +132,11 @@ struct Config {
     StoreConfig store;
     RatingConfig rating;
     CalendarConfig calendar;
+    TerminalConfig terminal;
+    ReceiptQrConfig receipt_qr;
+    std::optional<PrinterConfig> printer;  // no [printer]: this device prints nothing
+    std::optional<ApiConfig> api;          // hub only; absent: defaults, no remote devices
+    std::optional<UploadConfig> upload;    // hub only; absent: ratings stay in the hub
     std::vector<ServiceCategory> categories;
     std::vector<ServiceItem> items;
     std::vector<Window> windows;
@@ -85,6 +149,9 @@ Config load_config(const std::filesystem::path& path);
 // Same from text; `origin` is the file name used in messages and `base_dir` resolves paths.
 Config parse_config(std::string_view toml_text, const std::string& origin,
                     const std::filesystem::path& base_dir);
+
+// "127.0.0.1:8787" → host and port (port 0: any free port); nullopt when malformed.
+std::optional<std::pair<std::string, int>> parse_listen(std::string_view text);
 
 // Levenshtein-based suggestion among `candidates`, or empty when nothing is close.
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);

@@ -13,6 +13,11 @@
 //   carries the rating id and case numbers, never the level (DESIGN §5.7).
 // - accept_forwarded() takes a rating recorded by another device (a terminal that could not
 //   reach the hub) idempotently by rating id: sending it twice stores it once.
+// - Disk reserve: while the free space of the store's folder is below store.min_free_bytes,
+//   report_case(), submit_rating() and accept_forwarded() refuse with disk_nearly_full before
+//   writing anything (after the checks of the request's own fields).
+// - record_due_defaults() records default ratings (DESIGN §5 rule 6) under the same mutex and
+//   publishes rating_stored for each, like a rating from a terminal.
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -32,6 +37,7 @@
 #include "hcp/rules.hpp"
 #include "hcp/store.hpp"
 #include "hcp/store_forward.hpp"
+#include "hcp/store_outbox.hpp"
 
 namespace hcp {
 
@@ -112,6 +118,7 @@ struct HubSetup {
     std::vector<Staff> staff;
     std::vector<ServiceItem> items;
     StoreOptions store;
+    UnratedPolicy unrated;  // when unrated cases get their default rating ([rating.unrated])
     size_t event_buffer = 1024;
 
     // From the validated main configuration: store at config.store.database, outbox target
@@ -142,6 +149,12 @@ public:
     bool window_known(int window) const;
     long long rating_count() const;
 
+    // Default ratings for every completed case left unrated past its deadline at `now`
+    // (record_due_default_ratings with the setup's calendar and policy). Each one recorded
+    // closes a request still open for its cases and is published as rating_stored. Store
+    // errors are reported in `failures`, never thrown.
+    DefaultRatingRun record_due_defaults(TimePoint now);
+
     EventBus& events() noexcept { return m_bus; }
     const OptionCatalog& catalog() const noexcept { return m_setup.catalog; }
     const Hall& hall() const noexcept { return m_setup.hall; }
@@ -149,6 +162,8 @@ public:
 
 private:
     HubFailure from_record_failure(const RecordFailure& f) const;
+    // disk_nearly_full when the store's folder has less free space than the reserve.
+    std::optional<HubFailure> disk_reserve_failure() const;
     void close_cases(int window, const std::vector<std::string>& case_nos);
 
     HubSetup m_setup;

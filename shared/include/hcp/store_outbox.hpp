@@ -73,6 +73,10 @@ public:
     // `lease_until` (a crash leaves them due again after it). Cost is O(batch), not O(backlog).
     // Empty batch: nothing due.
     OutboxBatch claim(int max, TimePoint now, TimePoint lease_until);
+    // Not-uploaded rows due after `later_than` become pending and due at `now` (after the wall
+    // clock went back, rows scheduled by the old clock would otherwise wait hours or days).
+    // Returns how many.
+    long long reschedule_due_after(TimePoint later_than, TimePoint now);
     // The earliest next_attempt_at of a not-uploaded row, if any.
     std::optional<TimePoint> next_due() const;
 

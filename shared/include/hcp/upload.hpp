@@ -30,24 +30,10 @@
 namespace hcp {
 
 // ---------------------------------------------------------------------------------------------
-// Settings (loaded from the upload TOML file; see docs/sync.md for every key).
-struct UploadConfig {
-    std::string base_url;                  // "https://hcp.example.gov.cn/api" (no trailing /)
-    std::filesystem::path secret_file;     // hall secret: 64 hex digits, mode 0600
-    std::filesystem::path ca_bundle;       // empty: the system CA store
-    std::string pinned_public_key;         // curl syntax "sha256//BASE64[;sha256//…]", optional
-    std::string proxy;                     // "http://proxy:3128", optional
-    std::string profile = "generic";       // assets/platforms/<profile>.json
-    int batch_size = 200;                  // ratings per request, 1..1000
-    int timeout_seconds = 30;              // whole request
-    int connect_timeout_seconds = 10;
-    int backoff_base_ms = 1000;            // first retry waits up to this (full jitter)
-    int backoff_max_ms = 15 * 60 * 1000;   // cap of the exponential backoff
-    int max_retry_after_seconds = 3600;    // a larger Retry-After is clamped to this
-    long long max_reply_bytes = 1024 * 1024;  // larger replies are refused (protocol error)
-    int purge_after_days = 30;             // personal data erased N days after acceptance
-};
+// Settings: UploadConfig lives in hcp/config.hpp ([upload] of the main configuration).
 
+// A document holding only an [upload] table, checked by exactly the rules the main
+// configuration applies to its [upload] section (tests and tools).
 // Throws ConfigError listing every problem ("file:line:column: key: message", unknown keys
 // with "did you mean"); relative paths are resolved against `base_dir`.
 UploadConfig parse_upload_config(std::string_view toml_text, const std::string& origin,
@@ -122,10 +108,12 @@ struct AttemptResult {
     bool ok() const noexcept { return cause == AttemptCause::ok; }
 };
 
-// Interprets a reply. Exposed for tests: the uploader uses it for every answer.
+// Interprets a reply. Exposed for tests: the uploader uses it for every answer. `now` is the
+// hub's clock (default hcp::now()): Retry-After dates and the clock skew of a 401 count from it.
 AttemptResult classify_reply(long http_status, std::string_view content_type, std::string_view body,
                              std::optional<std::string_view> retry_after_header,
-                             const std::vector<std::string>& batch_ids, std::string_view location = {});
+                             const std::vector<std::string>& batch_ids, std::string_view location = {},
+                             std::optional<TimePoint> now = std::nullopt);
 // Retry-After: delta seconds or an HTTP date.
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value, TimePoint now);
 

@@ -10,14 +10,22 @@
 //   every error is {"error": {"code", "message"}} (message in Chinese where a screen shows it).
 // - start() binds and serves on a background thread pool; stop() returns after every request
 //   thread (SSE streams included) has finished.
+// - Floods: each caller (its token, or its IP address without a valid one) has a token bucket;
+//   an empty bucket gets 429 with Retry-After before the body is read.
+// - The server depends on the hub core only; the upload state (GET /api/v1/sync) and the
+//   receipt QR come through HallApiServices, so whoever runs the uploader stays out of here.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "hcp/config.hpp"
 #include "hcp/hub.hpp"
+#include "hcp/receipt_qr.hpp"
+#include "hcp/store_outbox.hpp"
 
 namespace hcp {
 
@@ -32,8 +40,7 @@ struct ApiSystemToken {
     std::string token;   // ≥ 16 characters
 };
 
-// Loaded from a small TOML file (see docs/hall-api.md); the keys move into the main config
-// later.
+// What the server runs with: [api] of the main configuration plus the tokens file.
 struct HallApiConfig {
     std::string listen_host = "127.0.0.1";
     int listen_port = 8787;         // 0 = any free port (tests)
@@ -41,15 +48,61 @@ struct HallApiConfig {
     int sse_keepalive_seconds = 15;
     int max_sse_clients = 32;
     int request_threads = 8;        // besides the SSE streams
+    // Token buckets against floods (proposed [api] keys of the same names; until the config
+    // loader adopts them these defaults apply). 0 requests per second: no limit.
+    // A business system catching up after an outage sends hundreds of cases at once (burst);
+    // a client stuck in a loop is held to the sustained rate.
+    double rate_per_second = 50;       // per token: sustained requests per second
+    int rate_burst = 500;              // per token: requests allowed at once after a pause
+    double anon_rate_per_second = 5;   // per IP address: requests without a valid token
+    int anon_rate_burst = 20;          // (health checks, mistyped tokens)
     std::vector<ApiDeviceToken> devices;
     std::vector<ApiSystemToken> systems;
 };
 
-// Throws ConfigError listing every problem (file:line:column, did-you-mean for unknown keys).
-HallApiConfig load_hall_api_config(const std::filesystem::path& path);
-HallApiConfig parse_hall_api_config(std::string_view toml_text, const std::string& origin);
-// "127.0.0.1:8787" → host and port; nullopt when malformed.
-std::optional<std::pair<std::string, int>> parse_listen(std::string_view text);
+// The tokens file ([api].tokens_file, docs/hall-api.md): [[device]] id/token/window and
+// [[system]] id/token entries. Throws ConfigError listing every problem (file:line:column,
+// did-you-mean for unknown keys, tokens shorter than 16 characters or used twice).
+struct ApiTokens {
+    std::vector<ApiDeviceToken> devices;
+    std::vector<ApiSystemToken> systems;
+};
+ApiTokens parse_api_tokens(std::string_view toml_text, const std::string& origin);
+// Also refuses a file that group or others can read (Error(Errc::key_invalid) with the chmod).
+ApiTokens load_api_tokens(const std::filesystem::path& path);
+
+// The server settings for a hub's configuration: [api] (or its defaults when absent) and, when
+// [api] is present, its tokens file, which must then exist. Without [api] a hub serves no API
+// (the caller decides); the defaults returned then carry no tokens.
+HallApiConfig hall_api_config(const Config& config);
+
+// A terminal's own token ([device].hub_token_file): one line of at least 16 printable ASCII
+// characters, mode 0600. Throws Error(Errc::key_invalid) saying what to fix.
+std::string load_hub_token(const std::filesystem::path& path);
+
+// What GET /api/v1/sync and /health report about the upload to the platform.
+struct HubSyncStatus {
+    bool upload_configured = false;  // [upload] is set and the uploader runs
+    SyncState sync;
+    TimePoint now{};                 // the instant ages are counted from
+};
+
+// Where the server reads the upload state. Implemented by HubService; called from request
+// threads concurrently (implementations are thread-safe). May throw hcp::Error when the store
+// cannot be read (the request then gets 500).
+class HubStatusSource {
+public:
+    virtual ~HubStatusSource() = default;
+    virtual HubSyncStatus sync_status() const = 0;
+};
+
+// Optional collaborators of the server. Each must outlive it.
+struct HallApiServices {
+    const HubStatusSource* status = nullptr;      // null: /sync answers 503 sync_unavailable
+    const ReceiptQrIssuer* receipts = nullptr;    // null: rating_url is null
+    std::function<TimePoint()> clock;             // receipt expiry; empty: hcp::now
+    std::function<void(const std::string&)> log;  // one line each, no personal data; empty: stderr
+};
 
 enum class ServeErrc { bind_failed, already_running };
 
@@ -60,8 +113,8 @@ struct ServeFailure {
 
 class HallApiServer {
 public:
-    // The hub must outlive the server.
-    HallApiServer(Hub& hub, HallApiConfig config);
+    // The hub (and the services) must outlive the server.
+    HallApiServer(Hub& hub, HallApiConfig config, HallApiServices services = {});
     ~HallApiServer();  // stops
     HallApiServer(const HallApiServer&) = delete;
     HallApiServer& operator=(const HallApiServer&) = delete;

@@ -10,9 +10,13 @@
 //   nothing is lost and nothing is counted twice.
 // - Cases of rating requests received from the hub are saved in the terminal's store so that
 //   a rating can be checked and recorded locally while the hub is away.
+// - Reachability: the subscriber gets hub_offline / hub_online whenever it changes, and the
+//   first state known after subscribe() (the event stream connecting, or failing to) is always
+//   reported, so a terminal started while its hub is down says so within a reconnect delay.
 // - Threads: one SSE reader (while subscribed), one forwarder; both stop within about a
 //   request timeout when the link is destroyed or unsubscribed. Callbacks run on the reader
-//   thread.
+//   thread and must not call submit() (post it elsewhere): a rating_requested callback runs
+//   while the case's local copy is being written, so a submit it prompts finds the copy.
 #include <chrono>
 #include <memory>
 #include <string>

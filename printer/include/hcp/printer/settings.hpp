@@ -1,24 +1,18 @@
 #pragma once
-// The printer's own small settings file (owned by the printing layer until the keys move into
-// the main config): a [printer] table. Paths are taken as written (relative = to the cwd).
-//
-//   [printer]
-//   profile = "generic-80"                     # id in assets/printers, or a path ending .toml
-//   transport = "tcp:192.168.1.50:9100"        # file:, tcp:, device:, serial:, cups:
-//   jobs_dir = "/var/lib/hcp-kiosk/print-jobs"
-//   hall_code = "150102001"
-//   qr_url_prefix = "HTTPS://HCP.EXAMPLE.CN/R/"
-//   token_key_file = "/etc/hcp-kiosk/qr-token.key"
-//   qr_valid_days = 30
+// What the printing layer needs from the main configuration (docs/config.md): [printer]
+// (profile, transport, jobs folder), [receipt_qr] (URL prefix, token key file, validity) and
+// the hall code the QR tokens bind.
 #include <filesystem>
 #include <optional>
 #include <string>
+
+#include "hcp/config.hpp"
 
 namespace hcp::printer {
 
 struct PrinterSettings {
     std::string profile = "generic-safe";
-    std::optional<std::string> transport;
+    std::optional<std::string> transport;  // as written; nullopt: the device has no printer
     std::filesystem::path jobs_dir = "var/print-jobs";
     std::string hall_code;
     std::string qr_url_prefix = "HTTPS://HCP.EXAMPLE.CN/R/";
@@ -26,8 +20,8 @@ struct PrinterSettings {
     int qr_valid_days = 30;
 };
 
-// Throws hcp::Error(Errc::config_invalid) with file:line and the key for unknown keys, wrong
-// types, a lowercase or non-alphanumeric URL prefix, an invalid transport, or days outside 1..3650.
-PrinterSettings load_printer_settings(const std::filesystem::path& file);
+// From a validated configuration; never throws. A device without [printer] gets the settings
+// for previews and files (no transport).
+PrinterSettings printer_settings(const Config& config);
 
 }  // namespace hcp::printer

@@ -11,6 +11,8 @@
 
 #include "hcp/error.hpp"
 
+#include "hcp/transport_spec.hpp"
+
 namespace hcp::printer {
 
 using Millis = std::chrono::milliseconds;
@@ -73,17 +75,10 @@ private:
     bool m_bidi;
 };
 
-struct TransportSpec {
-    enum class Kind { file, tcp, device, serial, cups } kind = Kind::file;
-    std::string target;        // file path, host, device path, serial path, CUPS queue
-    int port = 9100;           // tcp
-    int baud = 9600;           // serial: 9600, 19200, 38400, 57600, 115200
-    bool rtscts = true;        // serial hardware flow control (XON/XOFF otherwise)
-};
+// The address syntax lives in the core (the configuration validates it): hcp/transport_spec.hpp.
+using ::hcp::TransportSpec;
+using ::hcp::parse_transport;
 
-// Parses "file:PATH", "tcp:HOST[:PORT]", "device:/dev/usb/lp0", "serial:/dev/ttyS0[@BAUD][,xonxoff]",
-// "cups:QUEUE". Throws hcp::Error(Errc::invalid_argument) with what is allowed.
-TransportSpec parse_transport(const std::string& text);
 std::unique_ptr<Transport> make_transport(const TransportSpec& spec);
 
 }  // namespace hcp::printer
