@@ -15,6 +15,7 @@
 #include "hcp/time.hpp"
 #include "png_writer.hpp"
 #include "screens/screen_bad_options.hpp"
+#include "screens/screen_hall_display.hpp"
 #include "screens/screen_idle.hpp"
 #include "screens/screen_message.hpp"
 #include "screens/screen_rating.hpp"
@@ -124,6 +125,13 @@ App::App(AppServices services) : m_services(std::move(services)) {
     }
     if (opt.role) m_self_service = *opt.role == "selfservice";
     if (m_self_service) window = 0;
+    // The hall display: role display alone (a display shows no rating journey), or --role display.
+    if (cfg != nullptr) {
+        const auto& roles = cfg->device.roles;
+        m_display = roles.count(hcp::DeviceRole::display) != 0 && roles.count(hcp::DeviceRole::rater) == 0 &&
+                    roles.count(hcp::DeviceRole::selfservice) == 0;
+    }
+    if (opt.role) m_display = *opt.role == "display";
 
     const auto& catalog = m_services.link != nullptr ? m_services.link->catalog() : m_no_catalog;
     m_screens.resize(6);
@@ -137,9 +145,15 @@ App::App(AppServices services) : m_services(std::move(services)) {
     m_screens[static_cast<size_t>(ScreenId::message)] = std::make_unique<MessageScreen>(*m_journey);
 
     if (!opt.script.empty()) m_script = ScriptRunner::load(opt.script);
-    if (cfg == nullptr || m_services.link == nullptr) {
+    if (m_display && cfg != nullptr && m_services.hall == nullptr) {
+        m_display = false;
+        m_services.config_error = "叫号屏需要本机运行排队服务（device.roles 含 hub）；远程叫号屏尚不支持，请联系管理员";
+    }
+    if (cfg == nullptr || m_services.link == nullptr || !m_services.config_error.empty()) {
         m_fonts->want(m_services.config_error);
         m_journey->show_config_error(m_services.config_error);
+    } else if (m_display) {
+        start_display();
     } else {
         // Hub events arrive on the link's thread: hand them to the main thread, never to ImGui.
         MainQueue* queue = m_queue.get();
@@ -153,7 +167,51 @@ App::App(AppServices services) : m_services(std::move(services)) {
     m_screen = m_journey->screen();
 }
 
+void App::start_display() {
+    const hcp::Config& cfg = *m_services.config;
+    const hcp::DisplayConfig& dc = cfg.display;
+    m_board = std::make_unique<HallBoard>(static_cast<size_t>(dc.recent_calls));
+    m_display_screen = std::make_unique<HallDisplayScreen>(*m_board, *m_fonts, cfg.hall.name, dc.notice);
+    // Every ticket letter in the display font now: a new letter later would cost an atlas build.
+    for (const auto& c : cfg.categories) m_fonts->want_display(std::string(1, c.prefix));
+    for (const auto& c : cfg.categories) m_fonts->want(c.name);
+    if (dc.voice) {
+        // Headless (SDL's dummy driver): synthesis still runs, the audio goes nowhere.
+        if (!m_services.options.headless) {
+            std::string why;
+            m_sink = voice::SdlAudioSink::open(22050, why);  // espeak-ng's rate
+            if (!m_sink) std::cerr << "hcp-kiosk: no sound output, calls are shown only: " << why << '\n';
+        }
+        if (!m_sink) m_sink = std::make_unique<voice::NullSink>();
+        voice::AnnouncerSettings vs;
+        vs.repeat = dc.voice_repeat;
+        vs.speech.voice = dc.voice_name;
+        vs.speech.rate = dc.voice_rate;
+        vs.speech.volume = dc.voice_volume;
+        m_announcer = std::make_unique<voice::Announcer>(vs, *m_sink);
+    }
+    HallFeed* feed = m_services.hall;
+    m_board->on_snapshot(feed->snapshot());
+    // Queue events arrive on the feed's thread: the call goes to the main thread at once (shown
+    // on the next frame, then spoken); the snapshot is read on the feed's thread, never the UI's.
+    MainQueue* queue = m_queue.get();
+    HallBoard* board = m_board.get();
+    voice::Announcer* announcer = m_announcer.get();
+    const std::string tmpl = dc.voice_template;
+    feed->subscribe([queue, board, announcer, feed, tmpl](const hcp::HubEvent& ev) {
+        if (ev.type == hcp::HubEventType::queue_called && ev.call) {
+            queue->post([board, announcer, tmpl, call = *ev.call, at = ev.at] {
+                board->on_call(call, at);
+                if (announcer != nullptr)
+                    announcer->announce(voice::announcement_text(tmpl, call.number, call.window, call.window_name));
+            });
+        }
+        queue->post([board, snap = feed->snapshot()] { board->on_snapshot(snap); });
+    });
+}
+
 App::~App() {
+    if (m_display && m_services.hall != nullptr) m_services.hall->unsubscribe();
     if (m_services.link != nullptr) m_services.link->unsubscribe();
     m_worker.reset();  // finishes a rating being stored; its result is posted to the queue
     m_queue->drain();  // work posted before unsubscribe returned
@@ -258,6 +316,10 @@ void App::handle(const SDL_Event& ev) {
 }
 
 void App::sync_screen() {
+    if (m_board && m_board->version() != m_board_version) {
+        m_board_version = m_board->version();
+        request_frames(1);
+    }
     if (m_journey->version() == m_journey_version) return;
     m_journey_version = m_journey->version();
     if (m_journey->screen() != m_screen) {
@@ -281,7 +343,7 @@ int App::wait_timeout_ms(Clock::time_point now) const {
     std::optional<Clock::time_point> at = m_journey->next_deadline();
     auto earlier = [&](std::optional<Clock::time_point> t) { if (t && (!at || *t < *at)) at = t; };
     if (m_script) earlier(m_script->wake_at());
-    if (m_screen == ScreenId::idle) {
+    if (m_screen == ScreenId::idle || m_display) {
         // The clock shows minutes: wake at the next minute boundary, draw one frame.
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(hcp::now().time_since_epoch()).count();
         earlier(now + std::chrono::milliseconds(60000 - ms % 60000 + 5));
@@ -365,6 +427,9 @@ void App::draw_frame() {
     // thanked that was not stored), and ten failing frames in a row end the process so systemd
     // restarts it.
     try {
+        if (m_display) {
+            m_display_screen->draw(*m_ui);
+        } else {
         if (m_journey->submitting()) ImGui::BeginDisabled();
         draw_header();
         if (m_journey->submitting()) ImGui::EndDisabled();
@@ -388,6 +453,7 @@ void App::draw_frame() {
         }
         ImGui::EndChild();
         if (m_journey->submitting()) draw_submitting();
+        }
     } catch (const std::exception& e) {
         std::cerr << "hcp-kiosk: frame failed: " << e.what() << '\n';
         ImGui::ErrorCheckEndFrameRecover(ignore_recovery_note);
@@ -420,8 +486,9 @@ void App::draw_frame() {
     if (m_stats.first_frame_ms < 0.0) {
         m_stats.first_frame_ms = std::chrono::duration<double, std::milli>(t1 - m_services.started).count();
     }
-    if (m_screen == ScreenId::idle) m_clock_minute = china_minute();
+    if (m_screen == ScreenId::idle || m_display) m_clock_minute = china_minute();
     note_shown();
+    note_call_shown();
 }
 
 void App::draw_submitting() {
@@ -460,8 +527,42 @@ void App::note_shown() {
     std::cout << "shown: cases=" << cases << " event=" << id << " wall_us=" << wall << '\n';
 }
 
+void App::note_call_shown() {
+    // The first presented frame showing a call: a log line with the wall clock, so the bench
+    // measures from the call's reply to the hall screen.
+    if (!m_board || !m_board->current()) return;
+    const BoardCall& call = *m_board->current();
+    const std::string key = call.number + "@" + std::to_string(call.at.time_since_epoch().count());
+    if (key == m_shown_call) return;
+    m_shown_call = key;
+    const auto wall = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+    std::cout << "shown: call=" << call.number << " window=" << call.window << " wall_us=" << wall << '\n';
+}
+
 std::string App::command(const std::vector<std::string>& words) {
     const std::string& c = words.front();
+    if (c == "expect-voice" && words.size() >= 2) {
+        // expect-voice TEXT…: a call containing TEXT was synthesized and played (waits up to 10 s).
+        if (!m_announcer) return "expect-voice needs the hall display with [display] voice = true";
+        std::string want;
+        for (size_t i = 1; i < words.size(); ++i) want += (i > 1 ? " " : "") + words[i];
+        // A snapshot can bring a call to the screen before its event: run the posted work (the
+        // event queues the voice on this thread) while waiting for the worker.
+        const auto until = Clock::now() + std::chrono::seconds(10);
+        std::string seen;
+        do {
+            m_queue->drain();
+            m_announcer->wait_idle(std::chrono::milliseconds(50));
+            seen.clear();
+            for (const auto& s : m_announcer->spoken()) {
+                if (s.text.find(want) != std::string::npos && s.error.empty() && s.repeats > 0) return {};
+                seen += "\n    \"" + s.text + "\" seconds=" + std::to_string(s.seconds) + " repeats=" +
+                        std::to_string(s.repeats) + (s.error.empty() ? "" : " error=" + s.error);
+            }
+        } while (Clock::now() < until);
+        return "no call spoken with \"" + want + "\" within 10 s; spoken:" + seen;
+    }
     if (c == "lang" && words.size() == 2) {
         m_services.i18n.set_lang(words[1] == "en" ? Lang::en : Lang::zh_CN);
         request_frames(kFramesAfterInput);
@@ -532,7 +633,7 @@ int App::run() {
         m_queue->drain();
         m_journey->tick(Clock::now());
         sync_screen();
-        if (m_screen == ScreenId::idle && m_clock_minute != china_minute() && m_frames_wanted == 0) {
+        if ((m_screen == ScreenId::idle || m_display) && m_clock_minute != china_minute() && m_frames_wanted == 0) {
             request_frames(1);
             ++m_stats.clock_ticks;
         }

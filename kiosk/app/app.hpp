@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "fonts.hpp"
+#include "hall_board.hpp"
+#include "hall_feed.hpp"
 #include "hcp/config.hpp"
 #include "hcp/hub_link.hpp"
 #include "i18n.hpp"
@@ -27,6 +29,7 @@
 #include "screens/screen.hpp"
 #include "script.hpp"
 #include "ui_kit.hpp"
+#include "voice/announcer.hpp"
 
 struct SDL_Window;
 struct SDL_Renderer;
@@ -44,6 +47,8 @@ struct AppServices {
     // Hub-side script commands (case …, hub …, disk …, expect-journal …): error text or empty.
     std::function<std::string(const std::vector<std::string>&)> hub_command;
     Clock::time_point started{};          // process start, for the first-frame figure
+    // The queue for the hall display (role display): null when this process has no queue.
+    HallFeed* hall = nullptr;
 };
 
 struct FrameStats {
@@ -100,6 +105,8 @@ private:
     void write_shot();
     void draw_submitting();
     void note_shown();
+    void start_display();
+    void note_call_shown();
     float em_px() const;
     int wait_timeout_ms(Clock::time_point now) const;
 
@@ -116,6 +123,14 @@ private:
     std::unique_ptr<Journey> m_journey;
     std::vector<std::unique_ptr<Screen>> m_screens;  // indexed by ScreenId
     std::optional<ScriptRunner> m_script;
+    // The hall display (role display): board, screen and voice; null on other terminals.
+    bool m_display = false;
+    std::unique_ptr<HallBoard> m_board;
+    std::unique_ptr<Screen> m_display_screen;
+    std::unique_ptr<voice::AudioSink> m_sink;
+    std::unique_ptr<voice::Announcer> m_announcer;  // after m_sink: destroyed first
+    std::uint64_t m_board_version = 0;
+    std::string m_shown_call;  // the call whose first frame was logged
     ScreenId m_screen = ScreenId::idle;
     std::uint64_t m_journey_version = 0;
     bool m_large_text = false;

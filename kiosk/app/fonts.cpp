@@ -92,20 +92,49 @@ void Fonts::want(std::string_view utf8) {
     }
 }
 
-void Fonts::build(ImFontAtlas& atlas, float em_px) {
-    // Ranges are pairs [first, last] closed by 0; they must outlive the Build() below.
-    m_ranges.clear();
-    m_glyphs = 0;
-    for (size_t cp = 1; cp < m_wanted.size(); ++cp) {
-        if (!m_wanted[cp]) continue;
+void Fonts::set_display_scale(float scale) {
+    if (scale == m_display_scale) return;
+    m_display_scale = scale;
+    m_stale = true;
+}
+
+void Fonts::want_display(std::string_view utf8) {
+    want(utf8);
+    for (size_t i = 0; i < utf8.size();) {
+        const char32_t cp = next_code_point(utf8, i);
+        if (cp < 0x20 || cp >= 0x10000) continue;
+        if (!m_display_wanted[cp]) {
+            m_display_wanted[cp] = true;
+            if (m_display_scale > 0.0F) m_stale = true;
+        }
+    }
+}
+
+namespace {
+
+// Ranges are pairs [first, last] closed by 0; returns the number of glyphs.
+int ranges_of(const std::vector<bool>& wanted, ImVector<ImWchar>& ranges) {
+    ranges.clear();
+    int glyphs = 0;
+    for (size_t cp = 1; cp < wanted.size(); ++cp) {
+        if (!wanted[cp]) continue;
         size_t last = cp;
-        while (last + 1 < m_wanted.size() && m_wanted[last + 1]) ++last;
-        m_ranges.push_back(static_cast<ImWchar>(cp));
-        m_ranges.push_back(static_cast<ImWchar>(last));
-        m_glyphs += static_cast<int>(last - cp + 1);
+        while (last + 1 < wanted.size() && wanted[last + 1]) ++last;
+        ranges.push_back(static_cast<ImWchar>(cp));
+        ranges.push_back(static_cast<ImWchar>(last));
+        glyphs += static_cast<int>(last - cp + 1);
         cp = last;
     }
-    m_ranges.push_back(0);
+    ranges.push_back(0);
+    return glyphs;
+}
+
+}  // namespace
+
+void Fonts::build(ImFontAtlas& atlas, float em_px) {
+    // The ranges must outlive the Build() below.
+    m_glyphs = ranges_of(m_wanted, m_ranges);
+    const bool display = m_display_scale > 0.0F && ranges_of(m_display_wanted, m_display_ranges) > 0;
 
     atlas.Clear();
     atlas.FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
@@ -119,7 +148,10 @@ void Fonts::build(ImFontAtlas& atlas, float em_px) {
     const MappedFont font(m_file);
     m_body = atlas.AddFontFromMemoryTTF(font.data(), font.size(), em_px, &cfg, m_ranges.Data);
     m_title = atlas.AddFontFromMemoryTTF(font.data(), font.size(), em_px * 1.6F, &cfg, m_ranges.Data);
-    if (m_body == nullptr || m_title == nullptr || !atlas.Build()) {
+    m_display = display ? atlas.AddFontFromMemoryTTF(font.data(), font.size(), em_px * m_display_scale, &cfg,
+                                                     m_display_ranges.Data)
+                        : nullptr;
+    if (m_body == nullptr || m_title == nullptr || (display && m_display == nullptr) || !atlas.Build()) {
         throw std::runtime_error("cannot build the font atlas");
     }
     // ImGui 1.86 copies font data it does not own (AddFont: FontDataOwnedByAtlas false → a copy

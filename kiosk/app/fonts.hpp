@@ -28,8 +28,15 @@ public:
     // recreates the renderer's font texture afterwards. Throws std::runtime_error.
     void build(ImFontAtlas& atlas, float em_px);
 
+    // The hall display's very large font (numbers called across a hall): only the characters
+    // offered here are baked, at `scale` em, so the atlas stays small. scale 0 (the default):
+    // no display font; display() is then the title font.
+    void set_display_scale(float scale);
+    void want_display(std::string_view utf8);
+
     ImFont* body() const noexcept { return m_body; }
     ImFont* title() const noexcept { return m_title; }
+    ImFont* display() const noexcept { return m_display != nullptr ? m_display : m_title; }
     int glyph_count() const noexcept { return m_glyphs; }
     int unsupported() const noexcept { return m_unsupported; }
     int builds() const noexcept { return m_builds; }
@@ -38,12 +45,16 @@ private:
     std::filesystem::path m_file;
     std::vector<bool> m_wanted = std::vector<bool>(0x10000, false);
     ImVector<ImWchar> m_ranges;
+    std::vector<bool> m_display_wanted = std::vector<bool>(0x10000, false);
+    ImVector<ImWchar> m_display_ranges;
+    float m_display_scale = 0.0F;
     bool m_stale = true;
     int m_glyphs = 0;
     int m_unsupported = 0;
     int m_builds = 0;
     ImFont* m_body = nullptr;
     ImFont* m_title = nullptr;
+    ImFont* m_display = nullptr;
 };
 
 }  // namespace hcp::ui

@@ -17,10 +17,14 @@
 #include "hcp/config.hpp"
 #include "hcp/crypto.hpp"
 #include "hcp/hub.hpp"
+#include "hcp/hub_service.hpp"
 #include "hcp/local_hub_link.hpp"
 #include "hcp/remote_hub_link.hpp"
 #include "hcp/store.hpp"
+#include "hall_feed.hpp"
+#include "hcp/hall_api.hpp"
 #include "journal_link.hpp"
+#include "voice/speech.hpp"
 
 namespace {
 
@@ -28,11 +32,17 @@ using hcp::ui::DemoHubLink;
 
 // The link the screens talk to, and what stands behind it.
 struct Links {
-    std::unique_ptr<hcp::Hub> hub;              // the hub in this process (embedded default)
+    // The hub in this process (embedded default): HubService runs the Hub with its uploader,
+    // maintenance (default ratings, personal-data purge) and, with [api], the hall API.
+    std::unique_ptr<hcp::HubService> service;
+    hcp::Hub* hub = nullptr;                    // service->hub()
     std::unique_ptr<hcp::LocalHubLink> local;
     std::unique_ptr<hcp::RemoteHubLink> remote;  // a hub on another host (HTTP + SSE, local outbox)
     std::unique_ptr<DemoHubLink> demo;          // in-memory stand-in (tests of offline/disk full)
     std::unique_ptr<hcp::ui::JournalLink> journal;
+    // The hub's queue and event bus for the hall display (role display), when this process runs
+    // the hub and the configuration has categories.
+    std::unique_ptr<hcp::ui::LocalHallFeed> hall;
     // The store behind the link (hub store, or the terminal's own), for `expect-stored`.
     std::filesystem::path store_path;
     std::optional<hcp::SecretKey> store_key;
@@ -49,7 +59,15 @@ void open_local_hub(Links& links, hcp::Config& config, const hcp::ui::Options& o
     std::filesystem::create_directories(config.store.database.parent_path());
     if (!std::filesystem::exists(config.store.key_file)) hcp::SecretKey::create_file(config.store.key_file);
     const auto key = hcp::SecretKey::load_file(config.store.key_file);
-    links.hub = std::make_unique<hcp::Hub>(hcp::HubSetup::from_config(config), key);
+    if (options.no_upload) config.upload.reset();
+    auto started = hcp::HubService::start(config, key);
+    if (!started) {
+        // Shown on the configuration-error screen: the installer reads what to fix there.
+        const auto& f = started.error();
+        throw hcp::Error(hcp::Errc::config_invalid, f.message_zh + "\n(" + f.detail + ")");
+    }
+    links.service = std::move(started.value());
+    links.hub = &links.service->hub();
     links.store_path = config.store.database;
     links.store_key = key;
     links.local = std::make_unique<hcp::LocalHubLink>(*links.hub);
@@ -165,8 +183,61 @@ std::optional<std::string> parse_case(const hcp::Config& cfg, const std::vector<
     return std::nullopt;
 }
 
+// `queue take CATEGORY [priority]`, `queue sign-in WINDOW STAFF_NO`, `queue call-next|recall|
+// complete WINDOW`: the queue in this process, changed as the hall API changes it and published
+// the same way (queue_called, then queue_changed), so scripts drive the hall display.
+std::string queue_command(Links& links, const hcp::Config& cfg, const std::vector<std::string>& w) {
+    hcp::QueueEngine* q = links.service ? links.service->queue() : nullptr;
+    if (q == nullptr) return "queue needs the hub in this process and [[category]] in the configuration";
+    hcp::EventBus& bus = links.hub->events();
+    const std::string usage = "usage: queue take CATEGORY [priority] | sign-in WINDOW STAFF_NO | call-next|recall|complete WINDOW";
+    if (w.size() < 3) return usage;
+    auto refused = [](const hcp::QueueFailure& f) { return "queue refused: " + f.message + " (" + f.message_zh + ")"; };
+    if (w[1] == "take") {
+        std::string code = w[2];
+        for (const auto& c : cfg.categories)
+            if (w[2].size() == 1 && c.prefix == w[2][0]) code = c.code;  // a prefix letter names its category
+        auto r = q->take_ticket(code, w.size() > 3 && w[3] == "priority");
+        if (!r) return refused(r.error());
+        std::cout << "queue: took " << r.value().ticket.number << '\n';
+        hcp::publish_queue_changed(bus);
+        return {};
+    }
+    int window = 0;
+    try {
+        window = std::stoi(w[2]);
+    } catch (const std::exception&) {
+        return usage;
+    }
+    if (w[1] == "sign-in" && w.size() == 4) {
+        hcp::Staff staff;
+        for (const auto& s : cfg.staff)
+            if (s.number == w[3]) staff = s;
+        if (staff.number.empty()) return "unknown staff number " + w[3];
+        auto r = q->open_window(window, staff);
+        if (!r) return refused(r.error());
+        hcp::publish_queue_changed(bus);
+        return {};
+    }
+    if (w[1] == "call-next" || w[1] == "recall") {
+        auto r = w[1] == "recall" ? q->recall(window) : q->call_next(window);
+        if (!r) return refused(r.error());
+        hcp::publish_queue_call(bus, r.value());
+        hcp::publish_queue_changed(bus);
+        return {};
+    }
+    if (w[1] == "complete") {
+        auto r = q->complete(window);
+        if (!r) return refused(r.error());
+        hcp::publish_queue_changed(bus);
+        return {};
+    }
+    return usage;
+}
+
 std::string hub_command(Links& links, const hcp::Config& cfg, const std::vector<std::string>& w) {
     const std::string& c = w.front();
+    if (c == "queue") return queue_command(links, cfg, w);
     if (c == "case") {
         CaseSpec spec;
         if (auto err = parse_case(cfg, w, spec)) return *err;
@@ -260,6 +331,29 @@ std::string hub_command(Links& links, const hcp::Config& cfg, const std::vector<
     return "unknown command " + c;
 }
 
+// --voice-wav FILE TEXT: TEXT spoken with the configuration's [display] voice, into FILE. The
+// installer hears the voice without a call; tests check the synthesis.
+int voice_wav(const hcp::ui::Options& options) {
+    try {
+        const hcp::Config config = hcp::load_config(options.config);
+        hcp::ui::voice::SpeechSettings s;
+        s.voice = config.display.voice_name;
+        s.rate = config.display.voice_rate;
+        s.volume = config.display.voice_volume;
+        auto engine = hcp::ui::voice::SpeechSynthesizer::open(s);
+        if (!engine) throw std::runtime_error(engine.error().detail);
+        auto pcm = engine.value()->synthesize(options.voice_text);
+        if (!pcm) throw std::runtime_error(pcm.error().detail);
+        if (!hcp::ui::voice::write_wav(*options.voice_wav, pcm.value()))
+            throw std::runtime_error("cannot write " + options.voice_wav->string());
+        std::cout << "voice-wav: " << options.voice_wav->string() << " seconds=" << pcm.value().seconds() << '\n';
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "hcp-kiosk: " << e.what() << '\n';
+        return 1;
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -277,6 +371,7 @@ int main(int argc, char** argv) {
         std::cout << hcp::ui::usage();
         return 0;
     }
+    if (options.voice_wav) return voice_wav(options);
     try {
         hcp::ui::I18n i18n(std::filesystem::path(HCP_SOURCE_ASSETS_DIR) / "lang");
         std::optional<hcp::Config> config;
@@ -290,6 +385,8 @@ int main(int argc, char** argv) {
             if (which == "local") {
                 if (!has_hub) throw hcp::Error(hcp::Errc::config_invalid, "--link local needs role hub in device.roles");
                 open_local_hub(links, *config, options);
+                if (hcp::QueueEngine* q = links.service->queue())
+                    links.hall = std::make_unique<hcp::ui::LocalHallFeed>(*q, links.hub->events());
             } else if (which == "remote") {
                 if (config->device.hub_url.empty()) throw hcp::Error(hcp::Errc::config_invalid, "--link remote needs device.hub_url");
                 open_remote_link(links, *config, options);
@@ -314,6 +411,7 @@ int main(int argc, char** argv) {
                 return hub_command(links, *config, w);
             };
         }
+        services.hall = links.hall.get();
         hcp::ui::App app(std::move(services));
         return app.run();
     } catch (const std::exception& e) {

@@ -7,8 +7,9 @@ namespace hcp::ui {
 std::string usage() {
     return "usage: hcp-kiosk [--config FILE] [--headless] [--script FILE] [--shots DIR]\n"
            "                 [--size WxH] [--windowed] [--lang zh_CN|en] [--large-text]\n"
-           "                 [--timeout-seconds N] [--role rater|selfservice] [--stats]\n"
-           "                 [--link local|remote|demo] [--data-dir DIR]\n";
+           "                 [--timeout-seconds N] [--role rater|selfservice|display] [--stats]\n"
+           "                 [--link local|remote|demo] [--data-dir DIR] [--no-upload]\n"
+           "       hcp-kiosk [--config FILE] --voice-wav FILE TEXT   (the hall display's voice into a WAV)\n";
 }
 
 Options parse_options(const std::vector<std::string>& args) {
@@ -29,6 +30,7 @@ Options parse_options(const std::vector<std::string>& args) {
         else if (a == "--stats") o.stats = true;
         else if (a == "--help" || a == "-h") o.help = true;
         else if (a == "--data-dir") o.data_dir = value();
+        else if (a == "--no-upload") o.no_upload = true;
         else if (a == "--link") {
             o.link = value();
             if (*o.link != "local" && *o.link != "remote" && *o.link != "demo")
@@ -38,7 +40,11 @@ Options parse_options(const std::vector<std::string>& args) {
             if (o.lang != "zh_CN" && o.lang != "en") throw std::runtime_error("--lang must be zh_CN or en");
         } else if (a == "--role") {
             o.role = value();
-            if (*o.role != "rater" && *o.role != "selfservice") throw std::runtime_error("--role must be rater or selfservice");
+            if (*o.role != "rater" && *o.role != "selfservice" && *o.role != "display")
+                throw std::runtime_error("--role must be rater, selfservice or display");
+        } else if (a == "--voice-wav") {
+            o.voice_wav = value();
+            o.voice_text = value();
         } else if (a == "--timeout-seconds") {
             const int n = std::stoi(value());
             if (n < 1 || n > 3600) throw std::runtime_error("--timeout-seconds must be 1..3600");

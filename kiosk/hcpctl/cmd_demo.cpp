@@ -1,6 +1,6 @@
 // hcpctl demo: a morning at the demo hall, end to end through the real core — configuration,
 // catalog, calendar, rules, the durable store and its chain, verification and export.
-// `./dev demo` runs this until the kiosk UI exists.
+// `./dev demo` runs this first, then hcp-kiosk with the embedded hub that uploads these ratings.
 #include <array>
 #include <iomanip>
 #include <iostream>
@@ -267,7 +267,7 @@ int cmd_demo(const std::vector<std::string>& argv) {
               << (report.ok() ? "评价链完整" : "发现问题") << "\n";
     for (const auto& f : report.findings) std::cout << "  " << f.describe() << "\n";
     auto pending = demo.store.outbox(hcp::OutboxState::pending);
-    std::cout << "  待上传省平台：" << pending.size() << " 条（上传在后续版本中实现，评价已安全保存在本地）\n";
+    std::cout << "  待上传省平台：" << pending.size() << " 条（已安全保存在本地；中心服务运行时由上传线程发往省平台，hcpctl sync --config 可手动上传）\n";
 
     std::cout << "\n-- 今日导出（脱敏）前 3 行 --\n";
     hcp::ExportOptions eo;

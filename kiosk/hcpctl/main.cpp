@@ -22,8 +22,9 @@ usage:
   hcpctl demo [--config FILE]       run a demo morning at the demo hall in ./var/demo
   hcpctl platform-sim --secret FILE [--db FILE] [--port N] [fault switches]
                                     the reference 好差评 platform on 127.0.0.1 (page at /)
-  hcpctl sync UPLOAD_TOML (--config CONFIG | --db DB --hall CODE) [--status]
-                                    upload the outbox once and print what happened
+  hcpctl sync --config CONFIG [--status]
+                                    upload the outbox once and print what happened, or
+                                    (--status) how many ratings wait and since when
   hcpctl print ticket|receipt|selftest [--profile ID] [--file OUT] [--png OUT.png]
                                     encode a queue ticket, 办件回执 or printer self-test page
   hcpctl token issue|verify ...     issue or check a signed rating QR token (docs/qr-token.md)

@@ -11,6 +11,7 @@
 
 #include "hcp/crypto.hpp"
 #include "hcp/rate_limit.hpp"
+#include "hall_api_routes.hpp"
 #include "hub_json.hpp"
 
 namespace hcp {
@@ -18,12 +19,7 @@ namespace hcp {
 namespace {
 
 using api::json;
-
-struct Caller {
-    enum class Kind { none, device, system } kind = Kind::none;
-    std::string id;
-    int window = 0;
-};
+using api::Caller;
 
 void send_error(httplib::Response& res, int status, std::string_view code, std::string_view message,
                 std::string_view detail = {}) {
@@ -254,6 +250,25 @@ struct HallApiServer::Impl {
         reply["rating_url_expires_at"] = format_iso8601(qr.value().expires_at);
     }
 
+    // POST /cases, and 办结 at a window (hall_api_queue.cpp): one code path.
+    std::optional<json> report_case(const CaseReport& report, httplib::Response& res) {
+        auto r = hub.report_case(report);
+        if (!r) {
+            send_failure(res, r.error());
+            return std::nullopt;
+        }
+        const auto& reply = r.value();
+        json rating = {{"opened", reply.rating_opened}};
+        if (reply.rating_opened) {
+            rating["window"] = reply.opened_window;
+            rating["target"] = std::string(to_string(*reply.target));
+            rating["event_id"] = reply.event_id;
+        }
+        json out = {{"case", api::case_json(reply.c, true)}, {"case_nos", reply.case_nos}, {"rating", rating}};
+        add_receipt(out, reply.c);
+        return out;
+    }
+
     Caller authenticate(const httplib::Request& req) const {
         Caller who;
         const std::string auth = req.get_header_value("Authorization");
@@ -361,18 +376,7 @@ struct HallApiServer::Impl {
                 send_error(res, 400, "invalid_field", "办件信息格式不正确（" + bad + "）。", bad + ": wrong type or value");
                 return;
             }
-            auto r = hub.report_case(*report);
-            if (!r) return send_failure(res, r.error());
-            const auto& reply = r.value();
-            json rating = {{"opened", reply.rating_opened}};
-            if (reply.rating_opened) {
-                rating["window"] = reply.opened_window;
-                rating["target"] = std::string(to_string(*reply.target));
-                rating["event_id"] = reply.event_id;
-            }
-            json out = {{"case", api::case_json(reply.c, true)}, {"case_nos", reply.case_nos}, {"rating", rating}};
-            add_receipt(out, reply.c);
-            send_json(res, 201, out);
+            if (auto out = report_case(*report, res)) send_json(res, 201, *out);
         });
 
         svr.Get(R"(/api/v1/cases/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
@@ -510,6 +514,14 @@ struct HallApiServer::Impl {
                 },
                 [this](bool) { sse_clients.fetch_sub(1); });
         });
+
+        api::register_queue_routes(
+            svr, api::RouteContext{hub, services,
+                                   [this](const httplib::Request& req, httplib::Response& res, bool d, bool s) {
+                                       return require(req, res, d, s);
+                                   },
+                                   json_body,
+                                   [this](const CaseReport& r, httplib::Response& res) { return report_case(r, res); }});
     }
 
     static bool detail_text_ok(const std::string& text) {

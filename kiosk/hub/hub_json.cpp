@@ -108,6 +108,12 @@ json event_json(const HubEvent& e) {
               {"at", format_iso8601(e.at)}};
     if (e.request) j["request"] = request_json(*e.request);
     if (!e.rating_id.empty()) j["rating_id"] = e.rating_id;
+    if (e.call)
+        j["call"] = {{"number", e.call->number},
+                     {"category", e.call->category},
+                     {"window", e.call->window},
+                     {"window_name", e.call->window_name},
+                     {"action", e.call->action}};
     return j;
 }
 

@@ -19,7 +19,8 @@ std::optional<Case> case_from_json(const json& j);  // terminal side: no applica
 json request_json(const RatingRequest& r);
 std::optional<RatingRequest> request_from_json(const json& j);
 
-// SSE payload of an event; never the level.
+// SSE payload of an event; never the level. queue_called carries "call" {number, category,
+// window, window_name, action}.
 json event_json(const HubEvent& e);
 
 json draft_json(const RatingDraft& d);

@@ -18,6 +18,7 @@ std::string_view to_string(HubStartErrc e) noexcept {
         case HubStartErrc::upload_secret: return "upload_secret";
         case HubStartErrc::upload_profile: return "upload_profile";
         case HubStartErrc::store: return "store";
+        case HubStartErrc::queue: return "queue";
         case HubStartErrc::api_bind: return "api_bind";
     }
     return "unknown";
@@ -71,6 +72,7 @@ struct HubService::Impl {
     std::optional<UploadConfig> upload;
 
     std::unique_ptr<Hub> hub;
+    std::unique_ptr<QueueEngine> queue;  // after hub: closed before the store's own connection
     std::unique_ptr<ReceiptQrIssuer> receipts;
     std::unique_ptr<Uploader> uploader;
     EventBus::Subscription upload_wake;
@@ -208,6 +210,21 @@ Result<std::unique_ptr<HubService>, HubStartFailure> HubService::start(const Con
                        "评价数据库或其密钥无法打开（" + config.store.database.string() +
                            "）。请检查 [store] 的设置和文件权限；密钥文件须与数据库配套。");
     }
+    if (!config.categories.empty()) {
+        try {
+            QueueSetup setup = QueueSetup::from_config(config);
+            setup.clock = im->clock;
+            im->queue = std::make_unique<QueueEngine>(QueueEngine::open(config.store.database, std::move(setup)));
+        } catch (const std::exception& e) {
+            return failure(HubStartErrc::queue, describe(e),
+                           "排队叫号无法启动（" + config.store.database.string() +
+                               "）。请检查配置中的业务类别（[[category]]）、窗口和工作日历文件，以及数据库文件的权限。");
+        }
+        im->log("queue: " + std::to_string(config.categories.size()) + " categories, " +
+                std::to_string(config.windows.size()) + " windows");
+    } else {
+        im->log("no [[category]]: the hub runs without a queue (queue endpoints answer 404)");
+    }
     im->receipts = std::make_unique<ReceiptQrIssuer>(config.receipt_qr, config.hall.code);
     if (!im->receipts->enabled()) im->log("receipt QR off (rating_url will be null): " + im->receipts->reason());
 
@@ -239,6 +256,9 @@ Result<std::unique_ptr<HubService>, HubStartFailure> HubService::start(const Con
         services.receipts = raw->receipts.get();
         services.clock = raw->clock;
         services.log = [sink = raw->log](const std::string& line) { sink("hall-api: " + line); };
+        services.queue = raw->queue.get();
+        services.staff = config.staff;
+        services.items = config.items;
         raw->api = std::make_unique<HallApiServer>(*raw->hub, *api, std::move(services));
         auto started = raw->api->start();
         if (!started) {
@@ -259,6 +279,7 @@ HubService::~HubService() { stop(); }
 void HubService::stop() { m_impl->stop_all(); }
 
 Hub& HubService::hub() noexcept { return *m_impl->hub; }
+QueueEngine* HubService::queue() noexcept { return m_impl->queue.get(); }
 bool HubService::upload_configured() const noexcept { return m_impl->uploader != nullptr; }
 std::optional<int> HubService::api_port() const noexcept { return m_impl->port; }
 

@@ -150,6 +150,9 @@ struct RemoteHubLink::Impl {
             } catch (const std::exception&) {
             }
         }
+        // A terminal uses two event types; the stream also carries others (rating_stored,
+        // queue_called, queue_changed, types added later …): skipped unread, never an error.
+        if (type != "rating_requested" && type != "rating_cancelled") return;
         if (data.empty()) return;
         json j = json::parse(data, nullptr, false);
         if (j.is_discarded() || !j.is_object()) return;

@@ -280,7 +280,7 @@ Config ConfigLoader::run(std::string_view text) {
     const toml::table& root = *parsed;
 
     m_r.check_keys(root, "",
-                   {"hall", "device", "paths", "store", "rating", "calendar", "terminal", "printer",
+                   {"hall", "device", "paths", "store", "rating", "calendar", "terminal", "display", "printer",
                     "receipt_qr", "api", "upload", "category", "item", "window", "staff"});
     if (const auto* t = section(root, "hall", true)) hall(*t);
     if (const auto* t = section(root, "device", true)) device(*t);
@@ -659,6 +659,7 @@ void ConfigLoader::services(const toml::table& root) {
     const fs::path& data = m_cfg.paths.data;
     const bool is_hub = m_cfg.device.roles.count(DeviceRole::hub) != 0;
     if (const auto* t = section(root, "terminal", false)) detail::read_terminal_section(m_r, *t, m_cfg.terminal);
+    if (const auto* t = section(root, "display", false)) detail::read_display_section(m_r, *t, m_cfg.display);
     if (const auto* t = section(root, "printer", false)) {
         m_cfg.printer.emplace();
         detail::read_printer_section(m_r, *t, data, *m_cfg.printer);

@@ -1,6 +1,6 @@
 #pragma once
 // Internal: readers of the configuration sections that belong to one subsystem each
-// ([terminal], [printer], [receipt_qr], [api], [upload]). They record problems in the shared
+// ([terminal], [display], [printer], [receipt_qr], [api], [upload]). They record problems in the shared
 // TomlReader, like the core sections, so one `hcpctl config check` lists every mistake.
 #include <filesystem>
 
@@ -13,6 +13,7 @@ namespace hcp::detail {
 std::filesystem::path resolve_against(const std::filesystem::path& base, const std::filesystem::path& p);
 
 void read_terminal_section(TomlReader& r, const toml::table& t, TerminalConfig& out);
+void read_display_section(TomlReader& r, const toml::table& t, DisplayConfig& out);
 // data_dir resolves jobs_dir.
 void read_printer_section(TomlReader& r, const toml::table& t, const std::filesystem::path& data_dir,
                           PrinterConfig& out);

@@ -1,4 +1,4 @@
-// The service sections of the configuration: [terminal], [printer], [receipt_qr], [api].
+// The service sections of the configuration: [terminal], [display], [printer], [receipt_qr], [api].
 // Each reader checks its keys strictly (unknown keys with did-you-mean) and records every
 // problem in the shared reader; values that fail keep their defaults (see config.cpp).
 #include <algorithm>
@@ -81,6 +81,53 @@ void read_terminal_section(TomlReader& r, const toml::table& t, TerminalConfig& 
         else
             out.admin_pin = *v;
     }
+}
+
+void read_display_section(TomlReader& r, const toml::table& t, DisplayConfig& out) {
+    r.check_keys(t, "display",
+                 {"notice", "recent_calls", "voice", "voice_template", "voice_name", "voice_repeat", "voice_rate",
+                  "voice_volume"});
+    if (auto v = r.get_string(t, "display", "notice", false, 300)) {
+        if (!is_clean_utf8(*v))
+            r.error(t.get("notice"), "display.notice", "must be one line of text without control characters");
+        else
+            out.notice = *v;
+    }
+    set_int(r, out.recent_calls, t, "display", "recent_calls", 1, 12);
+    if (auto v = r.get_bool(t, "display", "voice", false)) out.voice = *v;
+    if (auto v = r.get_string(t, "display", "voice_template", false, 300)) {
+        // Only the three placeholders exist; a typo such as {nubmer} would be spoken aloud.
+        std::string unknown;
+        for (size_t at = v->find('{'); at != std::string::npos && unknown.empty(); at = v->find('{', at + 1)) {
+            const size_t end = v->find('}', at);
+            const std::string name = end == std::string::npos ? v->substr(at) : v->substr(at, end - at + 1);
+            if (name != "{number}" && name != "{window}" && name != "{window_name}") unknown = name;
+        }
+        if (!is_clean_utf8(*v))
+            r.error(t.get("voice_template"), "display.voice_template", "must be one line of text without control characters");
+        else if (!unknown.empty())
+            r.error(t.get("voice_template"), "display.voice_template",
+                    "has " + unknown + "; the placeholders are {number}, {window} and {window_name}");
+        else if (v->find("{number}") == std::string::npos)
+            r.error(t.get("voice_template"), "display.voice_template",
+                    "must contain {number}, e.g. \"请{number}号到{window}号窗口办理\"");
+        else
+            out.voice_template = *v;
+    }
+    if (auto v = r.get_string(t, "display", "voice_name", false, 64)) {
+        const bool ok = !v->empty() && std::all_of(v->begin(), v->end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                   c == '/' || c == '+';
+        });
+        if (!ok || v->find("..") != std::string::npos)
+            r.error(t.get("voice_name"), "display.voice_name",
+                    "must be an espeak-ng voice name such as \"cmn-latn-pinyin\" (letters, digits, - _ / +)");
+        else
+            out.voice_name = *v;
+    }
+    set_int(r, out.voice_repeat, t, "display", "voice_repeat", 1, 5);
+    set_int(r, out.voice_rate, t, "display", "voice_rate", 80, 300);
+    set_int(r, out.voice_volume, t, "display", "voice_volume", 10, 200);
 }
 
 void read_printer_section(TomlReader& r, const toml::table& t, const fs::path& data_dir, PrinterConfig& out) {

@@ -11,6 +11,8 @@ std::string_view to_string(HubEventType t) noexcept {
         case HubEventType::rating_stored: return "rating_stored";
         case HubEventType::not_rated: return "not_rated";
         case HubEventType::case_updated: return "case_updated";
+        case HubEventType::queue_called: return "queue_called";
+        case HubEventType::queue_changed: return "queue_changed";
     }
     return "unknown";
 }

@@ -18,6 +18,8 @@ std::optional<TerminalEvent> to_terminal_event(const HubEvent& e) {
         case HubEventType::rating_stored:
         case HubEventType::not_rated:
         case HubEventType::case_updated:
+        case HubEventType::queue_called:   // displays, not rating terminals
+        case HubEventType::queue_changed:
             return std::nullopt;
     }
     return std::nullopt;

@@ -18,7 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 start=$(date +%s%N)
-out=$("$build/kiosk/app/hcp-kiosk" --headless --size 1920x1080 --data-dir "$data/local" \
+out=$("$build/kiosk/app/hcp-kiosk" --headless --size 1920x1080 --data-dir "$data/local" --no-upload \
       --script "$here/ui_bench.hcp" 2>/dev/null)
 grep -q "script: ok" <<<"$out" || { echo "bench_ui: the bench script failed:"; echo "$out"; exit 1; }
 mapfile -t reports < <(grep '^report:' <<<"$out")

@@ -247,3 +247,58 @@ TEST_CASE("Mistakes in several service sections are all reported at once", "[con
     CHECK(keys.count("upload.base_url") == 1);
     CHECK(keys.count("upload.secret_file") == 1);
 }
+
+TEST_CASE("The display section defaults to a spoken call in Mandarin and loads its values", "[config][services][display]") {
+    auto def = parse(base());
+    CHECK(def.display.voice);
+    CHECK(def.display.voice_template == "请{number}号到{window}号窗口办理");
+    CHECK(def.display.voice_name == "cmn-latn-pinyin");
+    CHECK(def.display.voice_repeat == 2);
+    CHECK(def.display.recent_calls == 6);
+    CHECK(def.display.notice.empty());
+
+    auto cfg = parse(base("[\"hub\", \"display\"]", R"toml(
+[display]
+notice = "请保管好随身物品，过号请到服务台重新取号"
+recent_calls = 8
+voice = false
+voice_template = "请{number}号到{window_name}办理"
+voice_name = "sit/cmn"
+voice_repeat = 3
+voice_rate = 120
+voice_volume = 150
+)toml"));
+    CHECK(cfg.display.notice == "请保管好随身物品，过号请到服务台重新取号");
+    CHECK(cfg.display.recent_calls == 8);
+    CHECK_FALSE(cfg.display.voice);
+    CHECK(cfg.display.voice_template == "请{number}号到{window_name}办理");
+    CHECK(cfg.display.voice_name == "sit/cmn");
+    CHECK(cfg.display.voice_repeat == 3);
+    CHECK(cfg.display.voice_rate == 120);
+    CHECK(cfg.display.voice_volume == 150);
+}
+
+TEST_CASE("Hostile display values are refused with file, line and key", "[config][services][display]") {
+    auto bad = [](const std::string& line, const std::string& key) {
+        auto i = issue_for(base("[\"hub\", \"display\"]", "\n[display]\n" + line + "\n"), key);
+        CHECK(i.file == "hall.toml");
+        CHECK(i.line > 0);
+        return i.message;
+    };
+    CHECK_THAT(bad("voice_template = \"请到{window}号窗口\"", "display.voice_template"), Contains("{number}"));
+    CHECK_THAT(bad("voice_template = \"请{nubmer}号\"", "display.voice_template"), Contains("{nubmer}"));
+    CHECK_THAT(bad("voice_template = \"请{number\"", "display.voice_template"), Contains("placeholders"));
+    CHECK_THAT(bad("voice_template = \"请{number}\\n号\"", "display.voice_template"), Contains("control"));
+    CHECK_THAT(bad("notice = \"第一行\\u0007\"", "display.notice"), Contains("control"));
+    CHECK_THAT(bad("notice = \"" + std::string(400, 'x') + "\"", "display.notice"), Contains("300"));
+    CHECK_THAT(bad("voice_name = \"../../etc/passwd\"", "display.voice_name"), Contains("espeak-ng voice"));
+    CHECK_THAT(bad("voice_name = \"cmn; rm -rf /\"", "display.voice_name"), Contains("espeak-ng voice"));
+    CHECK_THAT(bad("voice_name = \"\"", "display.voice_name"), Contains("espeak-ng voice"));
+    bad("voice_repeat = 0", "display.voice_repeat");
+    bad("voice_repeat = 99", "display.voice_repeat");
+    bad("voice_rate = 10000", "display.voice_rate");
+    bad("voice_volume = -5", "display.voice_volume");
+    bad("recent_calls = 0", "display.recent_calls");
+    bad("voice = \"yes\"", "display.voice");
+    CHECK_THAT(bad("voice_speed = 2", "display.voice_speed"), Contains("voice_rate"));
+}

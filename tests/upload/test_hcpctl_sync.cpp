@@ -112,3 +112,58 @@ TEST_CASE("hcpctl sync names a bad upload setting with its line") {
     CHECK(r.output.find("upload.toml:4") != std::string::npos);
     CHECK(r.output.find("batch_size") != std::string::npos);
 }
+
+TEST_CASE("hcpctl sync --config reads [upload], the store and the hall from the main configuration") {
+    TempDir dir;
+    HallFixture hall(assets_dir());
+    {
+        StoreOptions o;
+        o.path = dir / "hub.db";
+        o.device_id = "hub-01";
+        o.durability = Durability::off_for_fixtures;
+        o.min_free_bytes = 0;
+        auto store = Store::open(o, SecretKey::random());
+        for (int i = 1; i <= 3; ++i) add_rated_case(store, hall, i, base_time());
+    }
+    auto secret = dir / "platform.secret";
+    write_file(secret, "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n");
+    ::chmod(secret.c_str(), 0600);
+    SimProcess sim(secret, dir / "platform.db");
+    REQUIRE_FALSE(sim.url().empty());
+
+    // The demo hall's configuration with its data here and [upload] pointed at the platform.
+    std::string cfg = read_file(assets_dir() / "config" / "demo-hall.toml");
+    auto set_line = [&cfg](const std::string& key, const std::string& value) {
+        const auto at = cfg.find("\n" + key + " = ");
+        REQUIRE(at != std::string::npos);
+        const auto end = cfg.find('\n', at + 1);
+        cfg.replace(at + 1, end - at - 1, key + " = \"" + value + "\"");
+    };
+    set_line("assets", assets_dir().string());
+    set_line("data", dir.path().string());
+    set_line("base_url", sim.url());
+    write_file(dir / "hall.toml", cfg);
+    const std::string config = " --config " + (dir / "hall.toml").string();
+
+    auto before = run_command(hcpctl_path() + " sync" + config + " --status");
+    CHECK(before.exit_code == 1);
+    CHECK(before.output.find("3 not uploaded") != std::string::npos);
+    CHECK(before.output.find("3 条评价未上传") != std::string::npos);
+
+    auto sync = run_command(hcpctl_path() + " sync" + config);
+    CHECK(sync.exit_code == 0);
+    CHECK(sync.output.find("accepted 3") != std::string::npos);
+    auto after = run_command(hcpctl_path() + " sync" + config + " --status");
+    CHECK(after.exit_code == 0);
+
+    // Without [upload] there is nothing to upload to: said plainly, nothing marked uploaded.
+    const auto upload_at = cfg.find("\n[upload]");
+    REQUIRE(upload_at != std::string::npos);
+    const auto next_section = cfg.find("\n[", upload_at + 1);
+    write_file(dir / "no-upload.toml", cfg.substr(0, upload_at) + cfg.substr(next_section));
+    auto none = run_command(hcpctl_path() + " sync --config " + (dir / "no-upload.toml").string());
+    CHECK(none.exit_code != 0);
+    CHECK(none.output.find("no [upload] section") != std::string::npos);
+    std::string rest;
+    CHECK(sim.stop(rest) == 0);
+}

@@ -79,6 +79,19 @@ struct TerminalConfig {
     std::string admin_pin;                // 4..8 digits; empty: no maintenance screen
 };
 
+// [display]: the hall display (role display) and its voice calling (docs/kiosk-ui.md).
+struct DisplayConfig {
+    std::string notice;                  // one line at the bottom of the screen; may be empty
+    int recent_calls = 6;                // lines of 最近呼叫 (latest call per window), 1..12
+    bool voice = true;                   // speak each call
+    // {number} (spoken digit by digit), {window}, {window_name}; must contain {number}.
+    std::string voice_template = "请{number}号到{window}号窗口办理";
+    std::string voice_name = "cmn-latn-pinyin";  // espeak-ng voice
+    int voice_repeat = 2;                // times each call is spoken, 1..5
+    int voice_rate = 150;                // words per minute, 80..300
+    int voice_volume = 100;              // espeak-ng volume, 10..200
+};
+
 // [printer]: the printer attached to this device (ticket station or window).
 struct PrinterConfig {
     std::string profile = "generic-safe";  // id in assets/printers, or a path ending .toml
@@ -133,6 +146,7 @@ struct Config {
     RatingConfig rating;
     CalendarConfig calendar;
     TerminalConfig terminal;
+    DisplayConfig display;
     ReceiptQrConfig receipt_qr;
     std::optional<PrinterConfig> printer;  // no [printer]: this device prints nothing
     std::optional<ApiConfig> api;          // hub only; absent: defaults, no remote devices

@@ -35,8 +35,19 @@ enum class HubEventType {
     rating_stored,     // a rating was committed (rating_id, case_nos; never the level)
     not_rated,         // the terminal timed out (case_nos)
     case_updated,      // a case was saved without opening a rating (case_nos)
+    queue_called,      // a ticket was called to a window (call is set; window = that window)
+    queue_changed,     // waiting counts changed (ticket taken, skipped, transferred …); window = kAllWindows
 };
 std::string_view to_string(HubEventType t) noexcept;
+
+// A call of the queue as displays and voices announce it (queue_called).
+struct QueueCallNotice {
+    std::string number;       // "A012"
+    std::string category;     // category code
+    int window = 0;
+    std::string window_name;  // "3号窗口" or the configured name
+    std::string action;       // "call" | "call_given" | "recall" | "resume" (to_string(QueueAction))
+};
 
 struct HubEvent {
     long long id = 0;      // assigned by publish()
@@ -46,6 +57,7 @@ struct HubEvent {
     std::optional<RatingRequest> request;  // rating_requested
     std::vector<std::string> case_nos;
     std::string rating_id;                 // rating_stored
+    std::optional<QueueCallNotice> call;   // queue_called
     Stage stage = Stage::completed;
     static constexpr int kAllWindows = -1;
 };

@@ -14,6 +14,9 @@
 //   an empty bucket gets 429 with Retry-After before the body is read.
 // - The server depends on the hub core only; the upload state (GET /api/v1/sync) and the
 //   receipt QR come through HallApiServices, so whoever runs the uploader stays out of here.
+// - The queue (docs/hall-api.md "Queue") is served when HallApiServices::queue is set; every
+//   successful queue change is published on the hub's event bus (queue_called for calls, then
+//   queue_changed), so the screens see a call made over the API like any other.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -24,6 +27,7 @@
 
 #include "hcp/config.hpp"
 #include "hcp/hub.hpp"
+#include "hcp/queue.hpp"
 #include "hcp/receipt_qr.hpp"
 #include "hcp/store_outbox.hpp"
 
@@ -102,7 +106,20 @@ struct HallApiServices {
     const ReceiptQrIssuer* receipts = nullptr;    // null: rating_url is null
     std::function<TimePoint()> clock;             // receipt expiry; empty: hcp::now
     std::function<void(const std::string&)> log;  // one line each, no personal data; empty: stderr
+    // The hall's queue (thread-safe); null: the queue endpoints answer 404 queue_not_configured.
+    QueueEngine* queue = nullptr;
+    // Configured [[staff]] and [[item]]: the name of a staff member who signs in with the 工号
+    // only, and the item name of a case completed at a window with the item code only.
+    std::vector<Staff> staff;
+    std::vector<ServiceItem> items;
 };
+
+// What the screens learn about a queue change, published on `bus` by the queue endpoints and by
+// anyone else who changes the queue in-process (the ticket station):
+// queue_called (window = the calling window) for a call, recall or resume …
+void publish_queue_call(EventBus& bus, const CallOutcome& call);
+// … and queue_changed (window = HubEvent::kAllWindows) after every change, calls included.
+void publish_queue_changed(EventBus& bus);
 
 enum class ServeErrc { bind_failed, already_running };
 

@@ -5,7 +5,8 @@
 // start() builds, in this order (a failure undoes what was built and says what to fix):
 //   1. the checks that need no store: the API tokens file, the hall secret ([upload].secret_file)
 //      and the platform profile. A problem refuses the start before any file is opened or made;
-//   2. the Hub (store, event bus, open requests);
+//   2. the Hub (store, event bus, open requests), and the queue (QueueEngine on the same store
+//      file, QueueSetup::from_config) when the configuration has [[category]] entries;
 //   3. with [upload]: the Uploader thread, and an EventBus subscription that wakes it
 //      (Uploader::notify) on every rating_stored;
 //   4. the maintenance thread: once at start, then every maintenance_interval (a condition
@@ -17,10 +18,11 @@
 // Stop order (stop() or the destructor), each step's threads joined before the next:
 //   API (no new requests, event streams ended) → maintenance (a running pass completes) →
 //   subscription → uploader (a running request is aborted; its batch stays in the outbox and is
-//   resent at the next start) → hub (store closed).
+//   resent at the next start) → queue and hub (store closed).
 //
-// Clocks: options.clock drives maintenance (deadlines, purge age), the ages shown to the admin
-// and receipt QR expiry, so tests can move days ahead. The uploader keeps the system clock:
+// Clocks: options.clock drives maintenance (deadlines, purge age), the ages shown to the admin,
+// receipt QR expiry and the queue (ticket hours, business days, waits), so tests can move days
+// ahead. The uploader keeps the system clock:
 // its request timestamps are checked against the platform's clock (replay window).
 //
 // Log lines go to options.log (default stderr, "hub: " prefix), one line each, English, never
@@ -54,6 +56,7 @@ enum class HubStartErrc {
     upload_secret,   // [upload] is set but its hall secret is missing, readable by others or malformed
     upload_profile,  // [upload].profile names no usable file in <assets>/platforms/
     store,           // the store could not be opened (key, schema, file)
+    queue,           // the queue could not be opened on the store (categories, calendar)
     api_bind,        // the API address is in use or not local
 };
 std::string_view to_string(HubStartErrc e) noexcept;
@@ -85,6 +88,9 @@ public:
     void stop();
 
     Hub& hub() noexcept;
+    // The hall's queue; null when the configuration has no [[category]]. Whoever changes it
+    // in-process publishes the change (publish_queue_call / publish_queue_changed, hall_api.hpp).
+    QueueEngine* queue() noexcept;
     bool upload_configured() const noexcept;
     std::optional<int> api_port() const noexcept;  // nullopt: no API served
 

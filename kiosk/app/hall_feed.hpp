@@ -1,0 +1,37 @@
+#pragma once
+// Where the hall display's data comes from: the queue's snapshot and its events. The display
+// never touches SQLite itself; the feed's thread reads the snapshot and the app posts it to the
+// main-thread queue.
+#include <functional>
+
+#include "hcp/event_bus.hpp"
+#include "hcp/queue.hpp"
+
+namespace hcp::ui {
+
+class HallFeed {
+public:
+    virtual ~HallFeed() = default;
+    // Any thread. Today's counts, windows and last calls.
+    virtual hcp::QueueSnapshot snapshot() = 0;
+    // queue_called and queue_changed events, on the feed's own thread, until unsubscribe().
+    virtual void subscribe(std::function<void(const hcp::HubEvent&)> on_event) = 0;
+    // Afterwards the callback is not running and will not run again.
+    virtual void unsubscribe() = 0;
+};
+
+// The queue in this process: the engine's snapshot and the hub's event bus.
+class LocalHallFeed final : public HallFeed {
+public:
+    LocalHallFeed(const hcp::QueueEngine& engine, hcp::EventBus& bus) : m_engine(engine), m_bus(bus) {}
+    hcp::QueueSnapshot snapshot() override { return m_engine.snapshot(); }
+    void subscribe(std::function<void(const hcp::HubEvent&)> on_event) override;
+    void unsubscribe() override { m_sub.reset(); }
+
+private:
+    const hcp::QueueEngine& m_engine;
+    hcp::EventBus& m_bus;
+    hcp::EventBus::Subscription m_sub;
+};
+
+}  // namespace hcp::ui

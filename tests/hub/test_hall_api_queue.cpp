@@ -1,0 +1,630 @@
+// The queue over the hall API (issue 5 item 4): tickets, the queue snapshot, every window
+// action, tokens, hostile input, two windows calling at once, 办结 opening the rating on the
+// window's terminal, the events the screens read, and a hub without a queue.
+//
+// The hub runs as HubService from the demo hall's configuration (SBYB on windows 1 and 3,
+// BDC on window 2 with a cap of 150, HJ on window 3, QYKB on window 4), with its clock set to
+// 10:00 China time today so ticket hours (08:30–17:00) do not depend on when the test runs.
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <thread>
+
+#include "hcp/remote_hub_link.hpp"
+#include "service_fixture.hpp"
+
+using namespace hcp;
+using namespace hcp::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kWindow1Token = "rater-01-token-0123456789";
+constexpr const char* kStationToken = "ticket-01-token-0123456789";
+
+// Milliseconds from now to hh:mm China time today.
+long long offset_to_china(int hour, int minute) {
+    const TimePoint n = hcp::now();
+    const TimePoint target = china_midnight(china_date(n)) + std::chrono::hours(hour) + std::chrono::minutes(minute);
+    return (target - n).count();
+}
+
+struct QueueWorld : ServiceWorld {
+    explicit QueueWorld(int hour = 10, int minute = 0, bool with_queue = true)
+        : ServiceWorld(ServiceSettings{false, true, true, "generic", 30}) {
+        clock_offset_ms = offset_to_china(hour, minute);
+        write_private(dir / "api-tokens.toml",
+                      std::string("[[system]]\nid = \"bizsys\"\ntoken = \"") + kSystemToken + "\"\n\n" +
+                          "[[device]]\nid = \"rater-01\"\ntoken = \"" + kWindow1Token + "\"\nwindow = 1\n\n" +
+                          "[[device]]\nid = \"rater-02\"\ntoken = \"" + kWindow2Token + "\"\nwindow = 2\n\n" +
+                          "[[device]]\nid = \"ticket-01\"\ntoken = \"" + kStationToken + "\"\nwindow = 0\n");
+        if (!with_queue) {
+            config.categories.clear();
+            for (auto& w : config.windows) w.categories.clear();
+        }
+        start();
+    }
+
+    httplib::Result post(const std::string& path, const json& body, const std::string& token = kSystemToken) {
+        return client(token).Post(path, body.dump(), "application/json");
+    }
+    httplib::Result post_raw(const std::string& path, const std::string& body, const std::string& token,
+                             const std::string& type = "application/json") {
+        return client(token).Post(path, body, type);
+    }
+    httplib::Result act(int window, const std::string& action, const json& body = json::object(),
+                        const std::string& token = kSystemToken) {
+        return post("/api/v1/windows/" + std::to_string(window) + "/" + action, body, token);
+    }
+    json ok(const httplib::Result& r, int status = 200) {
+        REQUIRE(r);
+        INFO(r->body);
+        REQUIRE(r->status == status);
+        return json::parse(r->body);
+    }
+    json take(const std::string& category, bool priority = false) {
+        return ok(post("/api/v1/tickets", {{"category", category}, {"priority", priority}}, kStationToken), 201);
+    }
+    void sign_in(int window, const std::string& staff_no = "1001") {
+        ok(act(window, "sign-in", {{"staff_no", staff_no}}));
+    }
+    json queue() { return ok(client(kSystemToken).Get("/api/v1/queue")); }
+    json category_line(const std::string& code) {
+        const json q = queue();
+        for (const auto& c : q["categories"])
+            if (c["code"] == code) return c;
+        FAIL("no category " << code);
+        return {};
+    }
+    Hub& hub() { return service->hub(); }
+};
+
+int status(const httplib::Result& r) { return r ? r->status : -1; }
+
+// The events on the hub's bus after `after`, waiting (bounded) until `n` arrived.
+std::vector<HubEvent> bus_events(Hub& hub, long long after, size_t n) {
+    std::vector<HubEvent> out;
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    long long last = after;
+    while (out.size() < n && std::chrono::steady_clock::now() < deadline) {
+        auto b = hub.events().wait(last, EventFilter{}, 200ms);
+        for (auto& e : b.events) out.push_back(std::move(e));
+        last = b.last_id;
+    }
+    return out;
+}
+
+// SSE events (type, data) from the hub's stream, replayed from `last_id`, until `n` arrived.
+std::vector<std::pair<std::string, json>> sse_events(QueueWorld& w, const std::string& path, long long last_id,
+                                                     size_t n) {
+    auto c = w.client(kSystemToken);
+    c.set_read_timeout(3, 0);
+    httplib::Headers h{{"Last-Event-ID", std::to_string(last_id)}};
+    std::vector<std::pair<std::string, json>> out;
+    std::string buf;
+    c.Get(path, h, [&](const char* d, size_t len) {
+        buf.append(d, len);
+        size_t sep;
+        while ((sep = buf.find("\n\n")) != std::string::npos) {
+            std::string block = buf.substr(0, sep);
+            buf.erase(0, sep + 2);
+            std::string type;
+            json data;
+            size_t pos = 0;
+            while (pos < block.size()) {
+                size_t end = block.find('\n', pos);
+                if (end == std::string::npos) end = block.size();
+                std::string line = block.substr(pos, end - pos);
+                pos = end + 1;
+                if (line.rfind("event: ", 0) == 0) type = line.substr(7);
+                if (line.rfind("data: ", 0) == 0) data = json::parse(line.substr(6), nullptr, false);
+            }
+            if (!type.empty()) out.emplace_back(type, data);
+        }
+        return out.size() < n;
+    });
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("Queue API: a ticket is taken with its number, people ahead and wait, and the queue shows it",
+          "[hall_api_queue]") {
+    QueueWorld w;
+    REQUIRE(w.service->queue() != nullptr);
+    const long long before = w.hub().events().last_id();
+
+    auto a1 = w.take("SBYB");
+    CHECK(a1["number"] == "A001");
+    CHECK(a1["category"] == "SBYB");
+    CHECK(a1["category_name"] == "社保医保");
+    CHECK(a1["people_ahead"] == 0);
+    CHECK(a1["eta_seconds"] == 0);
+    CHECK(a1["ticket"]["state"] == "waiting");
+    CHECK(a1["text_zh"].get<std::string>().find("A001") != std::string::npos);
+
+    auto a2 = w.take("SBYB");
+    CHECK(a2["number"] == "A002");
+    CHECK(a2["people_ahead"] == 1);
+    CHECK(a2["eta_seconds"].get<long long>() > 0);
+    CHECK(a2["eta_zh"].get<std::string>().find("分钟") != std::string::npos);
+    CHECK(a2["text_zh"].get<std::string>().find("前面还有 1 人") != std::string::npos);
+
+    auto p = w.take("SBYB", true);
+    CHECK(p["number"] == "A003");
+    CHECK(p["priority"] == true);
+    CHECK(w.take("BDC")["number"] == "B001");
+
+    auto q = w.queue();
+    CHECK(q["business_day"] == format_date(china_date(w.clock())));
+    REQUIRE(q["categories"].size() == 4);
+    auto sbyb = q["categories"][0];
+    CHECK(sbyb["code"] == "SBYB");
+    CHECK(sbyb["prefix"] == "A");
+    CHECK(sbyb["waiting"] == 3);
+    CHECK(sbyb["waiting_priority"] == 1);
+    CHECK(sbyb["issued_today"] == 3);
+    CHECK(sbyb["taking_tickets"] == true);
+    CHECK(sbyb["new_ticket"]["people_ahead"] == 3);
+    CHECK(sbyb["policy_zh"].get<std::string>().find("3") != std::string::npos);
+    REQUIRE(q["windows"].size() == 4);
+    CHECK(q["windows"][0]["window"] == 1);
+    CHECK(q["windows"][0]["name"] == "1号窗口 社保医保");
+    CHECK(q["windows"][0]["open"] == false);
+    CHECK(q["windows"][0]["current"].is_null());
+    CHECK(q["last_calls"].empty());
+
+    // Every ticket taken told the screens that the counts changed.
+    auto events = bus_events(w.hub(), before, 4);
+    REQUIRE(events.size() == 4);
+    for (const auto& e : events) {
+        CHECK(e.type == HubEventType::queue_changed);
+        CHECK(e.window == HubEvent::kAllWindows);
+    }
+}
+
+TEST_CASE("Queue API: staff sign in, call, recall, skip, hold, resume, transfer and sign out at a window",
+          "[hall_api_queue]") {
+    QueueWorld w;
+    for (int i = 0; i < 5; ++i) w.take("SBYB");
+
+    // Signing in with the 工号 only takes the configured name.
+    auto in = w.ok(w.act(1, "sign-in", {{"staff_no", "1001"}}, kWindow1Token));
+    CHECK(in["window"] == 1);
+    CHECK(in["window_name"] == "1号窗口 社保医保");
+    CHECK(in["staff"]["name"] == "王丽");
+    CHECK(w.queue()["windows"][0]["open"] == true);
+
+    auto c1 = w.ok(w.act(1, "call-next", json::object(), kWindow1Token));
+    CHECK(c1["call"]["number"] == "A001");
+    CHECK(c1["call"]["action"] == "call");
+    CHECK(c1["call"]["window_name"] == "1号窗口 社保医保");
+    CHECK(c1["call"]["explanation_zh"] == "按取号顺序");
+    CHECK(c1["ticket"]["state"] == "called");
+    CHECK(c1["staff"]["number"] == "1001");
+
+    auto again = w.act(1, "call-next");  // a double click: A001 is still open
+    CHECK(status(again) == 409);
+    CHECK(error_code(again) == "window_busy");
+
+    auto rc = w.ok(w.act(1, "recall", {{"expect", "A001"}}));
+    CHECK(rc["call"]["action"] == "recall");
+    CHECK(rc["ticket"]["recalls"] == 1);
+    auto stale = w.act(1, "recall", {{"expect", "A002"}});  // still waiting: a stale page
+    CHECK(status(stale) == 409);
+    CHECK(error_code(stale) == "illegal_transition");
+    CHECK(json::parse(stale->body)["error"]["state"] == "waiting");
+
+    // Skip: A001 goes back behind three waiting tickets.
+    auto sk = w.ok(w.act(1, "skip", {{"expect", "a1"}}));
+    CHECK(sk["requeued"] == true);
+    CHECK(sk["people_ahead"] == 3);
+    CHECK(sk["ticket"]["state"] == "waiting");
+    CHECK(sk["text_zh"].get<std::string>().find("重新排队") != std::string::npos);
+
+    CHECK(w.ok(w.act(1, "call-next"))["call"]["number"] == "A002");
+    auto hd = w.ok(w.act(1, "hold", {{"expect", "A002"}}));
+    CHECK(hd["ticket"]["state"] == "held");
+    CHECK(w.queue()["windows"][0]["held"] == 1);
+
+    CHECK(w.ok(w.act(1, "call-next"))["call"]["number"] == "A003");
+    auto busy = w.act(1, "resume", {{"number", "A002"}});
+    CHECK(status(busy) == 409);
+    CHECK(error_code(busy) == "window_busy");
+
+    // Transfer A003 to 户籍 (window 3): it waits there with its number.
+    auto tr = w.ok(w.act(1, "transfer", {{"to_category", "HJ"}, {"expect", "A003"}}));
+    CHECK(tr["ticket"]["number"] == "A003");
+    CHECK(tr["ticket"]["category"] == "HJ");
+    CHECK(tr["ticket"]["state"] == "waiting");
+    CHECK(tr["to_category_name"] == "户籍");
+    CHECK(tr["estimate"]["people_ahead"] == 0);
+    CHECK(w.category_line("HJ")["waiting"] == 1);
+    auto same = w.act(1, "transfer", {{"to_category", "SBYB"}, {"number", "A002"}});
+    CHECK(status(same) == 409);
+    CHECK(error_code(same) == "same_category");
+
+    auto rs = w.ok(w.act(1, "resume", {{"number", "A002"}}));
+    CHECK(rs["call"]["action"] == "resume");
+    CHECK(rs["ticket"]["state"] == "called");
+
+    auto out_busy = w.act(1, "sign-out");
+    CHECK(status(out_busy) == 409);
+    CHECK(error_code(out_busy) == "window_busy");
+    w.ok(w.act(1, "hold"));
+    auto out = w.ok(w.act(1, "sign-out"));
+    CHECK(out["closed_at"].is_string());
+    auto closed = w.act(1, "call-next");
+    CHECK(status(closed) == 409);
+    CHECK(error_code(closed) == "window_closed");
+    auto j = json::parse(closed->body);
+    CHECK(j["error"]["message"] == "1 号窗口尚未登录，请先用工号登录。");
+
+    auto q = w.queue();
+    REQUIRE_FALSE(q["last_calls"].empty());
+    CHECK(q["last_calls"][0]["number"] == "A002");
+    CHECK(q["last_calls"][0]["action"] == "resume");
+    CHECK(q["last_calls"][0]["window_name"] == "1号窗口 社保医保");
+}
+
+TEST_CASE("Queue API: 特呼 calls a given number and needs a reason, and an empty queue says so", "[hall_api_queue]") {
+    QueueWorld w;
+    w.sign_in(3, "1003");
+    auto empty = w.act(3, "call-next");
+    CHECK(status(empty) == 409);
+    CHECK(error_code(empty) == "queue_empty");
+
+    w.take("SBYB");
+    w.take("SBYB");
+    w.take("BDC");
+    auto no_reason = w.act(3, "call", {{"number", "A002"}});
+    CHECK(status(no_reason) == 422);
+    CHECK(error_code(no_reason) == "invalid_field");
+    CHECK(json::parse(no_reason->body)["error"]["message"].get<std::string>().find("特呼需要填写原因") !=
+          std::string::npos);
+
+    auto other = w.act(3, "call", {{"number", "B001"}, {"reason", "预约到场"}});
+    CHECK(status(other) == 409);
+    CHECK(error_code(other) == "window_not_serving");
+
+    auto given = w.ok(w.act(3, "call", {{"number", "a2"}, {"reason", "预约到场"}}));
+    CHECK(given["call"]["number"] == "A002");
+    CHECK(given["call"]["action"] == "call_given");
+    CHECK(given["call"]["explanation_zh"].get<std::string>().find("预约到场") != std::string::npos);
+    auto history = w.service->queue()->history("A002");
+    REQUIRE_FALSE(history.empty());
+    CHECK(history.back().reason == "预约到场");
+    CHECK(history.back().staff_number == "1003");
+}
+
+TEST_CASE("Queue API: 办结 stores the case and opens the rating on that window's terminal", "[hall_api_queue]") {
+    QueueWorld w;
+    w.take("SBYB");
+    w.sign_in(1);
+    w.ok(w.act(1, "call-next"));
+    const long long before = w.hub().events().last_id();
+
+    auto done = w.ok(w.act(1, "complete",
+                           {{"case_no", "370921-20261008-0001"},
+                            {"item_code", "11370921MB1873562E4000153001000"},
+                            {"expect", "A001"}},
+                           kWindow1Token));
+    CHECK(done["ticket"]["number"] == "A001");
+    CHECK(done["ticket"]["state"] == "done");
+    CHECK(done["window"] == 1);
+    CHECK(done["service_seconds"].get<long long>() >= 0);
+    // The reply of POST /cases: the case, the rating opened on window 1, the receipt QR.
+    CHECK(done["case"]["case_no"] == "370921-20261008-0001");
+    CHECK(done["case"]["stage"] == "completed");
+    CHECK(done["case"]["kind"] == "immediate");
+    CHECK(done["case"]["window"] == 1);
+    CHECK(done["case"]["item"]["name"] == "基本医疗保险参保信息变更登记");
+    CHECK(done["case"]["staff"]["number"] == "1001");
+    CHECK(done["case"]["staff"]["name"] == "王丽");
+    CHECK(done["rating"]["opened"] == true);
+    CHECK(done["rating"]["window"] == 1);
+    CHECK(done["case_nos"] == json::array({"370921-20261008-0001"}));
+    CHECK(done["rating_url"].is_string());
+
+    auto events = bus_events(w.hub(), before, 2);
+    bool requested = false, changed = false;
+    for (const auto& e : events) {
+        if (e.type == HubEventType::rating_requested) {
+            requested = true;
+            CHECK(e.window == 1);
+            REQUIRE(e.request);
+            CHECK(e.request->cases.front().case_no == "370921-20261008-0001");
+        }
+        changed = changed || e.type == HubEventType::queue_changed;
+    }
+    CHECK(requested);
+    CHECK(changed);
+    CHECK(w.hub().open_requests(1).size() == 1);
+    CHECK(w.hub().find_case("370921-20261008-0001"));
+
+    // The terminal of window 1 rates it as usual.
+    auto rated = w.post("/api/v1/ratings", rating_body("370921-20261008-0001"), kWindow1Token);
+    CHECK(status(rated) == 201);
+
+    // Nothing is current any more: a second 办结 is refused and reports nothing.
+    auto twice = w.act(1, "complete", {{"case_no", "X-2"}, {"item_code", "11370921MB1873562E4000153001000"}});
+    CHECK(status(twice) == 409);
+    CHECK(error_code(twice) == "no_current_ticket");
+    CHECK_FALSE(w.hub().find_case("X-2"));
+}
+
+TEST_CASE("Queue API: a 办结 whose case the hub refuses leaves the ticket at the window", "[hall_api_queue]") {
+    QueueWorld w;
+    w.take("SBYB");
+    w.take("SBYB");
+    w.sign_in(1);
+    w.ok(w.act(1, "call-next"));
+    w.sign_in(3, "1003");
+    CHECK(w.ok(w.act(3, "call-next"))["call"]["number"] == "A002");
+
+    auto bad_case = w.act(1, "complete", {{"case_no", "bad case/1"}, {"item_code", "11370921MB1873562E4000153001000"}});
+    CHECK(status(bad_case) == 400);
+    CHECK(error_code(bad_case) == "invalid_field");
+    auto unknown_item = w.act(1, "complete", {{"case_no", "C-1"}, {"item_code", "NOT-AN-ITEM"}});
+    CHECK(status(unknown_item) == 400);
+    CHECK(json::parse(unknown_item->body)["error"]["field"] == "item_name");
+    auto bad_kind = w.act(1, "complete", {{"case_no", "C-1"}, {"item_code", "NOT-AN-ITEM"}, {"kind", "later"}});
+    CHECK(status(bad_kind) == 400);
+    auto mismatch = w.act(1, "complete",
+                          {{"case_no", "C-1"}, {"item_code", "11370921MB1873562E4000153001000"}, {"expect", "A002"}});
+    CHECK(status(mismatch) == 409);
+    CHECK(error_code(mismatch) == "ticket_mismatch");
+    CHECK_FALSE(w.hub().find_case("C-1"));
+    REQUIRE(w.service->queue()->current(1));
+    CHECK(w.service->queue()->current(1)->number == "A001");
+
+    // An item outside the configuration comes with its name; a 承诺件 too.
+    auto ok = w.ok(w.act(1, "complete",
+                         {{"case_no", "C-1"}, {"item_code", "LOCAL-ITEM-7"}, {"item_name", "临时事项"},
+                          {"kind", "promised"}}));
+    CHECK(ok["case"]["item"]["name"] == "临时事项");
+    CHECK(ok["case"]["kind"] == "promised");
+    CHECK_FALSE(w.service->queue()->current(1));
+}
+
+TEST_CASE("Queue API: tokens decide who may act on which window", "[hall_api_queue]") {
+    QueueWorld w;
+    auto c = w.client();
+    for (const auto& path : {"/api/v1/tickets", "/api/v1/windows/1/call-next", "/api/v1/windows/1/sign-in"}) {
+        auto r = c.Post(path, "{}", "application/json");
+        CHECK(status(r) == 401);
+        CHECK(error_code(r) == "unauthorized");
+    }
+    CHECK(status(c.Get("/api/v1/queue")) == 401);
+
+    // A device acts only on its own window, whatever it asks for.
+    auto other = w.act(1, "sign-in", {{"staff_no", "1001"}}, kWindow2Token);
+    CHECK(status(other) == 403);
+    CHECK(error_code(other) == "wrong_window");
+    CHECK(w.queue()["windows"][0]["open"] == false);
+    auto station = w.act(1, "call-next", json::object(), kStationToken);
+    CHECK(status(station) == 403);
+    w.ok(w.act(2, "sign-in", {{"staff_no", "1002"}}, kWindow2Token));
+    // The business system may act on any window; any token may take tickets and read the queue.
+    w.ok(w.act(4, "sign-in", {{"staff_no", "1004"}}, kSystemToken));
+    CHECK(w.ok(w.post("/api/v1/tickets", {{"category", "BDC"}}, kWindow2Token), 201)["number"] == "B001");
+    CHECK(w.ok(w.client(kWindow2Token).Get("/api/v1/queue"))["windows"][1]["open"] == true);
+}
+
+TEST_CASE("Queue API: hostile paths and bodies get clear JSON errors and change nothing", "[hall_api_queue]") {
+    QueueWorld w;
+    for (const std::string bad : {"abc", "0", "99999", "01", "-1", "1a", "1.5"}) {
+        INFO(bad);
+        auto r = w.post("/api/v1/windows/" + bad + "/call-next", json::object());
+        CHECK(status(r) == 400);
+        CHECK(error_code(r) == "invalid_field");
+    }
+    auto unknown_window = w.act(99, "sign-in", {{"staff_no", "1001"}});
+    CHECK(status(unknown_window) == 404);
+    CHECK(error_code(unknown_window) == "unknown_window");
+    CHECK(status(w.post("/api/v1/windows/1/dance", json::object())) == 404);
+
+    auto tickets = [&](const std::string& body, const std::string& type = "application/json") {
+        return w.post_raw("/api/v1/tickets", body, kStationToken, type);
+    };
+    auto missing = tickets("{}");
+    CHECK(status(missing) == 400);
+    CHECK(json::parse(missing->body)["error"]["field"] == "category");
+    CHECK(status(tickets(R"({"category": 7})")) == 400);
+    CHECK(status(tickets(json{{"category", std::string(100, 'S')}}.dump())) == 400);
+    CHECK(status(tickets(R"({"category": "SBYB", "priority": "yes"})")) == 400);
+    CHECK(status(tickets(R"({"category": "SB\u0001YB"})")) == 400);
+    auto non_utf8 = tickets("{\"category\": \"\xff\xfe\"}");
+    CHECK(status(non_utf8) == 400);
+    CHECK(error_code(non_utf8) == "invalid_json");
+    CHECK(status(tickets(R"(["SBYB"])")) == 400);
+    CHECK(status(tickets(R"({"category": "SBYB"})", "text/plain")) == 415);
+    auto unknown = tickets(R"({"category": "NOPE"})");
+    CHECK(status(unknown) == 404);
+    CHECK(error_code(unknown) == "unknown_category");
+    CHECK(json::parse(unknown->body)["error"]["message"] == "没有这个业务类别，请返回重新选择。");
+
+    w.sign_in(1);
+    CHECK(status(w.act(1, "sign-in", {{"staff_no", "9999"}})) == 422);  // not configured, no name
+    CHECK(status(w.act(1, "sign-in", {{"staff_no", std::string(65, '1')}})) == 400);
+    CHECK(status(w.act(1, "sign-in", {{"staff_no", "1001"}, {"staff_name", "王\n丽"}})) == 400);
+    CHECK(status(w.act(1, "sign-in", {{"staff_no", 1001}})) == 400);
+    auto unknown_ticket = w.act(1, "call", {{"number", "A999"}, {"reason", "群众返回"}});
+    CHECK(status(unknown_ticket) == 404);
+    CHECK(error_code(unknown_ticket) == "unknown_ticket");
+    auto malformed = w.act(1, "call", {{"number", "12"}, {"reason", "群众返回"}});
+    CHECK(status(malformed) == 422);
+    CHECK(json::parse(malformed->body)["error"]["field"] == "number");
+    CHECK(status(w.act(1, "call", {{"reason", "群众返回"}})) == 400);
+    CHECK(status(w.act(1, "call", {{"number", "A001"}, {"reason", std::string(1001, 'x')}})) == 400);
+    auto long_reason = w.act(1, "call", {{"number", "A001"}, {"reason", std::string(300, 'x')}});
+    CHECK(status(long_reason) == 422);  // the engine's limit (200 bytes), said in Chinese
+    CHECK(status(w.act(1, "transfer", {{"to_category", "NOPE"}})) == 404);
+    CHECK(status(w.act(1, "transfer", json::object())) == 400);
+    CHECK(status(w.post_raw("/api/v1/windows/1/call-next", "not json", kSystemToken, "text/plain")) == 415);
+
+    auto q = w.queue();
+    for (const auto& c : q["categories"]) CHECK(c["issued_today"] == 0);
+    CHECK(q["last_calls"].empty());
+}
+
+TEST_CASE("Queue API: ticket hours and the daily cap are refused in plain Chinese", "[hall_api_queue]") {
+    SECTION("before the ticket hours") {
+        QueueWorld w(7, 0);
+        auto r = w.post("/api/v1/tickets", {{"category", "SBYB"}}, kStationToken);
+        CHECK(status(r) == 409);
+        CHECK(error_code(r) == "category_closed");
+        CHECK(json::parse(r->body)["error"]["message"] == "社保医保尚未开始取号，取号时间为 08:30–17:00。请稍后再来。");
+        CHECK(w.category_line("SBYB")["taking_tickets"] == false);
+    }
+    SECTION("a full day") {
+        QueueWorld w;
+        for (int i = 0; i < 150; ++i) REQUIRE(w.service->queue()->take_ticket("BDC").ok());
+        auto r = w.post("/api/v1/tickets", {{"category", "BDC"}}, kStationToken);
+        CHECK(status(r) == 409);
+        CHECK(error_code(r) == "daily_cap_reached");
+        CHECK(json::parse(r->body)["error"]["message"].get<std::string>().find("每日限 150 个") != std::string::npos);
+        CHECK(w.category_line("BDC")["issued_today"] == 150);
+    }
+}
+
+TEST_CASE("Queue API: two windows calling at once never call one ticket twice", "[hall_api_queue]") {
+    QueueWorld w;
+    constexpr int kTickets = 24;
+    for (int i = 0; i < kTickets; ++i) REQUIRE(w.service->queue()->take_ticket("SBYB").ok());
+    w.sign_in(1, "1001");
+    w.sign_in(3, "1003");
+
+    // Windows 1 and 3 both serve 社保医保: each calls and puts the ticket on hold until none waits.
+    auto run = [&](int window, std::vector<std::string>& called, std::vector<std::string>& errors) {
+        auto c = w.client(kSystemToken);
+        const std::string base = "/api/v1/windows/" + std::to_string(window) + "/";
+        for (int i = 0; i < 2 * kTickets; ++i) {
+            auto r = c.Post(base + "call-next", "{}", "application/json");
+            if (!r) {
+                errors.push_back("no response");
+                return;
+            }
+            if (r->status == 409 && error_code(r) == "queue_empty") return;
+            if (r->status != 200) {
+                errors.push_back(r->body);
+                return;
+            }
+            const std::string number = json::parse(r->body)["call"]["number"];
+            called.push_back(number);
+            auto h = c.Post(base + "hold", json{{"expect", number}}.dump(), "application/json");
+            if (!h || h->status != 200) errors.push_back(h ? h->body : "no response");
+        }
+    };
+    std::vector<std::string> one, three, errors_one, errors_three;
+    std::thread t1([&] { run(1, one, errors_one); });
+    std::thread t3([&] { run(3, three, errors_three); });
+    t1.join();
+    t3.join();
+    CHECK(errors_one.empty());
+    CHECK(errors_three.empty());
+    std::multiset<std::string> all(one.begin(), one.end());
+    all.insert(three.begin(), three.end());
+    CHECK(all.size() == static_cast<size_t>(kTickets));
+    std::set<std::string> distinct(all.begin(), all.end());
+    CHECK(distinct.size() == all.size());
+    CHECK_FALSE(one.empty());
+    CHECK_FALSE(three.empty());
+    CHECK(w.category_line("SBYB")["waiting"] == 0);
+    CHECK(w.category_line("SBYB")["held"] == kTickets);
+}
+
+TEST_CASE("Queue API: a call reaches the event stream as queue_called with its window, then queue_changed",
+          "[hall_api_queue]") {
+    QueueWorld w;
+    w.take("SBYB");
+    w.sign_in(1);
+    const long long before = w.hub().events().last_id();
+    w.ok(w.act(1, "call-next", json::object(), kWindow1Token));
+
+    auto events = sse_events(w, "/api/v1/events?window=1", before, 2);
+    REQUIRE(events.size() == 2);
+    CHECK(events[0].first == "queue_called");
+    const json& d = events[0].second;
+    CHECK(d["type"] == "queue_called");
+    CHECK(d["window"] == 1);
+    CHECK(d["call"]["number"] == "A001");
+    CHECK(d["call"]["category"] == "SBYB");
+    CHECK(d["call"]["window"] == 1);
+    CHECK(d["call"]["window_name"] == "1号窗口 社保医保");
+    CHECK(d["call"]["action"] == "call");
+    CHECK(events[1].first == "queue_changed");
+    CHECK(events[1].second["window"] == -1);
+    CHECK_FALSE(events[1].second.contains("call"));
+
+    // A recall is announced again; a reader of another window sees only the broadcast.
+    const long long mid = w.hub().events().last_id();
+    w.ok(w.act(1, "recall"));
+    auto window2 = sse_events(w, "/api/v1/events?window=2", mid, 1);
+    REQUIRE(window2.size() == 1);
+    CHECK(window2[0].first == "queue_changed");
+    auto all = bus_events(w.hub(), mid, 2);
+    REQUIRE(all.size() == 2);
+    REQUIRE(all[0].call);
+    CHECK(all[0].call->action == "recall");
+}
+
+TEST_CASE("Queue API: a hub without categories answers queue_not_configured", "[hall_api_queue]") {
+    QueueWorld w(10, 0, false);
+    CHECK(w.service->queue() == nullptr);
+    auto t = w.post("/api/v1/tickets", {{"category", "SBYB"}}, kStationToken);
+    CHECK(status(t) == 404);
+    CHECK(error_code(t) == "queue_not_configured");
+    CHECK(json::parse(t->body)["error"]["message"].get<std::string>().find("未启用排队叫号") != std::string::npos);
+    CHECK(error_code(w.client(kSystemToken).Get("/api/v1/queue")) == "queue_not_configured");
+    CHECK(error_code(w.act(1, "call-next")) == "queue_not_configured");
+    CHECK(status(w.act(1, "sign-in", {{"staff_no", "1001"}})) == 404);
+    // Cases keep working without a queue.
+    CHECK(w.post_case(case_body("NQ-1", 2))["rating"]["opened"] == true);
+}
+
+TEST_CASE("Remote hub link: queue events on the stream are skipped and ratings still open", "[hall_api_queue]") {
+    ApiFixture f;
+    TempDir tdir;
+    HallFixture hall(assets_dir());
+    RemoteHubLinkOptions o;
+    o.hub_url = "http://127.0.0.1:" + std::to_string(f.port);
+    o.token = kWindow2Token;
+    o.store.path = tdir / "terminal.db";
+    o.store.device_id = "rater-02";
+    o.store.min_free_bytes = 1024 * 1024;
+    o.hall = hall.hall;
+    o.catalog = hall.catalog;
+    o.request_timeout = 1000ms;
+    o.sse_read_timeout = 3000ms;
+    o.reconnect_delay = 100ms;
+    o.forward_interval = 200ms;
+    RemoteHubLink link(o, f.key);
+    Inbox<TerminalEvent> inbox;
+    std::atomic<int> offline{0};
+    link.subscribe(2, [&](const TerminalEvent& e) {
+        if (e.kind == TerminalEvent::Kind::hub_offline) ++offline;
+        if (e.kind == TerminalEvent::Kind::rating_requested || e.kind == TerminalEvent::Kind::rating_cancelled)
+            inbox.push(e);
+    });
+    REQUIRE(ServiceWorld::eventually([&] { return f.server->sse_clients() == 1; }, 5s));
+
+    CallOutcome call;
+    call.ticket.number = "B001";
+    call.ticket.category = "BDC";
+    call.window = 2;
+    call.window_name = "2号窗口";
+    call.action = QueueAction::call;
+    publish_queue_call(f.hub->events(), call);
+    publish_queue_changed(f.hub->events());
+    REQUIRE(f.post("/api/v1/cases", case_body("RQ-1").dump(), kSystemToken)->status == 201);
+
+    auto got = inbox.wait_for(1);
+    REQUIRE(got.size() == 1);
+    CHECK(got.front().kind == TerminalEvent::Kind::rating_requested);
+    CHECK(got.front().request->cases.front().case_no == "RQ-1");
+    std::this_thread::sleep_for(200ms);
+    CHECK(inbox.size() == 1);
+    CHECK(offline == 0);
+    CHECK(link.submit(good_draft("RQ-1")).ok());
+}
