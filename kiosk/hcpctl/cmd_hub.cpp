@@ -1,15 +1,49 @@
 // hcpctl hub: the hub headless — HubService (core services, uploader, maintenance, hall API)
-// until SIGINT/SIGTERM; SIGUSR1 prints the sync summary.
+// until SIGINT/SIGTERM; SIGUSR1 prints the sync summary. Under systemd (hcp-hub.service,
+// Type=notify, WatchdogSec=) it sends READY=1 once the API listens, WATCHDOG=1 after each
+// passed health check and STOPPING=1 at shutdown.
 #include <signal.h>
+#include <time.h>
 
+#include <httplib.h>
+
+#include <cerrno>
+#include <chrono>
 #include <iostream>
 
 #include "cli.hpp"
 #include "hcp/config.hpp"
 #include "hcp/hall_api.hpp"
 #include "hcp/hub_service.hpp"
+#include "hcp/sd_notify.hpp"
 
 namespace hcpctl {
+
+namespace {
+
+// The watchdog's health check: the store answers a query and the hall API answers its own
+// /api/v1/health over the network stack. Returns what failed, or empty when healthy. A hub whose
+// database is wedged or whose request threads are stuck stops feeding the watchdog, and systemd
+// restarts it (Restart=on-failure) instead of leaving a hall without its hub.
+std::string health_problem(hcp::HubService& service, const hcp::HallApiConfig& api) {
+    try {
+        (void)service.sync_state();
+    } catch (const std::exception& e) {
+        return std::string("store: ") + e.what();
+    }
+    if (auto port = service.api_port()) {
+        const bool any = api.listen_host == "0.0.0.0" || api.listen_host == "::" || api.listen_host.empty();
+        httplib::Client client(any ? std::string("127.0.0.1") : api.listen_host, *port);
+        client.set_connection_timeout(2);
+        client.set_read_timeout(3);
+        auto res = client.Get("/api/v1/health");
+        if (!res) return "hall API: no answer from its own /api/v1/health (" + httplib::to_string(res.error()) + ")";
+        if (res->status != 200) return "hall API: /api/v1/health answered " + std::to_string(res->status);
+    }
+    return {};
+}
+
+}  // namespace
 
 int cmd_hub(const std::vector<std::string>& argv) {
     const std::string usage = "usage: hcpctl hub --config FILE [--listen HOST:PORT]";
@@ -55,9 +89,38 @@ int cmd_hub(const std::vector<std::string>& argv) {
               << service.api_port().value_or(0) << "/api/v1"
               << (service.upload_configured() ? ", uploading" : ", upload not configured")
               << " (SIGUSR1: sync summary; Ctrl-C stops)" << std::endl;
+
+    const auto systemd = hcp::sd::Notifier::from_environment();
+    auto log_notify = [](const hcp::sd::NotifyResult& r) {
+        if (!r) std::cerr << "hcpctl hub: sd_notify: " << r.error().message << std::endl;
+    };
+    log_notify(systemd.ready("hall " + config.hall.code + ": " + service.summary_zh()));
+    // Without a watchdog the loop only waits for signals; with one it wakes every half interval.
+    const auto ping = systemd.watchdog_ping_interval();
+    std::string last_problem;
     for (;;) {
         int sig = 0;
-        sigwait(&signals, &sig);
+        if (ping) {
+            const auto us = ping->count();
+            const timespec wait{static_cast<time_t>(us / 1000000), static_cast<long>((us % 1000000) * 1000)};
+            sig = sigtimedwait(&signals, nullptr, &wait);
+            if (sig < 0) {
+                if (errno != EAGAIN && errno != EINTR) break;
+                const std::string problem = health_problem(service, api);
+                if (problem.empty()) {
+                    log_notify(systemd.watchdog());
+                    if (!last_problem.empty()) log_notify(systemd.status("healthy again"));
+                } else if (problem != last_problem) {
+                    // No WATCHDOG=1: systemd restarts the hub if this lasts WatchdogSec.
+                    std::cerr << "hcpctl hub: health check failed: " << problem << std::endl;
+                    log_notify(systemd.status("health check failed: " + problem));
+                }
+                last_problem = problem;
+                continue;
+            }
+        } else {
+            sigwait(&signals, &sig);
+        }
         if (sig != SIGUSR1) break;
         try {
             std::cout << "hcpctl hub: sync: " << service.summary_zh() << std::endl;
@@ -66,6 +129,7 @@ int cmd_hub(const std::vector<std::string>& argv) {
         }
     }
     std::cout << "hcpctl hub: stopping" << std::endl;
+    log_notify(systemd.stopping("stopping"));
     service.stop();
     return kExitOk;
 }

@@ -28,7 +28,7 @@ usage:
   hcpctl print ticket|receipt|selftest [--profile ID] [--file OUT] [--png OUT.png]
                                     encode a queue ticket, 办件回执 or printer self-test page
   hcpctl token issue|verify ...     issue or check a signed rating QR token (docs/qr-token.md)
-  hcpctl hub --config FILE [--api FILE] [--listen HOST:PORT]
+  hcpctl hub --config FILE [--listen HOST:PORT]
                                     run the hub headless: the hall API (docs/hall-api.md)
                                     until SIGINT/SIGTERM
   hcpctl --version

@@ -1,7 +1,12 @@
 // `hcpctl hub`: the hub headless (HubService), serving the hall API until SIGTERM; SIGUSR1
 // prints the sync summary.
 #include <catch2/catch.hpp>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <thread>
 
 #include "api_fixture.hpp"
@@ -162,4 +167,75 @@ TEST_CASE("hcpctl hub refuses a tokens file that others can read and says how to
     CHECK(r.exit_code != 0);
     CHECK(r.output.find("chmod 600") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(dir / "hub.db"));  // refused before anything was opened
+}
+
+namespace {
+
+// The service manager's side of sd_notify: a datagram socket whose messages the test reads.
+class NotifySocket {
+public:
+    explicit NotifySocket(const std::filesystem::path& path) : m_path(path) {
+        m_fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        REQUIRE(m_fd >= 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        REQUIRE(path.string().size() < sizeof(addr.sun_path));
+        std::strcpy(addr.sun_path, path.c_str());
+        REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+    }
+    ~NotifySocket() { ::close(m_fd); }
+    NotifySocket(const NotifySocket&) = delete;
+    NotifySocket& operator=(const NotifySocket&) = delete;
+
+    // The next datagram, or empty after `timeout`.
+    std::string next(std::chrono::milliseconds timeout) {
+        pollfd p{m_fd, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) return {};
+        char buf[4096];
+        const auto n = ::recv(m_fd, buf, sizeof buf, 0);
+        return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+    }
+    // Reads datagrams until one contains `text` (true) or `timeout` passes (false).
+    bool wait_for(const std::string& text, std::chrono::milliseconds timeout) {
+        const auto until = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < until) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+            if (next(left).find(text) != std::string::npos) return true;
+        }
+        return false;
+    }
+
+private:
+    std::filesystem::path m_path;
+    int m_fd = -1;
+};
+
+}  // namespace
+
+TEST_CASE("hcpctl hub under systemd says READY, feeds the watchdog after health checks and says STOPPING") {
+    TempDir dir;
+    const int port = free_port();
+    write_hub_files(dir, port);
+    NotifySocket systemd(dir / "notify.sock");
+    // WatchdogSec=0.4s: a health check and WATCHDOG=1 every 200 ms.
+    auto launched = run_command("NOTIFY_SOCKET=" + (dir / "notify.sock").string() + " WATCHDOG_USEC=400000 " +
+                                hcpctl_path() + " hub --config " + (dir / "hall.toml").string() + " > " +
+                                (dir / "hub.log").string() + " 2>&1 & echo $!");
+    REQUIRE(launched.exit_code == 0);
+    const std::string pid = launched.output.substr(0, launched.output.find('\n'));
+
+    const std::string first = systemd.next(std::chrono::seconds(10));
+    CHECK(first.find("READY=1") != std::string::npos);
+    CHECK(first.find("STATUS=hall DEMO-0001") != std::string::npos);
+    // READY comes after the API listens: it answers now.
+    CHECK(httplib::Client("127.0.0.1", port).Get("/api/v1/health"));
+    int pings = 0;
+    for (int i = 0; i < 3; ++i) pings += systemd.wait_for("WATCHDOG=1", std::chrono::seconds(3)) ? 1 : 0;
+    CHECK(pings == 3);
+
+    CHECK(run_command("kill -TERM " + pid).exit_code == 0);
+    CHECK(systemd.wait_for("STOPPING=1", std::chrono::seconds(10)));
+    auto gone = run_command("for i in $(seq 100); do kill -0 " + pid +
+                            " 2>/dev/null || exit 0; sleep 0.1; done; kill -KILL " + pid + "; exit 1");
+    CHECK(gone.exit_code == 0);
 }
