@@ -1,3 +1,4 @@
+#include "asset_paths.hpp"
 #include "app.hpp"
 
 #include <SDL.h>
@@ -82,7 +83,7 @@ App::App(AppServices services) : m_services(std::move(services)) {
     ImGui_ImplSDLRenderer_Init(m_renderer.get());
 
     // The font: every UI string and every name known now; more are added as they appear.
-    m_fonts = std::make_unique<Fonts>(std::filesystem::path(HCP_FONT_FILE));
+    m_fonts = std::make_unique<Fonts>(font_file());
     for (const auto& t : m_services.i18n.all_texts()) m_fonts->want(t);
     const hcp::Config* cfg = m_services.config;
     if (cfg != nullptr) {

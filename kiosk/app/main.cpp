@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 
+#include "asset_paths.hpp"
 #include "app.hpp"
 #include "demo_hub_link.hpp"
 #include "hcp/catalog.hpp"
@@ -373,7 +374,7 @@ int main(int argc, char** argv) {
     }
     if (options.voice_wav) return voice_wav(options);
     try {
-        hcp::ui::I18n i18n(std::filesystem::path(HCP_SOURCE_ASSETS_DIR) / "lang");
+        hcp::ui::I18n i18n(hcp::ui::assets_dir() / "lang");
         std::optional<hcp::Config> config;
         std::string config_error;
         Links links;

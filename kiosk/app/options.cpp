@@ -1,3 +1,4 @@
+#include "asset_paths.hpp"
 #include "options.hpp"
 
 #include <stdexcept>
@@ -14,7 +15,7 @@ std::string usage() {
 
 Options parse_options(const std::vector<std::string>& args) {
     Options o;
-    o.config = std::filesystem::path(HCP_SOURCE_ASSETS_DIR) / "config" / "demo-hall.toml";
+    o.config = default_config_file();
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         auto value = [&]() -> const std::string& {

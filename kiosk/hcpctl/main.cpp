@@ -6,11 +6,20 @@
 #include "cli.hpp"
 #include "hcp/error.hpp"
 
+namespace hcpctl {
+int cmd_check(const std::vector<std::string>& args);  // cmd_check.cpp (issue 7 item 3)
+}  // namespace hcpctl
+
 namespace {
 
 constexpr const char* kUsage = R"(hcpctl — 好差评 kiosk command-line tool
 
 usage:
+  hcpctl check [--config FILE] [--json] [--skip-network]
+                                    check this device on site: configuration, keys, database,
+                                    disk, clock, printer, hub, platform, font, display
+                                    (default /etc/hcp-kiosk/hall.toml; docs/troubleshooting.md);
+                                    exit 0 all ok, 1 warnings only, 3 errors
   hcpctl config check FILE          validate a configuration (and its catalog and calendars)
   hcpctl key create FILE            create a new key file (mode 0600); never overwrites
   hcpctl verify DB [--key FILE] [--json]
@@ -51,6 +60,7 @@ int main(int argc, char** argv) {
     const std::string command = args[0];
     std::vector<std::string> rest(args.begin() + 1, args.end());
     try {
+        if (command == "check") return hcpctl::cmd_check(rest);
         if (command == "config") return hcpctl::cmd_config(rest);
         if (command == "key") return hcpctl::cmd_key(rest);
         if (command == "verify") return hcpctl::cmd_verify(rest);

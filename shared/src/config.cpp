@@ -280,8 +280,8 @@ Config ConfigLoader::run(std::string_view text) {
     const toml::table& root = *parsed;
 
     m_r.check_keys(root, "",
-                   {"hall", "device", "paths", "store", "rating", "calendar", "terminal", "display", "printer",
-                    "receipt_qr", "api", "upload", "category", "item", "window", "staff"});
+                   {"hall", "device", "paths", "store", "rating", "calendar", "terminal", "display", "queue",
+                    "printer", "receipt_qr", "api", "upload", "category", "item", "window", "staff"});
     if (const auto* t = section(root, "hall", true)) hall(*t);
     if (const auto* t = section(root, "device", true)) device(*t);
     const auto* paths_table = section(root, "paths", true);
@@ -660,6 +660,7 @@ void ConfigLoader::services(const toml::table& root) {
     const bool is_hub = m_cfg.device.roles.count(DeviceRole::hub) != 0;
     if (const auto* t = section(root, "terminal", false)) detail::read_terminal_section(m_r, *t, m_cfg.terminal);
     if (const auto* t = section(root, "display", false)) detail::read_display_section(m_r, *t, m_cfg.display);
+    if (const auto* t = section(root, "queue", false)) detail::read_queue_section(m_r, *t, m_cfg.queue);
     if (const auto* t = section(root, "printer", false)) {
         m_cfg.printer.emplace();
         detail::read_printer_section(m_r, *t, data, *m_cfg.printer);
@@ -703,7 +704,7 @@ void ConfigLoader::categories(const toml::table& root) {
         const toml::table& t = *list[i];
         std::string path = indexed("category", i);
         m_r.check_keys(t, path,
-                       {"code", "name", "prefix", "windows", "priority_ratio", "max_wait_minutes",
+                       {"code", "name", "group", "prefix", "windows", "priority_ratio", "max_wait_minutes",
                         "daily_cap", "opens", "closes", "items"});
         ServiceCategory c;
         const toml::node* code_node = t.get("code");
@@ -713,6 +714,9 @@ void ConfigLoader::categories(const toml::table& root) {
             unique(codes, *v, code_node, path + ".code", path);
         }
         if (auto v = text(t, path, "name", true)) c.name = *v;
+        if (t.get("group") != nullptr) {
+            if (auto v = text(t, path, "group", false)) c.group = *v;
+        }
         if (auto v = m_r.get_string(t, path, "prefix", true)) {
             if (v->size() == 1 && (*v)[0] >= 'A' && (*v)[0] <= 'Z') {
                 c.prefix = (*v)[0];

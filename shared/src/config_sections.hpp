@@ -1,6 +1,6 @@
 #pragma once
 // Internal: readers of the configuration sections that belong to one subsystem each
-// ([terminal], [display], [printer], [receipt_qr], [api], [upload]). They record problems in the shared
+// ([terminal], [display], [queue], [printer], [receipt_qr], [api], [upload]). They record problems in the shared
 // TomlReader, like the core sections, so one `hcpctl config check` lists every mistake.
 #include <filesystem>
 
@@ -14,6 +14,7 @@ std::filesystem::path resolve_against(const std::filesystem::path& base, const s
 
 void read_terminal_section(TomlReader& r, const toml::table& t, TerminalConfig& out);
 void read_display_section(TomlReader& r, const toml::table& t, DisplayConfig& out);
+void read_queue_section(TomlReader& r, const toml::table& t, QueuePolicy& out);
 // data_dir resolves jobs_dir.
 void read_printer_section(TomlReader& r, const toml::table& t, const std::filesystem::path& data_dir,
                           PrinterConfig& out);

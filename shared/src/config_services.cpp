@@ -58,6 +58,30 @@ void set_int(TomlReader& r, Int& out, const toml::table& t, const std::string& p
 
 }  // namespace
 
+// [queue]: the settings of QueuePolicy a hall may change (docs/config.md, docs/queue.md). The
+// ranges are validate(QueuePolicy)'s, so a value accepted here is never refused by the engine.
+void read_queue_section(TomlReader& r, const toml::table& t, QueuePolicy& out) {
+    r.check_keys(t, "queue",
+                 {"skip_requeue_behind", "skip_max_requeues", "transfer_placement", "default_service_minutes",
+                  "number_digits", "recent_calls", "closed_on_non_working_days", "max_reason_chars"});
+    set_int(r, out.skip_requeue_behind, t, "queue", "skip_requeue_behind", 0, 50);
+    set_int(r, out.skip_max_requeues, t, "queue", "skip_max_requeues", 0, 10);
+    if (auto v = r.get_string(t, "queue", "transfer_placement", false, 32)) {
+        if (auto p = parse_transfer_placement(*v)) out.transfer_placement = *p;
+        else
+            r.error(t.get("transfer_placement"), "queue.transfer_placement",
+                    "is \"" + *v + "\"; must be \"take_time\" (keeps its place by the time it was taken) or "
+                    "\"end_of_queue\" (behind everyone waiting there)");
+    }
+    if (auto v = r.get_int(t, "queue", "default_service_minutes", false, 1, 240))
+        out.default_service = std::chrono::minutes{*v};
+    set_int(r, out.number_digits, t, "queue", "number_digits", 2, 5);
+    set_int(r, out.snapshot_last_calls, t, "queue", "recent_calls", 1, 100);
+    if (auto v = r.get_bool(t, "queue", "closed_on_non_working_days", false)) out.closed_on_non_working_days = *v;
+    // Characters of Chinese text are 3 bytes of UTF-8: the engine's limit is in bytes.
+    if (auto v = r.get_int(t, "queue", "max_reason_chars", false, 1, 300)) out.max_reason_bytes = static_cast<int>(*v) * 3;
+}
+
 void read_terminal_section(TomlReader& r, const toml::table& t, TerminalConfig& out) {
     r.check_keys(t, "terminal", {"language", "large_text", "thanks_seconds", "message_seconds", "admin_pin"});
     if (auto v = r.get_string(t, "terminal", "language", false, 16)) {

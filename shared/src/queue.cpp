@@ -106,6 +106,7 @@ QueueSetup QueueSetup::from_config(const Config& config) {
     QueueSetup s;
     s.categories = config.categories;
     s.windows = config.windows;
+    s.policy = config.queue;
     if (!config.calendar.files.empty()) s.calendar = WorkCalendar::load_files(config.calendar.files);
     return s;
 }

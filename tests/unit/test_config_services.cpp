@@ -302,3 +302,52 @@ TEST_CASE("Hostile display values are refused with file, line and key", "[config
     bad("voice = \"yes\"", "display.voice");
     CHECK_THAT(bad("voice_speed = 2", "display.voice_speed"), Contains("voice_rate"));
 }
+
+TEST_CASE("The queue section sets the skip, transfer and ETA rules the engine uses", "[config][services][queue]") {
+    auto def = parse(base());
+    CHECK(def.queue.skip_requeue_behind == 3);
+    CHECK(def.queue.skip_max_requeues == 1);
+    CHECK(def.queue.transfer_placement == hcp::TransferPlacement::take_time);
+    CHECK(def.queue.default_service == std::chrono::minutes{8});
+    CHECK(hcp::validate(def.queue).empty());
+
+    auto cfg = parse(base("[\"hub\", \"ticket\"]", R"toml(
+[queue]
+skip_requeue_behind = 5
+skip_max_requeues = 0
+transfer_placement = "end_of_queue"
+default_service_minutes = 12
+number_digits = 4
+recent_calls = 20
+closed_on_non_working_days = true
+max_reason_chars = 50
+)toml"));
+    CHECK(cfg.queue.skip_requeue_behind == 5);
+    CHECK(cfg.queue.skip_max_requeues == 0);
+    CHECK(cfg.queue.transfer_placement == hcp::TransferPlacement::end_of_queue);
+    CHECK(cfg.queue.default_service == std::chrono::minutes{12});
+    CHECK(cfg.queue.number_digits == 4);
+    CHECK(cfg.queue.snapshot_last_calls == 20);
+    CHECK(cfg.queue.closed_on_non_working_days);
+    CHECK(cfg.queue.max_reason_bytes == 150);
+    CHECK(hcp::validate(cfg.queue).empty());
+}
+
+TEST_CASE("Hostile queue values are refused with file, line and key", "[config][services][queue]") {
+    auto bad = [](const std::string& line, const std::string& key) {
+        auto i = issue_for(base("[\"hub\", \"ticket\"]", "\n[queue]\n" + line + "\n"), key);
+        CHECK(i.file == "hall.toml");
+        CHECK(i.line > 0);
+        return i.message;
+    };
+    CHECK_THAT(bad("transfer_placement = \"front\"", "queue.transfer_placement"), Contains("end_of_queue"));
+    bad("skip_requeue_behind = -1", "queue.skip_requeue_behind");
+    bad("skip_requeue_behind = 51", "queue.skip_requeue_behind");
+    bad("skip_max_requeues = 11", "queue.skip_max_requeues");
+    bad("default_service_minutes = 0", "queue.default_service_minutes");
+    bad("default_service_minutes = 100000", "queue.default_service_minutes");
+    bad("number_digits = 1", "queue.number_digits");
+    bad("number_digits = \"3\"", "queue.number_digits");
+    bad("closed_on_non_working_days = 1", "queue.closed_on_non_working_days");
+    CHECK_THAT(bad("skip_requeue = 2", "queue.skip_requeue"), Contains("skip_requeue_behind"));
+}

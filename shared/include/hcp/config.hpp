@@ -14,6 +14,7 @@
 
 #include "hcp/domain.hpp"
 #include "hcp/error.hpp"
+#include "hcp/queue_policy.hpp"
 #include "hcp/rules.hpp"
 #include "hcp/transport_spec.hpp"
 
@@ -147,6 +148,7 @@ struct Config {
     CalendarConfig calendar;
     TerminalConfig terminal;
     DisplayConfig display;
+    QueuePolicy queue;                     // [queue]: settings of the queue not per category
     ReceiptQrConfig receipt_qr;
     std::optional<PrinterConfig> printer;  // no [printer]: this device prints nothing
     std::optional<ApiConfig> api;          // hub only; absent: defaults, no remote devices

@@ -94,6 +94,7 @@ struct ServiceItem {
 struct ServiceCategory {
     std::string code;
     std::string name;
+    std::string group;                // first menu level of the ticket station (个人 / 企业); may be empty
     char prefix = 'A';                // ticket prefix
     std::vector<int> windows;         // windows serving it
     int priority_ratio = 3;           // N normal tickets : 1 priority ticket
