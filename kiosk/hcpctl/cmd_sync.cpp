@@ -38,23 +38,32 @@ int cmd_sync(const std::vector<std::string>& argv) {
     std::string hall;
     std::optional<hcp::UploadConfig> upload;
     std::filesystem::path assets = assets_dir();
+    // A terminal's outbox holds ratings waiting for its hub (target "hub"); a hub's, ratings
+    // waiting for the platform.
+    std::string target = "platform";
     if (auto c = a.option("config")) {
         auto cfg = hcp::load_config(*c);
         db = cfg.store.database;
         hall = cfg.hall.code;
         upload = cfg.upload;
         assets = cfg.paths.assets;
+        if (cfg.device.roles.count(hcp::DeviceRole::hub) == 0 && !cfg.device.hub_url.empty()) target = "hub";
     }
     if (auto d = a.option("db")) db = *d;
     if (auto h = a.option("hall")) hall = *h;
     if (!a.positionals().empty()) upload = hcp::load_upload_config(a.positionals()[0]);
     if (db.empty() || hall.empty()) throw UsageError("the database and the hall code are needed\n" + usage);
 
-    auto queue = hcp::OutboxQueue::open(db);
+    auto queue = hcp::OutboxQueue::open(db, target);
     if (a.flag("status")) {
+        if (target == "hub") std::cout << "terminal: ratings waiting for the hub " << *a.option("config") << "\n";
         auto s = queue.sync_state();
         std::cout << s.summary(hcp::now()) << '\n' << s.summary_zh(hcp::now()) << '\n';
         return s.not_uploaded == 0 && s.rejected == 0 ? kExitOk : kExitFindings;
+    }
+    if (target == "hub") {
+        throw UsageError("this is a terminal: its ratings go to its hub (device.hub_url), which hcp-kiosk forwards "
+                         "by itself; only a hub uploads to the platform. Use --status to see what waits.\n" + usage);
     }
     if (!upload) {
         throw UsageError("the configuration has no [upload] section: this hub keeps its ratings and uploads "

@@ -8,6 +8,9 @@
 
 namespace hcpctl {
 int cmd_check(const std::vector<std::string>& args);  // cmd_check.cpp (issue 7 item 3)
+int cmd_provision(const std::vector<std::string>& args);  // cmd_provision.cpp (issue 7 item 4)
+int cmd_backup(const std::vector<std::string>& args);     // cmd_backup.cpp (issue 7 item 4)
+int cmd_restore(const std::vector<std::string>& args);    // cmd_backup.cpp (issue 7 item 4)
 }  // namespace hcpctl
 
 namespace {
@@ -21,6 +24,15 @@ usage:
                                     (default /etc/hcp-kiosk/hall.toml; docs/troubleshooting.md);
                                     exit 0 all ok, 1 warnings only, 3 errors
   hcpctl config check FILE          validate a configuration (and its catalog and calendars)
+  hcpctl provision --config FILE --hall-code C --hall-name N --area-code 12DIGITS --level LEVEL
+                   --device-id ID --roles R1,R2 [--window N] [--hub-url URL] [--hub-token-file F]
+                   [--unrated taian|gansu] [--assets DIR] [--data DIR] [--force]
+                                    fill in this device's configuration (the shipped hall.toml or
+                                    FILE), create the data folder and the storage key, say what is left
+  hcpctl backup DB OUT [--key FILE] [--force]
+                                    online backup of a running hub's database, checked and verified
+  hcpctl restore BACKUP DB [--key FILE] [--force]
+                                    put a checked backup in place (hub stopped; the old DB is kept)
   hcpctl key create FILE            create a new key file (mode 0600); never overwrites
   hcpctl verify DB [--key FILE] [--json]
                                     check every rating chain for deleted, altered, reordered
@@ -62,6 +74,9 @@ int main(int argc, char** argv) {
     try {
         if (command == "check") return hcpctl::cmd_check(rest);
         if (command == "config") return hcpctl::cmd_config(rest);
+        if (command == "provision") return hcpctl::cmd_provision(rest);
+        if (command == "backup") return hcpctl::cmd_backup(rest);
+        if (command == "restore") return hcpctl::cmd_restore(rest);
         if (command == "key") return hcpctl::cmd_key(rest);
         if (command == "verify") return hcpctl::cmd_verify(rest);
         if (command == "export") return hcpctl::cmd_export(rest);

@@ -27,6 +27,10 @@ dev=$(sqlite3 "file:$work/hub/hub.db?mode=ro" "SELECT device_id FROM ratings WHE
 [[ $dev == rater-01 ]] || fail "the forwarded rating has device $dev, want rater-01"
 states=$(sqlite3 "file:$work/terminal/terminal.db?mode=ro" "SELECT group_concat(state) FROM outbox")
 [[ $states == acked ]] || fail "terminal outbox states: '$states', want 'acked'"
+# The installer's view of the terminal: its outbox towards the hub, empty now.
+"$hcpctl" sync --config "$work/terminal/hall.toml" --status >"$work/sync.log" 2>&1 ||
+  { cat "$work/sync.log"; fail "hcpctl sync --status on the terminal reports ratings waiting"; }
+grep -q "ratings waiting for the hub" "$work/sync.log" || { cat "$work/sync.log"; fail "sync --status did not read the terminal's outbox"; }
 
 # A restart of the terminal (its outbox reopened) must not send the rating again.
 printf 'wait-for 号窗口\nsleep 3000\nexpect-not 网络暂时中断\n' >"$work/restart.hcp"

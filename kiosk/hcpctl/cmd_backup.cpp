@@ -1,0 +1,453 @@
+// hcpctl backup DB OUT [--key FILE] [--force]
+// hcpctl restore BACKUP DB [--key FILE] [--force]
+//
+// Contracts:
+// - backup copies through SQLite's online backup API (sqlite3_backup_step, a few hundred pages
+//   per step) from a read-only connection. On a WAL database (the store always is) it holds one
+//   read snapshot for the whole copy: the hub keeps writing meanwhile (readers never block a WAL
+//   writer) and the copy is exactly the database as of the moment the copy began, so it has every
+//   rating committed before that. It writes OUT.tmp (mode 0600), switches the copy to a
+//   self-contained rollback journal, runs PRAGMA integrity_check, fsyncs, renames to OUT, then
+//   verifies the rating chains (hcp::verify_store) and prints counts. OUT is never overwritten
+//   without --force; a failed copy leaves OUT as it was.
+// - restore checks the backup first (an hcp-kiosk database, integrity_check ok, schema not newer
+//   than this release, every chain intact, with --key the MACs and the key fingerprint) and
+//   refuses while any process has DB open (the WAL-index lock the hub holds for as long as it
+//   runs) or holds a lock on it. An existing DB is replaced only with --force and is first
+//   copied to DB.before-restore-<YYYYmmdd-HHMMSS>. The restored file is written next to DB
+//   through the backup API, checked, fsynced, given DB's owner and mode, and renamed over DB
+//   after the stale DB-wal and DB-shm are removed (an old WAL replayed onto the restored file
+//   would corrupt it).
+// - The storage key is not in the backup: both commands say so.
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli.hpp"
+#include "hcp/crypto.hpp"
+#include "hcp/store.hpp"
+#include "hcp/verify.hpp"
+
+namespace hcpctl {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kApplicationId = 0x48435031;  // "HCP1", PRAGMA application_id of a store
+constexpr int kPagesPerStep = 256;
+
+// A refusal: the reason is for people, nothing was changed. exit_code as in cli.hpp.
+struct Refused {
+    int exit_code;
+    std::string message;
+};
+
+struct DbCloser {
+    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+};
+using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
+
+DbPtr open_db(const fs::path& path, int flags) {
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    DbPtr db(raw);
+    if (rc != SQLITE_OK)
+        throw hcp::Error(hcp::Errc::store_failure, "无法打开 " + path.string() + "：" +
+                                                       (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+    sqlite3_busy_timeout(db.get(), 5000);
+    return db;
+}
+
+// Every row's first column as text; throws with SQLite's message.
+std::vector<std::string> query(sqlite3* db, const std::string& sql, int* error_code = nullptr) {
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
+    std::vector<std::string> rows;
+    if (rc == SQLITE_OK) {
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const unsigned char* text = sqlite3_column_text(st, 0);
+            rows.emplace_back(text != nullptr ? reinterpret_cast<const char*>(text) : "");
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        if (error_code != nullptr) *error_code = rc;
+        throw hcp::Error(hcp::Errc::store_failure, sqlite3_errmsg(db));
+    }
+    return rows;
+}
+
+long long query_int(sqlite3* db, const std::string& sql) {
+    auto rows = query(db, sql);
+    return rows.empty() || rows[0].empty() ? 0 : std::stoll(rows[0]);
+}
+
+void exec(sqlite3* db, const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string message = err != nullptr ? err : sqlite3_errmsg(db);
+        sqlite3_free(err);
+        throw hcp::Error(hcp::Errc::store_failure, message);
+    }
+}
+
+struct StoreHeader {
+    int version = 0;
+    std::string journal_mode;
+};
+
+// The file must be an hcp-kiosk store whose schema this release knows.
+StoreHeader check_store(sqlite3* db, const fs::path& path, const std::string& what) {
+    StoreHeader h;
+    long long app_id = 0;
+    try {
+        app_id = query_int(db, "PRAGMA application_id");
+        h.version = static_cast<int>(query_int(db, "PRAGMA user_version"));
+        h.journal_mode = query(db, "PRAGMA journal_mode").at(0);
+    } catch (const hcp::Error&) {
+        throw Refused{kExitFindings, what + " " + path.string() + " 不是 SQLite 数据库（文件已损坏或不是备份）：" +
+                                         sqlite3_errmsg(db) + "。请换一份备份。"};
+    }
+    if (app_id != kApplicationId)
+        throw Refused{kExitFindings, what + " " + path.string() + " 不是 hcp-kiosk 的数据库：请检查文件名。"};
+    if (h.version > hcp::kStoreSchemaVersion)
+        throw Refused{kExitFindings, what + " " + path.string() + " 来自更新的 hcp-kiosk（数据库版本 " +
+                                         std::to_string(h.version) + "，本程序只认识到 " +
+                                         std::to_string(hcp::kStoreSchemaVersion) +
+                                         "）：请先安装那个版本的软件包，再恢复。数据库从不降级。"};
+    return h;
+}
+
+std::vector<std::string> integrity_problems(sqlite3* db) {
+    std::vector<std::string> problems;
+    for (auto& line : query(db, "PRAGMA integrity_check"))
+        if (line != "ok") problems.push_back(line);
+    return problems;
+}
+
+void fsync_path(const fs::path& path, bool directory) {
+    const int fd = ::open(path.empty() ? "." : path.c_str(), O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0));
+    if (fd < 0) throw hcp::Error(hcp::Errc::io_failure, "无法打开 " + path.string() + "：" + std::strerror(errno));
+    const bool ok = ::fsync(fd) == 0;
+    const int e = errno;
+    ::close(fd);
+    if (!ok && !directory) throw hcp::Error(hcp::Errc::io_failure, "无法写盘 " + path.string() + "：" + std::strerror(e));
+}
+
+void remove_file(const fs::path& path) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+        throw hcp::Error(hcp::Errc::io_failure, "无法删除 " + path.string() + "：" + std::strerror(errno));
+}
+
+// Copies the database open on `src` into the new file `dst` (mode 0600) through the backup API,
+// then makes the copy self-contained (rollback journal) and checks it. Throws on any failure and
+// removes `dst` then.
+void copy_through_backup_api(sqlite3* src, bool wal, const fs::path& dst) {
+    remove_file(dst);
+    const int fd = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        throw hcp::Error(hcp::Errc::io_failure, "无法创建 " + dst.string() + "：" + std::strerror(errno) +
+                                                    "（目录不存在或无写权限？磁盘已满？）");
+    ::close(fd);
+    try {
+        auto out = open_db(dst, SQLITE_OPEN_READWRITE);
+        // One read snapshot for the whole copy on a WAL database: writers go on, the copy does
+        // not restart. (On a rollback-journal database a held read lock would block the writer,
+        // so there each step takes its own and the copy restarts when the source changes.)
+        if (wal) {
+            exec(src, "BEGIN");
+            query(src, "SELECT count(*) FROM sqlite_master");
+        }
+        sqlite3_backup* b = sqlite3_backup_init(out.get(), "main", src, "main");
+        if (b == nullptr) throw hcp::Error(hcp::Errc::store_failure, sqlite3_errmsg(out.get()));
+        int rc = SQLITE_OK;
+        int busy = 0;
+        while (true) {
+            rc = sqlite3_backup_step(b, kPagesPerStep);
+            if (rc == SQLITE_DONE) break;
+            if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+                if (++busy > 600) break;  // about 30 s of a lock held by someone else
+                sqlite3_sleep(50);
+                continue;
+            }
+            if (rc != SQLITE_OK) break;
+            if (!wal) sqlite3_sleep(5);  // let a writer in between steps
+        }
+        const int finish = sqlite3_backup_finish(b);
+        if (wal) exec(src, "COMMIT");
+        if (rc != SQLITE_DONE)
+            throw hcp::Error(hcp::Errc::store_failure,
+                             rc == SQLITE_BUSY || rc == SQLITE_LOCKED
+                                 ? std::string("数据库一直被占用（30 秒），请稍后重试")
+                                 : std::string("复制失败：") + sqlite3_errstr(rc));
+        if (finish != SQLITE_OK) throw hcp::Error(hcp::Errc::store_failure, std::string("复制失败：") + sqlite3_errmsg(out.get()));
+        query(out.get(), "PRAGMA journal_mode = DELETE");
+        auto problems = integrity_problems(out.get());
+        if (!problems.empty())
+            throw hcp::Error(hcp::Errc::store_failure, "副本未通过完整性检查：" + problems.front());
+        out.reset();
+        fsync_path(dst, false);
+    } catch (...) {
+        if (wal) sqlite3_exec(src, "ROLLBACK", nullptr, nullptr, nullptr);
+        ::unlink(dst.c_str());
+        ::unlink((dst.string() + "-journal").c_str());
+        ::unlink((dst.string() + "-wal").c_str());
+        ::unlink((dst.string() + "-shm").c_str());
+        throw;
+    }
+}
+
+void print_report(const hcp::VerifyReport& r) {
+    std::cout << "评价 " << r.ratings << " 条，来自 " << r.devices << " 台设备；"
+              << (r.mac_checked ? "评价链与设备签名（MAC）均已核对" : "评价链已核对（加 --key 还可核对设备签名）");
+    std::cout << (r.ok() ? "，完整\n" : "，发现 " + std::to_string(r.findings.size()) + " 个问题：\n");
+    for (const auto& f : r.findings) std::cout << "  TAMPERED  " << f.describe() << '\n';
+}
+
+// The personal-data key fingerprint the database was created with (meta), or "".
+std::string stored_key_fingerprint(sqlite3* db) {
+    try {
+        auto rows = query(db, "SELECT value FROM meta WHERE key = 'key_fingerprint'");
+        return rows.empty() ? "" : rows[0];
+    } catch (const hcp::Error&) {
+        return "";
+    }
+}
+
+// Refuses when `key` is not the key the database was made with.
+void check_key_matches(sqlite3* db, const std::optional<hcp::SecretKey>& key, const fs::path& path,
+                       const std::string& key_file) {
+    if (!key) return;
+    const std::string stored = stored_key_fingerprint(db);
+    const std::string mine = key->derive(hcp::SecretKey::Purpose::personal_data).fingerprint();
+    if (!stored.empty() && stored != mine)
+        throw Refused{kExitFindings, path.string() + " 是用另一把存储密钥建立的，" + key_file +
+                                         " 不是它的密钥：请找到那台设备原来的 store.key（备份时应与数据库分开保存）。"};
+}
+
+const char* kKeyReminder =
+    "注意：存储密钥不在备份里。请把密钥文件（配置 [store] key_file，通常是 /var/lib/hcp-kiosk/store.key）"
+    "另外备份、与数据库备份分开保存；没有它，备份中的办事人信息（姓名、电话、证件号）无法读取。\n";
+
+std::string file_size_text(const fs::path& p) {
+    std::error_code ec;
+    const auto bytes = fs::file_size(p, ec);
+    if (ec) return "?";
+    std::ostringstream o;
+    o << std::fixed << std::setprecision(1) << static_cast<double>(bytes) / (1024.0 * 1024.0) << " MB";
+    return o.str();
+}
+
+// Some process has the database open (the hub holds a read lock on the WAL-index "DMS" byte for
+// as long as it runs) or holds a lock on the database file itself.
+std::optional<pid_t> holder_of(const fs::path& db) {
+    auto probe = [](const fs::path& p, off_t start, off_t len) -> std::optional<pid_t> {
+        const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return std::nullopt;
+        struct flock l {};
+        l.l_type = F_WRLCK;
+        l.l_whence = SEEK_SET;
+        l.l_start = start;
+        l.l_len = len;
+        std::optional<pid_t> pid;
+        if (::fcntl(fd, F_GETLK, &l) == 0 && l.l_type != F_UNLCK) pid = l.l_pid;
+        ::close(fd);
+        return pid;
+    };
+    // os_unix.c: UNIX_SHM_DMS = (22 + 8) * 4 + 8 = 128 in the -shm file; PENDING_BYTE 0x40000000
+    // and the shared range after it in the database file.
+    if (auto pid = probe(db.string() + "-shm", 128, 1)) return pid;
+    return probe(db, 0x40000000, 512);
+}
+
+std::string timestamp() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm {};
+    ::localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+    return buf;
+}
+
+std::optional<hcp::SecretKey> key_option(const Args& args) {
+    if (auto k = args.option("key")) return hcp::SecretKey::load_file(*k);
+    return std::nullopt;
+}
+
+int backup(const Args& args) {
+    args.expect_positionals(2, "hcpctl backup DB OUT [--key FILE] [--force]");
+    const fs::path db_path = args.positionals()[0];
+    const fs::path out = args.positionals()[1];
+    const auto key = key_option(args);
+    std::error_code ec;
+    if (!fs::exists(db_path, ec)) throw Refused{kExitFailed, db_path.string() + " 不存在：请检查数据库路径（配置 [store] database）。"};
+    if (fs::exists(out, ec) && !args.flag("force"))
+        throw Refused{kExitFailed, out.string() + " 已存在，未覆盖。换一个文件名，或确认要覆盖时加 --force。"};
+    if (fs::exists(out, ec) && fs::is_directory(out, ec))
+        throw Refused{kExitFailed, out.string() + " 是文件夹：请给出备份文件名，例如 " + (out / "hub.db").string()};
+
+    const auto started = std::chrono::steady_clock::now();
+    auto src = open_db(db_path, SQLITE_OPEN_READONLY);
+    const auto header = check_store(src.get(), db_path, "数据库");
+    check_key_matches(src.get(), key, db_path, args.option("key").value_or(""));
+    const fs::path tmp = out.string() + ".tmp";
+    copy_through_backup_api(src.get(), header.journal_mode == "wal", tmp);
+    src.reset();
+    if (::rename(tmp.c_str(), out.c_str()) != 0) {
+        const int e = errno;
+        ::unlink(tmp.c_str());
+        throw hcp::Error(hcp::Errc::io_failure, "无法把 " + tmp.string() + " 改名为 " + out.string() + "：" + std::strerror(e));
+    }
+    fsync_path(out.parent_path(), true);
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+
+    auto copy = open_db(out, SQLITE_OPEN_READONLY);
+    const long long cases = query_int(copy.get(), "SELECT count(*) FROM cases");
+    const long long waiting = query_int(copy.get(), "SELECT count(*) FROM outbox WHERE state IN ('pending', 'sent')");
+    copy.reset();
+    auto report = hcp::verify_store(out, key);
+
+    std::cout << "已备份 " << db_path.string() << " → " << out.string() << "（" << file_size_text(out) << "，用时 "
+              << std::fixed << std::setprecision(1) << static_cast<double>(took.count()) / 1000.0
+              << " 秒，完整性检查通过）\n";
+    print_report(report);
+    std::cout << "办件 " << cases << " 条；待上传 " << waiting << " 条\n";
+    std::cout << kKeyReminder;
+    if (!report.ok()) {
+        std::cout << "备份已写入，与数据库一致；但数据库中的评价链有问题：运行 hcpctl verify " << db_path.string()
+                  << " 查看，并保留这份备份作为证据。\n";
+        return kExitFindings;
+    }
+    return kExitOk;
+}
+
+int restore(const Args& args) {
+    args.expect_positionals(2, "hcpctl restore BACKUP DB [--key FILE] [--force]");
+    const fs::path backup_path = args.positionals()[0];
+    const fs::path db_path = args.positionals()[1];
+    const auto key = key_option(args);
+    std::error_code ec;
+    if (!fs::exists(backup_path, ec)) throw Refused{kExitFailed, backup_path.string() + " 不存在：请检查备份文件路径。"};
+    if (fs::equivalent(backup_path, db_path, ec)) throw Refused{kExitUsage, "备份和数据库是同一个文件。"};
+
+    // 1. The backup must be sound before anything is touched.
+    auto src = open_db(backup_path, SQLITE_OPEN_READONLY);
+    const auto header = check_store(src.get(), backup_path, "备份");
+    if (auto problems = integrity_problems(src.get()); !problems.empty())
+        throw Refused{kExitFindings, "备份 " + backup_path.string() + " 已损坏（完整性检查：" + problems.front() +
+                                         "）：请换一份备份。"};
+    check_key_matches(src.get(), key, backup_path, args.option("key").value_or(""));
+    auto backup_report = hcp::verify_store(backup_path, key);
+    if (!backup_report.ok()) {
+        std::ostringstream o;
+        o << "备份 " << backup_path.string() << " 中的评价链有问题，未恢复：\n";
+        for (const auto& f : backup_report.findings) o << "  TAMPERED  " << f.describe() << '\n';
+        o << "请换一份备份（hcpctl verify 可逐份检查）。";
+        throw Refused{kExitFindings, o.str()};
+    }
+
+    // 2. Nobody may have the database open, and an existing one is replaced only on purpose.
+    const bool db_exists = fs::exists(db_path, ec);
+    if (auto pid = holder_of(db_path))
+        throw Refused{kExitFailed, "数据库 " + db_path.string() + " 正在被进程 " + std::to_string(*pid) +
+                                       " 使用（hcp-hub 或 hcp-kiosk 在运行）：请先停止它，再恢复：\n"
+                                       "  systemctl stop hcp-hub.service（一体机：systemctl stop hcp-kiosk-session.service）"};
+    if (db_exists && !args.flag("force"))
+        throw Refused{kExitFailed, db_path.string() + " 已存在，未改动。确认要用备份替换它时加 --force"
+                                   "（当前数据库会先保存为 " + db_path.string() + ".before-restore-<时间>）。"};
+
+    // 3. Keep the current database.
+    // The restored file gets the current database's owner and mode (or the folder's owner, 0600):
+    // run as root, it must still belong to the service account that opens it.
+    struct stat st {};
+    const fs::path folder = db_path.parent_path().empty() ? fs::path(".") : db_path.parent_path();
+    const bool from_db = db_exists && ::stat(db_path.c_str(), &st) == 0;
+    if (!from_db && ::stat(folder.c_str(), &st) != 0)
+        throw Refused{kExitFailed, "文件夹 " + folder.string() + " 不存在：请先创建它（hcpctl provision 会创建数据目录）。"};
+    const mode_t mode = from_db ? (st.st_mode & 0777) : 0600;
+    const uid_t uid = st.st_uid;
+    const gid_t gid = st.st_gid;
+    auto give_owner = [&](const fs::path& p) {
+        if (::geteuid() == 0 && ::chown(p.c_str(), uid, gid) != 0)
+            throw hcp::Error(hcp::Errc::io_failure, "无法设置 " + p.string() + " 的属主：" + std::strerror(errno));
+        if (::chmod(p.c_str(), mode) != 0)
+            throw hcp::Error(hcp::Errc::io_failure, "无法设置 " + p.string() + " 的权限：" + std::strerror(errno));
+    };
+    std::string kept;
+    if (db_exists) {
+        const fs::path before = db_path.string() + ".before-restore-" + timestamp();
+        try {
+            auto cur = open_db(db_path, SQLITE_OPEN_READONLY);
+            const auto mode_now = query(cur.get(), "PRAGMA journal_mode");
+            copy_through_backup_api(cur.get(), !mode_now.empty() && mode_now[0] == "wal", before);
+        } catch (const hcp::Error&) {
+            // Not a readable database (that may be why it is restored): keep its bytes as they are.
+            fs::copy_file(db_path, before, fs::copy_options::overwrite_existing);
+            if (fs::exists(db_path.string() + "-wal", ec))
+                fs::copy_file(db_path.string() + "-wal", before.string() + "-wal", fs::copy_options::overwrite_existing);
+            fsync_path(before, false);
+        }
+        give_owner(before);
+        kept = before.string();
+    }
+
+    // 4. The restored file next to DB, then renamed over it.
+    const fs::path tmp = db_path.string() + ".restore-tmp";
+    copy_through_backup_api(src.get(), header.journal_mode == "wal", tmp);
+    src.reset();
+    give_owner(tmp);
+    remove_file(db_path.string() + "-wal");
+    remove_file(db_path.string() + "-shm");
+    remove_file(db_path.string() + "-journal");
+    if (::rename(tmp.c_str(), db_path.c_str()) != 0) {
+        const int e = errno;
+        ::unlink(tmp.c_str());
+        throw hcp::Error(hcp::Errc::io_failure, "无法把 " + tmp.string() + " 改名为 " + db_path.string() + "：" +
+                                                    std::strerror(e) + (kept.empty() ? "" : "；原数据库在 " + kept));
+    }
+    fsync_path(db_path.parent_path(), true);
+
+    auto report = hcp::verify_store(db_path, key);
+    std::cout << "已从 " << backup_path.string() << " 恢复 " << db_path.string() << "（数据库版本 " << header.version
+              << "，完整性检查通过）\n";
+    print_report(report);
+    if (!kept.empty()) std::cout << "恢复前的数据库保存为 " << kept << "（确认无误后可删除）\n";
+    std::cout << "存储密钥不在备份里：请确认配置 [store] key_file 是备份时那台设备的 store.key"
+                 "（加 --key 可在恢复前核对），然后启动服务：systemctl start hcp-hub.service\n";
+    return report.ok() ? kExitOk : kExitFindings;
+}
+
+}  // namespace
+
+int cmd_backup(const std::vector<std::string>& argv) {
+    Args args(argv, {"key"}, {"force"});
+    try {
+        return backup(args);
+    } catch (const Refused& r) {
+        std::cerr << "hcpctl backup: " << r.message << '\n';
+        return r.exit_code;
+    }
+}
+
+int cmd_restore(const std::vector<std::string>& argv) {
+    Args args(argv, {"key"}, {"force"});
+    try {
+        return restore(args);
+    } catch (const Refused& r) {
+        std::cerr << "hcpctl restore: " << r.message << '\n';
+        return r.exit_code;
+    }
+}
+
+}  // namespace hcpctl
