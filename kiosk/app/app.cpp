@@ -21,6 +21,13 @@
 #include "screens/screen_message.hpp"
 #include "screens/screen_rating.hpp"
 #include "screens/screen_thanks.hpp"
+#include "screens/screen_ticket_categories.hpp"
+#include "screens/screen_ticket_code.hpp"
+#include "screens/screen_ticket_confirm.hpp"
+#include "screens/screen_ticket_maintenance.hpp"
+#include "screens/screen_ticket_pin.hpp"
+#include "screens/screen_ticket_refused.hpp"
+#include "screens/screen_ticket_start.hpp"
 #include "screens/screen_theme_choice.hpp"
 
 namespace hcp::ui {
@@ -133,6 +140,13 @@ App::App(AppServices services) : m_services(std::move(services)) {
                     roles.count(hcp::DeviceRole::selfservice) == 0;
     }
     if (opt.role) m_display = *opt.role == "display";
+    // The ticket station: role ticket without a rating or display role, or --role ticket.
+    if (cfg != nullptr) {
+        const auto& roles = cfg->device.roles;
+        m_ticket = roles.count(hcp::DeviceRole::ticket) != 0 && roles.count(hcp::DeviceRole::rater) == 0 &&
+                   roles.count(hcp::DeviceRole::selfservice) == 0 && roles.count(hcp::DeviceRole::display) == 0;
+    }
+    if (opt.role) m_ticket = *opt.role == "ticket";
 
     const auto& catalog = m_services.link != nullptr ? m_services.link->catalog() : m_no_catalog;
     m_screens.resize(6);
@@ -150,11 +164,17 @@ App::App(AppServices services) : m_services(std::move(services)) {
         m_display = false;
         m_services.config_error = "叫号屏需要本机运行排队服务（device.roles 含 hub）；远程叫号屏尚不支持，请联系管理员";
     }
+    if (m_ticket && cfg != nullptr && (m_services.desk == nullptr || m_services.hall == nullptr)) {
+        m_ticket = false;
+        m_services.config_error = "取号机需要本机运行排队服务（device.roles 含 hub，并配置 [[category]]）；远程取号机尚不支持，请联系管理员";
+    }
     if (cfg == nullptr || m_services.link == nullptr || !m_services.config_error.empty()) {
         m_fonts->want(m_services.config_error);
         m_journey->show_config_error(m_services.config_error);
     } else if (m_display) {
         start_display();
+    } else if (m_ticket) {
+        start_ticket();
     } else {
         // Hub events arrive on the link's thread: hand them to the main thread, never to ImGui.
         MainQueue* queue = m_queue.get();
@@ -211,11 +231,75 @@ void App::start_display() {
     });
 }
 
+void App::start_ticket() {
+    const hcp::Config& cfg = *m_services.config;
+    std::optional<std::filesystem::path> jobs;
+    if (m_services.options.data_dir) jobs = *m_services.options.data_dir / "print-jobs";
+    m_printer = std::make_unique<TicketPrinter>(cfg, jobs);
+    m_station = std::make_unique<TicketStation>(cfg, *m_services.desk, *m_printer, *m_queue);
+    // The number in the display font: every letter and digit now, so no atlas build per ticket.
+    m_fonts->set_display_scale(5.5F);
+    m_fonts->want_display("0123456789");
+    for (const auto& c : cfg.categories) {
+        m_fonts->want_display(std::string(1, c.prefix));
+        m_fonts->want(c.name);
+        m_fonts->want(c.group);
+    }
+    m_fonts->want("●");
+    TicketStation& st = *m_station;
+    Fonts& f = *m_fonts;
+    m_ticket_screens.resize(kTicketScreens);
+    auto at = [this](TicketScreen s) -> std::unique_ptr<Screen>& { return m_ticket_screens[static_cast<size_t>(s)]; };
+    at(TicketScreen::start) = std::make_unique<TicketStartScreen>(st, f);
+    at(TicketScreen::categories) = std::make_unique<TicketCategoriesScreen>(st, f);
+    at(TicketScreen::code) = std::make_unique<TicketCodeScreen>(st, f);
+    at(TicketScreen::confirm) = std::make_unique<TicketConfirmScreen>(st, f);
+    at(TicketScreen::refused) = std::make_unique<TicketRefusedScreen>(st, f);
+    at(TicketScreen::pin) = std::make_unique<TicketPinScreen>(st, f);
+    at(TicketScreen::maintenance) = std::make_unique<TicketMaintenanceScreen>(
+        st, *m_printer, m_services.upload_summary, cfg.store.database.parent_path());
+    // Counts and estimates: the queue's snapshot, read on the feed's thread after each change.
+    HallFeed* feed = m_services.hall;
+    m_station->on_snapshot(feed->snapshot());
+    MainQueue* queue = m_queue.get();
+    TicketStation* station = m_station.get();
+    feed->subscribe([queue, station, feed](const hcp::HubEvent& ev) {
+        if (ev.type != hcp::HubEventType::queue_changed) return;
+        queue->post([station, snap = feed->snapshot()] { station->on_snapshot(snap); });
+    });
+    m_ticket_screen = m_station->screen();
+    m_ticket_screens[static_cast<size_t>(m_ticket_screen)]->enter();
+}
+
+void App::sync_ticket_screen() {
+    if (!m_station || m_station->version() == m_station_version) return;
+    m_station_version = m_station->version();
+    request_frames(kFramesAfterInput);
+    if (m_station->screen() == m_ticket_screen) return;
+    m_ticket_screens[static_cast<size_t>(m_ticket_screen)]->leave();
+    m_ticket_screen = m_station->screen();
+    m_ticket_screens[static_cast<size_t>(m_ticket_screen)]->enter();
+    if (m_ticket_screen == TicketScreen::start) {
+        // The next citizen starts from the station's defaults, not the last one's choices.
+        const Options& opt = m_services.options;
+        m_services.i18n.set_lang(opt.lang == "en" ? Lang::en : Lang::zh_CN);
+        if (m_large_text != opt.large_text) {
+            m_large_text = opt.large_text;
+            m_rebuild_pending = true;
+        }
+    }
+}
+
 App::~App() {
+    if (m_ticket && m_services.hall != nullptr) m_services.hall->unsubscribe();
+    if (m_station) m_station->stop();  // its last results are drained below, while it exists
     if (m_display && m_services.hall != nullptr) m_services.hall->unsubscribe();
     if (m_services.link != nullptr) m_services.link->unsubscribe();
     m_worker.reset();  // finishes a rating being stored; its result is posted to the queue
     m_queue->drain();  // work posted before unsubscribe returned
+    // The voice's worker may be inside SDL audio: stop it and close the device before SDL_Quit.
+    m_announcer.reset();
+    m_sink.reset();
     ImGui_ImplSDLRenderer_Shutdown();
     ImGui_ImplSDL2_Shutdown();
     ImGui::DestroyContext();
@@ -280,6 +364,12 @@ void App::pointer(ImVec2 pos, bool down) {
 }
 
 void App::type_text(const std::string& utf8) {
+    if (m_station) {  // the station reads keys itself (a wedge scanner types like a keyboard)
+        for (char c : utf8) m_station->typed(c);
+        m_station->touched(Clock::now());
+        request_frames(kFramesAfterInput);
+        return;
+    }
     m_typed += utf8;
     m_fonts->want(utf8);
 }
@@ -303,8 +393,25 @@ void App::handle(const SDL_Event& ev) {
     case SDL_KEYDOWN:
     case SDL_KEYUP:
     case SDL_TEXTINPUT:
+        if (m_station && (ev.type == SDL_KEYDOWN || ev.type == SDL_KEYUP || ev.type == SDL_TEXTINPUT)) {
+            // The station takes keys straight from SDL, in order: a scanner's digits and its Enter
+            // can arrive in one batch, before ImGui (1.86, no input queue) would see them.
+            if (ev.type == SDL_TEXTINPUT) {
+                for (const char* p = ev.text.text; *p != '\0'; ++p) m_station->typed(*p);
+            } else if (ev.type == SDL_KEYDOWN &&
+                       (ev.key.keysym.sym == SDLK_RETURN || ev.key.keysym.sym == SDLK_KP_ENTER)) {
+                m_station->enter_key(TicketStation::Clock::now());
+            } else if (ev.type == SDL_KEYDOWN && ev.key.keysym.sym == SDLK_BACKSPACE) {
+                if (m_station->screen() == TicketScreen::code) m_station->code_backspace();
+                if (m_station->screen() == TicketScreen::pin) m_station->pin_backspace();
+            }
+            m_station->touched(Clock::now());
+            request_frames(kFramesAfterInput);
+            return;
+        }
         ImGui_ImplSDL2_ProcessEvent(&ev);
         m_journey->touched(Clock::now());
+        if (m_station) m_station->touched(Clock::now());
         request_frames(kFramesAfterInput);
         return;
     case SDL_WINDOWEVENT:
@@ -317,6 +424,7 @@ void App::handle(const SDL_Event& ev) {
 }
 
 void App::sync_screen() {
+    sync_ticket_screen();
     if (m_board && m_board->version() != m_board_version) {
         m_board_version = m_board->version();
         request_frames(1);
@@ -344,6 +452,7 @@ int App::wait_timeout_ms(Clock::time_point now) const {
     std::optional<Clock::time_point> at = m_journey->next_deadline();
     auto earlier = [&](std::optional<Clock::time_point> t) { if (t && (!at || *t < *at)) at = t; };
     if (m_script) earlier(m_script->wake_at());
+    if (m_station) earlier(m_station->next_deadline());
     if (m_screen == ScreenId::idle || m_display) {
         // The clock shows minutes: wake at the next minute boundary, draw one frame.
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(hcp::now().time_since_epoch()).count();
@@ -362,8 +471,14 @@ void App::draw_header() {
     ImGui::SetCursorPos(ImVec2(1.0F * ui.em(), (h - ImGui::GetTextLineHeight()) / 2.0F));
     const hcp::Config* cfg = m_services.config;
     // Idle shows the hall name large already; the header then names the service.
-    const bool hall = cfg != nullptr && m_screen != ScreenId::idle;
-    ui.text(hall ? cfg->hall.name : ui.tr("header.product"), false, IM_COL32(0xFF, 0xFF, 0xFF, 0xFF));
+    if (m_station) {
+        // The station's start screen shows the hall name large; the header then names the service.
+        const bool start = m_ticket_screen == TicketScreen::start;
+        ui.text(start ? ui.tr("header.ticket_product") : cfg->hall.name, false, IM_COL32(0xFF, 0xFF, 0xFF, 0xFF));
+    } else {
+        const bool hall = cfg != nullptr && m_screen != ScreenId::idle;
+        ui.text(hall ? cfg->hall.name : ui.tr("header.product"), false, IM_COL32(0xFF, 0xFF, 0xFF, 0xFF));
+    }
     // Language and large text, always reachable, on the right.
     const ImVec2 b(6.0F * ui.em(), 1.9F * ui.em());
     ImGui::SetCursorPos(ImVec2(size.x - 2.0F * b.x - 1.6F * ui.em(), (h - b.y) / 2.0F));
@@ -439,10 +554,11 @@ void App::draw_frame() {
         ImGui::SetCursorPosX(margin);
         ImGui::BeginChild("##screen", ImVec2(io.DisplaySize.x - 2.0F * margin, 0.0F), false,
                           ImGuiWindowFlags_NoBackground);
-        // While a rating is being stored nothing on the screen can be tapped.
-        const bool submitting = m_journey->submitting();
+        // While a rating is stored (or a ticket taken) nothing on the screen can be tapped.
+        const bool submitting = m_journey->submitting() || (m_station && m_station->busy());
         if (submitting) ImGui::BeginDisabled();
-        m_screens[static_cast<size_t>(m_screen)]->draw(*m_ui);
+        if (m_station) m_ticket_screens[static_cast<size_t>(m_ticket_screen)]->draw(*m_ui);
+        else m_screens[static_cast<size_t>(m_screen)]->draw(*m_ui);
         if (submitting) ImGui::EndDisabled();
         // Touch scrolling (ImGui 1.86 has none): a drag that starts anywhere on the screen area
         // scrolls it and cancels the press on the widget under the finger.
@@ -453,7 +569,7 @@ void App::draw_frame() {
             ImGui::ClearActiveID();
         }
         ImGui::EndChild();
-        if (m_journey->submitting()) draw_submitting();
+        if (submitting) draw_submitting();
         }
     } catch (const std::exception& e) {
         std::cerr << "hcp-kiosk: frame failed: " << e.what() << '\n';
@@ -461,6 +577,7 @@ void App::draw_frame() {
         ImGui::EndFrame();
         if (++m_failed_frames >= 10) throw;
         m_journey->finish();
+        if (m_station) m_station->back_to_start();
         request_frames(kFramesAfterInput);
         return;
     }
@@ -498,7 +615,7 @@ void App::draw_submitting() {
     const ImVec2 size = ImGui::GetIO().DisplaySize;
     ImDrawList* dl = ImGui::GetForegroundDrawList();
     dl->AddRectFilled(ImVec2(0, 0), size, IM_COL32(0xEE, 0xF2, 0xF7, 0xB0));
-    const std::string& label = ui.tr("status.submitting");
+    const std::string& label = ui.tr(m_station ? "ticket.taking" : "status.submitting");
     m_fonts->want(label);
     ImGui::PushFont(m_fonts->title());
     const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
@@ -563,6 +680,21 @@ std::string App::command(const std::vector<std::string>& words) {
             }
         } while (Clock::now() < until);
         return "no call spoken with \"" + want + "\" within 10 s; spoken:" + seen;
+    }
+    if (c == "key" && words.size() == 2 && (words[1] == "enter" || words[1] == "backspace")) {
+        // key enter|backspace: a key press through SDL's queue, as a hardware keyboard or a
+        // keyboard-wedge scanner sends it.
+        SDL_Event ev{};
+        ev.type = SDL_KEYDOWN;
+        ev.key.state = SDL_PRESSED;
+        ev.key.keysym.sym = words[1] == "enter" ? SDLK_RETURN : SDLK_BACKSPACE;
+        ev.key.keysym.scancode = words[1] == "enter" ? SDL_SCANCODE_RETURN : SDL_SCANCODE_BACKSPACE;
+        SDL_PushEvent(&ev);
+        ev.type = SDL_KEYUP;
+        ev.key.state = SDL_RELEASED;
+        SDL_PushEvent(&ev);
+        request_frames(kFramesAfterInput);
+        return {};
     }
     if (c == "lang" && words.size() == 2) {
         m_services.i18n.set_lang(words[1] == "en" ? Lang::en : Lang::zh_CN);
@@ -633,6 +765,7 @@ int App::run() {
         }
         m_queue->drain();
         m_journey->tick(Clock::now());
+        if (m_station) m_station->tick(Clock::now());
         sync_screen();
         if ((m_screen == ScreenId::idle || m_display) && m_clock_minute != china_minute() && m_frames_wanted == 0) {
             request_frames(1);

@@ -28,6 +28,8 @@
 #include "options.hpp"
 #include "screens/screen.hpp"
 #include "script.hpp"
+#include "ticket_printer.hpp"
+#include "ticket_station.hpp"
 #include "ui_kit.hpp"
 #include "voice/announcer.hpp"
 
@@ -49,6 +51,10 @@ struct AppServices {
     Clock::time_point started{};          // process start, for the first-frame figure
     // The queue for the hall display (role display): null when this process has no queue.
     HallFeed* hall = nullptr;
+    // Where the ticket station (role ticket) takes tickets: null when this process has no queue.
+    TicketDesk* desk = nullptr;
+    // The embedded hub's upload backlog for the ticket station's maintenance screen; may be empty.
+    std::function<std::string()> upload_summary;
 };
 
 struct FrameStats {
@@ -107,6 +113,8 @@ private:
     void note_shown();
     void start_display();
     void note_call_shown();
+    void start_ticket();
+    void sync_ticket_screen();
     float em_px() const;
     int wait_timeout_ms(Clock::time_point now) const;
 
@@ -131,6 +139,13 @@ private:
     std::unique_ptr<voice::Announcer> m_announcer;  // after m_sink: destroyed first
     std::uint64_t m_board_version = 0;
     std::string m_shown_call;  // the call whose first frame was logged
+    // The ticket station (role ticket): printer, state and its screens; null on other terminals.
+    bool m_ticket = false;
+    std::unique_ptr<TicketPrinter> m_printer;
+    std::unique_ptr<TicketStation> m_station;
+    std::vector<std::unique_ptr<Screen>> m_ticket_screens;  // indexed by TicketScreen
+    TicketScreen m_ticket_screen = TicketScreen::start;
+    std::uint64_t m_station_version = 0;
     ScreenId m_screen = ScreenId::idle;
     std::uint64_t m_journey_version = 0;
     bool m_large_text = false;

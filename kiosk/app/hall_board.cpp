@@ -23,7 +23,28 @@ void HallBoard::on_call(const hcp::QueueCallNotice& call, hcp::TimePoint at) {
     add(BoardCall{call.number, call.window, call.window_name, call.action, at});
 }
 
+std::optional<BoardCall> HallBoard::current_today(hcp::TimePoint now) const {
+    if (m_current && hcp::china_date(m_current->at) == hcp::china_date(now)) return m_current;
+    return std::nullopt;
+}
+
+std::vector<BoardCall> HallBoard::recent_today(hcp::TimePoint now) const {
+    std::vector<BoardCall> out;
+    const auto today = hcp::china_date(now);
+    for (const auto& c : m_recent)
+        if (hcp::china_date(c.at) == today) out.push_back(c);
+    return out;
+}
+
 void HallBoard::on_snapshot(const hcp::QueueSnapshot& snap) {
+    if (snap.business_day != m_business_day) {
+        if (!m_business_day.empty() && (m_current || !m_recent.empty())) {
+            m_current.reset();
+            m_recent.clear();
+            ++m_version;
+        }
+        m_business_day = snap.business_day;
+    }
     std::vector<BoardCategory> cats;
     for (const auto& c : snap.categories) cats.push_back({c.name, c.prefix, c.waiting, c.waiting_priority});
     const bool changed = cats.size() != m_categories.size() ||

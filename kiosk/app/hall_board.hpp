@@ -7,6 +7,9 @@
 //   counts and the per-window list from the queue. A snapshot taken before a call was
 //   delivered never hides that call (calls are ordered by their time).
 // - version() changes whenever what is shown changes; the app draws a frame then.
+// - Calls belong to a business day: a snapshot of a new day clears the calls of the old one,
+//   and current_today()/recent_today() never return a call from another China date than `now`
+//   (a display left on overnight does not greet the morning with yesterday's numbers).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +47,9 @@ public:
     const std::vector<BoardCall>& recent() const noexcept { return m_recent; }
     const std::vector<BoardCategory>& categories() const noexcept { return m_categories; }
     std::uint64_t version() const noexcept { return m_version; }
+    // What to draw at `now`: current() and recent() without calls of an earlier China date.
+    std::optional<BoardCall> current_today(hcp::TimePoint now) const;
+    std::vector<BoardCall> recent_today(hcp::TimePoint now) const;
 
 private:
     void add(BoardCall call);
@@ -53,6 +59,7 @@ private:
     std::vector<BoardCall> m_recent;
     std::vector<BoardCategory> m_categories;
     std::vector<std::pair<int, std::string>> m_window_names;
+    std::string m_business_day;  // of the last snapshot
     std::uint64_t m_version = 0;
 };
 

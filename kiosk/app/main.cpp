@@ -25,6 +25,7 @@
 #include "hall_feed.hpp"
 #include "hcp/hall_api.hpp"
 #include "journal_link.hpp"
+#include "ticket_desk.hpp"
 #include "voice/speech.hpp"
 
 namespace {
@@ -44,6 +45,8 @@ struct Links {
     // The hub's queue and event bus for the hall display (role display), when this process runs
     // the hub and the configuration has categories.
     std::unique_ptr<hcp::ui::LocalHallFeed> hall;
+    // The same queue for the ticket station (role ticket): takes tickets, publishes queue_changed.
+    std::unique_ptr<hcp::ui::LocalTicketDesk> desk;
     // The store behind the link (hub store, or the terminal's own), for `expect-stored`.
     std::filesystem::path store_path;
     std::optional<hcp::SecretKey> store_key;
@@ -386,8 +389,10 @@ int main(int argc, char** argv) {
             if (which == "local") {
                 if (!has_hub) throw hcp::Error(hcp::Errc::config_invalid, "--link local needs role hub in device.roles");
                 open_local_hub(links, *config, options);
-                if (hcp::QueueEngine* q = links.service->queue())
+                if (hcp::QueueEngine* q = links.service->queue()) {
                     links.hall = std::make_unique<hcp::ui::LocalHallFeed>(*q, links.hub->events());
+                    links.desk = std::make_unique<hcp::ui::LocalTicketDesk>(*q, links.hub->events());
+                }
             } else if (which == "remote") {
                 if (config->device.hub_url.empty()) throw hcp::Error(hcp::Errc::config_invalid, "--link remote needs device.hub_url");
                 open_remote_link(links, *config, options);
@@ -406,13 +411,18 @@ int main(int argc, char** argv) {
         if (!config_error.empty()) std::cerr << "hcp-kiosk: configuration error:\n" << config_error;
 
         hcp::ui::AppServices services{options,  config ? &*config : nullptr, config_error, i18n,
-                                      config ? links.journal.get() : nullptr, {}, started};
+                                      config ? links.journal.get() : nullptr, {}, started, nullptr, nullptr, {}};
         if (config && links.journal) {
             services.hub_command = [&links, &config](const std::vector<std::string>& w) {
                 return hub_command(links, *config, w);
             };
         }
         services.hall = links.hall.get();
+        services.desk = links.desk.get();
+        if (links.service) {
+            hcp::HubService* service = links.service.get();
+            services.upload_summary = [service] { return service->summary_zh(); };
+        }
         hcp::ui::App app(std::move(services));
         return app.run();
     } catch (const std::exception& e) {

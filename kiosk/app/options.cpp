@@ -8,7 +8,7 @@ namespace hcp::ui {
 std::string usage() {
     return "usage: hcp-kiosk [--config FILE] [--headless] [--script FILE] [--shots DIR]\n"
            "                 [--size WxH] [--windowed] [--lang zh_CN|en] [--large-text]\n"
-           "                 [--timeout-seconds N] [--role rater|selfservice|display] [--stats]\n"
+           "                 [--timeout-seconds N] [--role rater|selfservice|display|ticket] [--stats]\n"
            "                 [--link local|remote|demo] [--data-dir DIR] [--no-upload]\n"
            "       hcp-kiosk [--config FILE] --voice-wav FILE TEXT   (the hall display's voice into a WAV)\n";
 }
@@ -41,8 +41,8 @@ Options parse_options(const std::vector<std::string>& args) {
             if (o.lang != "zh_CN" && o.lang != "en") throw std::runtime_error("--lang must be zh_CN or en");
         } else if (a == "--role") {
             o.role = value();
-            if (*o.role != "rater" && *o.role != "selfservice" && *o.role != "display")
-                throw std::runtime_error("--role must be rater, selfservice or display");
+            if (*o.role != "rater" && *o.role != "selfservice" && *o.role != "display" && *o.role != "ticket")
+                throw std::runtime_error("--role must be rater, selfservice, display or ticket");
         } else if (a == "--voice-wav") {
             o.voice_wav = value();
             o.voice_text = value();

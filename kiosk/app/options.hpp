@@ -19,7 +19,7 @@ struct Options {
     std::string lang = "zh_CN";               // --lang zh_CN|en
     bool large_text = false;                  // --large-text
     std::optional<int> timeout_seconds;       // --timeout-seconds N (overrides rating.timeout_seconds)
-    std::optional<std::string> role;          // --role rater|selfservice|display (overrides device.roles)
+    std::optional<std::string> role;          // --role rater|selfservice|display|ticket (overrides device.roles)
     // --link local|remote|demo: the hub in this process (LocalHubLink, the default when the
     // config's roles include hub), a hub at device.hub_url (RemoteHubLink, the default for a
     // terminal with hub_url; token from $HCP_HUB_TOKEN), or the in-memory DemoHubLink (tests of

@@ -13,6 +13,7 @@
 #include "hcp/rate_limit.hpp"
 #include "hall_api_routes.hpp"
 #include "hub_json.hpp"
+#include "staff_sessions.hpp"
 
 namespace hcp {
 
@@ -189,6 +190,7 @@ struct HallApiServer::Impl {
     HallApiServices services;
     RateLimiter token_limits;
     RateLimiter anon_limits;
+    api::StaffSessions sessions;
     httplib::Server svr;
     std::thread thread;
     std::atomic<bool> stopping{false};
@@ -203,7 +205,8 @@ struct HallApiServer::Impl {
           cfg(std::move(c)),
           services(std::move(s)),
           token_limits(cfg.rate_per_second, cfg.rate_burst),
-          anon_limits(cfg.anon_rate_per_second, cfg.anon_rate_burst) {
+          anon_limits(cfg.anon_rate_per_second, cfg.anon_rate_burst),
+          sessions(cfg, services.queue) {
         if (!services.clock) services.clock = [] { return hcp::now(); };
         if (!services.log) services.log = [](const std::string& line) { std::cerr << "hall-api: " << line << '\n'; };
     }
@@ -217,7 +220,9 @@ struct HallApiServer::Impl {
         std::optional<std::chrono::milliseconds> wait;
         const auto t = RateLimiter::Clock::now();
         if (who.kind == Caller::Kind::none) wait = anon_limits.acquire("ip:" + req.remote_addr, t);
-        else wait = token_limits.acquire((who.kind == Caller::Kind::device ? "device:" : "system:") + who.id, t);
+        else wait = token_limits.acquire(std::string(who.kind == Caller::Kind::device   ? "device:"
+                                                     : who.kind == Caller::Kind::system ? "system:"
+                                                                                        : "") + who.id, t);
         if (!wait) return true;
         rate_limited.fetch_add(1);
         const long long seconds = std::max(1LL, static_cast<long long>((wait->count() + 999) / 1000));
@@ -269,32 +274,45 @@ struct HallApiServer::Impl {
         return out;
     }
 
-    Caller authenticate(const httplib::Request& req) const {
+    Caller authenticate(const httplib::Request& req) {
         Caller who;
         const std::string auth = req.get_header_value("Authorization");
         static constexpr std::string_view kBearer = "Bearer ";
+        // EventSource cannot send headers: the event stream also takes a staff session token as
+        // ?access_token= (never a device or system token; docs/hall-api.md "Staff console").
+        if (auth.empty() && req.path == "/api/v1/events" && req.has_param("access_token"))
+            return staff_session(req.get_param_value("access_token"));
         if (auth.size() <= kBearer.size() || auth.compare(0, kBearer.size(), kBearer) != 0) return who;
         std::string_view token(auth);
         token.remove_prefix(kBearer.size());
         // Compare against every token (constant time each) so timing says nothing about which.
         for (const auto& d : cfg.devices)
             if (d.token.size() == token.size() && equal_constant_time(d.token, token))
-                who = Caller{Caller::Kind::device, d.id, d.window};
+                who = Caller{Caller::Kind::device, d.id, d.window, {}};
         for (const auto& s : cfg.systems)
             if (s.token.size() == token.size() && equal_constant_time(s.token, token))
-                who = Caller{Caller::Kind::system, s.id, 0};
+                who = Caller{Caller::Kind::system, s.id, 0, {}};
+        if (who.kind == Caller::Kind::none) who = staff_session(token);
         return who;
     }
 
+    Caller staff_session(std::string_view token) {
+        auto s = sessions.find(token, api::StaffSessions::Clock::now());
+        if (!s) return {};
+        return Caller{Caller::Kind::staff, "staff:" + s->staff.number, s->window, std::string(token)};
+    }
+
     // Answers 401 for a missing/unknown token, 403 for the wrong kind of caller.
-    std::optional<Caller> require(const httplib::Request& req, httplib::Response& res, bool device_ok, bool system_ok) {
+    std::optional<Caller> require(const httplib::Request& req, httplib::Response& res, bool device_ok, bool system_ok,
+                                  bool staff_ok = false) {
         Caller who = authenticate(req);
         if (who.kind == Caller::Kind::none) {
             res.set_header("WWW-Authenticate", "Bearer");
             send_error(res, 401, "unauthorized", "缺少或无效的访问令牌（Authorization: Bearer …）。");
             return std::nullopt;
         }
-        if ((who.kind == Caller::Kind::device && !device_ok) || (who.kind == Caller::Kind::system && !system_ok)) {
+        if ((who.kind == Caller::Kind::device && !device_ok) || (who.kind == Caller::Kind::system && !system_ok) ||
+            (who.kind == Caller::Kind::staff && !staff_ok)) {
             send_error(res, 403, "forbidden", "此令牌无权执行该操作。");
             return std::nullopt;
         }
@@ -436,7 +454,7 @@ struct HallApiServer::Impl {
         });
 
         svr.Get("/api/v1/events", [this](const httplib::Request& req, httplib::Response& res) {
-            auto who = require(req, res, true, true);
+            auto who = require(req, res, true, true, true);
             if (!who) return;
             EventFilter filter;
             if (req.has_param("window")) {
@@ -452,6 +470,7 @@ struct HallApiServer::Impl {
                 if (v < 0 || v > 999) return send_error(res, 400, "invalid_field", "window 参数必须是 0–999 的整数。");
                 filter.window = v;
             }
+            if (who->kind == Caller::Kind::staff) filter.window = who->window;  // its own window's events only
             long long after = hub.events().last_id();
             std::string last = req.get_header_value("Last-Event-ID");
             if (last.empty() && req.has_param("last_event_id")) last = req.get_param_value("last_event_id");
@@ -486,8 +505,9 @@ struct HallApiServer::Impl {
             struct StreamState {
                 long long after;
                 std::string preamble;
+                std::string session;  // a staff session's stream ends with the session
             };
-            auto state = std::make_shared<StreamState>(StreamState{after, std::move(preamble)});
+            auto state = std::make_shared<StreamState>(StreamState{after, std::move(preamble), who->session});
             res.set_header("Cache-Control", "no-cache");
             res.set_header("X-Accel-Buffering", "no");
             res.set_chunked_content_provider(
@@ -499,6 +519,8 @@ struct HallApiServer::Impl {
                         if (!sink.write(p.data(), p.size())) return false;
                     }
                     if (stopping.load()) return false;
+                    if (!state->session.empty() && !sessions.find(state->session, api::StaffSessions::Clock::now()))
+                        return false;
                     auto batch = hub.events().wait(state->after, filter,
                                                    std::chrono::seconds(cfg.sse_keepalive_seconds), &stopping, 64);
                     if (batch.closed || stopping.load()) return false;
@@ -515,13 +537,14 @@ struct HallApiServer::Impl {
                 [this](bool) { sse_clients.fetch_sub(1); });
         });
 
-        api::register_queue_routes(
-            svr, api::RouteContext{hub, services,
-                                   [this](const httplib::Request& req, httplib::Response& res, bool d, bool s) {
-                                       return require(req, res, d, s);
-                                   },
-                                   json_body,
-                                   [this](const CaseReport& r, httplib::Response& res) { return report_case(r, res); }});
+        const api::RouteContext ctx{
+            hub, services,
+            [this](const httplib::Request& req, httplib::Response& res, bool d, bool s, bool st) {
+                return require(req, res, d, s, st);
+            },
+            json_body, [this](const CaseReport& r, httplib::Response& res) { return report_case(r, res); }, &sessions};
+        api::register_queue_routes(svr, ctx);
+        api::register_console_routes(svr, ctx);
     }
 
     static bool detail_text_ok(const std::string& text) {

@@ -2,12 +2,15 @@
 // tokens file, read through the core's strict TomlReader so problems come as file:line:column
 // with did-you-mean, like the main configuration. Tokens are secrets: the file must not be
 // readable by group or others.
+#include <sodium.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 #include "hcp/hall_api.hpp"
+#include "hcp/crypto.hpp"
 #include "toml_util.hpp"
 
 namespace hcp {
@@ -78,6 +81,75 @@ ApiTokens load_api_tokens(const std::filesystem::path& path) {
     return parse_api_tokens(detail::read_text_file(path), path.string());
 }
 
+std::vector<StaffPin> parse_staff_pins(std::string_view toml_text, const std::string& origin) {
+    detail::TomlReader rd(origin);
+    std::vector<StaffPin> out;
+    auto root = rd.parse(toml_text);
+    if (!root) throw ConfigError(rd.issues());
+    rd.check_keys(*root, "", {"staff"});
+    std::set<std::string> numbers;
+    if (const toml::node* node = root->get("staff")) {
+        const toml::array* arr = node->as_array();
+        if (arr == nullptr) rd.error(node, "staff", "must be written as [[staff]] entries");
+        for (size_t i = 0; arr != nullptr && i < arr->size(); ++i) {
+            const std::string path = "staff[" + std::to_string(i) + "]";
+            const auto* t = arr->get(i)->as_table();
+            if (t == nullptr) {
+                rd.error(arr->get(i), path, "must be a table");
+                continue;
+            }
+            rd.check_keys(*t, path, {"number", "pin_hash"});
+            StaffPin p;
+            p.staff_no = rd.get_string(*t, path, "number", true, 32).value_or("");
+            p.pin_hash = rd.get_string(*t, path, "pin_hash", true, crypto_pwhash_STRBYTES - 1).value_or("");
+            if (!p.pin_hash.empty() && p.pin_hash.rfind("$argon2id$", 0) != 0)
+                rd.error(t->get("pin_hash"), path + ".pin_hash",
+                         "must be an argon2id hash (\"$argon2id$v=19$…\", made by hash_staff_pin), never the PIN itself");
+            if (!p.staff_no.empty() && !numbers.insert(p.staff_no).second)
+                rd.error(t->get("number"), path + ".number", "staff '" + p.staff_no + "' is listed twice");
+            out.push_back(std::move(p));
+        }
+    }
+    if (!rd.ok()) throw ConfigError(rd.issues());
+    return out;
+}
+
+std::vector<StaffPin> load_staff_pins(const std::filesystem::path& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        throw Error(Errc::io_failure, "cannot read the staff PIN file " + path.string() +
+                                          " (set [api].staff_pins_file, see docs/config.md)");
+    if ((st.st_mode & 077) != 0)
+        throw Error(Errc::key_invalid, "staff PIN file " + path.string() +
+                                           " is readable by others; run: chmod 600 " + path.string());
+    return parse_staff_pins(detail::read_text_file(path), path.string());
+}
+
+std::string staff_pin_problem(std::string_view pin) {
+    const bool digits = std::all_of(pin.begin(), pin.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (pin.size() < 4 || pin.size() > 12 || !digits) return "密码须为 4 到 12 位数字。";
+    return {};
+}
+
+std::string hash_staff_pin(std::string_view pin) {
+    if (auto why = staff_pin_problem(pin); !why.empty())
+        throw Error(Errc::invalid_argument, "a staff PIN must be 4 to 12 digits");
+    crypto_init();
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(out, pin.data(), pin.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        throw Error(Errc::crypto_failure, "argon2id hashing failed (out of memory?)");
+    return std::string(out);
+}
+
+bool verify_staff_pin(std::string_view pin_hash, std::string_view pin) {
+    if (pin_hash.size() >= crypto_pwhash_STRBYTES || pin_hash.rfind("$argon2id$", 0) != 0) return false;
+    crypto_init();
+    char str[crypto_pwhash_STRBYTES] = {};
+    std::memcpy(str, pin_hash.data(), pin_hash.size());
+    return crypto_pwhash_str_verify(str, pin.data(), pin.size()) == 0;
+}
+
 HallApiConfig hall_api_config(const Config& config) {
     HallApiConfig out;
     if (!config.api) return out;
@@ -91,6 +163,10 @@ HallApiConfig hall_api_config(const Config& config) {
     ApiTokens tokens = load_api_tokens(a.tokens_file);
     out.devices = std::move(tokens.devices);
     out.systems = std::move(tokens.systems);
+    std::error_code ec;
+    // Absent: the console cannot sign in (it says so). Present but unreadable: load says why.
+    if (!a.staff_pins_file.empty() && (std::filesystem::exists(a.staff_pins_file, ec) || ec))
+        out.staff_pins = load_staff_pins(a.staff_pins_file);
     return out;
 }
 

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "hall_api_routes.hpp"
+#include "staff_sessions.hpp"
 
 namespace hcp {
 
@@ -295,7 +296,7 @@ struct QueueRoutes {
     }
 
     void take_ticket(const httplib::Request& req, httplib::Response& res) {
-        if (!ctx.require(req, res, true, true)) return;
+        if (!ctx.require(req, res, true, true, false)) return;
         QueueEngine* q = queue(res);
         if (q == nullptr) return;
         auto body = ctx.json_body(req, res);
@@ -327,14 +328,14 @@ struct QueueRoutes {
     }
 
     void get_queue(const httplib::Request& req, httplib::Response& res) {
-        if (!ctx.require(req, res, true, true)) return;
+        if (!ctx.require(req, res, true, true, true)) return;
         QueueEngine* q = queue(res);
         if (q == nullptr) return;
         send(res, 200, snapshot_json(*q, q->snapshot()));
     }
 
     void window_action(const httplib::Request& req, httplib::Response& res) {
-        auto who = ctx.require(req, res, true, true);
+        auto who = ctx.require(req, res, true, true, true);
         if (!who) return;
         QueueEngine* q = queue(res);
         if (q == nullptr) return;
@@ -342,11 +343,17 @@ struct QueueRoutes {
         if (!w)
             return send_error(res, 400, "invalid_field", "窗口号不正确，应为 1–999 的数字，例如 /windows/3/call-next。",
                               "window in the path must be 1..999 without leading zeros", "window");
-        if (who->kind == Caller::Kind::device && who->window != *w)
+        if (who->kind == Caller::Kind::staff && who->window != *w)
             return send_error(res, 403, "wrong_window",
-                              who->window == 0 ? std::string("此设备不属于任何窗口，不能操作窗口。")
-                                               : "此设备只能操作 " + std::to_string(who->window) + " 号窗口。",
-                              "device " + who->id + " serves window " + std::to_string(who->window));
+                              "您已在 " + std::to_string(who->window) + " 号窗口登录，只能操作该窗口。",
+                              "staff session of window " + std::to_string(who->window), "window");
+        // A device token lives on a citizen-facing terminal (the rating tablet): with it one could
+        // invent a case at its window through 办结 and rate it. Window actions need the business
+        // system's token or a staff session (signed in with 工号 and PIN).
+        if (who->kind == Caller::Kind::device)
+            return send_error(res, 403, "forbidden",
+                              "终端设备不能操作窗口叫号；请在窗口工作台用工号和密码登录后操作。",
+                              "device " + who->id + ": window actions need a staff session or the business system's token");
         const std::string action = req.matches[2].str();
         // Actions without fields may come without a body; a body that is there must be JSON.
         json body = json::object();
@@ -355,6 +362,9 @@ struct QueueRoutes {
             if (!b) return;
             body = std::move(*b);
         }
+        if (action == "sign-in" && who->kind == Caller::Kind::staff)
+            return send_error(res, 403, "forbidden", "您已登录本窗口；换人请先退出，再用工号和密码登录。",
+                              "a staff session cannot sign a window in; use POST /api/v1/staff/sign-in");
         std::lock_guard lock(window_locks[static_cast<size_t>(*w)]);
         if (action == "sign-in") return sign_in(*q, *w, body, res);
         if (action == "sign-out") return sign_out(*q, *w, res);
@@ -417,6 +427,7 @@ struct QueueRoutes {
     void sign_out(QueueEngine& q, int w, httplib::Response& res) {
         auto r = q.close_window(w);
         if (!r) return send_failure(res, r.error());
+        if (ctx.sessions != nullptr) ctx.sessions->revoke_window(w);  // the console there is signed out too
         publish_queue_changed(bus());
         const WindowSession& s = r.value();
         send(res, 200, {{"window", s.window}, {"window_name", s.name}, {"staff", staff_json(s.staff)},
@@ -533,6 +544,8 @@ struct QueueRoutes {
 };
 
 }  // namespace
+
+void send_queue_failure(httplib::Response& res, const QueueFailure& f) { send_failure(res, f); }
 
 void register_queue_routes(httplib::Server& svr, RouteContext ctx) {
     auto routes = std::make_shared<QueueRoutes>(std::move(ctx));

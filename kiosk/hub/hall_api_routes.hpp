@@ -14,17 +14,23 @@
 namespace hcp::api {
 
 // Who sent a request, from its bearer token.
+// A staff console session (POST /api/v1/staff/sign-in) acts like a device token of its window
+// on the queue's window endpoints, GET /queue and GET /events only.
 struct Caller {
-    enum class Kind { none, device, system } kind = Kind::none;
+    enum class Kind { none, device, system, staff } kind = Kind::none;
     std::string id;
-    int window = 0;  // a device's window (0 = self-service)
+    int window = 0;       // a device's or a staff session's window (0 = self-service)
+    std::string session;  // a staff session's token
 };
+
+class StaffSessions;
 
 struct RouteContext {
     Hub& hub;
     const HallApiServices& services;
     // Answers 401 (no or unknown token) or 403 (wrong kind of token) itself and returns nullopt.
-    std::function<std::optional<Caller>(const httplib::Request&, httplib::Response&, bool device_ok, bool system_ok)>
+    std::function<std::optional<Caller>(const httplib::Request&, httplib::Response&, bool device_ok, bool system_ok,
+                                        bool staff_ok)>
         require;
     // The body as a JSON object; answers 415 / 400 itself and returns nullopt.
     std::function<std::optional<json>(const httplib::Request&, httplib::Response&)> json_body;
@@ -32,9 +38,17 @@ struct RouteContext {
     // returns the reply body (case, case_nos, rating, receipt QR). On failure it answers
     // itself (statuses of the cases endpoint) and returns nullopt.
     std::function<std::optional<json>(const CaseReport&, httplib::Response&)> report_case;
+    // The staff console's sessions (never null while the server runs).
+    StaffSessions* sessions = nullptr;
 };
+
+// Answers a refusal of the queue engine with its status (404/409/422/503) and Chinese message.
+void send_queue_failure(httplib::Response& res, const QueueFailure& f);
 
 // POST /tickets, GET /queue and POST /windows/{w}/… (docs/hall-api.md "Queue").
 void register_queue_routes(httplib::Server& svr, RouteContext ctx);
+// POST /staff/sign-in|sign-out, GET /staff/session and the console's page at GET /console/
+// (hall_api_console.cpp, docs/hall-api.md "Staff console").
+void register_console_routes(httplib::Server& svr, RouteContext ctx);
 
 }  // namespace hcp::api

@@ -179,7 +179,7 @@ Result<std::unique_ptr<HubService>, HubStartFailure> HubService::start(const Con
             api = hall_api_config(config);
         } catch (const std::exception& e) {
             return failure(HubStartErrc::api_tokens, describe(e),
-                           "接口令牌文件（[api].tokens_file）无法使用。请按错误信息修正：文件须存在、格式正确，且只有所有者可读（chmod 600）。");
+                           "接口令牌文件（[api].tokens_file）或工作人员密码文件（[api].staff_pins_file）无法使用。请按错误信息修正：文件须格式正确，且只有所有者可读（chmod 600）；令牌文件必须存在。");
         }
     }
     std::optional<SecretKey> hall_secret;
@@ -259,6 +259,7 @@ Result<std::unique_ptr<HubService>, HubStartFailure> HubService::start(const Con
         services.queue = raw->queue.get();
         services.staff = config.staff;
         services.items = config.items;
+        services.web_root = config.paths.assets / "web";
         raw->api = std::make_unique<HallApiServer>(*raw->hub, *api, std::move(services));
         auto started = raw->api->start();
         if (!started) {

@@ -196,7 +196,7 @@ void read_receipt_qr_section(TomlReader& r, const toml::table* t, const fs::path
 
 void read_api_section(TomlReader& r, const toml::table& t, const fs::path& data_dir, ApiConfig& out) {
     r.check_keys(t, "api",
-                 {"listen", "tokens_file", "max_body_bytes", "sse_keepalive_seconds", "max_sse_clients",
+                 {"listen", "tokens_file", "staff_pins_file", "max_body_bytes", "sse_keepalive_seconds", "max_sse_clients",
                   "request_threads"});
     if (auto l = r.get_string(t, "api", "listen", false, 100)) {
         if (auto hp = parse_listen(*l)) {
@@ -209,6 +209,8 @@ void read_api_section(TomlReader& r, const toml::table& t, const fs::path& data_
     }
     out.tokens_file = resolve_against(data_dir, "api-tokens.toml");
     if (auto p = file_value(r, t, "api", "tokens_file", false, data_dir)) out.tokens_file = *p;
+    out.staff_pins_file = resolve_against(data_dir, "staff-pins.toml");
+    if (auto p = file_value(r, t, "api", "staff_pins_file", false, data_dir)) out.staff_pins_file = *p;
     set_int(r, out.max_body_bytes, t, "api", "max_body_bytes", 1024, 1024 * 1024);
     set_int(r, out.sse_keepalive_seconds, t, "api", "sse_keepalive_seconds", 1, 300);
     set_int(r, out.max_sse_clients, t, "api", "max_sse_clients", 1, 1000);

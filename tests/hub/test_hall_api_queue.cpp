@@ -189,13 +189,13 @@ TEST_CASE("Queue API: staff sign in, call, recall, skip, hold, resume, transfer 
     for (int i = 0; i < 5; ++i) w.take("SBYB");
 
     // Signing in with the 工号 only takes the configured name.
-    auto in = w.ok(w.act(1, "sign-in", {{"staff_no", "1001"}}, kWindow1Token));
+    auto in = w.ok(w.act(1, "sign-in", {{"staff_no", "1001"}}, kSystemToken));
     CHECK(in["window"] == 1);
     CHECK(in["window_name"] == "1号窗口 社保医保");
     CHECK(in["staff"]["name"] == "王丽");
     CHECK(w.queue()["windows"][0]["open"] == true);
 
-    auto c1 = w.ok(w.act(1, "call-next", json::object(), kWindow1Token));
+    auto c1 = w.ok(w.act(1, "call-next", json::object(), kSystemToken));
     CHECK(c1["call"]["number"] == "A001");
     CHECK(c1["call"]["action"] == "call");
     CHECK(c1["call"]["window_name"] == "1号窗口 社保医保");
@@ -308,7 +308,7 @@ TEST_CASE("Queue API: 办结 stores the case and opens the rating on that window
                            {{"case_no", "370921-20261008-0001"},
                             {"item_code", "11370921MB1873562E4000153001000"},
                             {"expect", "A001"}},
-                           kWindow1Token));
+                           kSystemToken));
     CHECK(done["ticket"]["number"] == "A001");
     CHECK(done["ticket"]["state"] == "done");
     CHECK(done["window"] == 1);
@@ -397,14 +397,20 @@ TEST_CASE("Queue API: tokens decide who may act on which window", "[hall_api_que
     }
     CHECK(status(c.Get("/api/v1/queue")) == 401);
 
-    // A device acts only on its own window, whatever it asks for.
+    // A device token (a citizen-facing terminal) acts on no window, not even its own: with it
+    // one could invent a case through 办结 and rate it.
     auto other = w.act(1, "sign-in", {{"staff_no", "1001"}}, kWindow2Token);
     CHECK(status(other) == 403);
-    CHECK(error_code(other) == "wrong_window");
+    CHECK(error_code(other) == "forbidden");
     CHECK(w.queue()["windows"][0]["open"] == false);
+    auto own = w.act(2, "sign-in", {{"staff_no", "1002"}}, kWindow2Token);
+    CHECK(status(own) == 403);
+    auto own_complete = w.act(2, "complete", {{"case_no", "FAKE-1"}, {"item_code", "x"}}, kWindow2Token);
+    CHECK(status(own_complete) == 403);
+    CHECK_FALSE(w.hub().find_case("FAKE-1"));
     auto station = w.act(1, "call-next", json::object(), kStationToken);
     CHECK(status(station) == 403);
-    w.ok(w.act(2, "sign-in", {{"staff_no", "1002"}}, kWindow2Token));
+    w.ok(w.act(2, "sign-in", {{"staff_no", "1002"}}, kSystemToken));
     // The business system may act on any window; any token may take tickets and read the queue.
     w.ok(w.act(4, "sign-in", {{"staff_no", "1004"}}, kSystemToken));
     CHECK(w.ok(w.post("/api/v1/tickets", {{"category", "BDC"}}, kWindow2Token), 201)["number"] == "B001");
@@ -540,7 +546,7 @@ TEST_CASE("Queue API: a call reaches the event stream as queue_called with its w
     w.take("SBYB");
     w.sign_in(1);
     const long long before = w.hub().events().last_id();
-    w.ok(w.act(1, "call-next", json::object(), kWindow1Token));
+    w.ok(w.act(1, "call-next", json::object(), kSystemToken));
 
     auto events = sse_events(w, "/api/v1/events?window=1", before, 2);
     REQUIRE(events.size() == 2);

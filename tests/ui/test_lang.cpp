@@ -28,7 +28,7 @@ std::set<std::string> keys_of(const std::string& lang) {
 
 // String literals in kiosk/app that look like UI text keys ("idle.hint", "msg.refused.title" …).
 std::set<std::string> keys_used_in_code() {
-    const std::regex key(R"re("((?:header|idle|status|rating|level|bad|thanks|common|msg|kb|theme)\.[a-z0-9_.]+)")re");
+    const std::regex key(R"re("((?:header|idle|status|rating|level|bad|thanks|common|msg|kb|theme|ticket)\.[a-z0-9_.]+)")re");
     std::set<std::string> used;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(kAssets.parent_path() / "kiosk" / "app")) {
         const auto ext = entry.path().extension();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -208,4 +209,64 @@ TEST_CASE("The hall board shows the newest call and the latest call of each wind
     board.on_call(notice("D001", 4), t0 + std::chrono::seconds(4));
     CHECK(board.recent().size() == 3);
     CHECK(board.recent()[0].number == "D001");
+}
+
+TEST_CASE("The same call waiting twice is spoken once", "[voice]") {
+    RecordingSink sink(10);
+    AnnouncerSettings settings;
+    settings.repeat = 1;
+    std::mutex m;
+    std::condition_variable cv;
+    bool started = false, release = false;
+    Announcer announcer(settings, sink, [&](const std::string& text) -> hcp::Result<Pcm, SpeechFailure> {
+        if (text == "占位") {
+            std::unique_lock lock(m);
+            started = true;
+            cv.notify_all();
+            cv.wait(lock, [&] { return release; });  // the worker is busy while the others queue
+        }
+        Pcm p;
+        p.samples.assign(10, 1);
+        return p;
+    });
+    announcer.announce("占位");
+    {
+        std::unique_lock lock(m);
+        REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return started; }));
+    }
+    announcer.announce("请A001号到1号窗口办理");  // 重呼 pressed twice
+    announcer.announce("请A001号到1号窗口办理");
+    announcer.announce("请A002号到2号窗口办理");
+    {
+        std::lock_guard lock(m);
+        release = true;
+    }
+    cv.notify_all();
+    REQUIRE(announcer.wait_idle(std::chrono::seconds(10)));
+    const auto spoken = announcer.spoken();
+    REQUIRE(spoken.size() == 3);
+    CHECK(spoken[1].text == "请A001号到1号窗口办理");
+    CHECK(spoken[2].text == "请A002号到2号窗口办理");
+}
+
+TEST_CASE("The hall board drops the calls of an earlier business day", "[voice][board]") {
+    HallBoard board(3);
+    const auto yesterday = hcp::now() - std::chrono::hours(24);
+    board.on_call(hcp::QueueCallNotice{"A045", "SBYB", 3, "3号窗口", "call"}, yesterday);
+    REQUIRE(board.current());
+    // Drawn today, yesterday's call is not shown even before any snapshot of today.
+    CHECK_FALSE(board.current_today(hcp::now()));
+    CHECK(board.recent_today(hcp::now()).empty());
+    CHECK(board.current_today(yesterday));
+    hcp::QueueSnapshot day1;
+    day1.business_day = "2026-12-01";
+    board.on_snapshot(day1);
+    CHECK(board.current());  // same day as before: nothing cleared
+    const auto v = board.version();
+    hcp::QueueSnapshot day2;
+    day2.business_day = "2026-12-02";
+    board.on_snapshot(day2);
+    CHECK_FALSE(board.current());
+    CHECK(board.recent().empty());
+    CHECK(board.version() > v);
 }

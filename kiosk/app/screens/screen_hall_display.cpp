@@ -101,7 +101,7 @@ void HallDisplayScreen::draw_current(Ui& ui, float x0, float y0, float x1, float
     const float cx = (x0 + x1) / 2.0F;
     const std::string label = "正在呼叫";
     put(ui, title, title->FontSize, ImVec2(x0 + 1.2F * em, y0 + 0.9F * em), colors::muted, label);
-    const auto& call = m_board.current();
+    const auto call = m_board.current_today(hcp::now());
     if (!call) {
         const std::string waiting = "请取号后留意屏幕与语音叫号";
         const float w = size_of(title, title->FontSize, waiting).x;
@@ -145,7 +145,7 @@ void HallDisplayScreen::draw_recent(Ui& ui, float x0, float y0, float x1, float 
     const float col_window = x0 + (x1 - x0) * 0.52F;
     float y = y0 + 3.2F * em;
     dl->AddLine(ImVec2(x0 + 1.0F * em, y - 0.5F * em), ImVec2(x1 - 1.0F * em, y - 0.5F * em), kRule, 2.0F);
-    const auto& rows = m_board.recent();
+    const auto rows = m_board.recent_today(hcp::now());
     if (rows.empty()) {
         put(ui, m_fonts.body(), m_fonts.body()->FontSize, ImVec2(x0 + 1.2F * em, y), colors::muted, "暂无叫号");
         return;

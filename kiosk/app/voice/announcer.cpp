@@ -65,10 +65,21 @@ Announcer::~Announcer() {
     m_thread.join();
 }
 
+// A burst of calls at opening must not leave the voice minutes behind the screen: a call still
+// waiting after kStale is dropped (the screen showed it long ago), the same text already waiting
+// is not queued twice (重呼 pressed twice), and at most kMaxPending calls wait.
+namespace {
+constexpr auto kStale = std::chrono::seconds{30};
+constexpr size_t kMaxPending = 16;
+}  // namespace
+
 void Announcer::announce(std::string text) {
     {
         std::lock_guard lock(m_mutex);
-        m_pending.push_back(std::move(text));
+        for (const auto& p : m_pending)
+            if (p.text == text) return;
+        if (m_pending.size() >= kMaxPending) m_pending.pop_front();
+        m_pending.push_back({std::move(text), std::chrono::steady_clock::now()});
     }
     m_cv.notify_one();
 }
@@ -106,7 +117,13 @@ void Announcer::run() {
             if (m_pending.empty()) m_idle_cv.notify_all();
             m_cv.wait(lock, [this] { return m_stop || !m_pending.empty(); });
             if (m_stop) break;
-            text = std::move(m_pending.front());
+            const auto now = std::chrono::steady_clock::now();
+            while (!m_pending.empty() && now - m_pending.front().queued > kStale) {
+                std::cout << ("voice: dropped \"" + m_pending.front().text + "\" (waited over 30 s)\n") << std::flush;
+                m_pending.pop_front();
+            }
+            if (m_pending.empty()) continue;
+            text = std::move(m_pending.front().text);
             m_pending.pop_front();
             m_busy = true;
         }
@@ -118,13 +135,20 @@ void Announcer::run() {
         } else {
             s.seconds = pcm.value().seconds();
             for (int i = 0; i < m_settings.repeat; ++i) {
-                if (i > 0) std::this_thread::sleep_for(m_settings.gap);
+                if (i > 0) {
+                    std::unique_lock lock(m_mutex);  // shutdown does not wait for the repeats
+                    if (m_cv.wait_for(lock, m_settings.gap, [this] { return m_stop; })) break;
+                }
                 m_sink.play(pcm.value());
                 ++s.repeats;
             }
         }
-        std::cout << "voice: \"" << s.text << "\" seconds=" << s.seconds << " repeats=" << s.repeats
-                  << (s.error.empty() ? "" : " error=" + s.error) << '\n';
+        // One write per line: the UI thread prints its own lines to the same stdout.
+        char secs[32];
+        std::snprintf(secs, sizeof secs, "%.2f", s.seconds);
+        std::cout << ("voice: \"" + s.text + "\" seconds=" + secs +
+                      " repeats=" + std::to_string(s.repeats) + (s.error.empty() ? "" : " error=" + s.error) + "\n")
+                  << std::flush;
         std::lock_guard lock(m_mutex);
         m_spoken.push_back(std::move(s));
         if (m_spoken.size() > 100) m_spoken.erase(m_spoken.begin());

@@ -92,7 +92,11 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;
     std::condition_variable m_idle_cv;
-    std::deque<std::string> m_pending;
+    struct Pending {
+        std::string text;
+        std::chrono::steady_clock::time_point queued;
+    };
+    std::deque<Pending> m_pending;
     bool m_busy = false;
     bool m_stop = false;
     std::vector<Spoken> m_spoken;

@@ -114,6 +114,9 @@ struct ApiConfig {
     std::string listen_host = "127.0.0.1";
     int listen_port = 8787;
     std::filesystem::path tokens_file;  // [[device]] and [[system]] tokens; against paths.data
+    // PIN hashes of the staff console ([[staff]] number + pin_hash, mode 0600); against
+    // paths.data, default "staff-pins.toml". Optional: without it nobody signs in with a PIN.
+    std::filesystem::path staff_pins_file;
     size_t max_body_bytes = 64 * 1024;
     int sse_keepalive_seconds = 15;
     int max_sse_clients = 32;

@@ -3,9 +3,12 @@
 // and terminals, served from the hub. HTTP stays in this library; hcp::Hub knows nothing of it.
 //
 // Contracts:
-// - Every request but GET /api/v1/health needs `Authorization: Bearer <token>`; a device token
-//   may read events and cases and submit ratings (only for its own window), a business-system
-//   token may report and read cases.
+// - Every request but GET /api/v1/health, the staff console's page (GET /console/) and its
+//   sign-in (POST /api/v1/staff/sign-in, PIN-checked) needs `Authorization: Bearer <token>`; a
+//   device token may read events and cases and submit ratings (only for its own window), a
+//   business-system token may report and read cases, a staff console session token acts on its
+//   own window's queue only (and may read GET /events with ?access_token=, EventSource sends no
+//   headers).
 // - Bodies above max_body_bytes get 413, non-JSON bodies 415, malformed JSON or fields 400;
 //   every error is {"error": {"code", "message"}} (message in Chinese where a screen shows it).
 // - start() binds and serves on a background thread pool; stop() returns after every request
@@ -17,6 +20,7 @@
 // - The queue (docs/hall-api.md "Queue") is served when HallApiServices::queue is set; every
 //   successful queue change is published on the hub's event bus (queue_called for calls, then
 //   queue_changed), so the screens see a call made over the API like any other.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -37,6 +41,13 @@ struct ApiDeviceToken {
     std::string id;      // device id (as in its own config)
     std::string token;   // ≥ 16 characters
     int window = 0;      // the window it serves; 0 = self-service
+};
+
+// A staff member's console PIN: the 工号 of a [[staff]] and the argon2id hash of the PIN
+// (libsodium crypto_pwhash_str format, "$argon2id$v=19$m=…,t=…,p=…$salt$hash").
+struct StaffPin {
+    std::string staff_no;
+    std::string pin_hash;
 };
 
 struct ApiSystemToken {
@@ -62,6 +73,14 @@ struct HallApiConfig {
     int anon_rate_burst = 20;          // (health checks, mistyped tokens)
     std::vector<ApiDeviceToken> devices;
     std::vector<ApiSystemToken> systems;
+    // The staff console (docs/hall-api.md "Staff console"): PIN hashes from [api].staff_pins_file
+    // (empty: nobody can sign in with a PIN), how many wrong PINs lock a 工号 or an address and
+    // for how long, and how long a session token lives.
+    std::vector<StaffPin> staff_pins;
+    int staff_max_wrong_pins = 5;      // per 工号, then locked for staff_lock
+    int address_max_wrong_pins = 10;   // per IP address (all 工号 together), then locked
+    std::chrono::seconds staff_lock{5 * 60};
+    std::chrono::seconds staff_session_ttl{12 * 60 * 60};
 };
 
 // The tokens file ([api].tokens_file, docs/hall-api.md): [[device]] id/token/window and
@@ -75,9 +94,24 @@ ApiTokens parse_api_tokens(std::string_view toml_text, const std::string& origin
 // Also refuses a file that group or others can read (Error(Errc::key_invalid) with the chmod).
 ApiTokens load_api_tokens(const std::filesystem::path& path);
 
+// The staff PIN file ([api].staff_pins_file, docs/config.md): [[staff]] number/pin_hash entries.
+// Throws ConfigError listing every problem (file:line:column, did-you-mean for unknown keys, a
+// 工号 listed twice, a pin_hash that is not an argon2id hash string).
+std::vector<StaffPin> parse_staff_pins(std::string_view toml_text, const std::string& origin);
+// Also refuses a file that group or others can read (Error(Errc::key_invalid) with the chmod).
+std::vector<StaffPin> load_staff_pins(const std::filesystem::path& path);
+// A PIN is 4 to 12 digits. Returns the Chinese reason when it is not, empty when it is.
+std::string staff_pin_problem(std::string_view pin);
+// The pin_hash line for the PIN file: argon2id (crypto_pwhash_str, interactive limits, random
+// salt). Throws Error(Errc::invalid_argument) for a PIN staff_pin_problem refuses.
+std::string hash_staff_pin(std::string_view pin);
+// Whether `pin` matches `pin_hash` (constant time in the PIN; false for a malformed hash).
+bool verify_staff_pin(std::string_view pin_hash, std::string_view pin);
+
 // The server settings for a hub's configuration: [api] (or its defaults when absent) and, when
 // [api] is present, its tokens file, which must then exist. Without [api] a hub serves no API
-// (the caller decides); the defaults returned then carry no tokens.
+// (the caller decides); the defaults returned then carry no tokens. The staff PIN file is read
+// when it exists (strictly, like the tokens file); without it the console cannot sign in.
 HallApiConfig hall_api_config(const Config& config);
 
 // A terminal's own token ([device].hub_token_file): one line of at least 16 printable ASCII
@@ -112,6 +146,9 @@ struct HallApiServices {
     // only, and the item name of a case completed at a window with the item code only.
     std::vector<Staff> staff;
     std::vector<ServiceItem> items;
+    // <paths.assets>/web: the staff console's page is served from its console/ folder at
+    // GET /console/ (empty: /console answers 404).
+    std::filesystem::path web_root;
 };
 
 // What the screens learn about a queue change, published on `bus` by the queue endpoints and by

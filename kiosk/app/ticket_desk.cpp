@@ -1,0 +1,13 @@
+#include "ticket_desk.hpp"
+
+#include "hcp/hall_api.hpp"
+
+namespace hcp::ui {
+
+hcp::QueueResult<hcp::IssuedTicket> LocalTicketDesk::take(std::string_view category, bool priority) {
+    auto r = m_engine.take_ticket(category, priority);
+    if (r) hcp::publish_queue_changed(m_bus);
+    return r;
+}
+
+}  // namespace hcp::ui

@@ -1,0 +1,34 @@
+#pragma once
+// Where the ticket station takes its tickets: the hall's queue. The station never touches
+// SQLite itself; TicketStation calls take() on its worker thread.
+//
+// Contract: take() returns the engine's result unchanged (refusals such as category_closed or
+// daily_cap_reached are values with plain Chinese) and, when a ticket was issued, publishes
+// queue_changed on the hub's event bus so every hall display and staff console updates.
+#include <string>
+#include <string_view>
+
+#include "hcp/event_bus.hpp"
+#include "hcp/queue.hpp"
+
+namespace hcp::ui {
+
+class TicketDesk {
+public:
+    virtual ~TicketDesk() = default;
+    // Any thread.
+    virtual hcp::QueueResult<hcp::IssuedTicket> take(std::string_view category, bool priority) = 0;
+};
+
+// The queue of the hub in this process.
+class LocalTicketDesk final : public TicketDesk {
+public:
+    LocalTicketDesk(hcp::QueueEngine& engine, hcp::EventBus& bus) : m_engine(engine), m_bus(bus) {}
+    hcp::QueueResult<hcp::IssuedTicket> take(std::string_view category, bool priority) override;
+
+private:
+    hcp::QueueEngine& m_engine;
+    hcp::EventBus& m_bus;
+};
+
+}  // namespace hcp::ui
