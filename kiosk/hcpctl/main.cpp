@@ -8,6 +8,7 @@
 
 namespace hcpctl {
 int cmd_check(const std::vector<std::string>& args);  // cmd_check.cpp (issue 7 item 3)
+int cmd_staff(const std::vector<std::string>& args);  // cmd_staff.cpp: console PINs
 int cmd_provision(const std::vector<std::string>& args);  // cmd_provision.cpp (issue 7 item 4)
 int cmd_backup(const std::vector<std::string>& args);     // cmd_backup.cpp (issue 7 item 4)
 int cmd_restore(const std::vector<std::string>& args);    // cmd_backup.cpp (issue 7 item 4)
@@ -49,6 +50,9 @@ usage:
   hcpctl print ticket|receipt|selftest [--profile ID] [--file OUT] [--png OUT.png]
                                     encode a queue ticket, 办件回执 or printer self-test page
   hcpctl token issue|verify ...     issue or check a signed rating QR token (docs/qr-token.md)
+  hcpctl staff set-pin --config FILE --staff 工号
+                                    set a staff member's console PIN (read without echo; the
+                                    hub's PIN file keeps only its argon2id hash, mode 0600)
   hcpctl hub --config FILE [--listen HOST:PORT]
                                     run the hub headless: the hall API (docs/hall-api.md)
                                     until SIGINT/SIGTERM
@@ -86,6 +90,7 @@ int main(int argc, char** argv) {
         if (command == "token") return hcpctl::cmd_token(rest);
         if (command == "platform-sim") return hcpctl::cmd_platform_sim(rest);
         if (command == "sync") return hcpctl::cmd_sync(rest);
+        if (command == "staff") return hcpctl::cmd_staff(rest);
         std::cerr << "hcpctl: unknown command '" << command << "'\n\n" << kUsage;
         return hcpctl::kExitUsage;
     } catch (const hcpctl::UsageError& e) {

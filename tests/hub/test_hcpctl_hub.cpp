@@ -239,3 +239,42 @@ TEST_CASE("hcpctl hub under systemd says READY, feeds the watchdog after health 
                             " 2>/dev/null || exit 0; sleep 0.1; done; kill -KILL " + pid + "; exit 1");
     CHECK(gone.exit_code == 0);
 }
+
+TEST_CASE("hcpctl staff set-pin writes only an argon2id hash, mode 0600, and replaces that 工号's line") {
+    TempDir dir;
+    write_hub_files(dir, free_port());
+    const std::string config = (dir / "hall.toml").string();
+    const auto pins_file = dir / "staff-pins.toml";
+    auto set_pin = [&](const std::string& staff, const std::string& pin) {
+        return run_command("printf '%s\\n' '" + pin + "' | " + hcpctl_path() + " staff set-pin --config " + config +
+                           " --staff " + staff + " 2>&1");
+    };
+    auto first = set_pin("1001", "135790");
+    INFO(first.output);
+    REQUIRE(first.exit_code == 0);
+    CHECK((std::filesystem::status(pins_file).permissions() & std::filesystem::perms::all) ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    CHECK(read_file(pins_file).find("135790") == std::string::npos);  // never the PIN itself
+    auto pins = load_staff_pins(pins_file);
+    REQUIRE(pins.size() == 1);
+    CHECK(pins[0].staff_no == "1001");
+    CHECK(verify_staff_pin(pins[0].pin_hash, "135790"));
+
+    REQUIRE(set_pin("1002", "24680").exit_code == 0);
+    REQUIRE(set_pin("1001", "97531").exit_code == 0);  // changed: still one line for 1001
+    pins = load_staff_pins(pins_file);
+    REQUIRE(pins.size() == 2);
+    CHECK(pins[0].staff_no == "1001");
+    CHECK(verify_staff_pin(pins[0].pin_hash, "97531"));
+    CHECK_FALSE(verify_staff_pin(pins[0].pin_hash, "135790"));
+    CHECK(verify_staff_pin(pins[1].pin_hash, "24680"));
+
+    // Refusals change nothing: a PIN that is not 4-12 digits, a 工号 that is not a [[staff]].
+    const std::string before = read_file(pins_file);
+    auto letters = set_pin("1001", "12ab");
+    CHECK(letters.exit_code == 2);
+    auto unknown = set_pin("9999", "123456");
+    CHECK(unknown.exit_code == 2);
+    CHECK(unknown.output.find("9999") != std::string::npos);
+    CHECK(read_file(pins_file) == before);
+}

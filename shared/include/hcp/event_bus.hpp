@@ -79,7 +79,11 @@ struct EventBatch {
 
 class EventBus {
 public:
-    explicit EventBus(size_t capacity = 1024);
+    // 8192 events: a busy hall's queue publishes about 1000 an hour, so a terminal that lost its
+    // link for several hours still gets every rating request it missed replayed. Beyond that a
+    // resuming reader only learns `gap` (known gap: RemoteHubLink does not yet re-read the open
+    // requests then).
+    explicit EventBus(size_t capacity = 8192);
     EventBus(const EventBus&) = delete;
     EventBus& operator=(const EventBus&) = delete;
     ~EventBus();

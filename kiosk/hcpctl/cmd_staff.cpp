@@ -1,0 +1,131 @@
+// hcpctl staff set-pin: writes the argon2id hash of a staff member's console PIN into the hub's
+// PIN file ([api].staff_pins_file, mode 0600), replacing that 工号's line or adding it. The PIN is
+// read from the terminal without echo (asked twice), or as one line from a pipe (scripts).
+// The file is written to a temporary file, fsynced and renamed; the hub reads it at start.
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli.hpp"
+#include "hcp/config.hpp"
+#include "hcp/hall_api.hpp"
+
+namespace hcpctl {
+
+namespace {
+
+std::string read_pin(const std::string& prompt) {
+    const bool tty = ::isatty(STDIN_FILENO) != 0;
+    termios saved{};
+    if (tty) {
+        std::cerr << prompt << std::flush;
+        ::tcgetattr(STDIN_FILENO, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    std::string pin;
+    const bool got = static_cast<bool>(std::getline(std::cin, pin));
+    if (tty) {
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        std::cerr << '\n';
+    }
+    if (!got) throw UsageError("no PIN given on standard input");
+    if (!pin.empty() && pin.back() == '\r') pin.pop_back();
+    return pin;
+}
+
+void write_private_file(const std::filesystem::path& path, const std::string& text) {
+    const auto tmp = path.string() + ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) throw hcp::Error(hcp::Errc::io_failure, "cannot write " + tmp + ": " + std::strerror(errno));
+    size_t done = 0;
+    while (done < text.size()) {
+        const auto n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0) {
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            throw hcp::Error(hcp::Errc::io_failure, "cannot write " + tmp + ": " + std::strerror(errno));
+        }
+        done += static_cast<size_t>(n);
+    }
+    (void)::fchmod(fd, 0600);  // O_CREAT honours the umask; an existing .tmp keeps its mode
+    // The hub runs as the service user: give it the file when we are root and that user exists.
+    if (::geteuid() == 0) {
+        if (const passwd* pw = ::getpwnam("hcp")) (void)::fchown(fd, pw->pw_uid, pw->pw_gid);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        ::unlink(tmp.c_str());
+        throw hcp::Error(hcp::Errc::io_failure, "cannot write " + tmp + ": " + std::strerror(errno));
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        ::unlink(tmp.c_str());
+        throw hcp::Error(hcp::Errc::io_failure, "cannot replace " + path.string() + ": " + std::strerror(errno));
+    }
+}
+
+}  // namespace
+
+int cmd_staff(const std::vector<std::string>& argv) {
+    const std::string usage = "usage: hcpctl staff set-pin --config CONFIG --staff 工号   (the PIN is read from standard input)";
+    if (argv.empty() || argv[0] != "set-pin") throw UsageError(usage);
+    Args a(std::vector<std::string>(argv.begin() + 1, argv.end()), {"config", "staff"}, {});
+    a.expect_positionals(0, usage);
+    const auto config_path = a.option("config");
+    const auto staff_no = a.option("staff");
+    if (!config_path || !staff_no) throw UsageError("--config and --staff are required\n" + usage);
+    const hcp::Config cfg = hcp::load_config(*config_path);
+    if (!cfg.api || cfg.api->staff_pins_file.empty())
+        throw UsageError(*config_path + " has no [api] section: the staff console is served by the hub's hall API; "
+                         "add [api] (docs/config.md) first");
+    const hcp::Staff* staff = nullptr;
+    for (const auto& s : cfg.staff)
+        if (s.number == *staff_no) staff = &s;
+    if (staff == nullptr) throw UsageError("工号 " + *staff_no + " is not a [[staff]] of " + *config_path);
+
+    const std::string pin = read_pin("请输入 " + staff->name + "（" + staff->number + "）的新密码（4–12 位数字）：");
+    if (auto why = hcp::staff_pin_problem(pin); !why.empty()) {
+        std::cerr << "hcpctl staff: " << why << '\n';
+        return kExitUsage;
+    }
+    if (::isatty(STDIN_FILENO) != 0 && read_pin("请再输入一次：") != pin) {
+        std::cerr << "hcpctl staff: 两次输入的密码不一致，未做修改。\n";
+        return kExitUsage;
+    }
+
+    // The other entries are kept as they are (parsed strictly: a broken file is not rewritten).
+    const auto& file = cfg.api->staff_pins_file;
+    std::vector<hcp::StaffPin> pins;
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec)) {
+        std::ifstream in(file);
+        std::stringstream text;
+        text << in.rdbuf();
+        pins = hcp::parse_staff_pins(text.str(), file.string());
+    }
+    bool replaced = false;
+    for (auto& p : pins)
+        if (p.staff_no == staff->number) {
+            p.pin_hash = hcp::hash_staff_pin(pin);
+            replaced = true;
+        }
+    if (!replaced) pins.push_back({staff->number, hcp::hash_staff_pin(pin)});
+
+    std::string out = "# Staff console PINs: argon2id hashes written by `hcpctl staff set-pin` (docs/config.md).\n"
+                      "# Mode 0600; the hub reads this file when it starts.\n";
+    for (const auto& p : pins) out += "\n[[staff]]\nnumber = \"" + p.staff_no + "\"\npin_hash = \"" + p.pin_hash + "\"\n";
+    write_private_file(file, out);
+    std::cout << (replaced ? "changed" : "set") << " the console PIN of " << staff->name << " (" << staff->number
+              << ") in " << file.string() << "; restart the hub (systemctl restart hcp-hub) for it to take effect\n";
+    return kExitOk;
+}
+
+}  // namespace hcpctl
