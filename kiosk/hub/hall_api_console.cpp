@@ -57,26 +57,6 @@ struct ConsoleRoutes {
 
     StaffSessions& sessions() { return *ctx.sessions; }
 
-    QueueEngine* queue(httplib::Response& res) const {
-        if (ctx.services.queue != nullptr) return ctx.services.queue;
-        send_error(res, 404, "queue_not_configured",
-                   "本大厅未启用排队叫号。请在配置文件中设置业务类别（[[category]]）和窗口后重启中心。",
-                   "the hub runs without a queue: no [[category]] in its configuration");
-        return nullptr;
-    }
-
-    std::string configured_staff_name(const std::string& number) const {
-        for (const auto& s : ctx.services.staff)
-            if (s.number == number) return s.name;
-        return {};
-    }
-
-    std::string item_name(const std::string& code) const {
-        for (const auto& i : ctx.services.items)
-            if (i.code == code) return i.name;
-        return code;
-    }
-
     // What the page needs about its window: who, until when, and the categories (those the
     // window serves first-hand for 办结, all of them for 转移) with their items.
     json session_json(const QueueEngine& q, const StaffSessions::Session& s) const {
@@ -87,7 +67,7 @@ struct ConsoleRoutes {
         json categories = json::array();
         for (const auto& c : q.setup().categories) {
             json items = json::array();
-            for (const auto& code : c.items) items.push_back({{"code", code}, {"name", item_name(code)}});
+            for (const auto& code : c.items) items.push_back({{"code", code}, {"name", ctx.item_name(code).empty() ? code : ctx.item_name(code)}});
             const bool serves = std::find(c.windows.begin(), c.windows.end(), s.window) != c.windows.end();
             categories.push_back({{"code", c.code}, {"name", c.name}, {"serves", serves}, {"items", items}});
         }
@@ -103,7 +83,7 @@ struct ConsoleRoutes {
     }
 
     void sign_in(const httplib::Request& req, httplib::Response& res) {
-        QueueEngine* q = queue(res);
+        QueueEngine* q = ctx.queue_or_404(res);
         if (q == nullptr) return;
         auto body = ctx.json_body(req, res);
         if (!body) return;
@@ -150,7 +130,7 @@ struct ConsoleRoutes {
                               "unknown staff number or wrong PIN");
         }
         sessions().record_right(*staff_no);
-        const std::string name = configured_staff_name(*staff_no);
+        const std::string name = ctx.staff_name(*staff_no);
         if (name.empty())
             return send_error(res, 422, "unknown_staff",
                               "工号 " + *staff_no + " 未在本大厅配置中登记（[[staff]]），请联系管理员。",
@@ -170,7 +150,7 @@ struct ConsoleRoutes {
     void sign_out(const httplib::Request& req, httplib::Response& res) {
         auto who = ctx.require(req, res, false, false, true);
         if (!who) return;
-        QueueEngine* q = queue(res);
+        QueueEngine* q = ctx.queue_or_404(res);
         if (q == nullptr) return;
         auto r = q->close_window(who->window);
         if (!r) return send_queue_failure(res, r.error());
@@ -183,7 +163,7 @@ struct ConsoleRoutes {
     void session(const httplib::Request& req, httplib::Response& res) {
         auto who = ctx.require(req, res, false, false, true);
         if (!who) return;
-        QueueEngine* q = queue(res);
+        QueueEngine* q = ctx.queue_or_404(res);
         if (q == nullptr) return;
         auto s = sessions().find(who->session, StaffSessions::Clock::now());
         if (!s) return send_error(res, 401, "unauthorized", "登录已失效，请重新登录。");

@@ -274,30 +274,9 @@ struct QueueRoutes {
 
     EventBus& bus() { return ctx.hub.events(); }
 
-    // Null (after answering 404 queue_not_configured) when the hub has no queue.
-    QueueEngine* queue(httplib::Response& res) const {
-        if (ctx.services.queue != nullptr) return ctx.services.queue;
-        send_error(res, 404, "queue_not_configured",
-                   "本大厅未启用排队叫号。请在配置文件中设置业务类别（[[category]]）和窗口后重启中心。",
-                   "the hub runs without a queue: no [[category]] in its configuration");
-        return nullptr;
-    }
-
-    std::string configured_staff_name(const std::string& number) const {
-        for (const auto& s : ctx.services.staff)
-            if (s.number == number) return s.name;
-        return {};
-    }
-
-    std::string configured_item_name(const std::string& code) const {
-        for (const auto& i : ctx.services.items)
-            if (i.code == code) return i.name;
-        return {};
-    }
-
     void take_ticket(const httplib::Request& req, httplib::Response& res) {
         if (!ctx.require(req, res, true, true, false)) return;
-        QueueEngine* q = queue(res);
+        QueueEngine* q = ctx.queue_or_404(res);
         if (q == nullptr) return;
         auto body = ctx.json_body(req, res);
         if (!body) return;
@@ -329,7 +308,7 @@ struct QueueRoutes {
 
     void get_queue(const httplib::Request& req, httplib::Response& res) {
         if (!ctx.require(req, res, true, true, true)) return;
-        QueueEngine* q = queue(res);
+        QueueEngine* q = ctx.queue_or_404(res);
         if (q == nullptr) return;
         send(res, 200, snapshot_json(*q, q->snapshot()));
     }
@@ -337,7 +316,7 @@ struct QueueRoutes {
     void window_action(const httplib::Request& req, httplib::Response& res) {
         auto who = ctx.require(req, res, true, true, true);
         if (!who) return;
-        QueueEngine* q = queue(res);
+        QueueEngine* q = ctx.queue_or_404(res);
         if (q == nullptr) return;
         auto w = parse_window(req.matches[1].str());
         if (!w)
@@ -411,7 +390,7 @@ struct QueueRoutes {
         const std::string number = f.text("staff_no", kMaxStaffNoBytes, true);
         std::string name = f.text("staff_name", kMaxNameBytes);
         if (!f.ok(res)) return;
-        if (blank(name)) name = configured_staff_name(number);
+        if (blank(name)) name = ctx.staff_name(number);
         if (blank(name))
             return send_error(res, 422, "invalid_field",
                               "工号 " + number + " 未在本大厅配置中登记，请同时填写姓名（staff_name）。",
@@ -489,7 +468,7 @@ struct QueueRoutes {
         else
             return send_error(res, 400, "invalid_field", "办件类型（kind）只能是 immediate（即办件）或 promised（承诺件）。",
                               "kind must be immediate or promised", "kind");
-        if (blank(item_name)) item_name = configured_item_name(item_code);
+        if (blank(item_name)) item_name = ctx.item_name(item_code);
         if (blank(item_name))
             return send_error(res, 400, "invalid_field",
                               "事项编码 " + item_code + " 未在本大厅配置中登记，请同时填写事项名称（item_name）。",
@@ -512,7 +491,7 @@ struct QueueRoutes {
             staff = done->staff;
             publish_queue_changed(bus());
         }
-        if (blank(staff.name)) staff.name = configured_staff_name(staff.number);
+        if (blank(staff.name)) staff.name = ctx.staff_name(staff.number);
 
         report.case_no = case_no;
         report.item_code = item_code;
@@ -546,6 +525,26 @@ struct QueueRoutes {
 }  // namespace
 
 void send_queue_failure(httplib::Response& res, const QueueFailure& f) { send_failure(res, f); }
+
+QueueEngine* RouteContext::queue_or_404(httplib::Response& res) const {
+    if (services.queue != nullptr) return services.queue;
+    send_error(res, 404, "queue_not_configured",
+               "本大厅未启用排队叫号。请在配置文件中设置业务类别（[[category]]）和窗口后重启中心。",
+               "the hub runs without a queue: no [[category]] in its configuration");
+    return nullptr;
+}
+
+std::string RouteContext::staff_name(const std::string& number) const {
+    for (const auto& s : services.staff)
+        if (s.number == number) return s.name;
+    return {};
+}
+
+std::string RouteContext::item_name(const std::string& code) const {
+    for (const auto& i : services.items)
+        if (i.code == code) return i.name;
+    return {};
+}
 
 void register_queue_routes(httplib::Server& svr, RouteContext ctx) {
     auto routes = std::make_shared<QueueRoutes>(std::move(ctx));

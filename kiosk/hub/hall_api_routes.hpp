@@ -40,6 +40,12 @@ struct RouteContext {
     std::function<std::optional<json>(const CaseReport&, httplib::Response&)> report_case;
     // The staff console's sessions (never null while the server runs).
     StaffSessions* sessions = nullptr;
+
+    // The hub's queue, or null after answering 404 queue_not_configured (no [[category]]).
+    QueueEngine* queue_or_404(httplib::Response& res) const;
+    // Names from the configuration ([[staff]], [[item]]); empty when the number or code is not there.
+    std::string staff_name(const std::string& number) const;
+    std::string item_name(const std::string& code) const;
 };
 
 // Answers a refusal of the queue engine with its status (404/409/422/503) and Chinese message.

@@ -446,6 +446,18 @@ std::optional<QueueFailure> check_expect(const QueueEngine::Impl& im, const Wind
                          *n + " 不是本窗口当前的号（" + now_zh + "），请刷新页面后再操作。");
 }
 
+// The preamble of every action on the window's current ticket: the window is signed in,
+// `expect` (when given) names its current ticket, and that ticket's state allows `action`.
+// Fills ctx; returns the refusal otherwise.
+std::optional<QueueFailure> current_ready_for(const QueueEngine::Impl& im, int window, std::string_view expect,
+                                              QueueAction action, TimePoint now, const std::string& day,
+                                              WindowCtx& ctx) {
+    if (auto f = window_ready(im, window, now, ctx)) return f;
+    if (auto f = check_expect(im, ctx, expect, action, day)) return f;
+    if (!action_allowed(action, ctx.current->state)) return illegal(action, *ctx.current);
+    return std::nullopt;
+}
+
 QueueFailure busy(const QueueTicket& cur) {
     return queue_failure(QueueErrc::window_busy, "window has a current ticket " + cur.number,
                          "本窗口的 " + cur.number + " 还没有处理完，请先办结、过号或挂起，再叫下一个号。");
@@ -568,9 +580,7 @@ QueueResult<CallOutcome> QueueEngine::recall(int window, std::string_view expect
     auto& im = *m_impl;
     return im.mutate<CallOutcome>([&](TimePoint now, const std::string& day) -> QueueResult<CallOutcome> {
         WindowCtx ctx;
-        if (auto f = window_ready(im, window, now, ctx)) return *f;
-        if (auto f = check_expect(im, ctx, expect, QueueAction::recall, day)) return *f;
-        if (!action_allowed(QueueAction::recall, ctx.current->state)) return illegal(QueueAction::recall, *ctx.current);
+        if (auto f = current_ready_for(im, window, expect, QueueAction::recall, now, day, ctx)) return *f;
         Pick pick = pick_of(*ctx.current, im.category(ctx.current->category), PickReason::in_order, now);
         auto out = apply_call(im, *ctx.current, ctx, QueueAction::recall, std::move(pick), now, day, "");
         out.explanation_zh = "重呼";
@@ -582,10 +592,8 @@ QueueResult<QueueTicket> QueueEngine::start(int window, std::string_view expect)
     auto& im = *m_impl;
     return im.mutate<QueueTicket>([&](TimePoint now, const std::string& day) -> QueueResult<QueueTicket> {
         WindowCtx ctx;
-        if (auto f = window_ready(im, window, now, ctx)) return *f;
-        if (auto f = check_expect(im, ctx, expect, QueueAction::start, day)) return *f;
+        if (auto f = current_ready_for(im, window, expect, QueueAction::start, now, day, ctx)) return *f;
         QueueTicket t = *ctx.current;
-        if (!action_allowed(QueueAction::start, t.state)) return illegal(QueueAction::start, t);
         t.state = TicketState::serving;
         t.serving_at = now;
         queue_db::update_ticket(im.db, t);
@@ -598,10 +606,8 @@ QueueResult<SkipOutcome> QueueEngine::skip(int window, std::string_view expect) 
     auto& im = *m_impl;
     return im.mutate<SkipOutcome>([&](TimePoint now, const std::string& day) -> QueueResult<SkipOutcome> {
         WindowCtx ctx;
-        if (auto f = window_ready(im, window, now, ctx)) return *f;
-        if (auto f = check_expect(im, ctx, expect, QueueAction::skip, day)) return *f;
+        if (auto f = current_ready_for(im, window, expect, QueueAction::skip, now, day, ctx)) return *f;
         QueueTicket t = *ctx.current;
-        if (!action_allowed(QueueAction::skip, t.state)) return illegal(QueueAction::skip, t);
         const auto& policy = im.setup.policy;
         SkipOutcome out;
         out.requeued = t.skips < policy.skip_max_requeues;
@@ -632,10 +638,8 @@ QueueResult<QueueTicket> QueueEngine::hold(int window, std::string_view expect) 
     auto& im = *m_impl;
     return im.mutate<QueueTicket>([&](TimePoint now, const std::string& day) -> QueueResult<QueueTicket> {
         WindowCtx ctx;
-        if (auto f = window_ready(im, window, now, ctx)) return *f;
-        if (auto f = check_expect(im, ctx, expect, QueueAction::hold, day)) return *f;
+        if (auto f = current_ready_for(im, window, expect, QueueAction::hold, now, day, ctx)) return *f;
         QueueTicket t = *ctx.current;
-        if (!action_allowed(QueueAction::hold, t.state)) return illegal(QueueAction::hold, t);
         TicketState from = t.state;
         t.state = TicketState::held;
         queue_db::update_ticket(im.db, t);
@@ -718,10 +722,8 @@ QueueResult<Completion> QueueEngine::complete(int window, std::string_view expec
     auto& im = *m_impl;
     return im.mutate<Completion>([&](TimePoint now, const std::string& day) -> QueueResult<Completion> {
         WindowCtx ctx;
-        if (auto f = window_ready(im, window, now, ctx)) return *f;
-        if (auto f = check_expect(im, ctx, expect, QueueAction::complete, day)) return *f;
+        if (auto f = current_ready_for(im, window, expect, QueueAction::complete, now, day, ctx)) return *f;
         QueueTicket t = *ctx.current;
-        if (!action_allowed(QueueAction::complete, t.state)) return illegal(QueueAction::complete, t);
         TicketState from = t.state;
         if (!t.serving_at) t.serving_at = t.called_at.value_or(now);
         t.state = TicketState::done;
