@@ -1,6 +1,5 @@
 #include "ticket_printer.hpp"
 
-#include <ctime>
 #include <iostream>
 
 #include "hcp/crypto.hpp"
@@ -13,19 +12,6 @@
 #include "hcp/token.hpp"
 
 namespace hcp::ui {
-
-namespace {
-
-std::string china_text(hcp::TimePoint t) {
-    const std::time_t s = std::chrono::system_clock::to_time_t(t) + 8 * 3600;
-    std::tm tm{};
-    gmtime_r(&s, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-    return buf;
-}
-
-}  // namespace
 
 TicketPrinter::TicketPrinter(const hcp::Config& config, std::optional<std::filesystem::path> jobs_dir)
     : m_config(config), m_configured(config.printer.has_value()) {
@@ -98,7 +84,7 @@ PrintOutcome TicketPrinter::print(const hcp::IssuedTicket& t, const std::string&
         d.category_name = t.category_name;
         d.people_ahead = t.estimate.people_ahead;
         d.eta_minutes = static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(t.estimate.wait).count());
-        d.time_text = china_text(t.ticket.issued_at);
+        d.time_text = hcp::format_china_minute(t.ticket.issued_at);
         d.qr_url = qr_url;
         if (!qr_url.empty()) d.short_code = hcp::token::short_code(qr_url.substr(m_config.receipt_qr.url_prefix.size()));
         const auto doc = hcp::printer::ticket_document(d, m_encoder->profile());

@@ -11,6 +11,7 @@
 #include "hcp/printer/settings.hpp"
 #include "hcp/printer/render.hpp"
 #include "hcp/printer/templates.hpp"
+#include "hcp/time.hpp"
 #include "hcp/token.hpp"
 
 namespace hcpctl {
@@ -27,15 +28,6 @@ const char* kPrintUsage =
     "    TRANSPORT: file:PATH tcp:HOST[:PORT] device:/dev/usb/lp0 serial:/dev/ttyS0[@BAUD][,xonxoff] cups:QUEUE\n"
     "    ticket:  [--hall-name T] [--number A012] [--category T] [--ahead N] [--eta MIN]\n"
     "    receipt: [--hall-name T] [--case NO] [--item T] [--window T] [--staff T] [--staff-no T]";
-
-std::string now_text() {
-    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + std::chrono::hours(8));
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-    return buf;
-}
 
 int to_int(const std::string& s, const std::string& what) {
     try {
@@ -170,7 +162,7 @@ int cmd_print(const std::vector<std::string>& argv) {
         d.category_name = args.option("category").value_or("社保医保");
         d.people_ahead = to_int(args.option("ahead").value_or("5"), "--ahead");
         d.eta_minutes = to_int(args.option("eta").value_or("15"), "--eta");
-        d.time_text = now_text();
+        d.time_text = hcp::format_china_minute(hcp::now());
         const std::string date = d.time_text.substr(0, 4) + d.time_text.substr(5, 2) + d.time_text.substr(8, 2);
         const std::string token = hcp::token::issue(key, {hall, date + d.ticket_number, hcp::token::Stage::ticket, expires});
         d.qr_url = hcp::token::make_url(prefix, token);
@@ -184,7 +176,7 @@ int cmd_print(const std::vector<std::string>& argv) {
         d.window_name = args.option("window").value_or("8号窗口");
         d.staff_name = args.option("staff").value_or("王堃");
         d.staff_number = args.option("staff-no").value_or("0815");
-        d.time_text = now_text();
+        d.time_text = hcp::format_china_minute(hcp::now());
         d.valid_until = valid_until;
         const std::string token = hcp::token::issue(key, {hall, d.case_no, hcp::token::Stage::completed, expires});
         d.qr_url = hcp::token::make_url(prefix, token);

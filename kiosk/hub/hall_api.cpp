@@ -542,7 +542,8 @@ struct HallApiServer::Impl {
             [this](const httplib::Request& req, httplib::Response& res, bool d, bool s, bool st) {
                 return require(req, res, d, s, st);
             },
-            json_body, [this](const CaseReport& r, httplib::Response& res) { return report_case(r, res); }, &sessions};
+            json_body, [this](const CaseReport& r, httplib::Response& res) { return report_case(r, res); },
+            [this](json& reply, const Case& c) { add_receipt(reply, c); }, &sessions};
         api::register_queue_routes(svr, ctx);
         api::register_console_routes(svr, ctx);
     }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "hall_api_routes.hpp"
+#include "hcp/receipt_printers.hpp"
 #include "staff_sessions.hpp"
 
 namespace hcp::api {
@@ -61,9 +62,6 @@ struct ConsoleRoutes {
     // window serves first-hand for 办结, all of them for 转移) with their items.
     json session_json(const QueueEngine& q, const StaffSessions::Session& s) const {
         const auto left = std::chrono::duration_cast<std::chrono::seconds>(s.expires - StaffSessions::Clock::now());
-        std::string window_name = std::to_string(s.window) + "号窗口";
-        for (const auto& w : q.setup().windows)
-            if (w.number == s.window && !w.name.empty()) window_name = w.name;
         json categories = json::array();
         for (const auto& c : q.setup().categories) {
             json items = json::array();
@@ -74,7 +72,8 @@ struct ConsoleRoutes {
         json held = json::array();
         for (const auto& t : q.held(s.window)) held.push_back({{"number", t.number}, {"category", t.category}});
         return {{"window", s.window},
-                {"window_name", window_name},
+                {"window_name", ctx.window_name(s.window)},
+                {"receipt_printer", ctx.services.receipt_printers != nullptr && ctx.services.receipt_printers->has(s.window)},
                 {"held", held},
                 {"staff", {{"number", s.staff.number}, {"name", s.staff.name}}},
                 {"expires_at", format_iso8601(ctx.services.clock() + left)},

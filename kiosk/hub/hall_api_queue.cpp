@@ -8,6 +8,8 @@
 #include <mutex>
 
 #include "hall_api_routes.hpp"
+#include "hcp/receipt_printers.hpp"
+#include "hcp/time.hpp"
 #include "staff_sessions.hpp"
 
 namespace hcp {
@@ -348,6 +350,7 @@ struct QueueRoutes {
         if (action == "sign-in") return sign_in(*q, *w, body, res);
         if (action == "sign-out") return sign_out(*q, *w, res);
         if (action == "complete") return complete(*q, *w, body, res);
+        if (action == "print-receipt") return reprint_receipt(*w, body, res);
         if (action == "transfer") return transfer(*q, *w, body, res);
         if (action == "skip") return skip(*q, *w, body, res);
 
@@ -461,6 +464,9 @@ struct QueueRoutes {
         const std::string department = f.text("department", kMaxNameBytes);
         const std::string kind = f.text("kind", 16);
         const std::string expect = f.text("expect", kMaxNumberBytes);
+        // Print the 办件回执 on this window's printer (when it has one); staff may say no.
+        bool print = true;
+        if (auto it = body.find("print_receipt"); it != body.end() && !it->is_null()) print = f.flag("print_receipt");
         if (!f.ok(res)) return;
         CaseReport report;
         if (kind.empty() || kind == "immediate") report.kind = CaseKind::immediate;
@@ -518,7 +524,60 @@ struct QueueRoutes {
         (*out)["window_name"] = done->window_name;
         (*out)["waited_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(done->waited).count();
         (*out)["service_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(done->service).count();
+        if (print) {
+            if (auto c = ctx.hub.find_case(case_no)) (*out)["receipt_print"] = print_receipt(w, done->window_name, *c, *out);
+        } else {
+            (*out)["receipt_print"] = {{"status", "not_requested"}};
+        }
         send(res, 200, *out);
+    }
+
+    // POST /windows/{w}/print-receipt {case_no}: prints a case's 办件回执 again (paper jam, a
+    // second copy) on this window's printer, with a fresh QR for the same case and stage.
+    void reprint_receipt(int w, const json& body, httplib::Response& res) {
+        Fields f(body);
+        const std::string case_no = f.text("case_no", kMaxCaseNoBytes, true);
+        if (!f.ok(res)) return;
+        auto c = ctx.hub.find_case(case_no);
+        if (!c) return send_error(res, 404, "unknown_case", "没有找到办件 " + case_no + "，请核对办件编号。", "no such case", "case_no");
+        if (c->window != w)
+            return send_error(res, 409, "wrong_window",
+                              "办件 " + case_no + " 不是在本窗口办理的，请到办理该件的窗口打印回执。",
+                              "case " + case_no + " was handled at window " + std::to_string(c->window), "case_no");
+        json qr;
+        ctx.add_receipt(qr, *c);
+        json printed = print_receipt(w, ctx.window_name(w), *c, qr);
+        const int status = printed["status"] == "queued" ? 202 : (printed["status"] == "no_printer" ? 409 : 500);
+        if (status != 202) {
+            return send_error(res, status, printed["status"] == "no_printer" ? "no_receipt_printer" : "receipt_not_printed",
+                              printed["message_zh"].get<std::string>(), printed.value("detail", std::string()));
+        }
+        send(res, status, {{"case_no", case_no}, {"window", w}, {"receipt_print", printed}});
+    }
+
+    // Queues the 办件回执 of `c` on window w's printer with the QR of `qr_reply` (rating_url,
+    // short_code, rating_url_expires_at, as in the reply): the "receipt_print" object of a reply.
+    // The job's end reaches the console as the receipt_printed event.
+    json print_receipt(int w, const std::string& window_name, const Case& c, const json& qr_reply) {
+        ReceiptPrinters* printers = ctx.services.receipt_printers;
+        if (printers == nullptr || !printers->has(w))
+            return {{"status", "no_printer"},
+                    {"message_zh", std::to_string(w) + " 号窗口没有配置回执打印机，回执未打印。如需打印，请管理员在配置文件该窗口的 [[window]] 中设置 receipt_printer。"}};
+        ReceiptExtras x;
+        x.window_name = window_name;
+        x.printed_at = ctx.services.clock ? ctx.services.clock() : hcp::now();
+        if (auto u = qr_reply.find("rating_url"); u != qr_reply.end() && u->is_string()) {
+            x.qr_url = u->get<std::string>();
+            x.short_code = qr_reply.value("short_code", std::string());
+            if (auto at = parse_iso8601(qr_reply.value("rating_url_expires_at", std::string()))) x.qr_expires_at = *at;
+        }
+        auto r = printers->print(w, c, ctx.services.hall_name, x);
+        if (!r) {
+            ctx.services.log("receipt of case " + c.case_no + " not printed: " + r.error().detail);
+            return {{"status", "failed"}, {"cause", std::string(to_string(r.error().cause))},
+                    {"message_zh", r.error().message_zh}, {"detail", r.error().detail}};
+        }
+        return {{"status", "queued"}, {"job_id", r.value()}, {"printer", printers->describe(w)}};
     }
 };
 
@@ -540,6 +599,13 @@ std::string RouteContext::staff_name(const std::string& number) const {
     return {};
 }
 
+std::string RouteContext::window_name(int window) const {
+    if (services.queue != nullptr)
+        for (const auto& w : services.queue->setup().windows)
+            if (w.number == window && !w.name.empty()) return w.name;
+    return std::to_string(window) + "号窗口";
+}
+
 std::string RouteContext::item_name(const std::string& code) const {
     for (const auto& i : services.items)
         if (i.code == code) return i.name;
@@ -551,7 +617,7 @@ void register_queue_routes(httplib::Server& svr, RouteContext ctx) {
     svr.Post("/api/v1/tickets",
              [routes](const httplib::Request& req, httplib::Response& res) { routes->take_ticket(req, res); });
     svr.Get("/api/v1/queue", [routes](const httplib::Request& req, httplib::Response& res) { routes->get_queue(req, res); });
-    svr.Post(R"(/api/v1/windows/([^/]+)/(sign-in|sign-out|call-next|recall|call|skip|hold|resume|transfer|complete))",
+    svr.Post(R"(/api/v1/windows/([^/]+)/(sign-in|sign-out|call-next|recall|call|skip|hold|resume|transfer|complete|print-receipt))",
              [routes](const httplib::Request& req, httplib::Response& res) { routes->window_action(req, res); });
 }
 

@@ -38,6 +38,9 @@ struct RouteContext {
     // returns the reply body (case, case_nos, rating, receipt QR). On failure it answers
     // itself (statuses of the cases endpoint) and returns nullopt.
     std::function<std::optional<json>(const CaseReport&, httplib::Response&)> report_case;
+    // Sets rating_url, short_code and rating_url_expires_at of `reply` for the case (null when
+    // the hall has no QR key), as POST /cases does.
+    std::function<void(json& reply, const Case& c)> add_receipt;
     // The staff console's sessions (never null while the server runs).
     StaffSessions* sessions = nullptr;
 
@@ -46,6 +49,8 @@ struct RouteContext {
     // Names from the configuration ([[staff]], [[item]]); empty when the number or code is not there.
     std::string staff_name(const std::string& number) const;
     std::string item_name(const std::string& code) const;
+    // The configured [[window]] name, or "3号窗口".
+    std::string window_name(int window) const;
 };
 
 // Answers a refusal of the queue engine with its status (404/409/422/503) and Chinese message.

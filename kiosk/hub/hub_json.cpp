@@ -114,6 +114,9 @@ json event_json(const HubEvent& e) {
                      {"window", e.call->window},
                      {"window_name", e.call->window_name},
                      {"action", e.call->action}};
+    if (e.receipt)
+        j["receipt"] = {{"job_id", e.receipt->job_id}, {"printed", e.receipt->printed},
+                        {"reason_zh", e.receipt->printed ? json(nullptr) : json(e.receipt->reason_zh)}};
     return j;
 }
 

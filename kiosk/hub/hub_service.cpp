@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "hcp/receipt_printers.hpp"
 #include "hcp/receipt_qr.hpp"
 #include "hcp/upload.hpp"
 
@@ -74,6 +75,7 @@ struct HubService::Impl {
     std::unique_ptr<Hub> hub;
     std::unique_ptr<QueueEngine> queue;  // after hub: closed before the store's own connection
     std::unique_ptr<ReceiptQrIssuer> receipts;
+    std::unique_ptr<ReceiptPrinters> receipt_printers;  // after hub: its watchers publish on the bus
     std::unique_ptr<Uploader> uploader;
     EventBus::Subscription upload_wake;
     std::unique_ptr<HallApiServer> api;
@@ -156,6 +158,8 @@ struct HubService::Impl {
         }
         maint_cv.notify_all();
         if (maintenance.joinable()) maintenance.join();
+        // Receipt watchers: nothing reports a job's end any more (jobs in flight still print).
+        receipt_printers.reset();
         // 3. Uploader: nothing wakes it any more, then it stops (a running request is aborted).
         upload_wake.reset();
         if (uploader) uploader->stop();
@@ -227,6 +231,21 @@ Result<std::unique_ptr<HubService>, HubStartFailure> HubService::start(const Con
     }
     im->receipts = std::make_unique<ReceiptQrIssuer>(config.receipt_qr, config.hall.code);
     if (!im->receipts->enabled()) im->log("receipt QR off (rating_url will be null): " + im->receipts->reason());
+    if (!config.receipt_printers.empty()) {
+        EventBus& bus = im->hub->events();
+        im->receipt_printers = std::make_unique<ReceiptPrinters>(
+            config,
+            [&bus](const ReceiptJobOutcome& o) {
+                HubEvent e;
+                e.type = HubEventType::receipt_printed;
+                e.window = o.window;
+                e.case_nos = {o.case_no};
+                e.receipt = ReceiptPrintNotice{o.job_id, o.printed, o.reason_zh};
+                bus.publish(std::move(e));
+            },
+            [sink = im->log](const std::string& line) { sink(line); });
+        im->log("receipts print at " + std::to_string(config.receipt_printers.size()) + " window(s)");
+    }
 
     // 3. Uploader and what wakes it.
     if (config.upload) {
@@ -257,6 +276,8 @@ Result<std::unique_ptr<HubService>, HubStartFailure> HubService::start(const Con
         services.clock = raw->clock;
         services.log = [sink = raw->log](const std::string& line) { sink("hall-api: " + line); };
         services.queue = raw->queue.get();
+        services.receipt_printers = raw->receipt_printers.get();
+        services.hall_name = config.hall.name;
         services.staff = config.staff;
         services.items = config.items;
         services.web_root = config.paths.assets / "web";

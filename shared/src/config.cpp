@@ -224,6 +224,7 @@ private:
     void categories(const toml::table& root);
     void items(const toml::table& root);
     void windows(const toml::table& root);
+    void receipt_printer(const toml::table& t, const std::string& path, int window);
     void staff(const toml::table& root);
     void cross_check();
 
@@ -787,7 +788,7 @@ void ConfigLoader::windows(const toml::table& root) {
     for (size_t i = 0; i < list.size(); ++i) {
         const toml::table& t = *list[i];
         std::string path = indexed("window", i);
-        m_r.check_keys(t, path, {"number", "name", "categories"});
+        m_r.check_keys(t, path, {"number", "name", "categories", "receipt_printer", "receipt_printer_profile"});
         Window w;
         const toml::node* number_node = t.get("number");
         m_window_numbers.push_back(raw_int(number_node, -1));
@@ -800,8 +801,48 @@ void ConfigLoader::windows(const toml::table& root) {
         m_window_categories.push_back(text_list(t, path, "categories", false));
         m_window_categories_ok.push_back(m_r.issues().size() == before);
         for (const auto& c : m_window_categories.back()) w.categories.push_back(c.value);
+        receipt_printer(t, path, w.number);
         m_cfg.windows.push_back(std::move(w));
     }
+}
+
+// receipt_printer (a transport) and receipt_printer_profile of one [[window]]; only the hub
+// prints receipts, so a terminal's configuration naming one is refused rather than ignored.
+void ConfigLoader::receipt_printer(const toml::table& t, const std::string& path, int window) {
+    const toml::node* transport_node = t.get("receipt_printer");
+    const toml::node* profile_node = t.get("receipt_printer_profile");
+    if (transport_node == nullptr) {
+        if (profile_node != nullptr)
+            m_r.error(profile_node, path + ".receipt_printer_profile",
+                      "is set but receipt_printer is not; add receipt_printer = \"tcp:HOST:9100\" (or "
+                      "\"device:/dev/usb/lp0\") or remove receipt_printer_profile");
+        return;
+    }
+    if (m_cfg.device.roles.count(DeviceRole::hub) == 0) {
+        m_r.error(transport_node, path + ".receipt_printer",
+                  "only the hub prints receipts; set it in the hub's configuration, or add \"hub\" to device.roles");
+        return;
+    }
+    WindowPrinter wp;
+    wp.window = window;
+    wp.printer.profile = "generic-80";
+    if (auto v = m_r.get_string(t, path, "receipt_printer", true, 1024)) {
+        try {
+            wp.printer.transport = parse_transport(*v);
+            wp.printer.transport_text = *v;
+        } catch (const Error& e) {
+            m_r.error(transport_node, path + ".receipt_printer", e.what());
+        }
+    }
+    if (auto v = m_r.get_string(t, path, "receipt_printer_profile", false, 1024)) {
+        if (v->empty())
+            m_r.error(profile_node, path + ".receipt_printer_profile",
+                      "must not be empty; use \"generic-58\", \"generic-80\", \"generic-safe\" or a .toml file");
+        else
+            wp.printer.profile = *v;
+    }
+    wp.printer.jobs_dir = m_cfg.paths.data / "print-jobs" / ("window-" + std::to_string(window));
+    m_cfg.receipt_printers.push_back(std::move(wp));
 }
 
 void ConfigLoader::staff(const toml::table& root) {

@@ -13,6 +13,7 @@ std::string_view to_string(HubEventType t) noexcept {
         case HubEventType::case_updated: return "case_updated";
         case HubEventType::queue_called: return "queue_called";
         case HubEventType::queue_changed: return "queue_changed";
+        case HubEventType::receipt_printed: return "receipt_printed";
     }
     return "unknown";
 }

@@ -20,6 +20,7 @@ std::optional<TerminalEvent> to_terminal_event(const HubEvent& e) {
         case HubEventType::case_updated:
         case HubEventType::queue_called:   // displays, not rating terminals
         case HubEventType::queue_changed:
+        case HubEventType::receipt_printed:  // the staff console's
             return std::nullopt;
     }
     return std::nullopt;

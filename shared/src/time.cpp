@@ -96,6 +96,13 @@ std::string format_date(Date d) {
     return buf;
 }
 
+std::string format_china_minute(TimePoint t) {
+    const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(china_time_of_day(t)).count();
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%02d:%02d", static_cast<int>(minutes / 60), static_cast<int>(minutes % 60));
+    return format_date(china_date(t)) + " " + buf;
+}
+
 std::optional<Date> parse_date(std::string_view text) {
     int y = 0, m = 0, d = 0;
     if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;

@@ -10,6 +10,8 @@
 #include <set>
 #include <thread>
 
+#include "../printer/printer_helpers.hpp"
+#include "hcp/printer/profile.hpp"
 #include "hcp/remote_hub_link.hpp"
 #include "service_fixture.hpp"
 
@@ -30,7 +32,8 @@ long long offset_to_china(int hour, int minute) {
 }
 
 struct QueueWorld : ServiceWorld {
-    explicit QueueWorld(int hour = 10, int minute = 0, bool with_queue = true)
+    explicit QueueWorld(int hour = 10, int minute = 0, bool with_queue = true,
+                        const std::function<void(Config&)>& tweak = {})
         : ServiceWorld(ServiceSettings{false, true, true, "generic", 30}) {
         clock_offset_ms = offset_to_china(hour, minute);
         write_private(dir / "api-tokens.toml",
@@ -42,6 +45,7 @@ struct QueueWorld : ServiceWorld {
             config.categories.clear();
             for (auto& w : config.windows) w.categories.clear();
         }
+        if (tweak) tweak(config);
         start();
     }
 
@@ -633,4 +637,149 @@ TEST_CASE("Remote hub link: queue events on the stream are skipped and ratings s
     CHECK(inbox.size() == 1);
     CHECK(offline == 0);
     CHECK(link.submit(good_draft("RQ-1")).ok());
+}
+
+// ---- 办件回执 on the window printer (issue 5 item 3) ----
+
+namespace {
+
+// Window 1 prints on a file "printer" (generic-80), window 2 on one that cannot be opened.
+void with_receipt_printers(Config& c, const std::filesystem::path& dir) {
+    auto add = [&](int window, const std::string& transport) {
+        WindowPrinter wp;
+        wp.window = window;
+        wp.printer.profile = "generic-80";
+        wp.printer.transport = parse_transport(transport);
+        wp.printer.transport_text = transport;
+        wp.printer.jobs_dir = dir / ("jobs-" + std::to_string(window));
+        c.receipt_printers.push_back(wp);
+    };
+    add(1, "file:" + (dir / "receipts-1.bin").string());
+    add(2, "file:" + (dir / "no-such-folder" / "receipts-2.bin").string());
+}
+
+// The receipt_printed event of `job_id` on the hub's bus (waits up to 10 s).
+std::optional<HubEvent> receipt_event(Hub& hub, long long after, const std::string& job_id) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    long long last = after;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto b = hub.events().wait(last, EventFilter{}, 200ms);
+        for (auto& e : b.events)
+            if (e.type == HubEventType::receipt_printed && e.receipt && e.receipt->job_id == job_id) return e;
+        last = b.last_id;
+    }
+    return std::nullopt;
+}
+
+json complete_at(QueueWorld& w, int window, const std::string& category, const std::string& case_no,
+                 const json& extra = json::object()) {
+    w.take(category);
+    w.sign_in(window);
+    w.ok(w.act(window, "call-next"));
+    json body = {{"case_no", case_no}, {"item_code", "11370921MB1873562E4000153001000"}};
+    for (auto it = extra.begin(); it != extra.end(); ++it) body[it.key()] = it.value();
+    return w.ok(w.act(window, "complete", body));
+}
+
+}  // namespace
+
+TEST_CASE("Queue API: 办结 prints the 办件回执 with the case's QR on the window's printer", "[hall_api_queue]") {
+    TempDir printers;
+    QueueWorld w(10, 0, true, [&](Config& c) { with_receipt_printers(c, printers.path()); });
+    const long long before = w.hub().events().last_id();
+    const json done = complete_at(w, 1, "SBYB", "370921-20261008-0007");
+    REQUIRE(done["receipt_print"]["status"] == "queued");
+    CHECK(done["receipt_print"]["printer"].get<std::string>().find("generic-80") != std::string::npos);
+    const std::string job = done["receipt_print"]["job_id"];
+
+    auto ev = receipt_event(w.hub(), before, job);
+    REQUIRE(ev);
+    CHECK(ev->window == 1);
+    CHECK(ev->case_nos == std::vector<std::string>{"370921-20261008-0007"});
+    CHECK(ev->receipt->printed);
+    CHECK(ev->receipt->reason_zh.empty());
+
+    // What reached the printer is a receipt whose QR is the reply's rating_url.
+    const auto bytes = read_file(printers.path() / "receipts-1.bin");
+    REQUIRE(bytes.size() > 1000);
+    const auto profile = printer::load_profile(assets_dir() / "printers", "generic-80");
+    auto page = printer::render(printer::Bytes(bytes.begin(), bytes.end()), profile);
+    REQUIRE(page);
+    CHECK(page.value().cuts == 1);
+    printer::write_png(page.value(), printer::test::preview_dir() / "hub-receipt-window-1.png");  // to look at
+    const auto codes = printer::test::decode_qr(page.value());
+    REQUIRE(codes.size() == 1);
+    REQUIRE(done["rating_url"].is_string());
+    CHECK(codes.front() == done["rating_url"].get<std::string>());
+
+    // The staff console's stream carries it too, with its outcome.
+    auto sse = sse_events(w, "/api/v1/events", before, 50);
+    bool seen = false;
+    for (const auto& [type, data] : sse)
+        if (type == "receipt_printed" && data["receipt"]["job_id"] == job) {
+            seen = true;
+            CHECK(data["window"] == 1);
+            CHECK(data["receipt"]["printed"] == true);
+            CHECK(data["receipt"]["reason_zh"].is_null());
+        }
+    CHECK(seen);
+
+    // 重打回执: a second copy of the same case.
+    const long long before_reprint = w.hub().events().last_id();
+    auto again = w.ok(w.act(1, "print-receipt", {{"case_no", "370921-20261008-0007"}}), 202);
+    REQUIRE(again["receipt_print"]["status"] == "queued");
+    CHECK(again["receipt_print"]["job_id"] != job);
+    auto ev2 = receipt_event(w.hub(), before_reprint, again["receipt_print"]["job_id"]);
+    REQUIRE(ev2);
+    CHECK(ev2->receipt->printed);
+    CHECK(read_file(printers.path() / "receipts-1.bin").size() > bytes.size());
+}
+
+TEST_CASE("Queue API: a receipt printer that fails, a window without one, and 办结 without printing", "[hall_api_queue]") {
+    TempDir printers;
+    QueueWorld w(10, 0, true, [&](Config& c) { with_receipt_printers(c, printers.path()); });
+
+    SECTION("the failure reaches the console as an event with a reason to act on; the case is stored") {
+        const long long before = w.hub().events().last_id();
+        const json done = complete_at(w, 2, "BDC", "BDC-2026-0001");
+        REQUIRE(done["receipt_print"]["status"] == "queued");
+        CHECK(done["rating"]["opened"] == true);
+        auto ev = receipt_event(w.hub(), before, done["receipt_print"]["job_id"]);
+        REQUIRE(ev);
+        CHECK_FALSE(ev->receipt->printed);
+        CHECK_FALSE(ev->receipt->reason_zh.empty());
+        CHECK(w.hub().find_case("BDC-2026-0001"));
+    }
+    SECTION("a window without a printer says so, and reprint there is refused with 409") {
+        const json done = complete_at(w, 4, "QYKB", "QY-2026-0001");
+        CHECK(done["receipt_print"]["status"] == "no_printer");
+        CHECK(done["receipt_print"]["message_zh"].get<std::string>().find("receipt_printer") != std::string::npos);
+        auto again = w.act(4, "print-receipt", {{"case_no", "QY-2026-0001"}});
+        CHECK(status(again) == 409);
+        CHECK(error_code(again) == "no_receipt_printer");
+    }
+    SECTION("print_receipt false prints nothing") {
+        const json done = complete_at(w, 1, "SBYB", "SB-2026-0002", {{"print_receipt", false}});
+        CHECK(done["receipt_print"]["status"] == "not_requested");
+        CHECK_FALSE(std::filesystem::exists(printers.path() / "receipts-1.bin"));
+    }
+    SECTION("hostile reprints: unknown case, another window's case, a bad body, a bad flag") {
+        complete_at(w, 1, "SBYB", "SB-2026-0003");
+        auto unknown = w.act(1, "print-receipt", {{"case_no", "NO-SUCH-CASE"}});
+        CHECK(status(unknown) == 404);
+        CHECK(error_code(unknown) == "unknown_case");
+        auto other = w.act(2, "print-receipt", {{"case_no", "SB-2026-0003"}});
+        CHECK(status(other) == 409);
+        CHECK(error_code(other) == "wrong_window");
+        CHECK(status(w.act(1, "print-receipt", json::object())) == 400);
+        CHECK(status(w.act(1, "print-receipt", {{"case_no", 12}})) == 400);
+        w.take("SBYB");
+        w.ok(w.act(1, "call-next"));
+        auto flag = w.act(1, "complete", {{"case_no", "SB-2026-0004"}, {"item_code", "11370921MB1873562E4000153001000"},
+                                          {"print_receipt", "yes"}});
+        CHECK(status(flag) == 400);
+        CHECK_FALSE(w.hub().find_case("SB-2026-0004"));
+        // A device token (the rating tablet) may not print receipts either.
+        CHECK(status(w.act(1, "print-receipt", {{"case_no", "SB-2026-0003"}}, kWindow1Token)) == 403);
+    }
 }

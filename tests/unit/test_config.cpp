@@ -761,6 +761,38 @@ TEST_CASE("Window numbers are 1 to 999 and unique", "[config][window]") {
     CHECK(mentions(problems(edit("name = \"一号窗口\"", "name = \"\"")), "window[0].name"));
 }
 
+TEST_CASE("A window's receipt printer is read on the hub with its profile and jobs folder", "[config][window]") {
+    const std::string with = edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printer = \"tcp:10.0.0.31:9100\"\n");
+    auto cfg = parse(with);
+    REQUIRE(cfg.receipt_printers.size() == 1);
+    CHECK(cfg.receipt_printers[0].window == 1);
+    CHECK(cfg.receipt_printers[0].printer.transport_text == "tcp:10.0.0.31:9100");
+    CHECK(cfg.receipt_printers[0].printer.profile == "generic-80");  // receipts are usually 80 mm
+    CHECK(cfg.receipt_printers[0].printer.jobs_dir == fs::path("/var/lib/hcp/print-jobs/window-1"));
+    auto narrow = parse(edit(with, "9100\"\n", "9100\"\nreceipt_printer_profile = \"generic-58\"\n"));
+    CHECK(narrow.receipt_printers.at(0).printer.profile == "generic-58");
+    CHECK(parse(kBase).receipt_printers.empty());
+}
+
+TEST_CASE("A window's receipt printer refuses bad transports, a lone profile and non-hub devices", "[config][window]") {
+    auto bad = edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printer = \"lpt1\"\n");
+    CHECK(issue_for(bad, "window[0].receipt_printer").line == line_of(bad, "receipt_printer"));
+    auto number = edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printer = 9100\n");
+    CHECK(mentions(problems(number), "window[0].receipt_printer"));
+    auto lone = edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printer_profile = \"generic-58\"\n");
+    CHECK_THAT(issue_for(lone, "window[0].receipt_printer_profile").message, Contains("receipt_printer is not"));
+    auto empty = edit("categories = [\"A1\"]\n",
+                      "categories = [\"A1\"]\nreceipt_printer = \"tcp:10.0.0.31\"\nreceipt_printer_profile = \"\"\n");
+    CHECK(mentions(problems(empty), "window[0].receipt_printer_profile"));
+    // A window terminal (not the hub) naming one: the hub prints receipts, so it is refused.
+    auto terminal = edit(edit(edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printer = \"tcp:10.0.0.31\"\n"),
+                              "\"hub\", \"rater\"", "\"rater\""),
+                         "window = 1\n", "window = 1\nhub_url = \"http://192.168.1.10:8787\"\nhub_token_file = \"hub.token\"\n");
+    CHECK_THAT(issue_for(terminal, "window[0].receipt_printer").message, Contains("only the hub prints receipts"));
+    CHECK_THAT(issue_for(edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printr = \"tcp:x\"\n"),
+                         "window[0].receipt_printr").message, Contains("receipt_printer"));
+}
+
 TEST_CASE("Item codes are alphanumeric 实施编码 up to 32, unique", "[config][item]") {
     auto item_code = [](const std::string& code) {
         auto t = edit("code = \"ITEM1\"", "code = \"" + code + "\"");

@@ -289,3 +289,10 @@ TEST_CASE("iso_weekday: Monday is 1 and Sunday is 7") {
     for (unsigned d = 5; d <= 11; ++d) sum += iso_weekday(date(2026, 10, d));
     CHECK(sum == 28);
 }
+
+TEST_CASE("format_china_minute: tickets and receipts print China time to the minute") {
+    CHECK(hcp::format_china_minute(*parse_iso8601("2026-10-08T01:30:59.900Z")) == "2026-10-08 09:30");
+    // 16:05 UTC is already the next day in China; midnight prints as 00:00.
+    CHECK(hcp::format_china_minute(*parse_iso8601("2026-12-31T16:05:00Z")) == "2027-01-01 00:05");
+    CHECK(hcp::format_china_minute(*parse_iso8601("2026-02-16T16:00:00Z")) == "2026-02-17 00:00");
+}

@@ -80,14 +80,18 @@ def hub_files(work, assets, port, hcpctl):
     replace("\n[calendar]\n", '\n[api]\nlisten = "127.0.0.1:%d"\ntokens_file = "api-tokens.toml"\n\n[calendar]\n' % port)
     text = re.sub(r'opens = "\d\d:\d\d"', 'opens = "00:00"', text)
     text = re.sub(r'closes = "\d\d:\d\d"', 'closes = "23:59"', text)
+    # Window 1 prints its 办件回执 on a file "printer" the test reads back.
+    replace('name = "1号窗口 社保医保"\n', 'name = "1号窗口 社保医保"\nreceipt_printer = "file:%s"\n'
+            % os.path.join(work, "receipts-window-1.bin"))
     with open(os.path.join(work, "hall.toml"), "w", encoding="utf-8") as f:
         f.write(text)
     write_private(os.path.join(work, "api-tokens.toml"),
                   '[[system]]\nid = "web-test"\ntoken = "%s"\n' % SYSTEM_TOKEN)
     write_private(os.path.join(work, "staff-pins.toml"),
                   '[[staff]]\nnumber = "%s"\npin_hash = "%s"\n' % (STAFF_NO, argon2id_hash(PIN)))
-    subprocess.run([hcpctl, "key", "create", os.path.join(work, "store.key")], check=True,
-                   stdout=subprocess.DEVNULL)
+    # The store's key, and the hall's QR key so that receipts carry their rating QR.
+    for key in ("store.key", "qr-token.key"):
+        subprocess.run([hcpctl, "key", "create", os.path.join(work, key)], check=True, stdout=subprocess.DEVNULL)
 
 
 def http(method, url, body=None, token=SYSTEM_TOKEN):
@@ -167,6 +171,15 @@ class Browser:
         if "exceptionDetails" in r:
             raise Failure("page script failed: %s\n%s" % (expression, json.dumps(r["exceptionDetails"])[:800]))
         return r["result"].get("value")
+
+    def screenshot(self, path):
+        """The page as a PNG, for a person to look at."""
+        import base64
+        self.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
 
     def text(self, selector):
         return self.js("(document.querySelector(%s) || {}).textContent || ''" % json.dumps(selector))
@@ -278,6 +291,23 @@ def run(args, work):
               "GET /cases/%s: rating open at window %d" % (CASE_NO, WINDOW))
         check(case["case"]["item"]["code"] == item, "the case carries the chosen item (%s)" % case["case"]["item"]["name"])
 
+        # The 办件回执 went to window 1's printer; the receipt_printed event says so on the page.
+        receipt = wait("the receipt line", lambda: "回执已打印" in browser.text("#receipt-text")
+                       and browser.text("#receipt-text"))
+        check(CASE_NO in receipt, "the page says: " + receipt)
+        if args.shots:
+            browser.screenshot(os.path.join(args.shots, "console-receipt-printed.png"))
+        printed = os.path.getsize(os.path.join(work, "receipts-window-1.bin"))
+        check(printed > 5000, "the receipt with its QR reached the printer (%d bytes of ESC/POS)" % printed)
+        # F10: 重打回执 prints a second copy.
+        browser.key("F10", 121)
+        # Done when the copy is on paper and the page has the reply and the event (the 重打 button
+        # is back and enabled; while the request runs every button is disabled).
+        wait("the second copy", lambda: os.path.getsize(os.path.join(work, "receipts-window-1.bin")) >= 2 * printed
+             and "回执已打印" in browser.text("#receipt-text")
+             and browser.js("(b => !b.hidden && !b.disabled)(document.getElementById('receipt-reprint'))"))
+        check(True, "F10 printed the receipt again")
+
         # A refusal shows the API's own message: 特呼 of a number that does not exist.
         browser.js("document.querySelector('button[data-action=\"open-call\"]').click()")
         browser.js("""(() => { document.getElementById('call-number').value = 'A999';
@@ -311,6 +341,7 @@ def main():
     p.add_argument("--hcpctl", required=True)
     p.add_argument("--assets", required=True)
     p.add_argument("--keep", action="store_true", help="keep the temp folder")
+    p.add_argument("--shots", help="folder for screenshots of the page")
     args = p.parse_args()
     if shutil.which("chromium") is None:
         print("SKIP: chromium is not installed (apt-get install chromium, or ./dev)")

@@ -15,6 +15,8 @@
     events: null,    // EventSource
     refreshSeq: 0,
     refreshTimer: 0,
+    receipt: null,   // the last receipt sent to this window's printer: { caseNo, jobId }
+    receiptEnds: new Map(),  // job id → how it ended; the event can beat the reply that queued it
   };
   const $ = (id) => document.getElementById(id);
 
@@ -79,6 +81,7 @@
     $('console').hidden = false;
     $('window-name').textContent = session.window_name;
     $('staff-name').textContent = `${session.staff.name}（工号 ${session.staff.number}）`;
+    $('complete-print-row').hidden = !session.receipt_printer;
     openEvents();
     refresh();
     updateButtons();
@@ -132,6 +135,7 @@
     es.addEventListener('queue_changed', changed);
     es.addEventListener('queue_called', changed);
     es.addEventListener('gap', changed);
+    es.addEventListener('receipt_printed', (m) => receiptPrinted(JSON.parse(m.data)));
     es.onopen = () => { $('live').classList.remove('off'); $('live').textContent = '● 实时'; scheduleRefresh(); };
     es.onerror = () => {
       $('live').classList.add('off');
@@ -270,6 +274,7 @@
   }
 
   const actions = {
+    'reprint-receipt': () => reprintReceipt(),
     'call-next': () => run(async () => {
       closePanels();
       const r = await api('POST', win('call-next'));
@@ -318,12 +323,57 @@
     if (!caseNo) return say('请输入办件编号。', 'error');
     if (!item) return say('请选择办理的事项。', 'error');
     run(async () => {
-      const r = await api('POST', win('complete'), { case_no: caseNo, item_code: item, ...expect() });
+      const print = !$('complete-print-row').hidden && $('complete-print').checked;
+      const r = await api('POST', win('complete'),
+        { case_no: caseNo, item_code: item, print_receipt: print, ...expect() });
       closePanels();
       $('complete-case').value = '';
       say(r.rating && r.rating.opened
         ? `${r.ticket.number} 已办结（办件 ${r.case.case_no}），本窗口的评价器已打开，请群众评价。`
         : `${r.ticket.number} 已办结（办件 ${r.case.case_no}）。`, 'ok');
+      if (print) receiptQueued(r.case.case_no, r.receipt_print);
+    });
+  }
+
+  // ---- receipts (办件回执 on this window's printer) ----
+
+  function showReceipt(text, kind, canReprint) {
+    $('receipt').hidden = false;
+    $('receipt').className = `receipt ${kind}`;
+    $('receipt-text').textContent = text;
+    $('receipt-reprint').hidden = !canReprint;
+  }
+
+  // The reply of 办结 or 重打: queued (the event tells how it ended) or refused at once.
+  function receiptQueued(caseNo, p) {
+    if (!p) return;
+    if (p.status === 'queued') {
+      state.receipt = { caseNo, jobId: p.job_id };
+      showReceipt(`办件 ${caseNo} 的回执正在打印……`, '', false);
+      const ended = state.receiptEnds.get(p.job_id);
+      if (ended) receiptPrinted({ receipt: ended });
+    } else {
+      state.receipt = { caseNo, jobId: null };
+      showReceipt(`回执未打印：${p.message_zh}`, 'error', p.status !== 'no_printer');
+    }
+  }
+
+  function receiptPrinted(ev) {
+    const r = ev.receipt;
+    if (!r) return;
+    state.receiptEnds.set(r.job_id, r);
+    if (state.receiptEnds.size > 20) state.receiptEnds.delete(state.receiptEnds.keys().next().value);
+    if (!state.receipt || r.job_id !== state.receipt.jobId) return;  // not the one shown
+    if (r.printed) showReceipt(`办件 ${state.receipt.caseNo} 的回执已打印，请交给群众。`, 'ok', true);
+    else showReceipt(`办件 ${state.receipt.caseNo} 的回执未打印：${r.reason_zh}`, 'error', true);
+  }
+
+  function reprintReceipt() {
+    if (!state.receipt || state.busy) return;
+    const caseNo = state.receipt.caseNo;
+    run(async () => {
+      const r = await api('POST', win('print-receipt'), { case_no: caseNo });
+      receiptQueued(caseNo, r.receipt_print);
     });
   }
 
@@ -364,7 +414,7 @@
   }
 
   const keys = { F1: 'call-next', F2: 'recall', F3: 'skip', F4: 'open-complete', F6: 'hold', F7: 'open-call',
-                 F8: 'open-resume', F9: 'open-transfer' };
+                 F8: 'open-resume', F9: 'open-transfer', F10: 'reprint-receipt' };
 
   function onKey(ev) {
     if ($('console').hidden) return;
@@ -379,6 +429,7 @@
     $('signin-form').addEventListener('submit', signIn);
     $('signout-button').addEventListener('click', signOut);
     $('complete-form').addEventListener('submit', submitComplete);
+    $('receipt-reprint').addEventListener('click', reprintReceipt);
     $('call-form').addEventListener('submit', submitCall);
     $('resume-form').addEventListener('submit', submitResume);
     $('transfer-form').addEventListener('submit', submitTransfer);

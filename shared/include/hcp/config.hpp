@@ -101,6 +101,14 @@ struct PrinterConfig {
     std::filesystem::path jobs_dir;        // persisted print jobs; resolved against paths.data
 };
 
+// [[window]].receipt_printer: the printer at a window on which the hub prints the 办件回执 of
+// every case completed there (办结 in the staff console or the hall API). The hub prints it
+// because the staff console is a browser page, which cannot send ESC/POS to a receipt printer.
+struct WindowPrinter {
+    int window = 0;
+    PrinterConfig printer;  // jobs_dir: <paths.data>/print-jobs/window-<n>
+};
+
 // [receipt_qr]: the dynamic rating QR on receipts and tickets (docs/qr-token.md).
 struct ReceiptQrConfig {
     std::string url_prefix = "HTTPS://HCP.EXAMPLE.CN/R/";  // uppercase: QR alphanumeric mode
@@ -154,6 +162,7 @@ struct Config {
     QueuePolicy queue;                     // [queue]: settings of the queue not per category
     ReceiptQrConfig receipt_qr;
     std::optional<PrinterConfig> printer;  // no [printer]: this device prints nothing
+    std::vector<WindowPrinter> receipt_printers;  // hub: windows with a receipt printer, in file order
     std::optional<ApiConfig> api;          // hub only; absent: defaults, no remote devices
     std::optional<UploadConfig> upload;    // hub only; absent: ratings stay in the hub
     std::vector<ServiceCategory> categories;

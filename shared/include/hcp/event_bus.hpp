@@ -37,6 +37,7 @@ enum class HubEventType {
     case_updated,      // a case was saved without opening a rating (case_nos)
     queue_called,      // a ticket was called to a window (call is set; window = that window)
     queue_changed,     // waiting counts changed (ticket taken, skipped, transferred …); window = kAllWindows
+    receipt_printed,   // a window's 办件回执 job ended, printed or not (receipt is set; window = that window)
 };
 std::string_view to_string(HubEventType t) noexcept;
 
@@ -49,6 +50,13 @@ struct QueueCallNotice {
     std::string action;       // "call" | "call_given" | "recall" | "resume" (to_string(QueueAction))
 };
 
+// How a receipt job at a window ended (receipt_printed): for the staff console at that window.
+struct ReceiptPrintNotice {
+    std::string job_id;
+    bool printed = false;
+    std::string reason_zh;  // when not printed: what to check, plain Chinese
+};
+
 struct HubEvent {
     long long id = 0;      // assigned by publish()
     HubEventType type = HubEventType::case_updated;
@@ -58,6 +66,7 @@ struct HubEvent {
     std::vector<std::string> case_nos;
     std::string rating_id;                 // rating_stored
     std::optional<QueueCallNotice> call;   // queue_called
+    std::optional<ReceiptPrintNotice> receipt;  // receipt_printed (case_nos: the case)
     Stage stage = Stage::completed;
     static constexpr int kAllWindows = -1;
 };

@@ -31,6 +31,9 @@ TimePoint china_midnight(Date d);
 // Local wall-clock time of day (since China midnight).
 std::chrono::milliseconds china_time_of_day(TimePoint t);
 
+// "2026-10-08 09:30" in China Standard Time: how tickets and receipts print an instant.
+std::string format_china_minute(TimePoint t);
+
 // Monday = 1 … Sunday = 7.
 unsigned iso_weekday(Date d);
 

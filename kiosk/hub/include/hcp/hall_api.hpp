@@ -37,6 +37,8 @@
 
 namespace hcp {
 
+class ReceiptPrinters;  // hcp/receipt_printers.hpp
+
 struct ApiDeviceToken {
     std::string id;      // device id (as in its own config)
     std::string token;   // ≥ 16 characters
@@ -142,6 +144,9 @@ struct HallApiServices {
     std::function<void(const std::string&)> log;  // one line each, no personal data; empty: stderr
     // The hall's queue (thread-safe); null: the queue endpoints answer 404 queue_not_configured.
     QueueEngine* queue = nullptr;
+    // Window receipt printers; null: 办结 prints nothing and print-receipt answers 409.
+    ReceiptPrinters* receipt_printers = nullptr;
+    std::string hall_name;  // printed on receipts
     // Configured [[staff]] and [[item]]: the name of a staff member who signs in with the 工号
     // only, and the item name of a case completed at a window with the item code only.
     std::vector<Staff> staff;
