@@ -799,54 +799,55 @@ struct PrinterProbe {
     std::optional<hcp::printer::PrinterCondition> condition;
 };
 
-Results check_printer(Context& ctx) {
-    if (!ctx.config || !ctx.config->printer) return {};
-    const auto& c = *ctx.config;
-    const auto& pc = *c.printer;
+// One printer: `name` is the check's short name ("printer", "receipt-printer-3"), `key` where
+// the installer fixes it ("[printer]", "[[window]] 3 号窗口的 receipt_printer").
+Results check_one_printer(const hcp::Config& c, const hcp::PrinterConfig& pc, const std::string& name,
+                          const std::string& key) {
     const std::string spec_text = pc.transport_text;
+    const std::string status_name = name + "-status";
     hcp::printer::Profile profile;
     try {
         profile = pc.profile.ends_with(".toml") ? hcp::printer::load_profile(fs::path(pc.profile))
                                                 : hcp::printer::load_profile(c.paths.assets / "printers", pc.profile);
     } catch (const std::exception& e) {
-        return {error("printer", "打印机型号配置 " + pc.profile + " 无法读取：请检查 [printer] profile（generic-58、generic-80 或 generic-safe）。",
+        return {error(name, "打印机型号配置 " + pc.profile + " 无法读取：请检查 " + key + " 的打印机型号（generic-58、generic-80 或 generic-safe）。",
                       one_line(e.what()))};
     }
     const auto& spec = pc.transport;
     using K = hcp::TransportSpec::Kind;
-    const std::string unreachable_zh = "打印机无法连接（" + spec_text + "）：";
+    const std::string unreachable_zh = (name == "printer" ? "打印机" : key + "：打印机") + "无法连接（" + spec_text + "）：";
     switch (spec.kind) {
         case K::file: {
             const fs::path parent = fs::path(spec.target).parent_path().empty() ? fs::path(".") : fs::path(spec.target).parent_path();
             if (::access(parent.c_str(), W_OK) != 0)
-                return {error("printer", unreachable_zh + "文件夹 " + parent.string() + " 不存在或不可写，请检查 [printer] transport。",
+                return {error(name, unreachable_zh + "文件夹 " + parent.string() + " 不存在或不可写，请检查 " + key + " 的连接方式。",
                               spec_text + ": " + parent.string() + ": " + std::strerror(errno))};
-            return {ok("printer", "打印输出到文件 " + spec.target + "（测试用，不接打印机）", spec_text + ": folder writable")};
+            return {ok(name, "打印输出到文件 " + spec.target + "（测试用，不接打印机）", spec_text + ": folder writable")};
         }
         case K::cups: {
             const auto r = run_process({"lpstat", "-p", spec.target}, kStepDeadline);
             if (!r.started)
-                return {error("printer", unreachable_zh + "未安装 CUPS 客户端，请运行 apt install cups-client。", "lpstat not found")};
+                return {error(name, unreachable_zh + "未安装 CUPS 客户端，请运行 apt install cups-client。", "lpstat not found")};
             if (r.timed_out)
-                return {error("printer", unreachable_zh + "CUPS 服务 3 秒内无应答，请运行 systemctl status cups 检查。",
+                return {error(name, unreachable_zh + "CUPS 服务 3 秒内无应答，请运行 systemctl status cups 检查。",
                               "lpstat -p " + spec.target + " timed out")};
             if (r.exit_code != 0)
-                return {error("printer", unreachable_zh + "CUPS 中没有打印队列 " + spec.target + "，请用 lpstat -p 查看队列名。",
+                return {error(name, unreachable_zh + "CUPS 中没有打印队列 " + spec.target + "，请用 lpstat -p 查看队列名。",
                               "lpstat -p " + spec.target + " exited with " + std::to_string(r.exit_code))};
             if (r.output.find("disabled") != std::string::npos)
-                return {error("printer", "CUPS 打印队列 " + spec.target + " 已停用：请运行 cupsenable " + spec.target + "。",
+                return {error(name, "CUPS 打印队列 " + spec.target + " 已停用：请运行 cupsenable " + spec.target + "。",
                               one_line(r.output))};
-            return {ok("printer", "CUPS 打印队列 " + spec.target + " 可用（" + profile.id + "，不支持状态查询）", one_line(r.output))};
+            return {ok(name, "CUPS 打印队列 " + spec.target + " 可用（" + profile.id + "，不支持状态查询）", one_line(r.output))};
         }
         case K::device:
         case K::serial: {
             std::error_code ec;
             if (!fs::exists(spec.target, ec))
-                return {error("printer",
+                return {error(name,
                               unreachable_zh + "找不到设备 " + spec.target + "，请检查 USB/串口线和打印机电源（ls /dev/usb/ 或 ls /dev/tty*）。",
                               spec.target + " does not exist")};
             if (::access(spec.target.c_str(), W_OK) != 0)
-                return {error("printer",
+                return {error(name,
                               unreachable_zh + "当前账户不能写设备 " + spec.target + "，请检查 udev 规则（组 hcp-print），或用 sudo hcpctl check。",
                               spec.target + ": " + std::strerror(errno))};
             break;
@@ -875,26 +876,40 @@ Results check_printer(Context& ctx) {
     const std::string fix = spec.kind == K::tcp ? "请检查打印机电源、网线和 IP 地址（与本机同一网段，端口一般为 9100）。"
                                                 : "请检查打印机电源和连接线。";
     if (!probe)
-        return {error("printer", unreachable_zh + fix, spec_text + ": no answer within " +
+        return {error(name, unreachable_zh + fix, spec_text + ": no answer within " +
                                                           std::to_string((kStepDeadline.count() + 3000) / 1000) + " s")};
-    if (!probe->opened) return {error("printer", unreachable_zh + fix, one_line(probe->open_error))};
+    if (!probe->opened) return {error(name, unreachable_zh + fix, one_line(probe->open_error))};
     Results out;
-    out.push_back(ok("printer", "打印机可连接（" + profile.id + "，" + spec_text + "）", spec_text + ": opened"));
+    out.push_back(ok(name, "打印机可连接（" + profile.id + "，" + spec_text + "）", spec_text + ": opened"));
     if (!ask) {
-        out.push_back(ok("printer-status", "该打印机型号不支持状态查询，请打印测试页确认（hcpctl print selftest --config " +
-                                               c.source.string() + "）",
+        const std::string selftest = name == "printer" ? "hcpctl print selftest --config " + c.source.string()
+                                                       : "hcpctl print selftest --printer " + spec_text + " --profile " + pc.profile;
+        out.push_back(ok(status_name, "该打印机型号不支持状态查询，请打印测试页确认（" + selftest + "）",
                          "profile " + profile.id + ": status_dle_eot = false"));
     } else if (!probe->bidirectional) {
-        out.push_back(ok("printer-status", "该连接方式只能单向发送，无法查询状态，请打印测试页确认",
+        out.push_back(ok(status_name, "该连接方式只能单向发送，无法查询状态，请打印测试页确认",
                          spec_text + " is one-way"));
     } else if (probe->condition) {
         using C = hcp::printer::PrinterCondition;
         const auto cond = *probe->condition;
         const std::string detail = "DLE EOT: " + std::string(hcp::printer::to_string(cond));
-        if (cond == C::ready) out.push_back(ok("printer-status", status_zh(cond), detail));
+        if (cond == C::ready) out.push_back(ok(status_name, status_zh(cond), detail));
         else if (cond == C::paper_near_end || cond == C::no_answer || cond == C::unknown)
-            out.push_back(warning("printer-status", status_zh(cond), detail));
-        else out.push_back(error("printer-status", status_zh(cond), detail));
+            out.push_back(warning(status_name, status_zh(cond), detail));
+        else out.push_back(error(status_name, status_zh(cond), detail));
+    }
+    return out;
+}
+
+Results check_printer(Context& ctx) {
+    if (!ctx.config) return {};
+    const auto& c = *ctx.config;
+    Results out;
+    if (c.printer) out = check_one_printer(c, *c.printer, "printer", "[printer]");
+    for (const auto& wp : c.receipt_printers) {
+        auto more = check_one_printer(c, wp.printer, "receipt-printer-" + std::to_string(wp.window),
+                                      std::to_string(wp.window) + " 号窗口的回执打印机（[[window]] receipt_printer）");
+        out.insert(out.end(), more.begin(), more.end());
     }
     return out;
 }
@@ -1146,7 +1161,7 @@ constexpr Check kChecks[] = {
 };
 
 void print_line(const CheckResult& r) {
-    std::string name = r.name;
+    std::string name = r.name + ' ';  // at least one space, also after a long name (receipt-printer-12)
     if (name.size() < 15) name.resize(15, ' ');
     std::string level(to_string(r.level));
     level.resize(8, ' ');

@@ -279,6 +279,24 @@ TEST_CASE("hcpctl check reports a missing USB printer device by its path") {
     CHECK_THAT(l.text, Contains("打印机无法连接（device:" + dev.string() + "）：找不到设备 " + dev.string()));
 }
 
+TEST_CASE("hcpctl check checks every window receipt printer of a hub by its window") {
+    Site site;
+    const int port = closed_port();
+    const auto ok_file = site.dir / "receipts-1.bin";
+    site.write_config("[[window]]\nnumber = 1\nname = \"1号窗口\"\nreceipt_printer = \"file:" + ok_file.string() +
+                      "\"\n\n[[window]]\nnumber = 2\nname = \"2号窗口\"\nreceipt_printer = \"tcp:127.0.0.1:" +
+                      std::to_string(port) + "\"\n");
+    auto r = site.check("--skip-network --now " + kNow);
+    INFO(r.output);
+    CHECK(r.exit_code == 3);
+    CHECK(line_named(r.output, "receipt-printer-1").level == "ok");
+    const auto l = line_named(r.output, "receipt-printer-2");
+    CHECK(l.level == "error");
+    CHECK_THAT(l.text, Contains("2 号窗口的回执打印机（[[window]] receipt_printer）：打印机无法连接（tcp:127.0.0.1:" +
+                                std::to_string(port) + "）"));
+    CHECK_FALSE(has_line(r.output, "printer"));  // the hub itself has no [printer]
+}
+
 TEST_CASE("hcpctl check reports a wrong hub URL on a terminal as an error") {
     Site site;
     const int port = closed_port();
