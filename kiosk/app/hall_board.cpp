@@ -4,6 +4,17 @@
 
 namespace hcp::ui {
 
+namespace {
+
+// The window's configured name, or empty: the queue names an unnamed window "3号窗口" itself
+// (for its Chinese consoles and the voice), which the display draws in its own language.
+std::string configured_name(std::string name, int window) {
+    if (name == std::to_string(window) + "号窗口") return {};
+    return name;
+}
+
+}  // namespace
+
 void HallBoard::add(BoardCall call) {
     // One line per window: its latest call.
     auto same = std::find_if(m_recent.begin(), m_recent.end(), [&](const BoardCall& c) { return c.window == call.window; });
@@ -20,7 +31,7 @@ void HallBoard::add(BoardCall call) {
 }
 
 void HallBoard::on_call(const hcp::QueueCallNotice& call, hcp::TimePoint at) {
-    add(BoardCall{call.number, call.window, call.window_name, call.action, at});
+    add(BoardCall{call.number, call.window, configured_name(call.window_name, call.window), call.action, at});
 }
 
 std::optional<BoardCall> HallBoard::current_today(hcp::TimePoint now) const {
@@ -57,8 +68,8 @@ void HallBoard::on_snapshot(const hcp::QueueSnapshot& snap) {
     }
     auto name_of = [&](int window) {
         for (const auto& w : snap.windows)
-            if (w.window == window && !w.name.empty()) return w.name;
-        return std::to_string(window) + "号窗口";
+            if (w.window == window) return configured_name(w.name, window);
+        return std::string();
     };
     // Oldest first so the newest ends up current.
     for (auto it = snap.last_calls.rbegin(); it != snap.last_calls.rend(); ++it) {

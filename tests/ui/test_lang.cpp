@@ -28,7 +28,9 @@ std::set<std::string> keys_of(const std::string& lang) {
 
 // String literals in kiosk/app that look like UI text keys ("idle.hint", "msg.refused.title" …).
 std::set<std::string> keys_used_in_code() {
-    const std::regex key(R"re("((?:header|idle|status|rating|level|bad|thanks|common|msg|kb|theme|ticket)\.[a-z0-9_.]+)")re");
+    // A literal ending in '.' is the stem of a built key ("display.month." + n): not matched.
+    const std::regex key(
+        R"re("((?:header|idle|status|rating|level|bad|thanks|common|msg|kb|theme|ticket|display)\.[a-z0-9_.]*[a-z0-9_])")re");
     std::set<std::string> used;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(kAssets.parent_path() / "kiosk" / "app")) {
         const auto ext = entry.path().extension();
