@@ -319,17 +319,6 @@ void close_sessions(sql::Db& db, int window, TimePoint at) {
     st.bind(1, to_ms(at)).bind(2, window).run();
 }
 
-int open_windows(const sql::Db& db, const std::vector<int>& windows, TimePoint day_start) {
-    int n = 0;
-    sql::Statement st(db, "SELECT 1 FROM window_sessions WHERE window = ? AND closed_at IS NULL AND opened_at >= ?");
-    for (int w : windows) {
-        st.reset();
-        st.bind(1, w).bind(2, to_ms(day_start));
-        if (st.step()) ++n;
-    }
-    return n;
-}
-
 TimePoint latest_instant(const sql::Db& db) {
     sql::Statement st(db,
                       "SELECT max(coalesce((SELECT max(at) FROM ticket_events), 0), "

@@ -61,7 +61,6 @@ int expire_before(sql::Db& db, const std::string& day, TimePoint day_start, Time
 std::optional<WindowSession> open_session(const sql::Db& db, int window, TimePoint day_start);
 void insert_session(sql::Db& db, int window, const Staff& staff, TimePoint at);
 void close_sessions(sql::Db& db, int window, TimePoint at);
-int open_windows(const sql::Db& db, const std::vector<int>& windows, TimePoint day_start);
 
 // Latest instant recorded anywhere in the queue tables (0 when empty).
 TimePoint latest_instant(const sql::Db& db);

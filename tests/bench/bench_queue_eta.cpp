@@ -15,10 +15,12 @@
 // ahead × the replayed days' mean service time of the whole hall ÷ the windows the engine
 // counted, and "zero" (no estimate at all). "warm" = tickets taken after the first hour (09:30),
 // when the moving averages have data. The diagnosis lines recompute the estimate with formulas
-// the engine does not use, to show where its error comes from: +1 ahead when every window of the
-// category is busy (the tickets at the windows are not counted as ahead), the window's whole
-// cycle (call → free) instead of the service time, and a window serving n categories counted as
-// 1/n window for each.
+// the engine does not use: the engine's formula before 2026-12-02 (people ahead × average ÷
+// windows, for the before/after comparison), and the trial formulas that located its error: +1
+// ahead when every window of the category is busy (the tickets at the windows are not counted as
+// ahead), the window's whole cycle (call → free) instead of the service time, and a window
+// serving n categories counted as 1/n window for each. The engine now does the first and the
+// last in its own way (queue.hpp, WaitEstimate).
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -201,6 +203,7 @@ struct Record {
     int ahead = 0;
     int windows_counted = 1;
     double engine_s = 0;    // WaitEstimate::wait at issue
+    double before_s = 0;    // the engine's formula before 2026-12-02: ahead × average ÷ windows
     double actual_s = 0;    // issue → first call
     // Diagnosis only (not the engine): the same formula with the ticket(s) at the windows
     // counted, and with the window's whole cycle (call → next call possible) as the average.
@@ -450,6 +453,8 @@ DayResult run_day(const std::filesystem::path& db, std::uint64_t seed, double lo
         r.ahead = p.estimate.people_ahead;
         r.windows_counted = std::max(1, p.estimate.windows_counted);
         r.engine_s = static_cast<double>(p.estimate.wait.count());
+        r.before_s = static_cast<double>(
+            hcp::estimate_wait(p.estimate.people_ahead, p.estimate.average_service, p.estimate.windows_counted).count());
         r.actual_s = std::chrono::duration<double>(*p.first_call - p.issued_at).count();
         r.plus_one_s = day.diag[i][0];
         r.plus_one_cycle_s = day.diag[i][1];
@@ -588,20 +593,23 @@ int main(int argc, char** argv) {
         const auto& spec = hall()[c];
         auto keep = [c](const Record& r) { return r.warm && static_cast<size_t>(r.category) == c; };
         auto e = errors_of(all, engine, keep);
+        auto b = errors_of(all, [](const Record& r) { return r.before_s; }, keep);
         auto p1 = errors_of(all, [](const Record& r) { return r.plus_one_s; }, keep);
         auto p1s = errors_of(all, [](const Record& r) { return r.plus_one_split_s; }, keep);
         std::string windows;
         for (int w : spec.windows) windows += (windows.empty() ? "" : ",") + std::to_string(w);
-        std::printf("queue eta warm %s (windows %s, mean service %.0f min), %zu tickets: %s | diagnosis bias: +1 %+.1f, "
-                    "+1 split %+.1f min\n",
-                    spec.code, windows.c_str(), spec.mean_service_min, e.n, describe("engine", e).c_str(), p1.bias,
-                    p1s.bias);
+        std::printf("queue eta warm %s (windows %s, mean service %.0f min), %zu tickets: %s | diagnosis bias: before %+.1f, "
+                    "+1 %+.1f, +1 split %+.1f min\n",
+                    spec.code, windows.c_str(), spec.mean_service_min, e.n, describe("engine", e).c_str(), b.bias,
+                    p1.bias, p1s.bias);
     }
     auto warm = [](const Record& r) { return r.warm; };
+    auto before = errors_of(all, [](const Record& r) { return r.before_s; }, warm);
     auto p1 = errors_of(all, [](const Record& r) { return r.plus_one_s; }, warm);
     auto p1c = errors_of(all, [](const Record& r) { return r.plus_one_cycle_s; }, warm);
     auto p1s = errors_of(all, [](const Record& r) { return r.plus_one_split_s; }, warm);
-    std::printf("queue eta diagnosis, warm (formulas the engine does not use): %s | %s | %s\n",
+    std::printf("queue eta diagnosis, warm (formulas the engine does not use): %s | %s | %s | %s\n",
+                describe("before 2026-12-02: ahead × average ÷ windows", before).c_str(),
                 describe("+1 ahead while every window is busy", p1).c_str(),
                 describe("+1 with call→free cycle average", p1c).c_str(),
                 describe("+1 with shared windows split", p1s).c_str());

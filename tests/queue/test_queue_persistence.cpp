@@ -336,11 +336,15 @@ TEST_CASE("The snapshot shows waiting counts, now serving per window and the las
     CHECK(s.categories[2].waiting == 1);
     CHECK(s.categories[0].policy_zh == "每3个普通号叫1个优先号；等候超过60分钟的号优先叫");
     CHECK(s.categories[0].issued_today == 2);
-    // HJ: one waiting, one window open (3), cold start 8 minutes.
+    // HJ: one waiting, one window open (3), cold start 8 minutes. Window 3 is still calling
+    // A001 (called just now): the rest of that service (8 min) comes before the one ahead (8 min).
+    // SBYB has nobody waiting, so window 3 counts in full for HJ.
     CHECK(s.categories[2].new_ticket.people_ahead == 1);
     CHECK(s.categories[2].new_ticket.windows_open == 1);
+    CHECK(s.categories[2].new_ticket.window_capacity == 1.0);
     CHECK(s.categories[2].new_ticket.cold_start);
-    CHECK(s.categories[2].new_ticket.wait == std::chrono::seconds{480});
+    CHECK(s.categories[2].new_ticket.until_window_free == std::chrono::seconds{480});
+    CHECK(s.categories[2].new_ticket.wait == std::chrono::seconds{960});
     // BDC: nobody signed in at window 2 yet; its one configured window is assumed.
     CHECK(s.categories[1].new_ticket.windows_open == 0);
     CHECK(s.categories[1].new_ticket.windows_counted == 1);
@@ -393,6 +397,8 @@ TEST_CASE("The ETA follows the moving average of services and survives a restart
     CHECK(e.people_ahead == 2);
     CHECK(e.windows_open == 2);
     CHECK(e.windows_counted == 2);
+    CHECK(e.window_capacity == 2.0);  // HJ has nobody waiting: window 3 is all SBYB's
+    CHECK(e.until_window_free == 0s);  // both windows are free
     CHECK_FALSE(e.cold_start);
     CHECK(e.wait == avg);  // 2 × 264 s ÷ 2 windows
     CHECK(e.wait_zh() == "约 5 分钟");
@@ -414,6 +420,105 @@ TEST_CASE("The ETA follows the moving average of services and survives a restart
     CHECK(one.value().people_ahead == 1);
     CHECK(one.value().windows_open == 1);
     CHECK(one.value().wait == one.value().average_service);
+}
+
+TEST_CASE("With every window busy a ticket with nobody ahead waits for the service that ends first", "[queue]") {
+    QueueHall hall;  // BDC has one window, 2
+    hall.sign_in(2);
+    hall.take("BDC");  // B001
+    CHECK(hall.call(2) == "B001");
+    hall.advance(1min);
+    REQUIRE(hall.q().start(2, "B001"));  // serving from 09:01, cold average 8 min
+
+    auto next = hall.q().take_ticket("BDC");  // B002 at 09:01
+    REQUIRE(next);
+    const WaitEstimate& e = next.value().estimate;
+    CHECK(e.people_ahead == 0);
+    CHECK(e.windows_open == 1);
+    CHECK(e.until_window_free == 480s);  // B001 has just started
+    CHECK(e.wait == 480s);               // people × average ÷ windows alone said 0: 即将叫号
+    CHECK(e.wait_zh() == "约 8 分钟");
+
+    hall.advance(2min);  // 09:03: B001 served for 2 of its 8 minutes
+    auto later = hall.q().estimate("B002");
+    REQUIRE(later);
+    CHECK(later.value().until_window_free == 360s);
+    CHECK(later.value().wait == 360s);
+    auto behind = hall.q().take_ticket("BDC");  // B003: one ahead, after the rest of B001
+    REQUIRE(behind);
+    CHECK(behind.value().estimate.people_ahead == 1);
+    CHECK(behind.value().estimate.wait == 360s + 480s);
+
+    hall.advance(7min);  // 09:10: B001 has run past the average; it is still not about to end
+    auto overdue = hall.q().estimate("B002");
+    REQUIRE(overdue);
+    CHECK(overdue.value().until_window_free == 240s);  // half an average at least
+    CHECK(overdue.value().wait == 240s);
+    CHECK(overdue.value().wait_zh() == "约 4 分钟");
+
+    hall.finish(2);  // the window is free: B002 goes next
+    auto free = hall.q().estimate("B002");
+    REQUIRE(free);
+    CHECK(free.value().until_window_free == 0s);
+    CHECK(free.value().wait == 0s);
+    CHECK(free.value().wait_zh() == "即将叫号");
+}
+
+TEST_CASE("A ticket with nobody ahead hears 即将叫号 while one of its windows is free", "[queue]") {
+    QueueHall hall;  // SBYB on windows 1 and 3
+    hall.sign_in(1);
+    hall.sign_in(3);
+    hall.take("SBYB");
+    CHECK(hall.call(1) == "A001");
+    auto second = hall.q().take_ticket("SBYB");
+    REQUIRE(second);
+    CHECK(second.value().estimate.people_ahead == 0);
+    CHECK(second.value().estimate.until_window_free == 0s);  // window 3 is free
+    CHECK(second.value().estimate.wait == 0s);
+    CHECK(hall.call(3) == "A002");  // now both are busy
+    auto third = hall.q().take_ticket("SBYB");
+    REQUIRE(third);
+    CHECK(third.value().estimate.people_ahead == 0);
+    CHECK(third.value().estimate.wait > 0s);
+}
+
+TEST_CASE("A window shared with a category that has people waiting counts as its share", "[queue]") {
+    QueueHall hall;  // window 3 serves SBYB and HJ, window 1 SBYB only
+    hall.sign_in(1);
+    hall.sign_in(3);
+    hall.take("SBYB");  // A001
+    auto a2 = hall.q().take_ticket("SBYB");
+    REQUIRE(a2);
+    // Nobody waits for HJ: window 3 is all SBYB's. 1 ahead × 480 s ÷ 2 windows.
+    CHECK(a2.value().estimate.windows_counted == 2);
+    CHECK(a2.value().estimate.window_capacity == 2.0);
+    CHECK(a2.value().estimate.wait == 240s);
+
+    hall.take("HJ");  // C001: window 3 now has two categories with people waiting
+    auto shared = hall.q().estimate("A002");
+    REQUIRE(shared);
+    CHECK(shared.value().windows_counted == 2);
+    CHECK(shared.value().window_capacity == 1.5);
+    CHECK(shared.value().wait == 320s);  // 480 s ÷ 1.5; a whole window 3 said 240 s
+
+    // HJ's only window is window 3, shared with SBYB's two waiting tickets: half a window.
+    auto c2 = hall.q().take_ticket("HJ");
+    REQUIRE(c2);
+    CHECK(c2.value().estimate.people_ahead == 1);
+    CHECK(c2.value().estimate.windows_counted == 1);
+    CHECK(c2.value().estimate.window_capacity == 0.5);
+    CHECK(c2.value().estimate.wait == 960s);  // a whole window 3 said 480 s
+
+    // Before anyone signs in the configured windows are shared the same way.
+    REQUIRE(hall.q().close_window(1));
+    REQUIRE(hall.q().close_window(3));
+    auto closed = hall.q().estimate("A002");
+    REQUIRE(closed);
+    CHECK(closed.value().windows_open == 0);
+    CHECK(closed.value().windows_counted == 2);
+    CHECK(closed.value().window_capacity == 1.5);
+    CHECK(closed.value().until_window_free == 0s);
+    CHECK(closed.value().wait == 320s);
 }
 
 TEST_CASE("The queue setup comes from the shipped demo configuration", "[queue]") {

@@ -104,12 +104,28 @@ struct TicketEvent {
     std::string reason;
 };
 
-// People ahead and the estimated wait for a ticket (or a ticket taken now).
+// People ahead and the estimated wait for a ticket (or a ticket taken now):
+//
+//   wait = until_window_free + ceil(people_ahead × average_service ÷ window_capacity)
+//
+// - people_ahead: the tickets of the category called before it (predicted_order); the tickets
+//   already called or serving at the windows are not among them.
+// - window_capacity: the windows counted (the signed-in windows serving the category, or all its
+//   configured windows while none is signed in), each as 1 ÷ the number of categories it serves
+//   that have tickets waiting, this one included: a window shared with a category that has
+//   people waiting counts half. At least 1 when no window serves the category.
+// - until_window_free: when every signed-in window serving the category has a called or serving
+//   ticket, the expected rest of the service that ends first (that ticket's category average
+//   minus its time since service start, or since the call when not started; at least half that
+//   average); 0 while a window is free or none is signed in. So a ticket with nobody ahead hears
+//   "即将叫号" (wait 0) only while one of its windows is free or before any has signed in.
+// The wait is never negative and rounded up to whole seconds.
 struct WaitEstimate {
     int people_ahead = 0;
-    int windows_open = 0;     // signed-in windows serving the category
-    int windows_counted = 0;  // what the formula divided by: windows_open, or the configured
-                              // windows of the category while none is open
+    int windows_open = 0;         // signed-in windows serving the category
+    int windows_counted = 0;      // windows_open, or the configured windows while none is open
+    double window_capacity = 0;   // what people_ahead × average_service was divided by (see above)
+    std::chrono::seconds until_window_free{0};  // all signed-in windows busy: rest of the soonest
     std::chrono::seconds average_service{0};
     bool cold_start = false;  // no completed service yet: average_service is the default
     std::chrono::seconds wait{0};
