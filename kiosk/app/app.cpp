@@ -162,11 +162,11 @@ App::App(AppServices services) : m_services(std::move(services)) {
     if (!opt.script.empty()) m_script = ScriptRunner::load(opt.script);
     if (m_display && cfg != nullptr && m_services.hall == nullptr) {
         m_display = false;
-        m_services.config_error = "叫号屏需要本机运行排队服务（device.roles 含 hub）；远程叫号屏尚不支持，请联系管理员";
+        m_services.config_error = "叫号屏需要排队服务：本机运行中心（device.roles 含 hub，并配置 [[category]]），或设置 device.hub_url 连接中心。请联系管理员";
     }
     if (m_ticket && cfg != nullptr && (m_services.desk == nullptr || m_services.hall == nullptr)) {
         m_ticket = false;
-        m_services.config_error = "取号机需要本机运行排队服务（device.roles 含 hub，并配置 [[category]]）；远程取号机尚不支持，请联系管理员";
+        m_services.config_error = "取号机需要排队服务：本机运行中心（device.roles 含 hub，并配置 [[category]]），或设置 device.hub_url 连接中心。请联系管理员";
     }
     if (cfg == nullptr || m_services.link == nullptr || !m_services.config_error.empty()) {
         m_fonts->want(m_services.config_error);
@@ -213,6 +213,7 @@ void App::start_display() {
     }
     HallFeed* feed = m_services.hall;
     m_board->on_snapshot(feed->snapshot());
+    m_board->set_online(feed->online());
     // Queue events arrive on the feed's thread: the call goes to the main thread at once (shown
     // on the next frame, then spoken); the snapshot is read on the feed's thread, never the UI's.
     MainQueue* queue = m_queue.get();
@@ -227,7 +228,10 @@ void App::start_display() {
                     announcer->announce(voice::announcement_text(tmpl, call.number, call.window, call.window_name));
             });
         }
-        queue->post([board, snap = feed->snapshot()] { board->on_snapshot(snap); });
+        queue->post([board, snap = feed->snapshot(), online = feed->online()] {
+            board->on_snapshot(snap);
+            board->set_online(online);
+        });
     });
 }
 

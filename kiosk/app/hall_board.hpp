@@ -47,6 +47,12 @@ public:
     const std::vector<BoardCall>& recent() const noexcept { return m_recent; }
     const std::vector<BoardCategory>& categories() const noexcept { return m_categories; }
     std::uint64_t version() const noexcept { return m_version; }
+    // Whether the queue data is current (a remote hub reachable); the display warns otherwise.
+    void set_online(bool online) {
+        if (online != m_online) ++m_version;
+        m_online = online;
+    }
+    bool online() const noexcept { return m_online; }
     // What to draw at `now`: current() and recent() without calls of an earlier China date.
     std::optional<BoardCall> current_today(hcp::TimePoint now) const;
     std::vector<BoardCall> recent_today(hcp::TimePoint now) const;
@@ -61,6 +67,7 @@ private:
     std::vector<std::pair<int, std::string>> m_window_names;
     std::string m_business_day;  // of the last snapshot
     std::uint64_t m_version = 0;
+    bool m_online = true;
 };
 
 }  // namespace hcp::ui

@@ -3,9 +3,11 @@
 // never touches SQLite itself; the feed's thread reads the snapshot and the app posts it to the
 // main-thread queue.
 #include <functional>
+#include <mutex>
 
 #include "hcp/event_bus.hpp"
 #include "hcp/queue.hpp"
+#include "hcp/remote_queue.hpp"
 
 namespace hcp::ui {
 
@@ -18,6 +20,9 @@ public:
     virtual void subscribe(std::function<void(const hcp::HubEvent&)> on_event) = 0;
     // Afterwards the callback is not running and will not run again.
     virtual void unsubscribe() = 0;
+    // Whether the data is current: false while a remote hub cannot be reached (the screen then
+    // says so; a change is announced with a queue_changed event).
+    virtual bool online() const { return true; }
 };
 
 // The queue in this process: the engine's snapshot and the hub's event bus.
@@ -32,6 +37,22 @@ private:
     const hcp::QueueEngine& m_engine;
     hcp::EventBus& m_bus;
     hcp::EventBus::Subscription m_sub;
+};
+
+// The queue of a hub on another host (device.hub_url): the hall API's snapshot and event
+// stream. While the hub cannot be reached, snapshot() returns the last one it could read.
+class RemoteHallFeed final : public HallFeed {
+public:
+    explicit RemoteHallFeed(hcp::RemoteQueue& queue) : m_queue(queue) {}
+    hcp::QueueSnapshot snapshot() override;
+    void subscribe(std::function<void(const hcp::HubEvent&)> on_event) override { m_queue.subscribe(std::move(on_event)); }
+    void unsubscribe() override { m_queue.unsubscribe(); }
+    bool online() const override { return m_queue.online(); }
+
+private:
+    hcp::RemoteQueue& m_queue;
+    std::mutex m_mutex;
+    hcp::QueueSnapshot m_last;
 };
 
 }  // namespace hcp::ui

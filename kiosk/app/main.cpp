@@ -21,6 +21,7 @@
 #include "hcp/hub_service.hpp"
 #include "hcp/local_hub_link.hpp"
 #include "hcp/remote_hub_link.hpp"
+#include "hcp/remote_queue.hpp"
 #include "hcp/store.hpp"
 #include "hall_feed.hpp"
 #include "hcp/hall_api.hpp"
@@ -47,9 +48,14 @@ struct Links {
     std::unique_ptr<hcp::ui::LocalHallFeed> hall;
     // The same queue for the ticket station (role ticket): takes tickets, publishes queue_changed.
     std::unique_ptr<hcp::ui::LocalTicketDesk> desk;
+    // A display or ticket station whose hub runs on another host: the hall API's queue.
+    std::unique_ptr<hcp::RemoteQueue> remote_queue;
+    std::unique_ptr<hcp::ui::RemoteHallFeed> remote_hall;
+    std::unique_ptr<hcp::ui::RemoteTicketDesk> remote_desk;
     // The store behind the link (hub store, or the terminal's own), for `expect-stored`.
     std::filesystem::path store_path;
     std::optional<hcp::SecretKey> store_key;
+    std::string hub_token;  // a remote hub's bearer token (device.hub_token_file)
 };
 
 // Builds the hub named by the configuration, creating its key on first start (as hcpctl demo
@@ -112,6 +118,7 @@ void open_remote_link(Links& links, hcp::Config& config, const hcp::ui::Options&
     } else if (const char* token = std::getenv("HCP_HUB_TOKEN")) {
         o.token = token;
     }
+    links.hub_token = o.token;
     o.store.path = config.store.database;
     o.store.device_id = config.device.id;
     o.store.min_free_bytes = config.store.min_free_mb * 1024 * 1024;
@@ -396,6 +403,15 @@ int main(int argc, char** argv) {
             } else if (which == "remote") {
                 if (config->device.hub_url.empty()) throw hcp::Error(hcp::Errc::config_invalid, "--link remote needs device.hub_url");
                 open_remote_link(links, *config, options);
+                const auto& roles = config->device.roles;
+                if (roles.count(hcp::DeviceRole::display) != 0 || roles.count(hcp::DeviceRole::ticket) != 0) {
+                    hcp::RemoteQueueOptions q;
+                    q.hub_url = config->device.hub_url;
+                    q.token = links.hub_token;
+                    links.remote_queue = std::make_unique<hcp::RemoteQueue>(std::move(q));
+                    links.remote_hall = std::make_unique<hcp::ui::RemoteHallFeed>(*links.remote_queue);
+                    links.remote_desk = std::make_unique<hcp::ui::RemoteTicketDesk>(*links.remote_queue);
+                }
             } else {
                 std::cerr << "hcp-kiosk: using the in-memory DemoHubLink (NOT durable; tests and demos only)\n";
                 links.demo = std::make_unique<DemoHubLink>(hcp::OptionCatalog::load_file(config->rating.catalog));
@@ -417,8 +433,8 @@ int main(int argc, char** argv) {
                 return hub_command(links, *config, w);
             };
         }
-        services.hall = links.hall.get();
-        services.desk = links.desk.get();
+        services.hall = links.hall ? static_cast<hcp::ui::HallFeed*>(links.hall.get()) : links.remote_hall.get();
+        services.desk = links.desk ? static_cast<hcp::ui::TicketDesk*>(links.desk.get()) : links.remote_desk.get();
         if (links.service) {
             hcp::HubService* service = links.service.get();
             services.upload_summary = [service] { return service->summary_zh(); };

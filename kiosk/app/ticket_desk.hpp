@@ -10,6 +10,7 @@
 
 #include "hcp/event_bus.hpp"
 #include "hcp/queue.hpp"
+#include "hcp/remote_queue.hpp"
 
 namespace hcp::ui {
 
@@ -29,6 +30,18 @@ public:
 private:
     hcp::QueueEngine& m_engine;
     hcp::EventBus& m_bus;
+};
+
+// The queue of a hub on another host: POST /api/v1/tickets (the hub publishes the change).
+class RemoteTicketDesk final : public TicketDesk {
+public:
+    explicit RemoteTicketDesk(const hcp::RemoteQueue& queue) : m_queue(queue) {}
+    hcp::QueueResult<hcp::IssuedTicket> take(std::string_view category, bool priority) override {
+        return m_queue.take(category, priority);
+    }
+
+private:
+    const hcp::RemoteQueue& m_queue;
 };
 
 }  // namespace hcp::ui

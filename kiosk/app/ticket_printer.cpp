@@ -83,7 +83,9 @@ PrintOutcome TicketPrinter::print(const hcp::IssuedTicket& t, const std::string&
         d.ticket_number = t.ticket.number;
         d.category_name = t.category_name;
         d.people_ahead = t.estimate.people_ahead;
-        d.eta_minutes = static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(t.estimate.wait).count());
+        // Whole minutes rounded up (a 30 s wait is "约 1 分钟", not 0); no wait: no line.
+        const auto eta = std::chrono::ceil<std::chrono::minutes>(t.estimate.wait).count();
+        d.eta_minutes = eta > 0 ? static_cast<int>(eta) : -1;
         d.time_text = hcp::format_china_minute(t.ticket.issued_at);
         d.qr_url = qr_url;
         if (!qr_url.empty()) d.short_code = hcp::token::short_code(qr_url.substr(m_config.receipt_qr.url_prefix.size()));

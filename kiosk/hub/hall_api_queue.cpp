@@ -180,6 +180,7 @@ std::string category_name(const QueueEngine& q, const std::string& code) {
 
 json ticket_json(const QueueEngine& q, const QueueTicket& t) {
     return {{"number", t.number},
+            {"business_day", t.business_day},
             {"category", t.category},
             {"category_name", category_name(q, t.category)},
             {"issued_category", t.issued_category},
@@ -201,6 +202,8 @@ json estimate_json(const WaitEstimate& e) {
     return {{"people_ahead", e.people_ahead},
             {"windows_open", e.windows_open},
             {"windows_counted", e.windows_counted},
+            {"window_capacity", e.window_capacity},
+            {"until_window_free_seconds", e.until_window_free.count()},
             {"average_service_seconds", e.average_service.count()},
             {"cold_start", e.cold_start},
             {"eta_seconds", e.wait.count()},
@@ -292,9 +295,10 @@ struct QueueRoutes {
         const IssuedTicket& t = r.value();
         const WaitEstimate& e = t.estimate;
         std::string text = "您的号码：" + t.ticket.number + "（" + t.category_name + "）。";
-        text += e.people_ahead == 0 ? std::string("前面没有人等候，即将叫号，请留意叫号屏和语音。")
-                                    : "前面还有 " + std::to_string(e.people_ahead) + " 人等候，预计等候" +
-                                          e.wait_zh() + "。请留意叫号屏和语音。";
+        // "即将叫号" only when the estimate says so: nobody ahead but every window busy still waits.
+        if (e.wait.count() == 0) text += "前面没有人等候，即将叫号，请留意叫号屏和语音。";
+        else if (e.people_ahead == 0) text += "前面没有人等候，窗口正忙，预计等候" + e.wait_zh() + "。请留意叫号屏和语音。";
+        else text += "前面还有 " + std::to_string(e.people_ahead) + " 人等候，预计等候" + e.wait_zh() + "。请留意叫号屏和语音。";
         send(res, 201,
              {{"number", t.ticket.number},
               {"category", t.ticket.category},

@@ -248,4 +248,117 @@ json error_json(std::string_view code, std::string_view message, std::string_vie
     return {{"error", e}};
 }
 
+namespace {
+
+std::optional<TimePoint> time_of(const json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) return std::nullopt;
+    return parse_iso8601(it->get<std::string>());
+}
+
+Staff staff_of(const json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_object()) return {};
+    return Staff{str(*it, "number"), str(*it, "name")};
+}
+
+}  // namespace
+
+std::optional<WaitEstimate> estimate_from_json(const json& j) {
+    if (!j.is_object()) return std::nullopt;
+    WaitEstimate e;
+    long long average = 0, eta = 0;
+    if (!get_to(j, "people_ahead", e.people_ahead) || !get_to(j, "eta_seconds", eta) || e.people_ahead < 0 || eta < 0)
+        return std::nullopt;
+    get_to(j, "windows_open", e.windows_open);
+    get_to(j, "windows_counted", e.windows_counted);
+    get_to(j, "window_capacity", e.window_capacity);
+    long long until_free = 0;
+    get_to(j, "until_window_free_seconds", until_free);
+    e.until_window_free = std::chrono::seconds(until_free);
+    get_to(j, "average_service_seconds", average);
+    get_to(j, "cold_start", e.cold_start);
+    e.average_service = std::chrono::seconds(average);
+    e.wait = std::chrono::seconds(eta);
+    return e;
+}
+
+std::optional<QueueTicket> ticket_from_json(const json& j) {
+    if (!j.is_object()) return std::nullopt;
+    QueueTicket t;
+    t.number = str(j, "number");
+    t.category = str(j, "category");
+    if (t.number.empty() || t.category.empty()) return std::nullopt;
+    t.issued_category = str(j, "issued_category");
+    t.business_day = str(j, "business_day");
+    get_to(j, "priority", t.priority);
+    if (auto s = parse_ticket_state(str(j, "state"))) t.state = *s;
+    else return std::nullopt;
+    get_to(j, "window", t.window);
+    t.staff = staff_of(j, "staff");
+    if (auto at = time_of(j, "issued_at")) t.issued_at = *at;
+    else return std::nullopt;
+    t.called_at = time_of(j, "called_at");
+    t.serving_at = time_of(j, "serving_at");
+    t.finished_at = time_of(j, "finished_at");
+    get_to(j, "skips", t.skips);
+    get_to(j, "recalls", t.recalls);
+    get_to(j, "transfers", t.transfers);
+    return t;
+}
+
+std::optional<QueueSnapshot> snapshot_from_json(const json& j) {
+    if (!j.is_object()) return std::nullopt;
+    QueueSnapshot s;
+    if (auto at = time_of(j, "at")) s.at = *at;
+    else return std::nullopt;
+    s.business_day = str(j, "business_day");
+    auto cats = j.find("categories");
+    auto wins = j.find("windows");
+    auto calls = j.find("last_calls");
+    if (cats == j.end() || !cats->is_array() || wins == j.end() || !wins->is_array() || calls == j.end() ||
+        !calls->is_array())
+        return std::nullopt;
+    for (const auto& c : *cats) {
+        if (!c.is_object()) return std::nullopt;
+        QueueSnapshot::CategoryLine line;
+        line.code = str(c, "code");
+        line.name = str(c, "name");
+        const std::string prefix = str(c, "prefix");
+        if (line.code.empty() || prefix.size() != 1 || !get_to(c, "waiting", line.waiting) || line.waiting < 0)
+            return std::nullopt;
+        line.prefix = prefix.front();
+        get_to(c, "waiting_priority", line.waiting_priority);
+        get_to(c, "held", line.held);
+        get_to(c, "taking_tickets", line.taking_tickets);
+        get_to(c, "issued_today", line.issued_today);
+        if (auto it = c.find("new_ticket"); it != c.end())
+            if (auto e = estimate_from_json(*it)) line.new_ticket = *e;
+        line.policy_zh = str(c, "policy_zh");
+        s.categories.push_back(std::move(line));
+    }
+    for (const auto& w : *wins) {
+        if (!w.is_object()) return std::nullopt;
+        QueueSnapshot::WindowLine line;
+        if (!get_to(w, "window", line.window) || line.window <= 0) return std::nullopt;
+        line.name = str(w, "name");
+        get_to(w, "open", line.open);
+        line.staff = staff_of(w, "staff");
+        if (auto it = w.find("current"); it != w.end() && it->is_object()) line.current = ticket_from_json(*it);
+        get_to(w, "held", line.held);
+        s.windows.push_back(std::move(line));
+    }
+    for (const auto& c : *calls) {
+        if (!c.is_object()) return std::nullopt;
+        QueueSnapshot::CallLine line;
+        line.number = str(c, "number");
+        line.category = str(c, "category");
+        if (line.number.empty() || !get_to(c, "window", line.window)) return std::nullopt;
+        if (auto a = parse_queue_action(str(c, "action"))) line.action = *a;
+        if (auto at = time_of(c, "at")) line.at = *at;
+        s.last_calls.push_back(std::move(line));
+    }
+    return s;
+}
+
 }  // namespace hcp::api

@@ -8,6 +8,7 @@
 
 #include "hcp/event_bus.hpp"
 #include "hcp/hub.hpp"
+#include "hcp/queue.hpp"
 
 namespace hcp::api {
 
@@ -29,6 +30,14 @@ std::optional<RatingDraft> draft_from_json(const json& j, std::string& field, st
 
 json rating_json(const Rating& r);  // full record, for forwarding between devices of a hall
 std::optional<Rating> rating_from_json(const json& j, std::string& why);
+
+// The queue as GET /api/v1/queue and POST /api/v1/tickets answer it (written in
+// hall_api_queue.cpp), read back by a display or ticket station on another host. Strict on
+// what a screen needs (numbers, names, counts), lenient on the rest; nullopt when the shape is
+// not the hub's.
+std::optional<QueueSnapshot> snapshot_from_json(const json& j);
+std::optional<QueueTicket> ticket_from_json(const json& j);
+std::optional<WaitEstimate> estimate_from_json(const json& j);
 
 json error_json(std::string_view code, std::string_view message, std::string_view detail = {});
 

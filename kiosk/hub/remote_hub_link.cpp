@@ -10,6 +10,7 @@
 
 #include "hcp/store_outbox.hpp"
 #include "hub_json.hpp"
+#include "sse_client.hpp"
 
 namespace hcp {
 
@@ -47,15 +48,11 @@ struct RemoteHubLink::Impl {
     mutable std::mutex state_mutex;
     std::string last_error;
 
-    // Reader.
+    // Reader: the event stream of this terminal's window (sse_client.hpp).
     std::mutex reader_mutex;  // guards the fields below
-    std::condition_variable reader_cv;
-    std::thread reader;
-    bool reader_stop = false;
-    httplib::Client* reader_client = nullptr;
+    std::unique_ptr<api::SseClient> reader;
     std::shared_ptr<std::function<void(const TerminalEvent&)>> callback;
-    int window = 0;
-    long long last_event_id = -1;
+    long long last_event_id = -1;  // kept across subscriptions: a new one resumes from here
 
     // Forwarder.
     std::mutex fwd_mutex;
@@ -123,33 +120,15 @@ struct RemoteHubLink::Impl {
         fwd_cv.notify_all();
     }
 
-    // One SSE block ("id:", "event:", "data:" lines).
-    void handle_block(const std::string& block) {
-        std::string id, data, type;
-        size_t pos = 0;
-        while (pos < block.size()) {
-            size_t end = block.find('\n', pos);
-            if (end == std::string::npos) end = block.size();
-            std::string_view line(block.data() + pos, end - pos);
-            pos = end + 1;
-            if (line.empty() || line.front() == ':') continue;
-            auto field = [&](std::string_view name) -> std::optional<std::string> {
-                if (line.substr(0, name.size()) != name) return std::nullopt;
-                auto v = line.substr(name.size());
-                if (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-                return std::string(v);
-            };
-            if (auto v = field("id:")) id = *v;
-            else if (auto e = field("event:")) type = *e;
-            else if (auto d = field("data:")) data += *d;
+    // One event of the stream.
+    void handle_event(const api::SseEvent& ev) {
+        if (ev.id >= 0) {
+            std::lock_guard lock(reader_mutex);
+            last_event_id = ev.id;
         }
-        if (!id.empty()) {
-            try {
-                std::lock_guard lock(reader_mutex);
-                last_event_id = std::stoll(id);
-            } catch (const std::exception&) {
-            }
-        }
+        const std::string id = ev.id >= 0 ? std::to_string(ev.id) : std::string();
+        const std::string& type = ev.type;
+        const std::string& data = ev.data;
         // A terminal uses two event types; the stream also carries others (rating_stored,
         // queue_called, queue_changed, types added later …): skipped unread, never an error.
         if (type != "rating_requested" && type != "rating_cancelled") return;
@@ -188,66 +167,32 @@ struct RemoteHubLink::Impl {
         }
     }
 
-    void reader_loop() {
-        for (;;) {
-            std::unique_ptr<httplib::Client> cli = client(opt.sse_read_timeout);
-            std::string path;
-            httplib::Headers headers;
-            {
-                std::lock_guard lock(reader_mutex);
-                if (reader_stop) return;
-                reader_client = cli.get();
-                path = "/api/v1/events?window=" + std::to_string(window);
-                if (last_event_id >= 0) headers.emplace("Last-Event-ID", std::to_string(last_event_id));
-            }
-            std::string buffer;
-            bool got_status = false;
-            auto res = cli->Get(
-                path, headers,
-                [&](const httplib::Response& r) {
-                    got_status = true;
-                    if (r.status != 200) return false;
-                    went_online();
-                    return true;
-                },
-                [&](const char* data, size_t len) {
-                    buffer.append(data, len);
-                    if (buffer.size() > 1024 * 1024) return false;  // a broken stream, not an event
-                    size_t sep;
-                    while ((sep = buffer.find("\n\n")) != std::string::npos) {
-                        std::string block = buffer.substr(0, sep);
-                        buffer.erase(0, sep + 2);
-                        handle_block(block);
-                    }
-                    std::lock_guard lock(reader_mutex);
-                    return !reader_stop;
-                });
-            {
-                std::lock_guard lock(reader_mutex);
-                reader_client = nullptr;
-                if (reader_stop) return;
-            }
-            if (!got_status || !res || res->status != 200)
-                went_offline(res ? "event stream answered " + std::to_string(res->status)
-                                 : "hub unreachable: " + httplib::to_string(res.error()));
-            std::unique_lock lock(reader_mutex);
-            reader_cv.wait_for(lock, opt.reconnect_delay, [&] { return reader_stop; });
-            if (reader_stop) return;
-        }
+    void start_reader(int window) {
+        api::SseClientOptions o;
+        o.hub_url = opt.hub_url;
+        o.token = opt.token;
+        o.path = "/api/v1/events?window=" + std::to_string(window);
+        o.connect_timeout = opt.request_timeout;
+        o.read_timeout = opt.sse_read_timeout;
+        o.reconnect_delay = opt.reconnect_delay;
+        api::SseCallbacks cb;
+        cb.on_open = [this] { went_online(); };
+        cb.on_event = [this](const api::SseEvent& e) { handle_event(e); };
+        cb.on_lost = [this](const std::string& why) { went_offline(why); };
+        std::lock_guard lock(reader_mutex);
+        o.last_id = last_event_id;
+        reader = std::make_unique<api::SseClient>(std::move(o), std::move(cb));
+        reader->start();
     }
 
     void stop_reader() {
-        std::thread t;
+        std::unique_ptr<api::SseClient> r;
         {
             std::lock_guard lock(reader_mutex);
-            reader_stop = true;
-            if (reader_client) reader_client->stop();
-            t = std::move(reader);
+            r = std::move(reader);
         }
-        reader_cv.notify_all();
-        if (t.joinable()) t.join();
+        r.reset();  // joins the reader thread: no callback runs after this
         std::lock_guard lock(reader_mutex);
-        reader_stop = false;
         callback.reset();
     }
 
@@ -338,11 +283,12 @@ RemoteHubLink::~RemoteHubLink() {
 void RemoteHubLink::subscribe(int window, std::function<void(const TerminalEvent&)> on_event) {
     unsubscribe();
     auto& im = *m_impl;
-    std::lock_guard lock(im.reader_mutex);
-    im.callback = std::make_shared<std::function<void(const TerminalEvent&)>>(std::move(on_event));
-    im.window = window;
-    im.state = Impl::LinkState::unknown;  // the new subscriber learns the state afresh
-    im.reader = std::thread([p = m_impl.get()] { p->reader_loop(); });
+    {
+        std::lock_guard lock(im.reader_mutex);
+        im.callback = std::make_shared<std::function<void(const TerminalEvent&)>>(std::move(on_event));
+        im.state = Impl::LinkState::unknown;  // the new subscriber learns the state afresh
+    }
+    im.start_reader(window);
 }
 
 void RemoteHubLink::unsubscribe() { m_impl->stop_reader(); }

@@ -13,6 +13,7 @@
 #include "../printer/printer_helpers.hpp"
 #include "hcp/printer/profile.hpp"
 #include "hcp/remote_hub_link.hpp"
+#include "hcp/remote_queue.hpp"
 #include "service_fixture.hpp"
 
 using namespace hcp;
@@ -781,5 +782,171 @@ TEST_CASE("Queue API: a receipt printer that fails, a window without one, and �
         CHECK_FALSE(w.hub().find_case("SB-2026-0004"));
         // A device token (the rating tablet) may not print receipts either.
         CHECK(status(w.act(1, "print-receipt", {{"case_no", "SB-2026-0003"}}, kWindow1Token)) == 403);
+    }
+}
+
+// ---- RemoteQueue: the display and the ticket station on another host (issue 5) ----
+
+namespace {
+
+RemoteQueueOptions remote_options(int port, const std::string& token = kStationToken) {
+    RemoteQueueOptions o;
+    o.hub_url = "http://127.0.0.1:" + std::to_string(port);
+    o.token = token;
+    o.request_timeout = 2s;
+    o.reconnect_delay = 100ms;
+    return o;
+}
+
+// Collects what a subscription delivers.
+struct Received {
+    std::mutex m;
+    std::condition_variable cv;
+    std::vector<HubEvent> events;
+    void add(const HubEvent& e) {
+        std::lock_guard l(m);
+        events.push_back(e);
+        cv.notify_all();
+    }
+    // Waits (≤ 5 s) for an event matching `pred`.
+    std::optional<HubEvent> wait_for(const std::function<bool(const HubEvent&)>& pred, size_t from = 0) {
+        std::unique_lock l(m);
+        std::optional<HubEvent> found;
+        cv.wait_for(l, 5s, [&] {
+            for (size_t i = from; i < events.size(); ++i)
+                if (pred(events[i])) {
+                    found = events[i];
+                    return true;
+                }
+            return false;
+        });
+        return found;
+    }
+    size_t size() {
+        std::lock_guard l(m);
+        return events.size();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("RemoteQueue reads the hub's queue, takes tickets and follows calls over the event stream", "[hall_api_queue]") {
+    QueueWorld w;
+    RemoteQueue rq(remote_options(*w.service->api_port()));
+
+    auto empty = rq.snapshot();
+    REQUIRE(empty);
+    CHECK(empty.value().categories.size() == 4);
+    CHECK(empty.value().categories.front().code == "SBYB");
+    CHECK(empty.value().categories.front().prefix == 'A');
+    CHECK(empty.value().windows.size() == 4);
+
+    auto t = rq.take("SBYB", false);
+    REQUIRE(t);
+    CHECK(t.value().ticket.number == "A001");
+    CHECK(t.value().ticket.category == "SBYB");
+    CHECK(t.value().ticket.business_day == format_date(china_date(w.clock())));
+    CHECK(t.value().category_name == "社保医保");
+    CHECK(t.value().estimate.people_ahead == 0);
+    CHECK(t.value().ticket.issued_at.time_since_epoch().count() > 0);
+
+    // The hub's own refusal, with its cause and Chinese message.
+    auto unknown = rq.take("NOPE", false);
+    REQUIRE_FALSE(unknown);
+    CHECK(unknown.error().cause == QueueErrc::unknown_category);
+    CHECK_FALSE(unknown.error().message_zh.empty());
+
+    Received got;
+    rq.subscribe([&](const HubEvent& e) { got.add(e); });
+    // On connecting: a queue_changed, so the screen reads what it may have missed.
+    REQUIRE(got.wait_for([](const HubEvent& e) { return e.type == HubEventType::queue_changed; }));
+    CHECK(rq.online());
+    const size_t before = got.size();
+    w.sign_in(1);
+    w.ok(w.act(1, "call-next"));
+    auto call = got.wait_for([](const HubEvent& e) { return e.type == HubEventType::queue_called; }, before);
+    REQUIRE(call);
+    REQUIRE(call->call);
+    CHECK(call->call->number == "A001");
+    CHECK(call->call->window == 1);
+    CHECK(call->call->action == "call");
+    auto snap = rq.snapshot();
+    REQUIRE(snap);
+    REQUIRE_FALSE(snap.value().last_calls.empty());
+    CHECK(snap.value().last_calls.front().number == "A001");
+    CHECK(snap.value().windows.front().current);
+    CHECK(snap.value().windows.front().current->number == "A001");
+
+    // The hub goes away: the stream says so (online false, with a queue_changed), a ticket
+    // cannot be taken and the station gets a plain message, nothing throws.
+    const size_t at_stop = got.size();
+    w.service->stop();
+    REQUIRE(got.wait_for([](const HubEvent& e) { return e.type == HubEventType::queue_changed; }, at_stop));
+    for (int i = 0; i < 50 && rq.online(); ++i) std::this_thread::sleep_for(100ms);
+    CHECK_FALSE(rq.online());
+    auto down = rq.take("SBYB", false);
+    REQUIRE_FALSE(down);
+    CHECK(down.error().cause == QueueErrc::storage_error);
+    CHECK(down.error().message_zh.find("连不上排队服务") != std::string::npos);
+    CHECK_FALSE(rq.snapshot());
+    rq.unsubscribe();
+}
+
+TEST_CASE("RemoteQueue: a wrong token and a server that is not the hub get plain failures, never a crash",
+          "[hall_api_queue]") {
+    SECTION("a wrong token names the token file") {
+        QueueWorld w;
+        RemoteQueue rq(remote_options(*w.service->api_port(), "not-a-token-0123456789"));
+        auto r = rq.take("SBYB", false);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().cause == QueueErrc::storage_error);
+        CHECK(r.error().message_zh.find("hub_token_file") != std::string::npos);
+        CHECK_FALSE(rq.snapshot());
+    }
+    SECTION("hostile replies: not JSON, wrong shapes, wrong types, garbage events") {
+        httplib::Server fake;
+        std::atomic<int> variant{0};
+        fake.Get("/api/v1/queue", [&](const httplib::Request&, httplib::Response& res) {
+            static const char* bodies[] = {"not json", R"({"at": 5})",
+                                           R"({"at":"2026-03-04T10:00:00+08:00","categories":[{"code":"A","prefix":"AB","waiting":1}],"windows":[],"last_calls":[]})",
+                                           R"({"at":"2026-03-04T10:00:00+08:00","categories":[],"windows":[{"window":"x"}],"last_calls":[]})"};
+            res.set_content(bodies[variant.load() % 4], "application/json");
+        });
+        fake.Post("/api/v1/tickets", [&](const httplib::Request&, httplib::Response& res) {
+            static const char* bodies[] = {"not json", R"({"ticket": 1})", R"({"error":{"code":42,"message":7}})",
+                                           R"({"error":{"code":"daily_cap_reached"}})"};
+            const int v = variant.load() % 4;
+            res.status = v >= 2 ? 409 : 201;
+            res.set_content(bodies[v], "application/json");
+        });
+        fake.Get("/api/v1/events", [&](const httplib::Request&, httplib::Response& res) {
+            res.set_content("id: x\nevent: queue_called\ndata: {\"window\":\"x\",\"call\":{\"number\":5}}\n\n"
+                            "event: queue_called\ndata: not json\n\n"
+                            "id: 3\nevent: queue_called\ndata: {\"window\":2,\"call\":{\"number\":\"A009\",\"window\":2}}\n\n",
+                            "text/event-stream");
+        });
+        const int port = fake.bind_to_any_port("127.0.0.1");
+        std::thread serve([&] { fake.listen_after_bind(); });
+        RemoteQueue rq(remote_options(port));
+        for (int v = 0; v < 4; ++v) {
+            variant = v;
+            INFO("variant " << v);
+            auto s = rq.snapshot();
+            CHECK_FALSE(s);
+            if (!s) CHECK(s.error().cause == QueueErrc::storage_error);
+            auto t = rq.take("SBYB", false);
+            REQUIRE_FALSE(t);
+            CHECK(t.error().cause == QueueErrc::storage_error);  // a cause without its message is not the hub's
+            CHECK_FALSE(t.error().message_zh.empty());
+        }
+        Received got;
+        rq.subscribe([&](const HubEvent& e) { got.add(e); });
+        auto call = got.wait_for([](const HubEvent& e) { return e.type == HubEventType::queue_called; });
+        REQUIRE(call);  // only the well-formed one came through
+        CHECK(call->call->number == "A009");
+        CHECK(call->id == 3);
+        rq.unsubscribe();
+        fake.stop();
+        serve.join();
     }
 }

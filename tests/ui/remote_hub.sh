@@ -6,6 +6,12 @@
 #   remote_hub.sh post-case CASE_NO         the business system reports a completed case at window 1
 #   remote_hub.sh wait-rating CASE_NO       wait (≤ 10 s) until the hub's store holds a rating for it
 #   remote_hub.sh count CASE_NO             ratings in the hub's store naming CASE_NO
+#   remote_hub.sh ticket CATEGORY           take a ticket (the business system's token)
+#   remote_hub.sh sign-in WINDOW STAFF_NO   sign a window in
+#   remote_hub.sh call-next WINDOW          call the next ticket at a window
+# Besides the rating terminal, setup writes a hall display (DIR/display) and a ticket station
+# (DIR/station) whose hub is this one. $HCP_HUB_FAKETIME (a libfaketime spec), when set, runs the
+# hub at that time, so ticket hours and the business day agree with kiosks run under faketime.
 # DIR is $HCP_REMOTE_DIR for every command but setup.
 set -euo pipefail
 cmd=${1:?command}
@@ -13,6 +19,8 @@ shift
 dir=${HCP_REMOTE_DIR:-}
 sys_token="biz-system-token-0123456789"
 dev_token="rater-01-device-token-0123456789"
+display_token="display-01-device-token-0123456789"
+station_token="ticket-01-device-token-0123456789"
 
 port() { cat "$dir/port"; }
 health() { curl -fsS -m 1 "http://127.0.0.1:$(port)/api/v1/health" >/dev/null 2>&1; }
@@ -34,6 +42,14 @@ case "$cmd" in
 id = "rater-01"
 token = "$dev_token"
 window = 1
+[[device]]
+id = "display-01"
+token = "$display_token"
+window = 0
+[[device]]
+id = "ticket-01"
+token = "$station_token"
+window = 0
 [[system]]
 id = "biz"
 token = "$sys_token"
@@ -48,10 +64,35 @@ TOML
         -e 's|^database = "hub.db"|database = "terminal.db"|' <<<"$base" |
       awk '/^\[upload\]/ {skip = 1; next} /^\[/ {skip = 0} !skip' >"$dir/terminal/hall.toml"  # only hubs upload
     grep -q '^hub_url' "$dir/terminal/hall.toml" || { echo "setup: could not set hub_url"; exit 1; }
+    # The hall display and the ticket station: the same hall, their hub elsewhere, no store of
+    # their own to speak of (a display rates nothing; its link's store stays empty).
+    for role in display station; do
+      mkdir -p "$dir/$role"
+      case $role in display) id=display-01 roles='["display"]' token=$display_token ;;
+                    station) id=ticket-01 roles='["ticket"]' token=$station_token ;; esac
+      (umask 077; echo "$token" >"$dir/$role/device-token")
+      sed -e "s|^data = .*|data = \"$dir/$role\"|" \
+          -e "s|^id = \"hub-01\"|id = \"$id\"|" \
+          -e "s|^roles = .*|roles = $roles|" \
+          -e "s|^# 本机即为中心.*|hub_url = \"http://127.0.0.1:$(port)\"\nhub_token_file = \"device-token\"|" \
+          -e 's|^database = "hub.db"|database = "terminal.db"|' <<<"$base" |
+        awk '/^\[upload\]/ {skip = 1; next} /^\[/ {skip = 0} !skip' >"$dir/$role/hall.toml"
+    done
+    printf '\n[printer]\nprofile = "generic-80"\ntransport = "file:%s/station/tickets.bin"\n' "$dir" >>"$dir/station/hall.toml"
     "$hcpctl" key create "$dir/hub/store.key" >/dev/null
+    "$hcpctl" key create "$dir/station/qr-token.key" >/dev/null  # the hall's QR key, on tickets
     ;;
   start)
-    "$(cat "$dir/hcpctl")" hub --config "$dir/hub/hall.toml" >>"$dir/hub.log" 2>&1 &
+    if [[ -n ${HCP_HUB_FAKETIME:-} ]]; then
+      # libfaketime preloaded directly: the `faketime` wrapper forks, and its pid would not be
+      # the hub's (stop would signal the wrapper and leave the hub running).
+      lib=$(find /usr/lib -name libfaketime.so.1 -print -quit)
+      [[ -n $lib ]] || { echo "remote_hub: libfaketime.so.1 not found (apt-get install faketime)"; exit 1; }
+      LD_PRELOAD=$lib FAKETIME="$HCP_HUB_FAKETIME" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+        "$(cat "$dir/hcpctl")" hub --config "$dir/hub/hall.toml" >>"$dir/hub.log" 2>&1 &
+    else
+      "$(cat "$dir/hcpctl")" hub --config "$dir/hub/hall.toml" >>"$dir/hub.log" 2>&1 &
+    fi
     echo $! >"$dir/hub.pid"
     for _ in $(seq 100); do health && exit 0; sleep 0.1; done
     echo "remote_hub: the hub did not come up; log:"; cat "$dir/hub.log"; exit 1 ;;
@@ -74,5 +115,14 @@ TOML
       sleep 0.1
     done
     echo "wait-rating $1: the hub's store has no rating for it after 10 s"; exit 1 ;;
+  ticket|sign-in|call-next)
+    case $cmd in
+      ticket) path=/api/v1/tickets body=$(printf '{"category":"%s"}' "${1:?category}") ;;
+      sign-in) path=/api/v1/windows/${1:?window}/sign-in body=$(printf '{"staff_no":"%s"}' "${2:?staff}") ;;
+      call-next) path=/api/v1/windows/${1:?window}/call-next body='{}' ;;
+    esac
+    code=$(curl -sS -m 5 -o "$dir/last-reply.json" -w '%{http_code}' -H "Authorization: Bearer $sys_token" \
+           -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$(port)$path")
+    [[ $code == 20? ]] || { echo "$cmd $*: HTTP $code $(cat "$dir/last-reply.json")"; exit 1; } ;;
   *) echo "remote_hub.sh: unknown command $cmd"; exit 2 ;;
 esac

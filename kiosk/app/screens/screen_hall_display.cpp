@@ -104,7 +104,10 @@ void HallDisplayScreen::draw(Ui& ui) {
     const float em = ui.em();
     const float gap = 0.8F * em;
     const float header_h = 3.0F * em;
-    const float notice_h = m_notice.empty() ? 0.0F : 2.6F * em;
+    // The notice line; while a remote hub cannot be reached it says so instead, in red.
+    const bool online = m_board.online();
+    const std::string& notice = online ? m_notice : ui.tr("display.offline");
+    const float notice_h = notice.empty() ? 0.0F : 2.6F * em;
     const float waiting_h = 5.6F * em;
     draw_header(ui, size.x, header_h);
     const float body_top = header_h + gap;
@@ -113,7 +116,7 @@ void HallDisplayScreen::draw(Ui& ui) {
     draw_current(ui, gap, body_top, split - gap / 2.0F, waiting_top - gap);
     draw_recent(ui, split + gap / 2.0F, body_top, size.x - gap, waiting_top - gap);
     draw_waiting(ui, gap, waiting_top, size.x - gap, waiting_top + waiting_h);
-    if (!m_notice.empty()) draw_notice(ui, size.y - notice_h, size.x, notice_h);
+    if (!notice.empty()) draw_notice(ui, notice, online, size.y - notice_h, size.x, notice_h);
 }
 
 void HallDisplayScreen::draw_header(Ui& ui, float w, float h) {
@@ -289,16 +292,15 @@ void HallDisplayScreen::draw_waiting(Ui& ui, float x0, float y0, float x1, float
     }
 }
 
-void HallDisplayScreen::draw_notice(Ui& ui, float y0, float w, float h) {
+void HallDisplayScreen::draw_notice(Ui& ui, const std::string& text, bool normal, float y0, float w, float h) {
     const float em = ui.em();
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(0, y0), ImVec2(w, y0 + h), IM_COL32(0x1E, 0x3A, 0x5F, 0xFF));
+    const ImU32 fill = normal ? IM_COL32(0x1E, 0x3A, 0x5F, 0xFF) : IM_COL32(0xB4, 0x23, 0x18, 0xFF);
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(0, y0), ImVec2(w, y0 + h), fill);
     ImFont* title = m_fonts.title();
-    float px = title->FontSize;
     // A long notice shrinks to fit one line rather than running off the screen.
-    const float tw = size_of(title, px, m_notice).x;
-    if (tw > w - 2.4F * em) px *= (w - 2.4F * em) / tw;
-    const float x = std::max(1.2F * em, (w - size_of(title, px, m_notice).x) / 2.0F);
-    put(ui, title, px, ImVec2(x, y0 + (h - px) / 2.0F), kWhite, m_notice);
+    const float px = fitting(title, title->FontSize, text, w - 2.4F * em);
+    const float x = std::max(1.2F * em, (w - size_of(title, px, text).x) / 2.0F);
+    put(ui, title, px, ImVec2(x, y0 + (h - px) / 2.0F), kWhite, text);
 }
 
 }  // namespace hcp::ui

@@ -25,7 +25,8 @@ private:
     void draw_current(Ui& ui, float x0, float y0, float x1, float y1);
     void draw_recent(Ui& ui, float x0, float y0, float x1, float y1);
     void draw_waiting(Ui& ui, float x0, float y0, float x1, float y1);
-    void draw_notice(Ui& ui, float y0, float w, float h);
+    // The bottom line: the configured notice, or (normal = false) a warning on red.
+    void draw_notice(Ui& ui, const std::string& text, bool normal, float y0, float w, float h);
 
     const HallBoard& m_board;
     Fonts& m_fonts;
