@@ -57,10 +57,15 @@ void write_private_file(const std::filesystem::path& path, const std::string& te
         }
         done += static_cast<size_t>(n);
     }
-    (void)::fchmod(fd, 0600);  // O_CREAT honours the umask; an existing .tmp keeps its mode
-    // The hub runs as the service user: give it the file when we are root and that user exists.
-    if (::geteuid() == 0) {
-        if (const passwd* pw = ::getpwnam("hcp")) (void)::fchown(fd, pw->pw_uid, pw->pw_gid);
+    // O_CREAT honours the umask and an existing .tmp keeps its mode; the hub runs as the service
+    // user, so root gives it the file when that user exists. A file the hub could not read (or
+    // others could) is not written at all.
+    const passwd* pw = ::geteuid() == 0 ? ::getpwnam("hcp") : nullptr;
+    if (::fchmod(fd, 0600) != 0 || (pw != nullptr && ::fchown(fd, pw->pw_uid, pw->pw_gid) != 0)) {
+        const int err = errno;
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        throw hcp::Error(hcp::Errc::io_failure, "cannot set the owner or mode of " + tmp + ": " + std::strerror(err));
     }
     if (::fsync(fd) != 0 || ::close(fd) != 0) {
         ::unlink(tmp.c_str());
