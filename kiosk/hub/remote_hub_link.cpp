@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "hcp/store_outbox.hpp"
+#include "hub_client.hpp"
 #include "hub_json.hpp"
 #include "sse_client.hpp"
 
@@ -17,12 +18,6 @@ namespace hcp {
 namespace {
 
 using api::json;
-
-template <class Rep, class Period>
-std::pair<time_t, time_t> sec_usec(std::chrono::duration<Rep, Period> d) {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-    return {static_cast<time_t>(us / 1000000), static_cast<time_t>(us % 1000000)};
-}
 
 std::optional<RuleViolation> violation_named(std::string_view code) {
     for (int i = 0; i <= static_cast<int>(RuleViolation::no_staff_to_rate); ++i) {
@@ -70,15 +65,7 @@ struct RemoteHubLink::Impl {
     }
 
     std::unique_ptr<httplib::Client> client(std::chrono::milliseconds read_timeout) const {
-        auto c = std::make_unique<httplib::Client>(opt.hub_url);
-        auto [cs, cu] = sec_usec(opt.request_timeout);
-        auto [rs, ru] = sec_usec(read_timeout);
-        c->set_connection_timeout(cs, cu);
-        c->set_read_timeout(rs, ru);
-        c->set_write_timeout(cs, cu);
-        c->set_bearer_token_auth(opt.token);
-        c->set_keep_alive(false);
-        return c;
+        return api::hub_client(opt.hub_url, opt.token, opt.request_timeout, read_timeout);
     }
 
     void set_error(const std::string& e) {

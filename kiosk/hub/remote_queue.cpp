@@ -5,6 +5,7 @@
 
 #include <mutex>
 
+#include "hub_client.hpp"
 #include "hub_json.hpp"
 #include "sse_client.hpp"
 
@@ -15,12 +16,6 @@ namespace {
 using api::json;
 
 constexpr const char* kUnreachableZh = "暂时连不上排队服务（中心），请稍后再试；如持续出现，请联系工作人员。";
-
-template <class Rep, class Period>
-std::pair<time_t, time_t> sec_usec(std::chrono::duration<Rep, Period> d) {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-    return {static_cast<time_t>(us / 1000000), static_cast<time_t>(us % 1000000)};
-}
 
 QueueFailure unavailable(std::string why) {
     return QueueFailure{QueueErrc::storage_error, {}, std::nullopt, std::move(why), kUnreachableZh};
@@ -77,14 +72,7 @@ RemoteQueue::~RemoteQueue() { unsubscribe(); }
 namespace {
 
 std::unique_ptr<httplib::Client> client_for(const RemoteQueueOptions& o) {
-    auto c = std::make_unique<httplib::Client>(o.hub_url);
-    auto [s, us] = sec_usec(o.request_timeout);
-    c->set_connection_timeout(s, us);
-    c->set_read_timeout(s, us);
-    c->set_write_timeout(s, us);
-    c->set_bearer_token_auth(o.token);
-    c->set_keep_alive(false);
-    return c;
+    return api::hub_client(o.hub_url, o.token, o.request_timeout, o.request_timeout);
 }
 
 }  // namespace

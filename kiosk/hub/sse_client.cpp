@@ -1,14 +1,10 @@
 #include "sse_client.hpp"
 
+#include "hub_client.hpp"
+
 namespace hcp::api {
 
 namespace {
-
-template <class Rep, class Period>
-std::pair<time_t, time_t> sec_usec(std::chrono::duration<Rep, Period> d) {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-    return {static_cast<time_t>(us / 1000000), static_cast<time_t>(us % 1000000)};
-}
 
 constexpr size_t kMaxBlockBytes = 1024 * 1024;  // a broken stream, not an event
 
@@ -76,14 +72,8 @@ long long SseClient::last_id() const {
 
 void SseClient::run() {
     for (;;) {
-        httplib::Client cli(m_opt.hub_url);
-        auto [cs, cu] = sec_usec(m_opt.connect_timeout);
-        auto [rs, ru] = sec_usec(m_opt.read_timeout);
-        cli.set_connection_timeout(cs, cu);
-        cli.set_read_timeout(rs, ru);
-        cli.set_write_timeout(cs, cu);
-        cli.set_bearer_token_auth(m_opt.token);
-        cli.set_keep_alive(false);
+        const auto client = hub_client(m_opt.hub_url, m_opt.token, m_opt.connect_timeout, m_opt.read_timeout);
+        httplib::Client& cli = *client;
         httplib::Headers headers;
         {
             std::lock_guard lock(m_mutex);
