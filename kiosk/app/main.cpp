@@ -194,16 +194,25 @@ std::optional<std::string> parse_case(const hcp::Config& cfg, const std::vector<
     return std::nullopt;
 }
 
-// `queue take CATEGORY [priority]`, `queue sign-in WINDOW STAFF_NO`, `queue call-next|recall|
+// `queue take CATEGORY [priority]`, `queue book CODE CATEGORY [DAY]`, `queue sign-in WINDOW STAFF_NO`, `queue call-next|recall|
 // complete WINDOW`: the queue in this process, changed as the hall API changes it and published
 // the same way (queue_called, then queue_changed), so scripts drive the hall display.
 std::string queue_command(Links& links, const hcp::Config& cfg, const std::vector<std::string>& w) {
     hcp::QueueEngine* q = links.service ? links.service->queue() : nullptr;
     if (q == nullptr) return "queue needs the hub in this process and [[category]] in the configuration";
     hcp::EventBus& bus = links.hub->events();
-    const std::string usage = "usage: queue take CATEGORY [priority] | sign-in WINDOW STAFF_NO | call-next|recall|complete WINDOW";
+    const std::string usage = "usage: queue take CATEGORY [priority] | book CODE CATEGORY [YYYY-MM-DD] | sign-in WINDOW STAFF_NO | "
+                              "call-next|recall|complete WINDOW";
     if (w.size() < 3) return usage;
     auto refused = [](const hcp::QueueFailure& f) { return "queue refused: " + f.message + " (" + f.message_zh + ")"; };
+    if (w[1] == "book" && (w.size() == 4 || w.size() == 5)) {
+        // `queue book CODE CATEGORY [DAY]`: what the business system's POST /appointments does.
+        const std::string day = w.size() == 5 ? w[4] : hcp::format_date(hcp::china_date(hcp::now()));
+        auto r = q->book_appointment(w[2], w[3], day);
+        if (!r) return refused(r.error());
+        std::cout << "queue: booked " << r.value().code << " for " << r.value().business_day << '\n';
+        return {};
+    }
     if (w[1] == "take") {
         std::string code = w[2];
         for (const auto& c : cfg.categories)

@@ -10,4 +10,10 @@ hcp::QueueResult<hcp::IssuedTicket> LocalTicketDesk::take(std::string_view categ
     return r;
 }
 
+hcp::QueueResult<hcp::IssuedTicket> LocalTicketDesk::check_in(std::string_view appointment_code) {
+    auto r = m_engine.check_in(appointment_code);
+    if (r) hcp::publish_queue_changed(m_bus);
+    return r;
+}
+
 }  // namespace hcp::ui

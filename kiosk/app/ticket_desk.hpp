@@ -19,6 +19,8 @@ public:
     virtual ~TicketDesk() = default;
     // Any thread.
     virtual hcp::QueueResult<hcp::IssuedTicket> take(std::string_view category, bool priority) = 0;
+    // 预约签到: the appointment's ticket (QueueEngine::check_in), or the hub's refusal.
+    virtual hcp::QueueResult<hcp::IssuedTicket> check_in(std::string_view appointment_code) = 0;
 };
 
 // The queue of the hub in this process.
@@ -26,6 +28,7 @@ class LocalTicketDesk final : public TicketDesk {
 public:
     LocalTicketDesk(hcp::QueueEngine& engine, hcp::EventBus& bus) : m_engine(engine), m_bus(bus) {}
     hcp::QueueResult<hcp::IssuedTicket> take(std::string_view category, bool priority) override;
+    hcp::QueueResult<hcp::IssuedTicket> check_in(std::string_view appointment_code) override;
 
 private:
     hcp::QueueEngine& m_engine;
@@ -38,6 +41,9 @@ public:
     explicit RemoteTicketDesk(const hcp::RemoteQueue& queue) : m_queue(queue) {}
     hcp::QueueResult<hcp::IssuedTicket> take(std::string_view category, bool priority) override {
         return m_queue.take(category, priority);
+    }
+    hcp::QueueResult<hcp::IssuedTicket> check_in(std::string_view appointment_code) override {
+        return m_queue.check_in(appointment_code);
     }
 
 private:

@@ -17,23 +17,9 @@ constexpr std::chrono::seconds kIdleMenu{30};
 constexpr std::chrono::seconds kIdleConfirm{25};
 constexpr std::chrono::seconds kIdleConfirmNotPrinted{60};
 constexpr std::chrono::seconds kIdleMaintenance{120};
-constexpr size_t kMaxCode = 13;
+constexpr size_t kMaxCode = 32;  // hcp::normalize_appointment_code's limit
 
 }  // namespace
-
-AppointmentCheck parse_appointment(std::string_view code, const std::vector<hcp::ServiceCategory>& categories) {
-    AppointmentCheck out;
-    if (code.size() < 7 || code.size() > kMaxCode || std::isalpha(static_cast<unsigned char>(code[0])) == 0 ||
-        !std::all_of(code.begin() + 1, code.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
-        out.refusal_key = "ticket.code_bad_format";
-        return out;
-    }
-    const char prefix = static_cast<char>(std::toupper(static_cast<unsigned char>(code[0])));
-    for (const auto& c : categories)
-        if (c.prefix == prefix) out.category = c.code;
-    if (!out.category) out.refusal_key = "ticket.code_unknown";
-    return out;
-}
 
 TicketStation::TicketStation(const hcp::Config& config, TicketDesk& desk, TicketPrinter& printer, MainQueue& queue)
     : m_config(config), m_desk(desk), m_printer(printer), m_queue(queue) {
@@ -136,13 +122,21 @@ void TicketStation::toggle_priority() {
 void TicketStation::take(const std::string& category) { submit(category, false); }
 
 void TicketStation::submit(const std::string& category, bool via_appointment) {
+    const bool priority = m_priority && !via_appointment;
+    queue_take([this, category, priority] { return m_desk.take(category, priority); }, via_appointment);
+}
+
+void TicketStation::submit_check_in(const std::string& code) {
+    queue_take([this, code] { return m_desk.check_in(code); }, true);
+}
+
+void TicketStation::queue_take(std::function<hcp::QueueResult<hcp::IssuedTicket>()> take, bool via_appointment) {
     if (m_busy) return;  // a double tap takes one ticket
     m_busy = true;
     ++m_version;
-    const bool priority = m_priority && !via_appointment;
     std::lock_guard lock(m_mutex);
-    m_jobs.push_back([this, category, priority, via_appointment] {
-        auto r = m_desk.take(category, priority);
+    m_jobs.push_back([this, take = std::move(take), via_appointment] {
+        auto r = take();
         std::string qr;
         if (r) qr = m_printer.qr_url(r.value());
         std::optional<hcp::IssuedTicket> issued;
@@ -163,6 +157,9 @@ void TicketStation::on_taken(hcp::QueueResult<hcp::IssuedTicket> r, bool via_app
         switch (f.cause) {
         case hcp::QueueErrc::category_closed: m_refused_title = "ticket.closed_title"; break;
         case hcp::QueueErrc::daily_cap_reached: m_refused_title = "ticket.cap_title"; break;
+        case hcp::QueueErrc::unknown_appointment:
+        case hcp::QueueErrc::appointment_used:
+        case hcp::QueueErrc::appointment_other_day: m_refused_title = "ticket.appointment_title"; break;
         default: m_refused_title = "ticket.refused_title"; break;
         }
         m_refused = f.message_zh;
@@ -214,15 +211,14 @@ void TicketStation::code_clear() {
 }
 
 void TicketStation::check_in() {
-    const AppointmentCheck a = parse_appointment(m_code, m_config.categories);
-    if (!a.category) {
+    if (!hcp::normalize_appointment_code(m_code)) {
         std::cout << "ticket: appointment code refused\n";
-        m_code_error = a.refusal_key;
+        m_code_error = "ticket.code_bad_format";
         if (m_screen != TicketScreen::code) go(TicketScreen::code);
         ++m_version;
         return;
     }
-    submit(*a.category, true);
+    submit_check_in(m_code);
 }
 
 void TicketStation::scan_char(char c) {

@@ -14,8 +14,11 @@
 // - Any screen but start returns to start after its idle time without a touch; start forgets
 //   the group, the 绿色通道 switch and any half-entered code.
 // - PIN: 5 wrong entries in a row lock the PIN keypad for 60 s (steady clock).
-// - Appointment codes (no appointment store yet): one category letter (the ticket prefix,
-//   either case) followed by 6 to 12 digits, e.g. A20260304; parse_appointment() checks it.
+// - Appointment codes: 4 to 32 letters and digits (hcp::normalize_appointment_code); a code of
+//   another shape is refused on the code screen at once. A well-formed one goes to the hub
+//   (TicketDesk::check_in): the appointment booked there gives the ticket in its category, and
+//   the hub's refusal (unknown, already checked in, another day, hours, cap) opens the refused
+//   screen with its plain Chinese message.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -49,13 +52,6 @@ struct TakenTicket {
     std::string print_reason_zh;  // when failed: the printer library's plain Chinese
     bool no_printer = false;      // failed because this station has no [printer]
 };
-
-// The category an appointment code names, or why the code is refused.
-struct AppointmentCheck {
-    std::optional<std::string> category;  // category code
-    std::string refusal_key;  // UI text key when refused
-};
-AppointmentCheck parse_appointment(std::string_view code, const std::vector<hcp::ServiceCategory>& categories);
 
 class TicketStation {
 public:
@@ -131,6 +127,9 @@ public:
 private:
     void go(TicketScreen s);
     void submit(const std::string& category, bool via_appointment);
+    void submit_check_in(const std::string& code);
+    // Runs `take` on the worker thread, then prints; one at a time (busy()).
+    void queue_take(std::function<hcp::QueueResult<hcp::IssuedTicket>()> take, bool via_appointment);
     void on_taken(hcp::QueueResult<hcp::IssuedTicket> r, bool via_appointment, std::string qr);
     void on_printed(const std::string& number, bool printed, std::string reason);
     void run();

@@ -38,6 +38,7 @@ namespace {
 // 32 bytes, reasons policy.max_reason_bytes, number format) and answers them with 422 and the
 // Chinese the console shows; these only keep absurd input out.
 constexpr size_t kMaxCategoryBytes = 64;
+constexpr size_t kMaxAppointmentCodeBytes = 64;  // the engine allows 4–32 of A-Z, 0-9
 constexpr size_t kMaxNumberBytes = 32;
 constexpr size_t kMaxReasonBytes = 1000;
 constexpr size_t kMaxStaffNoBytes = 64;
@@ -64,7 +65,8 @@ int status_of(QueueErrc e) {
         case QueueErrc::invalid_field: return 422;
         case QueueErrc::unknown_category:
         case QueueErrc::unknown_window:
-        case QueueErrc::unknown_ticket: return 404;
+        case QueueErrc::unknown_ticket:
+        case QueueErrc::unknown_appointment: return 404;
         case QueueErrc::window_not_serving:
         case QueueErrc::window_closed:
         case QueueErrc::window_busy:
@@ -74,7 +76,9 @@ int status_of(QueueErrc e) {
         case QueueErrc::illegal_transition:
         case QueueErrc::same_category:
         case QueueErrc::category_closed:
-        case QueueErrc::daily_cap_reached: return 409;
+        case QueueErrc::daily_cap_reached:
+        case QueueErrc::appointment_used:
+        case QueueErrc::appointment_other_day: return 409;
         case QueueErrc::clock_invalid:
         case QueueErrc::storage_error: return 503;
     }
@@ -286,10 +290,12 @@ struct QueueRoutes {
         auto body = ctx.json_body(req, res);
         if (!body) return;
         Fields f(*body);
-        const std::string category = f.text("category", kMaxCategoryBytes, true);
+        // 取号 by category, or 预约签到 by the appointment's code (its category and priority).
+        const std::string code = f.text("appointment_code", kMaxAppointmentCodeBytes);
+        const std::string category = f.text("category", kMaxCategoryBytes, code.empty());
         const bool priority = f.flag("priority");
         if (!f.ok(res)) return;
-        auto r = q->take_ticket(category, priority);
+        auto r = code.empty() ? q->take_ticket(category, priority) : q->check_in(code);
         if (!r) return send_failure(res, r.error());
         publish_queue_changed(bus());
         const IssuedTicket& t = r.value();
@@ -309,7 +315,54 @@ struct QueueRoutes {
               {"eta_zh", e.wait_zh()},
               {"estimate", estimate_json(e)},
               {"text_zh", text},
+              {"appointment_code", code.empty() ? json(nullptr) : json(code)},
               {"ticket", ticket_json(*q, t.ticket)}});
+    }
+
+    // POST /appointments {code, category, day, priority?}: the business system books (or
+    // rebooks) an appointment; DELETE /appointments/{code} cancels it; GET reads it.
+    void book_appointment(const httplib::Request& req, httplib::Response& res) {
+        if (!ctx.require(req, res, false, true, false)) return;
+        QueueEngine* q = ctx.queue_or_404(res);
+        if (q == nullptr) return;
+        auto body = ctx.json_body(req, res);
+        if (!body) return;
+        Fields f(*body);
+        const std::string code = f.text("code", kMaxAppointmentCodeBytes, true);
+        const std::string category = f.text("category", kMaxCategoryBytes, true);
+        const std::string day = f.text("day", 10, true);
+        const bool priority = f.flag("priority");
+        if (!f.ok(res)) return;
+        auto r = q->book_appointment(code, category, day, priority);
+        if (!r) return send_failure(res, r.error());
+        send(res, 201, appointment_json(r.value()));
+    }
+
+    void appointment(const httplib::Request& req, httplib::Response& res) {
+        if (!ctx.require(req, res, false, true, false)) return;
+        QueueEngine* q = ctx.queue_or_404(res);
+        if (q == nullptr) return;
+        const std::string code = req.matches[1];
+        if (req.method == "DELETE") {
+            auto r = q->cancel_appointment(code);
+            if (!r) return send_failure(res, r.error());
+            return send(res, 200, appointment_json(r.value()));
+        }
+        auto a = q->appointment(code);
+        if (!a) return send_error(res, 404, "unknown_appointment", "没有找到这个预约码的预约。", "no appointment " + code);
+        send(res, 200, appointment_json(*a));
+    }
+
+    static json appointment_json(const Appointment& a) {
+        static constexpr const char* kState[] = {"booked", "checked_in", "cancelled"};
+        return {{"code", a.code},
+                {"day", a.business_day},
+                {"category", a.category},
+                {"priority", a.priority},
+                {"state", kState[static_cast<int>(a.state)]},
+                {"booked_at", format_iso8601(a.booked_at)},
+                {"checked_in_at", time_or_null(a.checked_in_at)},
+                {"ticket_number", a.ticket_number.empty() ? json(nullptr) : json(a.ticket_number)}};
     }
 
     void get_queue(const httplib::Request& req, httplib::Response& res) {
@@ -621,6 +674,12 @@ void register_queue_routes(httplib::Server& svr, RouteContext ctx) {
     svr.Post("/api/v1/tickets",
              [routes](const httplib::Request& req, httplib::Response& res) { routes->take_ticket(req, res); });
     svr.Get("/api/v1/queue", [routes](const httplib::Request& req, httplib::Response& res) { routes->get_queue(req, res); });
+    svr.Post("/api/v1/appointments",
+             [routes](const httplib::Request& req, httplib::Response& res) { routes->book_appointment(req, res); });
+    svr.Get(R"(/api/v1/appointments/([A-Za-z0-9]{1,64}))",
+            [routes](const httplib::Request& req, httplib::Response& res) { routes->appointment(req, res); });
+    svr.Delete(R"(/api/v1/appointments/([A-Za-z0-9]{1,64}))",
+               [routes](const httplib::Request& req, httplib::Response& res) { routes->appointment(req, res); });
     svr.Post(R"(/api/v1/windows/([^/]+)/(sign-in|sign-out|call-next|recall|call|skip|hold|resume|transfer|complete|print-receipt))",
              [routes](const httplib::Request& req, httplib::Response& res) { routes->window_action(req, res); });
 }

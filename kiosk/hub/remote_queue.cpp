@@ -87,7 +87,14 @@ QueueResult<QueueSnapshot> RemoteQueue::snapshot() const {
 }
 
 QueueResult<IssuedTicket> RemoteQueue::take(std::string_view category, bool priority) const {
-    const json body = {{"category", std::string(category)}, {"priority", priority}};
+    return post_ticket({{"category", std::string(category)}, {"priority", priority}});
+}
+
+QueueResult<IssuedTicket> RemoteQueue::check_in(std::string_view appointment_code) const {
+    return post_ticket({{"appointment_code", std::string(appointment_code)}});
+}
+
+QueueResult<IssuedTicket> RemoteQueue::post_ticket(const nlohmann::json& body) const {
     auto res = client_for(m_opt)->Post("/api/v1/tickets", body.dump(), "application/json");
     // No answer: the ticket may or may not have been issued; the citizen tries again (a ticket
     // issued without its paper is a no-show later, never a number given twice).

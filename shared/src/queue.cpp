@@ -2,6 +2,7 @@
 // refusals as values with plain Chinese for staff. ETA, snapshot and statistics live in
 // queue_stats.cpp; the SQL in queue_store.cpp.
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "hcp/queue.hpp"
@@ -88,6 +89,9 @@ std::string_view to_string(QueueErrc e) noexcept {
         case QueueErrc::same_category: return "same_category";
         case QueueErrc::category_closed: return "category_closed";
         case QueueErrc::daily_cap_reached: return "daily_cap_reached";
+        case QueueErrc::unknown_appointment: return "unknown_appointment";
+        case QueueErrc::appointment_used: return "appointment_used";
+        case QueueErrc::appointment_other_day: return "appointment_other_day";
         case QueueErrc::clock_invalid: return "clock_invalid";
         case QueueErrc::storage_error: return "storage_error";
     }
@@ -298,7 +302,14 @@ QueueEngine QueueEngine::open(const std::filesystem::path& db_path, QueueSetup s
 
 QueueResult<IssuedTicket> QueueEngine::take_ticket(std::string_view code, bool priority) {
     auto& im = *m_impl;
-    return im.mutate<IssuedTicket>([&](TimePoint now, const std::string& day) -> QueueResult<IssuedTicket> {
+    return im.mutate<IssuedTicket>(
+        [&](TimePoint now, const std::string& day) -> QueueResult<IssuedTicket> { return im.issue(code, priority, now, day); });
+}
+
+QueueResult<IssuedTicket> QueueEngine::Impl::issue(std::string_view code, bool priority, TimePoint now,
+                                                   const std::string& day) {
+    auto& im = *this;
+    {
         const ServiceCategory* c = im.category(code);
         if (c == nullptr)
             return queue_failure(QueueErrc::unknown_category, "unknown category '" + std::string(code) + "'",
@@ -322,7 +333,122 @@ QueueResult<IssuedTicket> QueueEngine::take_ticket(std::string_view code, bool p
         out.ticket = std::move(t);
         out.category_name = c->name;
         return out;
+    }
+}
+
+// ---- appointments ----
+
+std::optional<std::string> normalize_appointment_code(std::string_view code) {
+    if (code.size() < 4 || code.size() > 32) return std::nullopt;
+    std::string out;
+    for (char ch : code) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (std::isalnum(c) == 0 || c >= 0x80) return std::nullopt;
+        out.push_back(static_cast<char>(std::toupper(c)));
+    }
+    return out;
+}
+
+namespace {
+
+QueueFailure bad_appointment_code() {
+    return queue_failure(QueueErrc::invalid_field, "appointment code must be 4 to 32 of A-Z, 0-9",
+                         "预约码格式不对，应为 4 到 32 位字母或数字，请核对后重新输入。");
+}
+
+QueueFailure no_appointment(const std::string& code) {
+    return queue_failure(QueueErrc::unknown_appointment, "no booked appointment " + code,
+                         "没有找到预约码 " + code + " 的预约（可能已取消），请核对预约码，或直接按业务取号。");
+}
+
+}  // namespace
+
+QueueResult<IssuedTicket> QueueEngine::check_in(std::string_view code_in) {
+    auto& im = *m_impl;
+    auto code = normalize_appointment_code(code_in);
+    if (!code) {
+        QueueFailure f = bad_appointment_code();
+        f.field = "appointment_code";
+        return f;
+    }
+    return im.mutate<IssuedTicket>([&](TimePoint now, const std::string& day) -> QueueResult<IssuedTicket> {
+        auto a = queue_db::appointment_by_code(im.db, *code);
+        if (!a || a->state == Appointment::State::cancelled) return no_appointment(*code);
+        if (a->state == Appointment::State::checked_in)
+            return queue_failure(QueueErrc::appointment_used,
+                                 "appointment " + *code + " was checked in as " + a->ticket_number,
+                                 "预约码 " + *code + " 已签到取号（" + a->ticket_number + "），请留意叫号；如小票丢失，请到综合服务台。");
+        if (a->business_day != day)
+            return queue_failure(QueueErrc::appointment_other_day,
+                                 "appointment " + *code + " is for " + a->business_day + ", today is " + day,
+                                 "该预约是 " + a->business_day + " 的，不是今天。请在预约当天来签到，或直接按业务取号。");
+        auto t = im.issue(a->category, a->priority, now, day);
+        if (!t) return t;  // hours, cap: the appointment stays booked (the transaction rolls back)
+        a->state = Appointment::State::checked_in;
+        a->checked_in_at = now;
+        a->ticket_number = t.value().ticket.number;
+        queue_db::update_appointment(im.db, *a);
+        return t;
     });
+}
+
+QueueResult<Appointment> QueueEngine::book_appointment(std::string_view code_in, std::string_view category,
+                                                       std::string_view day_text, bool priority) {
+    auto& im = *m_impl;
+    auto code = normalize_appointment_code(code_in);
+    if (!code) {
+        QueueFailure f = bad_appointment_code();
+        f.field = "code";
+        return f;
+    }
+    return im.mutate<Appointment>([&](TimePoint now, const std::string& today) -> QueueResult<Appointment> {
+        if (im.category(category) == nullptr)
+            return queue_failure(QueueErrc::unknown_category, "unknown category '" + std::string(category) + "'",
+                                 "没有这个业务类别：" + std::string(category) + "。");
+        auto day = parse_date(day_text);
+        if (!day || format_date(*day) < today) {
+            QueueFailure f = queue_failure(QueueErrc::invalid_field, "day must be a date YYYY-MM-DD, today or later",
+                                           "预约日期应为今天或以后的日期，格式 YYYY-MM-DD。");
+            f.field = "day";
+            return f;
+        }
+        if (auto old = queue_db::appointment_by_code(im.db, *code); old && old->state == Appointment::State::checked_in)
+            return queue_failure(QueueErrc::appointment_used, "appointment " + *code + " was checked in already",
+                                 "预约码 " + *code + " 已签到取号（" + old->ticket_number + "），不能再改约。");
+        Appointment a;
+        a.code = *code;
+        a.business_day = format_date(*day);
+        a.category = std::string(category);
+        a.priority = priority;
+        a.state = Appointment::State::booked;
+        a.booked_at = now;
+        queue_db::upsert_appointment(im.db, a);
+        return a;
+    });
+}
+
+QueueResult<Appointment> QueueEngine::cancel_appointment(std::string_view code_in) {
+    auto& im = *m_impl;
+    auto code = normalize_appointment_code(code_in);
+    if (!code) return bad_appointment_code();
+    return im.mutate<Appointment>([&](TimePoint, const std::string&) -> QueueResult<Appointment> {
+        auto a = queue_db::appointment_by_code(im.db, *code);
+        if (!a || a->state == Appointment::State::cancelled) return no_appointment(*code);
+        if (a->state == Appointment::State::checked_in)
+            return queue_failure(QueueErrc::appointment_used, "appointment " + *code + " was checked in already",
+                                 "预约码 " + *code + " 已签到取号（" + a->ticket_number + "），不能取消预约；请作废其号码。");
+        a->state = Appointment::State::cancelled;
+        queue_db::update_appointment(im.db, *a);
+        return *a;
+    });
+}
+
+std::optional<Appointment> QueueEngine::appointment(std::string_view code) const {
+    auto& im = *m_impl;
+    std::lock_guard lock(im.mutex);
+    auto n = normalize_appointment_code(code);
+    if (!n) return std::nullopt;
+    return queue_db::appointment_by_code(im.db, *n);
 }
 
 QueueResult<QueueTicket> QueueEngine::cancel(std::string_view number, std::string_view reason_in) {

@@ -43,6 +43,8 @@ struct QueueEngine::Impl {
     WaitEstimate estimate_in(const ServiceCategory& c, const std::vector<QueueEntry>& entries, std::int64_t id,
                              TimePoint now) const;
     void seed_averages();
+    // 取号 inside mutate(): category check, hours and cap, number, row, event, estimate.
+    QueueResult<IssuedTicket> issue(std::string_view category, bool priority, TimePoint now, const std::string& day);
     // Runs `body(now, day)` in one transaction after the day sweep; commits only when it
     // returns ok, then runs `after_commit`. SQLite failures become storage_error.
     template <class T, class Body>

@@ -314,6 +314,61 @@ void insert_session(sql::Db& db, int window, const Staff& staff, TimePoint at) {
     st.bind(1, window).bind(2, staff.number).bind(3, staff.name).bind(4, to_ms(at)).run();
 }
 
+namespace {
+
+std::string_view state_text(Appointment::State s) {
+    switch (s) {
+        case Appointment::State::booked: return "booked";
+        case Appointment::State::checked_in: return "checked_in";
+        case Appointment::State::cancelled: return "cancelled";
+    }
+    return "booked";
+}
+
+}  // namespace
+
+std::optional<Appointment> appointment_by_code(const sql::Db& db, const std::string& code) {
+    sql::Statement st(db,
+                      "SELECT code, business_day, category, priority, state, booked_at, checked_in_at, "
+                      "coalesce(ticket_number, '') FROM appointments WHERE code = ?");
+    st.bind(1, code);
+    if (!st.step()) return std::nullopt;
+    Appointment a;
+    a.code = st.column_text(0);
+    a.business_day = st.column_text(1);
+    a.category = st.column_text(2);
+    a.priority = st.column_int(3) != 0;
+    const std::string state = st.column_text(4);
+    a.state = state == "checked_in" ? Appointment::State::checked_in
+              : state == "cancelled" ? Appointment::State::cancelled
+                                     : Appointment::State::booked;
+    a.booked_at = from_ms(st.column_int(5));
+    a.checked_in_at = opt_time(st, 6);
+    a.ticket_number = st.column_text(7);
+    return a;
+}
+
+void upsert_appointment(sql::Db& db, const Appointment& a) {
+    sql::Statement st(db,
+                      "INSERT INTO appointments(code, business_day, category, priority, state, booked_at) "
+                      "VALUES (?,?,?,?,?,?) ON CONFLICT(code) DO UPDATE SET business_day = excluded.business_day, "
+                      "category = excluded.category, priority = excluded.priority, state = excluded.state, "
+                      "booked_at = excluded.booked_at WHERE appointments.state <> 'checked_in'");
+    st.bind(1, a.code).bind(2, a.business_day).bind(3, a.category).bind(4, a.priority ? 1 : 0);
+    st.bind(5, std::string(state_text(a.state))).bind(6, to_ms(a.booked_at));
+    st.run();
+}
+
+void update_appointment(sql::Db& db, const Appointment& a) {
+    sql::Statement st(db, "UPDATE appointments SET state = ?, checked_in_at = ?, ticket_number = ? WHERE code = ?");
+    st.bind(1, std::string(state_text(a.state)));
+    bind_opt(st, 2, a.checked_in_at);
+    st.bind(3, a.ticket_number).bind(4, a.code);
+    st.run();
+    if (sqlite3_changes(db.handle()) != 1)
+        throw Error(Errc::store_failure, "appointment " + a.code + " vanished during an update");
+}
+
 void close_sessions(sql::Db& db, int window, TimePoint at) {
     sql::Statement st(db, "UPDATE window_sessions SET closed_at = ? WHERE window = ? AND closed_at IS NULL");
     st.bind(1, to_ms(at)).bind(2, window).run();

@@ -57,6 +57,12 @@ std::int64_t end_of_queue_key(const sql::Db& db, const std::string& day, const s
 // opened before `day_start`. Returns the number of tickets cancelled.
 int expire_before(sql::Db& db, const std::string& day, TimePoint day_start, TimePoint now);
 
+// ---- appointments ----
+std::optional<Appointment> appointment_by_code(const sql::Db& db, const std::string& code);
+// Inserts, or replaces a booked (or cancelled) one with the same code.
+void upsert_appointment(sql::Db& db, const Appointment& a);
+void update_appointment(sql::Db& db, const Appointment& a);
+
 // ---- window sessions ----
 std::optional<WindowSession> open_session(const sql::Db& db, int window, TimePoint day_start);
 void insert_session(sql::Db& db, int window, const Staff& staff, TimePoint at);

@@ -170,6 +170,20 @@ CREATE TRIGGER ticket_events_no_update BEFORE UPDATE ON ticket_events
 CREATE TRIGGER ticket_events_no_delete BEFORE DELETE ON ticket_events
   BEGIN SELECT RAISE(ABORT, 'ticket events are append-only'); END;
 )sql"},
+        // 3: appointments (预约) the business system books; the ticket station checks them in.
+        // No personal data: a code, a category and a day.
+        {3, R"sql(
+CREATE TABLE appointments (
+  code          TEXT PRIMARY KEY,
+  business_day  TEXT NOT NULL,
+  category      TEXT NOT NULL,
+  priority      INTEGER NOT NULL DEFAULT 0,
+  state         TEXT NOT NULL CHECK (state IN ('booked', 'checked_in', 'cancelled')),
+  booked_at     INTEGER NOT NULL,
+  checked_in_at INTEGER,
+  ticket_number TEXT
+);
+)sql"},
     };
     return list;
 }

@@ -950,3 +950,64 @@ TEST_CASE("RemoteQueue: a wrong token and a server that is not the hub get plain
         serve.join();
     }
 }
+
+TEST_CASE("Queue API: the business system books appointments and the ticket station checks them in",
+          "[hall_api_queue]") {
+    QueueWorld w;
+    const std::string today = format_date(china_date(w.clock()));
+    auto booked = w.ok(w.post("/api/v1/appointments", {{"code", "a20260304"}, {"category", "BDC"}, {"day", today}}), 201);
+    CHECK(booked["code"] == "A20260304");
+    CHECK(booked["state"] == "booked");
+    CHECK(booked["ticket_number"].is_null());
+    // Only the business system books: a terminal's token may not.
+    CHECK(status(w.post("/api/v1/appointments", {{"code", "X1234567"}, {"category", "BDC"}, {"day", today}},
+                        kStationToken)) == 403);
+
+    auto t = w.ok(w.post("/api/v1/tickets", {{"appointment_code", "A20260304"}}, kStationToken), 201);
+    CHECK(t["number"] == "B001");
+    CHECK(t["category"] == "BDC");
+    CHECK(t["appointment_code"] == "A20260304");
+    auto read = w.ok(w.client(kSystemToken).Get("/api/v1/appointments/A20260304"));
+    CHECK(read["state"] == "checked_in");
+    CHECK(read["ticket_number"] == "B001");
+
+    auto again = w.post("/api/v1/tickets", {{"appointment_code", "A20260304"}}, kStationToken);
+    CHECK(status(again) == 409);
+    CHECK(error_code(again) == "appointment_used");
+    auto unknown = w.post("/api/v1/tickets", {{"appointment_code", "NOSUCH01"}}, kStationToken);
+    CHECK(status(unknown) == 404);
+    CHECK(error_code(unknown) == "unknown_appointment");
+
+    // Cancel, then the code is unknown; a checked-in one cannot be cancelled.
+    w.ok(w.post("/api/v1/appointments", {{"code", "C0000001"}, {"category", "HJ"}, {"day", today}}), 201);
+    auto del = w.client(kSystemToken).Delete("/api/v1/appointments/C0000001");
+    REQUIRE(del);
+    CHECK(del->status == 200);
+    CHECK(status(w.post("/api/v1/tickets", {{"appointment_code", "C0000001"}}, kStationToken)) == 404);
+    auto del_used = w.client(kSystemToken).Delete("/api/v1/appointments/A20260304");
+    REQUIRE(del_used);
+    CHECK(del_used->status == 409);
+
+    // Hostile bodies: wrong types, missing fields, bad days, bad codes; nothing stored.
+    CHECK(status(w.post("/api/v1/appointments", {{"code", 12}, {"category", "BDC"}, {"day", today}})) == 400);
+    CHECK(status(w.post("/api/v1/appointments", {{"code", "D0000001"}, {"day", today}})) == 400);
+    auto bad_day = w.post("/api/v1/appointments", {{"code", "D0000001"}, {"category", "BDC"}, {"day", "2020-01-01"}});
+    CHECK(status(bad_day) == 422);
+    CHECK(error_code(bad_day) == "invalid_field");
+    CHECK(status(w.post("/api/v1/appointments", {{"code", "D-1"}, {"category", "BDC"}, {"day", today}})) == 422);
+    CHECK(status(w.client(kSystemToken).Get("/api/v1/appointments/D0000001")) == 404);
+    CHECK(status(w.post("/api/v1/tickets", {{"appointment_code", 5}}, kStationToken)) == 400);
+    CHECK(status(w.post("/api/v1/tickets", json::object(), kStationToken)) == 400);  // neither field
+
+    // The ticket station on another host checks in through RemoteQueue.
+    w.ok(w.post("/api/v1/appointments", {{"code", "E0000001"}, {"category", "SBYB"}, {"day", today}, {"priority", true}}), 201);
+    RemoteQueue rq(remote_options(*w.service->api_port()));
+    auto remote = rq.check_in("e0000001");
+    REQUIRE(remote);
+    CHECK(remote.value().ticket.number == "A001");
+    CHECK(remote.value().ticket.priority);
+    auto remote_again = rq.check_in("E0000001");
+    REQUIRE_FALSE(remote_again);
+    CHECK(remote_again.error().cause == QueueErrc::appointment_used);
+    CHECK(remote_again.error().message_zh.find("A001") != std::string::npos);
+}

@@ -55,6 +55,9 @@ enum class QueueErrc {
     same_category,       // transfer to the category the ticket is already in
     category_closed,     // outside ticket hours, or a non-working day
     daily_cap_reached,   // the category issued its daily cap today
+    unknown_appointment,  // no appointment with that code (or it was cancelled)
+    appointment_used,     // the appointment was checked in already (its ticket is named)
+    appointment_other_day,  // the appointment is for another day
     clock_invalid,       // the device clock is absurd (before 2020 or after 2099)
     storage_error,       // SQLite failed (disk full …); nothing changed
 };
@@ -225,6 +228,22 @@ struct CategoryStats {
     std::optional<std::chrono::milliseconds> service_avg, service_p90;      // done tickets
 };
 
+// 预约: booked by the business system for a category and a day; checked in once at the ticket
+// station, which takes its ticket then. Codes are 4–32 characters of A-Z and 0-9 (case-folded:
+// a scanner or a person may type lower case).
+struct Appointment {
+    std::string code;
+    std::string business_day;  // "YYYY-MM-DD"
+    std::string category;
+    bool priority = false;     // the ticket goes the 绿色通道 way
+    enum class State { booked, checked_in, cancelled } state = State::booked;
+    TimePoint booked_at{};
+    std::optional<TimePoint> checked_in_at;
+    std::string ticket_number;  // once checked in
+};
+// The code as stored (upper case), or nullopt when it is not 4–32 of A-Z, a-z, 0-9.
+std::optional<std::string> normalize_appointment_code(std::string_view code);
+
 struct QueueSetup {
     std::vector<ServiceCategory> categories;
     // Window names; which windows serve a category comes from ServiceCategory::windows.
@@ -253,6 +272,19 @@ public:
     // 取号. Refused with category_closed outside the category's opens–closes (China time; a
     // ticket at exactly `closes` is refused) and daily_cap_reached at the cap.
     QueueResult<IssuedTicket> take_ticket(std::string_view category, bool priority = false);
+    // 预约签到: the appointment's ticket, taken now in its category (and the 绿色通道 when it says
+    // so), in the same transaction that marks the appointment checked in, so a code gives one
+    // ticket, ever. Refused: unknown_appointment (no such code, or cancelled), appointment_used
+    // (its ticket is named in the message), appointment_other_day, and take_ticket's refusals
+    // (hours, cap), which leave the appointment booked.
+    QueueResult<IssuedTicket> check_in(std::string_view code);
+    // The business system books (or rebooks, while not checked in) an appointment for `day`
+    // ("YYYY-MM-DD", today or later) in a configured category.
+    QueueResult<Appointment> book_appointment(std::string_view code, std::string_view category, std::string_view day,
+                                              bool priority = false);
+    // Cancels a booked appointment (a checked-in one is refused with appointment_used).
+    QueueResult<Appointment> cancel_appointment(std::string_view code);
+    std::optional<Appointment> appointment(std::string_view code) const;
     // 作废 a waiting or held ticket (the citizen left); reason required.
     QueueResult<QueueTicket> cancel(std::string_view number, std::string_view reason);
 

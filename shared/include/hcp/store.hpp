@@ -25,7 +25,7 @@
 
 namespace hcp {
 
-inline constexpr int kStoreSchemaVersion = 2;  // 2: queue tickets (issue 5)
+inline constexpr int kStoreSchemaVersion = 3;  // 2: queue tickets, 3: appointments (issue 5)
 inline constexpr const char* kGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 

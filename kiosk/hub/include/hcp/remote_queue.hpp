@@ -21,6 +21,8 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "hcp/event_bus.hpp"
 #include "hcp/queue.hpp"
 
@@ -43,12 +45,15 @@ public:
 
     QueueResult<QueueSnapshot> snapshot() const;
     QueueResult<IssuedTicket> take(std::string_view category, bool priority) const;
+    // POST /api/v1/tickets {"appointment_code"}: 预约签到.
+    QueueResult<IssuedTicket> check_in(std::string_view appointment_code) const;
 
     void subscribe(std::function<void(const HubEvent&)> on_event);
     void unsubscribe();
     bool online() const noexcept { return m_online.load(); }
 
 private:
+    QueueResult<IssuedTicket> post_ticket(const nlohmann::json& body) const;
     struct Reader;
     RemoteQueueOptions m_opt;
     std::unique_ptr<Reader> m_reader;
