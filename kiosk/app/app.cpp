@@ -212,7 +212,7 @@ void App::start_display() {
         m_announcer = std::make_unique<voice::Announcer>(vs, *m_sink);
     }
     HallFeed* feed = m_services.hall;
-    m_board->on_snapshot(feed->snapshot());
+    if (feed->local()) m_board->on_snapshot(feed->snapshot());
     m_board->set_online(feed->online());
     // Queue events arrive on the feed's thread: the call goes to the main thread at once (shown
     // on the next frame, then spoken); the snapshot is read on the feed's thread, never the UI's.
@@ -264,7 +264,7 @@ void App::start_ticket() {
         st, *m_printer, m_services.upload_summary, cfg.store.database.parent_path());
     // Counts and estimates: the queue's snapshot, read on the feed's thread after each change.
     HallFeed* feed = m_services.hall;
-    m_station->on_snapshot(feed->snapshot());
+    if (feed->local()) m_station->on_snapshot(feed->snapshot());
     MainQueue* queue = m_queue.get();
     TicketStation* station = m_station.get();
     feed->subscribe([queue, station, feed](const hcp::HubEvent& ev) {

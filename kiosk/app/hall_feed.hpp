@@ -23,6 +23,10 @@ public:
     // Whether the data is current: false while a remote hub cannot be reached (the screen then
     // says so; a change is announced with a queue_changed event).
     virtual bool online() const { return true; }
+    // False when snapshot() is a network round trip: then the first snapshot is read on the
+    // feed's thread (subscribe() announces the connection with a queue_changed), never on the
+    // UI thread while the first frame waits.
+    virtual bool local() const { return true; }
 };
 
 // The queue in this process: the engine's snapshot and the hub's event bus.
@@ -48,6 +52,7 @@ public:
     void subscribe(std::function<void(const hcp::HubEvent&)> on_event) override { m_queue.subscribe(std::move(on_event)); }
     void unsubscribe() override { m_queue.unsubscribe(); }
     bool online() const override { return m_queue.online(); }
+    bool local() const override { return false; }
 
 private:
     hcp::RemoteQueue& m_queue;

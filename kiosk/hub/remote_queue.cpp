@@ -173,7 +173,6 @@ void RemoteQueue::subscribe(std::function<void(const HubEvent&)> on_event) {
 
 void RemoteQueue::unsubscribe() {
     m_reader.reset();  // joins the reader: no callback afterwards
-    m_online = false;
 }
 
 }  // namespace hcp

@@ -11,8 +11,9 @@
 // - subscribe() reads GET /api/v1/events on its own thread and calls back with queue_called
 //   and queue_changed events. After every (re)connection, and after a gap in the stream, it
 //   also calls back with a queue_changed, so a screen re-reads the snapshot it may have
-//   missed changes of. online() says whether the stream is connected now; a change of it is
-//   announced with a queue_changed too.
+//   missed changes of. online() is false from a failed connection until the next one succeeds
+//   (true before the first attempt: not known to be offline); a change of it is announced with
+//   a queue_changed too.
 // - unsubscribe() (and the destructor) stops the reader; afterwards no callback runs.
 // - Thread-safe.
 #include <atomic>
@@ -57,7 +58,7 @@ private:
     struct Reader;
     RemoteQueueOptions m_opt;
     std::unique_ptr<Reader> m_reader;
-    std::atomic<bool> m_online{false};
+    std::atomic<bool> m_online{true};  // not known to be offline until a connection fails
 };
 
 }  // namespace hcp
