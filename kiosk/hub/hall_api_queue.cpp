@@ -583,6 +583,7 @@ struct QueueRoutes {
         (*out)["service_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(done->service).count();
         if (print) {
             if (auto c = ctx.hub.find_case(case_no)) (*out)["receipt_print"] = print_receipt(w, done->window_name, *c, *out);
+            else (*out)["receipt_print"] = {{"status", "failed"}, {"message_zh", "办件记录暂时读不到，回执未打印，请稍后按“重打回执”。"}};
         } else {
             (*out)["receipt_print"] = {{"status", "not_requested"}};
         }
@@ -604,7 +605,12 @@ struct QueueRoutes {
         json qr;
         ctx.add_receipt(qr, *c);
         json printed = print_receipt(w, ctx.window_name(w), *c, qr);
-        const int status = printed["status"] == "queued" ? 202 : (printed["status"] == "no_printer" ? 409 : 500);
+        // 409: the window has no printer; 503: its printer could not be set up (configuration);
+        // 500: this receipt could not be laid out.
+        const int status = printed["status"] == "queued"        ? 202
+                           : printed["status"] == "no_printer"  ? 409
+                           : printed.value("cause", std::string()) == "printer_setup" ? 503
+                                                                                    : 500;
         if (status != 202) {
             return send_error(res, status, printed["status"] == "no_printer" ? "no_receipt_printer" : "receipt_not_printed",
                               printed["message_zh"].get<std::string>(), printed.value("detail", std::string()));

@@ -47,6 +47,10 @@ ReceiptPrinters::ReceiptPrinters(const Config& config, OnDone on_done, std::func
                                  std::chrono::milliseconds job_timeout)
     : m_on_done(std::move(on_done)), m_log(std::move(log)), m_job_timeout(job_timeout) {
     for (const auto& wp : config.receipt_printers) {
+        if (m_windows.count(wp.window) != 0) {  // a parsed configuration never has this
+            m_log("receipt printer of window " + std::to_string(wp.window) + " is configured twice; the first is used");
+            continue;
+        }
         auto p = std::make_unique<WindowPrinter>();
         p->window = wp.window;
         p->described = wp.printer.transport_text + "（" + wp.printer.profile + "）";
@@ -91,7 +95,7 @@ ReceiptPrinters::ReceiptPrinters(const Config& config, OnDone on_done, std::func
                     }
                     if (stop) return;
                     if (!job || !job->finished)
-                        out.reason_zh = "打印机长时间没有完成回执，请查看打印机（是否开机、缺纸、卡纸），然后重打回执。";
+                        out.reason_zh = "打印机长时间没有完成回执，是否打出未知。请先看打印机是否已打出（是否开机、缺纸、卡纸），没有打出再重打回执。";
                     else if (job->state == printer::JobState::failed)
                         out.reason_zh = job->reason.empty() ? std::string("回执打印失败，请查看打印机后重打。") : job->reason;
                     else
@@ -115,6 +119,8 @@ ReceiptPrinters::~ReceiptPrinters() {
     }
     for (auto& [w, p] : m_windows)
         if (p->watcher.joinable()) p->watcher.join();
+    // The JobManagers finish their current job and may log it: destroy them while m_log lives.
+    m_windows.clear();
 }
 
 bool ReceiptPrinters::has(int window) const { return m_windows.count(window) != 0; }

@@ -108,7 +108,8 @@ QueueResult<IssuedTicket> RemoteQueue::post_ticket(const nlohmann::json& body) c
     if (!ticket || !estimate) return unavailable("POST /api/v1/tickets: the reply is not a ticket");
     t.ticket = std::move(*ticket);
     t.estimate = *estimate;
-    t.category_name = j.value("category_name", t.ticket.category);
+    auto name = j.find("category_name");
+    t.category_name = name != j.end() && name->is_string() ? name->get<std::string>() : t.ticket.category;
     return t;
 }
 
@@ -129,6 +130,9 @@ void RemoteQueue::subscribe(std::function<void(const HubEvent&)> on_event) {
     o.connect_timeout = m_opt.request_timeout;
     o.read_timeout = m_opt.sse_read_timeout;
     o.reconnect_delay = m_opt.reconnect_delay;
+    // No replay: calls missed while away are old news (a display would speak them minutes late);
+    // the snapshot read on connecting shows where the queue is now.
+    o.resume = false;
     api::SseCallbacks c;
     c.on_open = [this, changed] {
         m_online = true;
@@ -166,13 +170,20 @@ void RemoteQueue::subscribe(std::function<void(const HubEvent&)> on_event) {
         }
         (*cb)(e);
     };
-    m_reader = std::make_unique<Reader>();
-    m_reader->sse = std::make_unique<api::SseClient>(std::move(o), std::move(c));
-    m_reader->sse->start();
+    auto reader = std::make_unique<Reader>();
+    reader->sse = std::make_unique<api::SseClient>(std::move(o), std::move(c));
+    reader->sse->start();
+    std::lock_guard lock(m_reader_mutex);
+    m_reader = std::move(reader);
 }
 
 void RemoteQueue::unsubscribe() {
-    m_reader.reset();  // joins the reader: no callback afterwards
+    std::unique_ptr<Reader> reader;
+    {
+        std::lock_guard lock(m_reader_mutex);
+        reader = std::move(m_reader);
+    }
+    reader.reset();  // joins the reader outside the lock: no callback afterwards
 }
 
 }  // namespace hcp

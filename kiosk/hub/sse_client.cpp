@@ -79,14 +79,18 @@ void SseClient::run() {
             std::lock_guard lock(m_mutex);
             if (m_stop) return;
             m_client = &cli;
-            if (m_last_id >= 0) headers.emplace("Last-Event-ID", std::to_string(m_last_id));
+            if (m_opt.resume && m_last_id >= 0) headers.emplace("Last-Event-ID", std::to_string(m_last_id));
         }
         std::string buffer;
         bool opened = false;
+        int refused_status = 0;  // a non-200 answer (httplib then reports only "Canceled")
         auto res = cli.Get(
             m_opt.path, headers,
             [&](const httplib::Response& r) {
-                if (r.status != 200) return false;
+                if (r.status != 200) {
+                    refused_status = r.status;
+                    return false;
+                }
                 opened = true;
                 if (m_cb.on_open) m_cb.on_open();
                 return true;
@@ -113,8 +117,9 @@ void SseClient::run() {
             if (m_stop) return;
         }
         if ((!opened || !res) && m_cb.on_lost)
-            m_cb.on_lost(res ? "event stream answered " + std::to_string(res->status)
-                             : "hub unreachable: " + httplib::to_string(res.error()));
+            m_cb.on_lost(refused_status != 0 ? "event stream answered " + std::to_string(refused_status)
+                         : res           ? "event stream ended"
+                                         : "hub unreachable: " + httplib::to_string(res.error()));
         std::unique_lock lock(m_mutex);
         m_cv.wait_for(lock, m_opt.reconnect_delay, [&] { return m_stop; });
         if (m_stop) return;

@@ -36,6 +36,9 @@ struct SseClientOptions {
     std::chrono::milliseconds read_timeout{45000};  // > the hub's keep-alive interval
     std::chrono::milliseconds reconnect_delay{1000};
     long long last_id = -1;  // resume after this id (a previous stream's last_id()); -1: new events only
+    // Reconnect with Last-Event-ID (the hub replays what was missed). False: every connection
+    // starts with new events only (a reader that re-reads a snapshot on connecting instead).
+    bool resume = true;
 };
 
 struct SseCallbacks {

@@ -225,6 +225,7 @@ private:
     void items(const toml::table& root);
     void windows(const toml::table& root);
     void receipt_printer(const toml::table& t, const std::string& path, int window);
+    std::map<std::string, std::string> m_printer_users;  // transport as written → the key using it
     void staff(const toml::table& root);
     void cross_check();
 
@@ -833,6 +834,14 @@ void ConfigLoader::receipt_printer(const toml::table& t, const std::string& path
         } catch (const Error& e) {
             m_r.error(transport_node, path + ".receipt_printer", e.what());
         }
+        // Two print queues on one printer interleave their bytes: one printer, one user.
+        if (m_printer_users.empty() && m_cfg.printer && !m_cfg.printer->transport_text.empty())
+            m_printer_users.emplace(m_cfg.printer->transport_text, "printer.transport");
+        auto [at, fresh] = m_printer_users.emplace(*v, path + ".receipt_printer");
+        if (!fresh)
+            m_r.error(transport_node, path + ".receipt_printer",
+                      "is the same printer as " + at->second +
+                          "; two print queues on one printer mix their pages: give each its own printer");
     }
     if (auto v = m_r.get_string(t, path, "receipt_printer_profile", false, 1024)) {
         if (v->empty())

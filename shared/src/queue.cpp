@@ -351,6 +351,9 @@ std::optional<std::string> normalize_appointment_code(std::string_view code) {
 
 namespace {
 
+// How long a repeated check-in of a code gives its ticket again instead of a refusal.
+constexpr std::chrono::minutes kCheckInRetry{2};
+
 QueueFailure bad_appointment_code() {
     return queue_failure(QueueErrc::invalid_field, "appointment code must be 4 to 32 of A-Z, 0-9",
                          "预约码格式不对，应为 4 到 32 位字母或数字，请核对后重新输入。");
@@ -374,6 +377,19 @@ QueueResult<IssuedTicket> QueueEngine::check_in(std::string_view code_in) {
     return im.mutate<IssuedTicket>([&](TimePoint now, const std::string& day) -> QueueResult<IssuedTicket> {
         auto a = queue_db::appointment_by_code(im.db, *code);
         if (!a || a->state == Appointment::State::cancelled) return no_appointment(*code);
+        if (a->state == Appointment::State::checked_in && a->checked_in_at && now - *a->checked_in_at <= kCheckInRetry) {
+            // The station lost the reply (a timeout) and asks again, or the citizen scans twice:
+            // the same ticket while it waits, never a second number and never a lost one.
+            auto t = queue_db::ticket_by_number(im.db, day, a->ticket_number);
+            const ServiceCategory* c = t ? im.category(t->category) : nullptr;
+            if (t && c != nullptr && t->state == TicketState::waiting) {
+                IssuedTicket out;
+                out.estimate = im.estimate_in(*c, queue_db::waiting_entries(im.db, day, c->code), t->id, now);
+                out.ticket = std::move(*t);
+                out.category_name = c->name;
+                return out;
+            }
+        }
         if (a->state == Appointment::State::checked_in)
             return queue_failure(QueueErrc::appointment_used,
                                  "appointment " + *code + " was checked in as " + a->ticket_number,

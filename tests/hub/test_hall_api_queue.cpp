@@ -971,6 +971,10 @@ TEST_CASE("Queue API: the business system books appointments and the ticket stat
     CHECK(read["state"] == "checked_in");
     CHECK(read["ticket_number"] == "B001");
 
+    // The same code at once (a retry after a lost reply): the same ticket; later: refused.
+    auto retry = w.ok(w.post("/api/v1/tickets", {{"appointment_code", "A20260304"}}, kStationToken), 201);
+    CHECK(retry["number"] == "B001");
+    w.advance(std::chrono::minutes(3));
     auto again = w.post("/api/v1/tickets", {{"appointment_code", "A20260304"}}, kStationToken);
     CHECK(status(again) == 409);
     CHECK(error_code(again) == "appointment_used");
@@ -1006,6 +1010,7 @@ TEST_CASE("Queue API: the business system books appointments and the ticket stat
     REQUIRE(remote);
     CHECK(remote.value().ticket.number == "A001");
     CHECK(remote.value().ticket.priority);
+    w.advance(std::chrono::minutes(3));
     auto remote_again = rq.check_in("E0000001");
     REQUIRE_FALSE(remote_again);
     CHECK(remote_again.error().cause == QueueErrc::appointment_used);

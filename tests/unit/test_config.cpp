@@ -789,6 +789,13 @@ TEST_CASE("A window's receipt printer refuses bad transports, a lone profile and
                               "\"hub\", \"rater\"", "\"rater\""),
                          "window = 1\n", "window = 1\nhub_url = \"http://192.168.1.10:8787\"\nhub_token_file = \"hub.token\"\n");
     CHECK_THAT(issue_for(terminal, "window[0].receipt_printer").message, Contains("only the hub prints receipts"));
+    // One printer, one queue: a second window (or the device's own [printer]) on the same one is refused.
+    auto twice = edit(edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printer = \"tcp:10.0.0.31\"\n"),
+                      "[[staff]]", "[[window]]\nnumber = 2\nname = \"二号\"\nreceipt_printer = \"tcp:10.0.0.31\"\n\n[[staff]]");
+    CHECK_THAT(issue_for(twice, "window[1].receipt_printer").message, Contains("same printer as window[0].receipt_printer"));
+    auto own = edit(edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printer = \"device:/dev/usb/lp0\"\n"),
+                    "[[category]]", "[printer]\ntransport = \"device:/dev/usb/lp0\"\n\n[[category]]");
+    CHECK_THAT(issue_for(own, "window[0].receipt_printer").message, Contains("same printer as printer.transport"));
     CHECK_THAT(issue_for(edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printr = \"tcp:x\"\n"),
                          "window[0].receipt_printr").message, Contains("receipt_printer"));
 }

@@ -369,11 +369,17 @@
   }
 
   function reprintReceipt() {
-    if (!state.receipt || state.busy) return;
+    // Only while the 重打 button shows: not mid-job, not on a window without a printer.
+    if (!state.receipt || state.busy || $('receipt').hidden || $('receipt-reprint').hidden) return;
     const caseNo = state.receipt.caseNo;
     run(async () => {
-      const r = await api('POST', win('print-receipt'), { case_no: caseNo });
-      receiptQueued(caseNo, r.receipt_print);
+      try {
+        const r = await api('POST', win('print-receipt'), { case_no: caseNo });
+        receiptQueued(caseNo, r.receipt_print);
+      } catch (e) {
+        if (e.status === 401) throw e;  // run() returns to the sign-in form
+        showReceipt(`回执未重打：${e.message}`, 'error', e.status !== 409);
+      }
     });
   }
 

@@ -274,8 +274,10 @@ public:
     QueueResult<IssuedTicket> take_ticket(std::string_view category, bool priority = false);
     // 预约签到: the appointment's ticket, taken now in its category (and the 绿色通道 when it says
     // so), in the same transaction that marks the appointment checked in, so a code gives one
-    // ticket, ever. Refused: unknown_appointment (no such code, or cancelled), appointment_used
-    // (its ticket is named in the message), appointment_other_day, and take_ticket's refusals
+    // ticket, ever. The same code again within 2 minutes, while that ticket waits, gives the same
+    // ticket again (a station whose reply timed out retries; nothing is issued twice). Refused:
+    // unknown_appointment (no such code, or cancelled), appointment_used (later, or once called;
+    // its ticket is named in the message), appointment_other_day, and take_ticket's refusals
     // (hours, cap), which leave the appointment booked.
     QueueResult<IssuedTicket> check_in(std::string_view code);
     // The business system books (or rebooks, while not checked in) an appointment for `day`

@@ -14,12 +14,14 @@
 //   missed changes of. online() is false from a failed connection until the next one succeeds
 //   (true before the first attempt: not known to be offline); a change of it is announced with
 //   a queue_changed too.
-// - unsubscribe() (and the destructor) stops the reader; afterwards no callback runs.
-// - Thread-safe.
+// - unsubscribe() (and the destructor) stops the reader; afterwards no callback runs. Never
+//   call it (or subscribe()) from inside the callback: it joins the thread the callback runs on.
+// - Thread-safe otherwise.
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -57,6 +59,7 @@ private:
     QueueResult<IssuedTicket> post_ticket(const nlohmann::json& body) const;
     struct Reader;
     RemoteQueueOptions m_opt;
+    std::mutex m_reader_mutex;  // guards m_reader (subscribe / unsubscribe from any thread)
     std::unique_ptr<Reader> m_reader;
     std::atomic<bool> m_online{true};  // not known to be offline until a connection fails
 };
