@@ -1,8 +1,17 @@
 #include "sqlite.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace hcp::sql {
 
 Db::Db(const std::filesystem::path& path, Mode mode) {
+    // A new database file is made 0600 whatever the umask (it holds ratings and encrypted
+    // personal data); SQLite gives its -wal and -shm files the database file's mode.
+    if (mode != Mode::read_only) {
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0) ::close(fd);  // EEXIST: an existing file keeps its mode; other errors: SQLite says them
+    }
     sqlite3* raw = nullptr;
     int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY
                                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;

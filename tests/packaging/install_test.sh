@@ -73,8 +73,10 @@ check "config check accepts the filled hall.toml" in_root hcpctl config check /e
 in_root hcpctl config check /etc/hcp-kiosk/hall.toml >"$WORK/check2.out" 2>&1 || true
 
 # --- the hub, as the service account, as hcp-hub.service would run it ---
-in_root setpriv --reuid=hcp --regid=hcp --init-groups hcpctl hub --config /etc/hcp-kiosk/hall.toml --listen 127.0.0.1:0 \
-    >"$WORK/hub.out" 2>&1 &
+# chroot itself in the background (not through in_root: a function would run in a subshell,
+# and $! would be the subshell's pid, not the hub's): chroot and setpriv exec, so the pid is the hub's.
+chroot "$ROOT" setpriv --reuid=hcp --regid=hcp --init-groups hcpctl hub --config /etc/hcp-kiosk/hall.toml \
+    --listen 127.0.0.1:0 >"$WORK/hub.out" 2>&1 &
 hub_pid=$!
 port=
 i=0
@@ -104,7 +106,8 @@ cp "$(dirname "$0")/../ui/scripts/good_rating.hcp" "$ROOT/tmp/good_rating.hcp"
 mkdir -p "$ROOT/tmp/kiosk-smoke"
 chown "$(in_root id -u hcp):$(in_root id -g hcp)" "$ROOT/tmp/kiosk-smoke"
 set +e
-in_root setpriv --reuid=hcp --regid=hcp --init-groups hcp-kiosk --headless \
+# --no-upload: the demo configuration uploads to the demo platform with a secret only the demo has.
+in_root setpriv --reuid=hcp --regid=hcp --init-groups hcp-kiosk --headless --no-upload \
     --config /usr/share/hcp-kiosk/assets/config/demo-hall.toml --data-dir /tmp/kiosk-smoke \
     --script /tmp/good_rating.hcp --shots /tmp/kiosk-smoke >"$WORK/kiosk.out" 2>&1
 kiosk_rc=$?

@@ -45,6 +45,21 @@ TEST_CASE("Store: a new database is created in WAL mode at the current schema ve
     CHECK(test::raw_int(db, "PRAGMA application_id") == 0x48435031);
 }
 
+TEST_CASE("Store: a new database and its WAL are readable by their owner only, whatever the umask") {
+    test::TempDir dir;
+    const mode_t old = ::umask(022);
+    {
+        auto store = Store::open(options_for(dir / "hub.db"), SecretKey::random());
+        CHECK(store.schema_version() == kStoreSchemaVersion);
+        CHECK((std::filesystem::status(dir / "hub.db").permissions() & std::filesystem::perms::all) ==
+              (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+        if (std::filesystem::exists(dir / "hub.db-wal"))
+            CHECK((std::filesystem::status(dir / "hub.db-wal").permissions() & std::filesystem::perms::all) ==
+                  (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    }
+    ::umask(old);
+}
+
 TEST_CASE("Store: ratings get a gapless per-device sequence and each links to the previous hash") {
     test::TempDir dir;
     test::HallFixture hall(test::assets_dir());
