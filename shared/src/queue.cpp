@@ -354,9 +354,11 @@ namespace {
 // How long a repeated check-in of a code gives its ticket again instead of a refusal.
 constexpr std::chrono::minutes kCheckInRetry{2};
 
-QueueFailure bad_appointment_code() {
-    return queue_failure(QueueErrc::invalid_field, "appointment code must be 4 to 32 of A-Z, 0-9",
-                         "预约码格式不对，应为 4 到 32 位字母或数字，请核对后重新输入。");
+QueueFailure bad_appointment_code(const char* field) {
+    QueueFailure f = queue_failure(QueueErrc::invalid_field, "appointment code must be 4 to 32 of A-Z, 0-9",
+                                   "预约码格式不对，应为 4 到 32 位字母或数字，请核对后重新输入。");
+    f.field = field;
+    return f;
 }
 
 QueueFailure no_appointment(const std::string& code) {
@@ -369,11 +371,7 @@ QueueFailure no_appointment(const std::string& code) {
 QueueResult<IssuedTicket> QueueEngine::check_in(std::string_view code_in) {
     auto& im = *m_impl;
     auto code = normalize_appointment_code(code_in);
-    if (!code) {
-        QueueFailure f = bad_appointment_code();
-        f.field = "appointment_code";
-        return f;
-    }
+    if (!code) return bad_appointment_code("appointment_code");
     return im.mutate<IssuedTicket>([&](TimePoint now, const std::string& day) -> QueueResult<IssuedTicket> {
         auto a = queue_db::appointment_by_code(im.db, *code);
         if (!a || a->state == Appointment::State::cancelled) return no_appointment(*code);
@@ -412,11 +410,7 @@ QueueResult<Appointment> QueueEngine::book_appointment(std::string_view code_in,
                                                        std::string_view day_text, bool priority) {
     auto& im = *m_impl;
     auto code = normalize_appointment_code(code_in);
-    if (!code) {
-        QueueFailure f = bad_appointment_code();
-        f.field = "code";
-        return f;
-    }
+    if (!code) return bad_appointment_code("code");
     return im.mutate<Appointment>([&](TimePoint now, const std::string& today) -> QueueResult<Appointment> {
         if (im.category(category) == nullptr)
             return queue_failure(QueueErrc::unknown_category, "unknown category '" + std::string(category) + "'",
@@ -446,7 +440,7 @@ QueueResult<Appointment> QueueEngine::book_appointment(std::string_view code_in,
 QueueResult<Appointment> QueueEngine::cancel_appointment(std::string_view code_in) {
     auto& im = *m_impl;
     auto code = normalize_appointment_code(code_in);
-    if (!code) return bad_appointment_code();
+    if (!code) return bad_appointment_code("code");
     return im.mutate<Appointment>([&](TimePoint, const std::string&) -> QueueResult<Appointment> {
         auto a = queue_db::appointment_by_code(im.db, *code);
         if (!a || a->state == Appointment::State::cancelled) return no_appointment(*code);
