@@ -21,15 +21,10 @@ using hcp::test::CommandResult;
 using hcp::test::TempDir;
 
 // Single-quoted for the shell.
-std::string q(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'') out += "'\\''";
-        else out += c;
-    }
-    return out + "'";
+template <class T>
+std::string q(const T& s) {
+    return hcp::test::shell_quote(s);
 }
-std::string q(const fs::path& p) { return q(p.string()); }
 
 CommandResult hcpctl(const std::string& args) { return hcp::test::run_command(q(hcp::test::hcpctl_path()) + " " + args); }
 

@@ -31,15 +31,11 @@ namespace fs = std::filesystem;
 using hcp::test::CommandResult;
 using hcp::test::TempDir;
 
-std::string q(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'') out += "'\\''";
-        else out += c;
-    }
-    return out + "'";
+// Single-quoted for the shell.
+template <class T>
+std::string q(const T& s) {
+    return hcp::test::shell_quote(s);
 }
-std::string q(const fs::path& p) { return q(p.string()); }
 
 // A date inside the shipped calendar (cn-2026), so the calendar line is ok whatever today is.
 const std::string kNow = "2026-06-01T10:00:00+08:00";

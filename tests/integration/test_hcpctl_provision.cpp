@@ -17,19 +17,13 @@ namespace fs = std::filesystem;
 using hcp::test::CommandResult;
 using hcp::test::TempDir;
 
-std::string q(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'') out += "'\\''";
-        else out += c;
-    }
-    return out + "'";
+// Single-quoted for the shell.
+template <class T>
+std::string q(const T& s) {
+    return hcp::test::shell_quote(s);
 }
-std::string q(const fs::path& p) { return q(p.string()); }
 
-CommandResult hcpctl(const std::string& args) {
-    return hcp::test::run_command(q(hcp::test::hcpctl_path()) + " " + args + " 2>&1");
-}
+CommandResult hcpctl(const std::string& args) { return hcp::test::run_hcpctl(args); }
 
 fs::path packaging_hall_toml() { return hcp::test::assets_dir().parent_path() / "packaging" / "hall.toml"; }
 

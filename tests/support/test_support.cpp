@@ -61,6 +61,19 @@ CommandResult run_command(const std::string& command) {
 
 std::string hcpctl_path() { return HCP_HCPCTL_PATH; }
 
+std::string shell_quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'') out += "'\\''";
+        else out += c;
+    }
+    return out + "'";
+}
+
+CommandResult run_hcpctl(const std::string& args) {
+    return run_command(shell_quote(hcpctl_path()) + " " + args + " 2>&1");
+}
+
 }  // namespace hcp::test
 
 #include <sqlite3.h>
