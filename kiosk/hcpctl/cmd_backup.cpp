@@ -34,9 +34,9 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "hcp/crypto.hpp"
-#include "hcp/store.hpp"
-#include "hcp/verify.hpp"
+#include "hcp/base/crypto.hpp"
+#include "hcp/store/store.hpp"
+#include "hcp/store/verify.hpp"
 
 namespace hcpctl {
 

@@ -49,20 +49,20 @@
 #include <vector>
 
 #include "cli.hpp"
-#include "hcp/calendar.hpp"
-#include "hcp/catalog.hpp"
-#include "hcp/config.hpp"
-#include "hcp/crypto.hpp"
-#include "hcp/hall_api.hpp"
+#include "hcp/domain/calendar.hpp"
+#include "hcp/domain/catalog.hpp"
+#include "hcp/config/config.hpp"
+#include "hcp/base/crypto.hpp"
+#include "hcp/hub_server/hall_api.hpp"
 #include "hcp/printer/encoder.hpp"
 #include "hcp/printer/jobs.hpp"
 #include "hcp/printer/profile.hpp"
 #include "hcp/printer/transport.hpp"
-#include "hcp/store.hpp"
-#include "hcp/store_outbox.hpp"
-#include "hcp/time.hpp"
-#include "hcp/upload.hpp"
-#include "hcp/verify.hpp"
+#include "hcp/store/store.hpp"
+#include "hcp/store/outbox.hpp"
+#include "hcp/base/time.hpp"
+#include "hcp/upload/upload.hpp"
+#include "hcp/store/verify.hpp"
 
 extern char** environ;
 

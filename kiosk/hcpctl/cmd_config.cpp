@@ -2,11 +2,11 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "hcp/calendar.hpp"
-#include "hcp/catalog.hpp"
-#include "hcp/config.hpp"
+#include "hcp/domain/calendar.hpp"
+#include "hcp/domain/catalog.hpp"
+#include "hcp/config/config.hpp"
 #include "hcp/printer/profile.hpp"
-#include "hcp/upload.hpp"
+#include "hcp/upload/upload.hpp"
 
 namespace hcpctl {
 

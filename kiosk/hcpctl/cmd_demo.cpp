@@ -7,12 +7,12 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "hcp/calendar.hpp"
-#include "hcp/catalog.hpp"
-#include "hcp/config.hpp"
-#include "hcp/export.hpp"
-#include "hcp/store.hpp"
-#include "hcp/verify.hpp"
+#include "hcp/domain/calendar.hpp"
+#include "hcp/domain/catalog.hpp"
+#include "hcp/config/config.hpp"
+#include "hcp/store/export.hpp"
+#include "hcp/store/store.hpp"
+#include "hcp/store/verify.hpp"
 
 namespace hcpctl {
 

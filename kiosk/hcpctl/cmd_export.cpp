@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "hcp/export.hpp"
+#include "hcp/store/export.hpp"
 
 namespace hcpctl {
 

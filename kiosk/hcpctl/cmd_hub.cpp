@@ -12,10 +12,10 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "hcp/config.hpp"
-#include "hcp/hall_api.hpp"
-#include "hcp/hub_service.hpp"
-#include "hcp/sd_notify.hpp"
+#include "hcp/config/config.hpp"
+#include "hcp/hub_server/hall_api.hpp"
+#include "hcp/hub_server/hub_service.hpp"
+#include "hcp/base/sd_notify.hpp"
 
 namespace hcpctl {
 

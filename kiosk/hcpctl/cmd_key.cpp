@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "hcp/crypto.hpp"
+#include "hcp/base/crypto.hpp"
 
 namespace hcpctl {
 

@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "hcp/upload.hpp"
+#include "hcp/upload/upload.hpp"
 #include "platform_sim.hpp"
 
 namespace hcpctl {

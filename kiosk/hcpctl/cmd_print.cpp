@@ -11,8 +11,8 @@
 #include "hcp/printer/settings.hpp"
 #include "hcp/printer/render.hpp"
 #include "hcp/printer/templates.hpp"
-#include "hcp/time.hpp"
-#include "hcp/token.hpp"
+#include "hcp/base/time.hpp"
+#include "hcp/token/token.hpp"
 
 namespace hcpctl {
 

@@ -35,8 +35,8 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "hcp/config.hpp"
-#include "hcp/crypto.hpp"
+#include "hcp/config/config.hpp"
+#include "hcp/base/crypto.hpp"
 
 namespace hcpctl {
 

@@ -15,8 +15,8 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "hcp/config.hpp"
-#include "hcp/hall_api.hpp"
+#include "hcp/config/config.hpp"
+#include "hcp/hub_server/hall_api.hpp"
 
 namespace hcpctl {
 

@@ -8,9 +8,9 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "hcp/config.hpp"
-#include "hcp/store_outbox.hpp"
-#include "hcp/upload.hpp"
+#include "hcp/config/config.hpp"
+#include "hcp/store/outbox.hpp"
+#include "hcp/upload/upload.hpp"
 
 namespace hcpctl {
 

@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "hcp/token.hpp"
+#include "hcp/token/token.hpp"
 
 namespace hcpctl {
 

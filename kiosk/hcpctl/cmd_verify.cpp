@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
-#include "hcp/verify.hpp"
+#include "hcp/store/verify.hpp"
 
 namespace hcpctl {
 

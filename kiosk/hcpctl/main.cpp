@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "cli.hpp"
-#include "hcp/error.hpp"
+#include "hcp/base/error.hpp"
 
 namespace hcpctl {
 int cmd_check(const std::vector<std::string>& args);  // cmd_check.cpp (issue 7 item 3)

@@ -15,9 +15,9 @@
 #include <sstream>
 #include <thread>
 
-#include "hcp/error.hpp"
-#include "hcp/time.hpp"
-#include "hcp/upload.hpp"
+#include "hcp/base/error.hpp"
+#include "hcp/base/time.hpp"
+#include "hcp/upload/upload.hpp"
 
 namespace hcp::sim {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "hcp/crypto.hpp"
+#include "hcp/base/crypto.hpp"
 
 namespace hcp::sim {
 

@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "hcp/error.hpp"
+#include "hcp/base/error.hpp"
 
 namespace hcp::printer {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "font.hpp"
 #include "gb.hpp"
-#include "hcp/error.hpp"
+#include "hcp/base/error.hpp"
 
 namespace hcp::printer {
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <mutex>
 
-#include "hcp/error.hpp"
+#include "hcp/base/error.hpp"
 
 namespace hcp::printer::detail {
 

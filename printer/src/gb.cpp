@@ -1,6 +1,6 @@
 #include "gb.hpp"
 
-#include "hcp/error.hpp"
+#include "hcp/base/error.hpp"
 
 namespace hcp::printer::detail {
 

@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "hcp/error.hpp"
+#include "hcp/base/error.hpp"
 
 namespace hcp::printer {
 namespace {

@@ -1,6 +1,6 @@
 #include "hcp/printer/templates.hpp"
 
-#include "hcp/error.hpp"
+#include "hcp/base/error.hpp"
 
 namespace hcp::printer {
 namespace {

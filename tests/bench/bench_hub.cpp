@@ -22,10 +22,10 @@
 #include <vector>
 
 #include "fixtures.hpp"
-#include "hcp/hall_api.hpp"
-#include "hcp/hub.hpp"
-#include "hcp/local_hub_link.hpp"
-#include "hcp/remote_hub_link.hpp"
+#include "hcp/hub_server/hall_api.hpp"
+#include "hcp/hub/hub.hpp"
+#include "hcp/hub/local_hub_link.hpp"
+#include "hcp/hub_client/remote_hub_link.hpp"
 
 namespace {
 

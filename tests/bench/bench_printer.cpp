@@ -8,7 +8,7 @@
 #include "hcp/printer/jobs.hpp"
 #include "hcp/printer/render.hpp"
 #include "hcp/printer/templates.hpp"
-#include "hcp/token.hpp"
+#include "hcp/token/token.hpp"
 
 using namespace hcp::printer;
 using Clock = std::chrono::steady_clock;

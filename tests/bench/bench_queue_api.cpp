@@ -39,12 +39,12 @@
 #include <thread>
 #include <vector>
 
-#include "hcp/config.hpp"
-#include "hcp/crypto.hpp"
-#include "hcp/hall_api.hpp"
-#include "hcp/hub_service.hpp"
-#include "hcp/queue.hpp"
-#include "hcp/time.hpp"
+#include "hcp/config/config.hpp"
+#include "hcp/base/crypto.hpp"
+#include "hcp/hub_server/hall_api.hpp"
+#include "hcp/hub_server/hub_service.hpp"
+#include "hcp/queue/queue.hpp"
+#include "hcp/base/time.hpp"
 
 namespace {
 

@@ -38,8 +38,8 @@
 #include <string>
 #include <vector>
 
-#include "hcp/queue.hpp"
-#include "hcp/store.hpp"
+#include "hcp/queue/queue.hpp"
+#include "hcp/store/store.hpp"
 
 namespace {
 

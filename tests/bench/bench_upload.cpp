@@ -13,8 +13,8 @@
 #include <iostream>
 
 #include "fixtures.hpp"
-#include "hcp/store_outbox.hpp"
-#include "hcp/upload.hpp"
+#include "hcp/store/outbox.hpp"
+#include "hcp/upload/upload.hpp"
 #include "platform_sim.hpp"
 
 namespace {

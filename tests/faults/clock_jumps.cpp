@@ -26,7 +26,7 @@
 
 #include "fault_support.hpp"
 #include "fixtures.hpp"
-#include "hcp/store_outbox.hpp"
+#include "hcp/store/outbox.hpp"
 #include "platform_sim.hpp"
 
 namespace {

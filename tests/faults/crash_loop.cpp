@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "fixtures.hpp"
-#include "hcp/store.hpp"
-#include "hcp/verify.hpp"
+#include "hcp/store/store.hpp"
+#include "hcp/store/verify.hpp"
 
 namespace {
 

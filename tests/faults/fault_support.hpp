@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "hcp/upload.hpp"
+#include "hcp/upload/upload.hpp"
 
 namespace hcp::faults {
 

@@ -14,8 +14,8 @@
 
 #include "fault_support.hpp"
 #include "fixtures.hpp"
-#include "hcp/store_outbox.hpp"
-#include "hcp/verify.hpp"
+#include "hcp/store/outbox.hpp"
+#include "hcp/store/verify.hpp"
 #include "platform_sim.hpp"
 
 namespace {

@@ -19,9 +19,9 @@
 #include <thread>
 
 #include "fixtures.hpp"
-#include "hcp/store_outbox.hpp"
-#include "hcp/upload.hpp"
-#include "hcp/verify.hpp"
+#include "hcp/store/outbox.hpp"
+#include "hcp/upload/upload.hpp"
+#include "hcp/store/verify.hpp"
 #include "platform_sim.hpp"
 
 namespace {

@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "hcp/hall_api.hpp"
+#include "hcp/hub_server/hall_api.hpp"
 #include "hub_fixture.hpp"
 
 namespace hcp::test {

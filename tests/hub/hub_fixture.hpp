@@ -7,7 +7,7 @@
 #include <mutex>
 
 #include "fixtures.hpp"
-#include "hcp/hub.hpp"
+#include "hcp/hub/hub.hpp"
 #include "test_support.hpp"
 
 namespace hcp::test {

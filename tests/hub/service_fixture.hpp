@@ -7,9 +7,9 @@
 #include <thread>
 
 #include "api_fixture.hpp"
-#include "hcp/hub_service.hpp"
-#include "hcp/token.hpp"
-#include "hcp/upload.hpp"
+#include "hcp/hub_server/hub_service.hpp"
+#include "hcp/token/token.hpp"
+#include "hcp/upload/upload.hpp"
 #include "platform_sim.hpp"
 
 namespace hcp::test {

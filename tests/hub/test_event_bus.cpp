@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "hcp/event_bus.hpp"
+#include "hcp/hub/event_bus.hpp"
 #include "hub_fixture.hpp"
 
 using namespace hcp;

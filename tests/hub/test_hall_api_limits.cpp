@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "api_fixture.hpp"
-#include "hcp/rate_limit.hpp"
+#include "hcp/hub_server/rate_limit.hpp"
 
 using namespace hcp;
 using namespace hcp::test;

@@ -12,8 +12,8 @@
 
 #include "../printer/printer_helpers.hpp"
 #include "hcp/printer/profile.hpp"
-#include "hcp/remote_hub_link.hpp"
-#include "hcp/remote_queue.hpp"
+#include "hcp/hub_client/remote_hub_link.hpp"
+#include "hcp/hub_client/remote_queue.hpp"
 #include "service_fixture.hpp"
 
 using namespace hcp;

@@ -2,7 +2,7 @@
 // the hall's context, refusals store nothing, forwarded ratings are taken once.
 #include <catch2/catch.hpp>
 
-#include "hcp/hub.hpp"
+#include "hcp/hub/hub.hpp"
 #include "hub_fixture.hpp"
 
 using namespace hcp;

@@ -1,7 +1,7 @@
 // LocalHubLink: the in-process link a township terminal uses.
 #include <catch2/catch.hpp>
 
-#include "hcp/local_hub_link.hpp"
+#include "hcp/hub/local_hub_link.hpp"
 #include "hub_fixture.hpp"
 
 using namespace hcp;

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "api_fixture.hpp"
-#include "hcp/remote_hub_link.hpp"
+#include "hcp/hub_client/remote_hub_link.hpp"
 
 using namespace hcp;
 using namespace hcp::test;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "hcp/time.hpp"
+#include "hcp/base/time.hpp"
 #include "test_support.hpp"
 
 using Catch::Matchers::Contains;

@@ -9,9 +9,9 @@
 #include <thread>
 
 #include "fixtures.hpp"
-#include "hcp/crypto.hpp"
-#include "hcp/store.hpp"
-#include "hcp/time.hpp"
+#include "hcp/base/crypto.hpp"
+#include "hcp/store/store.hpp"
+#include "hcp/base/time.hpp"
 #include "test_support.hpp"
 
 using Catch::Matchers::Contains;

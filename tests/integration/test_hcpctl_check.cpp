@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "hcp/crypto.hpp"
-#include "hcp/store.hpp"
+#include "hcp/base/crypto.hpp"
+#include "hcp/store/store.hpp"
 #include "test_support.hpp"
 
 using Catch::Matchers::Contains;

@@ -9,7 +9,7 @@
 
 #include "hcp/printer/render.hpp"
 #include "hcp/printer/templates.hpp"
-#include "hcp/token.hpp"
+#include "hcp/token/token.hpp"
 #include "test_support.hpp"
 
 namespace hcp::printer::test {

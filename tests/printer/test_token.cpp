@@ -10,7 +10,7 @@
 #include <random>
 #include <sstream>
 
-#include "hcp/token.hpp"
+#include "hcp/token/token.hpp"
 #include "printer_helpers.hpp"
 
 using namespace hcp;

@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 
-#include "hcp/queue.hpp"
-#include "hcp/store.hpp"
+#include "hcp/queue/queue.hpp"
+#include "hcp/store/store.hpp"
 #include "test_support.hpp"
 
 namespace hcp::test {

@@ -11,7 +11,7 @@
 #include <set>
 
 #include "fixtures.hpp"
-#include "hcp/config.hpp"
+#include "hcp/config/config.hpp"
 #include "queue_fixture.hpp"
 
 using namespace hcp;

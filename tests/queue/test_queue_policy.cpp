@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "hcp/queue_policy.hpp"
+#include "hcp/queue/policy.hpp"
 #include "queue_fixture.hpp"
 
 using namespace hcp;

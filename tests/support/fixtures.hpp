@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <string>
 
-#include "hcp/catalog.hpp"
-#include "hcp/store.hpp"
+#include "hcp/domain/catalog.hpp"
+#include "hcp/store/store.hpp"
 
 namespace hcp::test {
 

@@ -3,11 +3,11 @@
 
 #include <sstream>
 
-#include "demo_hub_link.hpp"
-#include "fonts.hpp"
-#include "hcp/catalog.hpp"
-#include "journal_link.hpp"
-#include "journey.hpp"
+#include "rating/demo_hub_link.hpp"
+#include "shell/fonts.hpp"
+#include "hcp/domain/catalog.hpp"
+#include "rating/journal_link.hpp"
+#include "rating/journey.hpp"
 
 namespace {
 

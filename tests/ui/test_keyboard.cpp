@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <string>
 
-#include "hcp/rules.hpp"
-#include "onscreen_keyboard.hpp"
-#include "pinyin_engine.hpp"
+#include "hcp/domain/rules.hpp"
+#include "keyboard/onscreen_keyboard.hpp"
+#include "keyboard/pinyin_engine.hpp"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <mutex>
 #include <thread>
 
-#include "hall_board.hpp"
-#include "voice/announcer.hpp"
-#include "voice/speech.hpp"
+#include "display/hall_board.hpp"
+#include "display/voice/announcer.hpp"
+#include "display/voice/speech.hpp"
 
 using namespace hcp::ui;
 using namespace hcp::ui::voice;

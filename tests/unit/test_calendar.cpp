@@ -5,9 +5,9 @@
 #include <chrono>
 #include <string>
 
-#include "hcp/calendar.hpp"
-#include "hcp/error.hpp"
-#include "hcp/time.hpp"
+#include "hcp/domain/calendar.hpp"
+#include "hcp/base/error.hpp"
+#include "hcp/base/time.hpp"
 #include "test_support.hpp"
 
 using Catch::Matchers::Contains;

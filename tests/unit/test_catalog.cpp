@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "hcp/catalog.hpp"
-#include "hcp/error.hpp"
+#include "hcp/domain/catalog.hpp"
+#include "hcp/base/error.hpp"
 #include "test_support.hpp"
 
 using Catch::Matchers::Contains;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "hcp/config.hpp"
+#include "hcp/config/config.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;

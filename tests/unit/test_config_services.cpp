@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "hcp/config.hpp"
+#include "hcp/config/config.hpp"
 
 using hcp::ConfigError;
 using hcp::ConfigIssue;

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "hcp/crypto.hpp"
-#include "hcp/error.hpp"
+#include "hcp/base/crypto.hpp"
+#include "hcp/base/error.hpp"
 #include "test_support.hpp"
 
 using namespace hcp;

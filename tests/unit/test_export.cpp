@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "hcp/export.hpp"
+#include "hcp/store/export.hpp"
 #include "test_support.hpp"
 
 using namespace hcp;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "hcp/personal.hpp"
+#include "hcp/base/personal.hpp"
 
 using namespace hcp;
 

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "hcp/rules.hpp"
+#include "hcp/domain/rules.hpp"
 #include "test_support.hpp"
 
 using namespace hcp;

@@ -16,7 +16,7 @@
 #include <random>
 #include <string>
 
-#include "hcp/sd_notify.hpp"
+#include "hcp/base/sd_notify.hpp"
 
 using hcp::sd::Notifier;
 using hcp::sd::NotifyError;

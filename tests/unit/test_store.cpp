@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 
 #include "fixtures.hpp"
-#include "hcp/store.hpp"
+#include "hcp/store/store.hpp"
 #include "test_support.hpp"
 
 using namespace hcp;

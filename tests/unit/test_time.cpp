@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "hcp/time.hpp"
+#include "hcp/base/time.hpp"
 
 using namespace hcp;
 using namespace std::chrono;

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "fixtures.hpp"
-#include "hcp/verify.hpp"
+#include "hcp/store/verify.hpp"
 #include "test_support.hpp"
 
 using namespace hcp;

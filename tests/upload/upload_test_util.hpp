@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "fixtures.hpp"
-#include "hcp/store_outbox.hpp"
-#include "hcp/upload.hpp"
+#include "hcp/store/outbox.hpp"
+#include "hcp/upload/upload.hpp"
 #include "platform_sim.hpp"
 #include "test_support.hpp"
 

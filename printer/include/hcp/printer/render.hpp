@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "hcp/error.hpp"
+#include "hcp/base/error.hpp"
 #include "hcp/printer/encoder.hpp"
 
 namespace hcp::printer {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "hcp/config.hpp"
+#include "hcp/config/config.hpp"
 
 namespace hcp::printer {
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "hcp/error.hpp"
+#include "hcp/base/error.hpp"
 
-#include "hcp/transport_spec.hpp"
+#include "hcp/config/transport_spec.hpp"
 
 namespace hcp::printer {
 

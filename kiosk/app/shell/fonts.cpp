@@ -1,0 +1,168 @@
+#include "shell/fonts.hpp"
+
+#include <imgui_freetype.h>
+
+#include <fcntl.h>
+#include <malloc.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+namespace hcp::ui {
+
+namespace {
+
+// Decodes one UTF-8 sequence; invalid bytes yield U+FFFD and advance by one.
+char32_t next_code_point(std::string_view s, size_t& i) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    auto cont = [&](size_t k) -> int {
+        if (i + k >= s.size()) return -1;
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        return (b & 0xC0U) == 0x80U ? static_cast<int>(b & 0x3FU) : -1;
+    };
+    if (b0 < 0x80U) { i += 1; return b0; }
+    if ((b0 & 0xE0U) == 0xC0U) {
+        const int c1 = cont(1);
+        if (c1 >= 0) { i += 2; return static_cast<char32_t>(((b0 & 0x1FU) << 6) | static_cast<unsigned>(c1)); }
+    } else if ((b0 & 0xF0U) == 0xE0U) {
+        const int c1 = cont(1), c2 = cont(2);
+        if (c1 >= 0 && c2 >= 0) {
+            i += 3;
+            return static_cast<char32_t>(((b0 & 0x0FU) << 12) | (static_cast<unsigned>(c1) << 6) | static_cast<unsigned>(c2));
+        }
+    } else if ((b0 & 0xF8U) == 0xF0U) {
+        const int c1 = cont(1), c2 = cont(2), c3 = cont(3);
+        if (c1 >= 0 && c2 >= 0 && c3 >= 0) {
+            i += 4;
+            return static_cast<char32_t>(((b0 & 0x07U) << 18) | (static_cast<unsigned>(c1) << 12) |
+                                         (static_cast<unsigned>(c2) << 6) | static_cast<unsigned>(c3));
+        }
+    }
+    i += 1;
+    return 0xFFFD;
+}
+
+}  // namespace
+
+// The font file mapped read-only for the length of one atlas build.
+class MappedFont {
+public:
+    explicit MappedFont(const std::filesystem::path& file) {
+        const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw std::runtime_error("cannot read font " + file.string());
+        struct stat st {};
+        if (::fstat(fd, &st) != 0 || st.st_size <= 0) {
+            ::close(fd);
+            throw std::runtime_error("empty font " + file.string());
+        }
+        m_size = static_cast<size_t>(st.st_size);
+        m_data = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        ::close(fd);  // the mapping stays valid
+        if (m_data == MAP_FAILED) throw std::runtime_error("cannot map font " + file.string());
+    }
+    ~MappedFont() { ::munmap(m_data, m_size); }
+    MappedFont(const MappedFont&) = delete;
+    MappedFont& operator=(const MappedFont&) = delete;
+    void* data() const noexcept { return m_data; }
+    int size() const noexcept { return static_cast<int>(m_size); }
+
+private:
+    void* m_data = nullptr;
+    size_t m_size = 0;
+};
+
+Fonts::Fonts(std::filesystem::path font_file) : m_file(std::move(font_file)) {
+    MappedFont check(m_file);  // fail at start, not at the first frame
+    // Printable ASCII and the symbols the UI draws itself are always there.
+    want(" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+    want("★☆·…—“”‘’，。、：；！？（）《》【】");
+}
+
+void Fonts::want(std::string_view utf8) {
+    for (size_t i = 0; i < utf8.size();) {
+        const char32_t cp = next_code_point(utf8, i);
+        if (cp >= 0x10000) { ++m_unsupported; continue; }
+        if (cp < 0x20) continue;
+        if (!m_wanted[cp]) {
+            m_wanted[cp] = true;
+            m_stale = true;
+        }
+    }
+}
+
+void Fonts::set_display_scale(float scale) {
+    if (scale == m_display_scale) return;
+    m_display_scale = scale;
+    m_stale = true;
+}
+
+void Fonts::want_display(std::string_view utf8) {
+    want(utf8);
+    for (size_t i = 0; i < utf8.size();) {
+        const char32_t cp = next_code_point(utf8, i);
+        if (cp < 0x20 || cp >= 0x10000) continue;
+        if (!m_display_wanted[cp]) {
+            m_display_wanted[cp] = true;
+            if (m_display_scale > 0.0F) m_stale = true;
+        }
+    }
+}
+
+namespace {
+
+// Ranges are pairs [first, last] closed by 0; returns the number of glyphs.
+int ranges_of(const std::vector<bool>& wanted, ImVector<ImWchar>& ranges) {
+    ranges.clear();
+    int glyphs = 0;
+    for (size_t cp = 1; cp < wanted.size(); ++cp) {
+        if (!wanted[cp]) continue;
+        size_t last = cp;
+        while (last + 1 < wanted.size() && wanted[last + 1]) ++last;
+        ranges.push_back(static_cast<ImWchar>(cp));
+        ranges.push_back(static_cast<ImWchar>(last));
+        glyphs += static_cast<int>(last - cp + 1);
+        cp = last;
+    }
+    ranges.push_back(0);
+    return glyphs;
+}
+
+}  // namespace
+
+void Fonts::build(ImFontAtlas& atlas, float em_px) {
+    // The ranges must outlive the Build() below.
+    m_glyphs = ranges_of(m_wanted, m_ranges);
+    const bool display = m_display_scale > 0.0F && ranges_of(m_display_wanted, m_display_ranges) > 0;
+
+    atlas.Clear();
+    atlas.FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
+    atlas.FontBuilderFlags = ImGuiFreeTypeBuilderFlags_LightHinting;
+    ImFontConfig cfg;
+    cfg.FontDataOwnedByAtlas = false;  // the mapping is ours; ImGui copies it (freed below)
+    cfg.OversampleH = 1;
+    cfg.OversampleV = 1;
+    // ImGui takes a non-const pointer and copies the data (FontDataOwnedByAtlas is false); the
+    // copies are freed right after Build() below and the file is unmapped.
+    const MappedFont font(m_file);
+    m_body = atlas.AddFontFromMemoryTTF(font.data(), font.size(), em_px, &cfg, m_ranges.Data);
+    m_title = atlas.AddFontFromMemoryTTF(font.data(), font.size(), em_px * 1.6F, &cfg, m_ranges.Data);
+    m_display = display ? atlas.AddFontFromMemoryTTF(font.data(), font.size(), em_px * m_display_scale, &cfg,
+                                                     m_display_ranges.Data)
+                        : nullptr;
+    if (m_body == nullptr || m_title == nullptr || (display && m_display == nullptr) || !atlas.Build()) {
+        throw std::runtime_error("cannot build the font atlas");
+    }
+    // ImGui 1.86 copies font data it does not own (AddFont: FontDataOwnedByAtlas false → a copy
+    // it then owns), so each build held two copies of the 13 MB file. Dropping the input data
+    // frees them (the baked glyphs stay); forgetting the pointers instead leaked 26 MB a build.
+    atlas.ClearInputData();
+    // The copies came from the heap: hand the pages back, or every rebuild (a new name, a page
+    // of keyboard candidates) would leave the process larger.
+    ::malloc_trim(0);
+    m_stale = false;
+    ++m_builds;
+}
+
+}  // namespace hcp::ui

@@ -1,0 +1,65 @@
+#pragma once
+// Internal: what the route files of the hall API share with the server (hall_api.cpp). The
+// queue routes (hall_api_queue.cpp) get everything they need from the server in one
+// RouteContext, so authentication, body parsing and the case report stay in one place.
+#include <httplib.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "hcp/hub_server/hall_api.hpp"
+#include "hcp/hub_client/hub_json.hpp"
+
+namespace hcp::api {
+
+// Who sent a request, from its bearer token.
+// A staff console session (POST /api/v1/staff/sign-in) acts like a device token of its window
+// on the queue's window endpoints, GET /queue and GET /events only.
+struct Caller {
+    enum class Kind { none, device, system, staff } kind = Kind::none;
+    std::string id;
+    int window = 0;       // a device's or a staff session's window (0 = self-service)
+    std::string session;  // a staff session's token
+};
+
+class StaffSessions;
+
+struct RouteContext {
+    Hub& hub;
+    const HallApiServices& services;
+    // Answers 401 (no or unknown token) or 403 (wrong kind of token) itself and returns nullopt.
+    std::function<std::optional<Caller>(const httplib::Request&, httplib::Response&, bool device_ok, bool system_ok,
+                                        bool staff_ok)>
+        require;
+    // The body as a JSON object; answers 415 / 400 itself and returns nullopt.
+    std::function<std::optional<json>(const httplib::Request&, httplib::Response&)> json_body;
+    // The code path of POST /api/v1/cases: stores the case, opens the rating on its window and
+    // returns the reply body (case, case_nos, rating, receipt QR). On failure it answers
+    // itself (statuses of the cases endpoint) and returns nullopt.
+    std::function<std::optional<json>(const CaseReport&, httplib::Response&)> report_case;
+    // Sets rating_url, short_code and rating_url_expires_at of `reply` for the case (null when
+    // the hall has no QR key), as POST /cases does.
+    std::function<void(json& reply, const Case& c)> add_receipt;
+    // The staff console's sessions (never null while the server runs).
+    StaffSessions* sessions = nullptr;
+
+    // The hub's queue, or null after answering 404 queue_not_configured (no [[category]]).
+    QueueEngine* queue_or_404(httplib::Response& res) const;
+    // Names from the configuration ([[staff]], [[item]]); empty when the number or code is not there.
+    std::string staff_name(const std::string& number) const;
+    std::string item_name(const std::string& code) const;
+    // The configured [[window]] name, or "3号窗口".
+    std::string window_name(int window) const;
+};
+
+// Answers a refusal of the queue engine with its status (404/409/422/503) and Chinese message.
+void send_queue_failure(httplib::Response& res, const QueueFailure& f);
+
+// POST /tickets, GET /queue and POST /windows/{w}/… (docs/hall-api.md "Queue").
+void register_queue_routes(httplib::Server& svr, RouteContext ctx);
+// POST /staff/sign-in|sign-out, GET /staff/session and the console's page at GET /console/
+// (hall_api_console.cpp, docs/hall-api.md "Staff console").
+void register_console_routes(httplib::Server& svr, RouteContext ctx);
+
+}  // namespace hcp::api

@@ -1,0 +1,92 @@
+#pragma once
+// Internal RAII wrapper over the SQLite C API (SQLiteCpp's idea, our own small code).
+// C handles live in unique_ptrs with deleters; a Transaction rolls back in its destructor
+// unless committed; every failure throws hcp::Error(store_failure) carrying SQLite's code.
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hcp/base/error.hpp"
+
+namespace hcp::sql {
+
+// Error from SQLite with its extended result code (e.g. SQLITE_FULL).
+class SqliteError : public Error {
+public:
+    SqliteError(int code, const std::string& message) : Error(Errc::store_failure, message), m_code(code) {}
+    int sqlite_code() const noexcept { return m_code; }
+    bool disk_full() const noexcept { return (m_code & 0xff) == SQLITE_FULL; }
+
+private:
+    int m_code;
+};
+
+struct DbDeleter {
+    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+};
+struct StmtDeleter {
+    void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+};
+
+class Db {
+public:
+    enum class Mode { read_write_create, read_only };
+    Db(const std::filesystem::path& path, Mode mode);
+
+    sqlite3* handle() const noexcept { return m_db.get(); }
+    void exec(const std::string& sql);
+    [[noreturn]] void fail(int rc, const std::string& context) const;
+
+private:
+    std::unique_ptr<sqlite3, DbDeleter> m_db;
+};
+
+class Statement {
+public:
+    Statement(const Db& db, std::string_view sql);
+
+    Statement& bind(int index, std::int64_t value);
+    Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+    Statement& bind(int index, std::string_view value);
+    Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+    Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+    Statement& bind_blob(int index, const std::vector<std::uint8_t>& value);
+    Statement& bind_null(int index);
+
+    // Steps once: true when a row is available, false when done.
+    bool step();
+    // Steps to completion (for statements without rows).
+    void run();
+    void reset();
+
+    std::int64_t column_int(int index) const;
+    std::string column_text(int index) const;
+    std::vector<std::uint8_t> column_blob(int index) const;
+    bool column_null(int index) const;
+
+private:
+    const Db* m_db;
+    std::unique_ptr<sqlite3_stmt, StmtDeleter> m_stmt;
+};
+
+// BEGIN IMMEDIATE … COMMIT; rolls back in the destructor unless commit() succeeded.
+class Transaction {
+public:
+    explicit Transaction(Db& db);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+private:
+    Db& m_db;
+    bool m_done = false;
+};
+
+}  // namespace hcp::sql

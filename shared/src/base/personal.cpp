@@ -1,0 +1,101 @@
+#include "hcp/base/personal.hpp"
+
+#include <ostream>
+#include <vector>
+
+namespace hcp {
+
+namespace {
+
+// Splits UTF-8 text into code points (invalid bytes count as one unit each, so masking never
+// emits a partial sequence).
+std::vector<std::string_view> code_points(std::string_view s) {
+    std::vector<std::string_view> out;
+    size_t i = 0;
+    while (i < s.size()) {
+        auto c = static_cast<unsigned char>(s[i]);
+        size_t len = 1;
+        if ((c & 0xE0) == 0xC0) len = 2;
+        else if ((c & 0xF0) == 0xE0) len = 3;
+        else if ((c & 0xF8) == 0xF0) len = 4;
+        if (i + len > s.size()) len = 1;
+        for (size_t k = 1; k < len; ++k) {
+            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
+                len = 1;
+                break;
+            }
+        }
+        out.push_back(s.substr(i, len));
+        i += len;
+    }
+    return out;
+}
+
+// A unit that code_points() could not decode (one stray byte ≥ 0x80).
+bool is_invalid_unit(std::string_view unit) {
+    return unit.size() == 1 && static_cast<unsigned char>(unit[0]) >= 0x80;
+}
+
+// Kept units are copied unless they are invalid bytes, which become '*': masked text is always
+// valid UTF-8, whatever came in.
+std::string keep_edges(std::string_view value, size_t head, size_t tail) {
+    auto cps = code_points(value);
+    std::string out;
+    for (size_t i = 0; i < cps.size(); ++i) {
+        bool keep = i < head || i + tail >= cps.size();
+        if (keep && !is_invalid_unit(cps[i])) out += cps[i];
+        else out += '*';
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string mask_name(std::string_view utf8_name) {
+    auto cps = code_points(utf8_name);
+    if (cps.empty()) return {};
+    std::string out(is_invalid_unit(cps[0]) ? std::string_view("*") : cps[0]);
+    // A one-character name still hides that it has only one character.
+    out.append(cps.size() > 1 ? cps.size() - 1 : 1, '*');
+    return out;
+}
+
+std::string mask_phone(std::string_view phone) {
+    // Mobile numbers and landlines with area code (11+): 138****1234. Shorter numbers keep no
+    // prefix, so at least half of every number is hidden: 8–10 keep the last 4, 3–7 the last 2.
+    auto n = code_points(phone).size();
+    if (n >= 11) return keep_edges(phone, 3, 4);
+    if (n >= 8) return keep_edges(phone, 0, 4);
+    if (n >= 3) return keep_edges(phone, 0, 2);
+    return keep_edges(phone, 0, 0);
+}
+
+std::string mask_id_number(std::string_view id_number) {
+    auto n = code_points(id_number).size();
+    if (n >= 12) return keep_edges(id_number, 6, 4);
+    if (n == 0) return {};
+    return keep_edges(id_number, 0, n > 2 ? 2 : 0);
+}
+
+std::string PersonalField::masked() const {
+    switch (m_kind) {
+        case PersonalKind::name: return mask_name(m_value);
+        case PersonalKind::phone: return mask_phone(m_value);
+        case PersonalKind::id_number: return mask_id_number(m_value);
+    }
+    return {};
+}
+
+std::ostream& operator<<(std::ostream& os, const PersonalField& field) { return os << field.masked(); }
+
+std::string Applicant::masked_summary() const {
+    std::string out;
+    for (const PersonalField* f : {&name, &phone, &id_number}) {
+        if (f->empty()) continue;
+        if (!out.empty()) out += ' ';
+        out += f->masked();
+    }
+    return out;
+}
+
+}  // namespace hcp

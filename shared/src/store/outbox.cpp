@@ -1,0 +1,321 @@
+// The upload side of the outbox (hcp/store_outbox.hpp, docs/sync.md). A separate SQLite
+// connection on the store file: the uploader thread owns it, the rating path keeps its own.
+#include "hcp/store/outbox.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "hcp/sql/sqlite.hpp"
+#include "store/schema.hpp"
+
+namespace hcp {
+
+namespace {
+
+std::int64_t ms(TimePoint t) { return t.time_since_epoch().count(); }
+TimePoint from_ms(std::int64_t v) { return TimePoint{std::chrono::milliseconds{v}}; }
+
+// Keys of the meta table that remember the last attempt across restarts.
+constexpr const char* kMetaLastError = "upload.last_error";
+constexpr const char* kMetaLastErrorAt = "upload.last_error_at";
+constexpr const char* kMetaLastSuccessAt = "upload.last_success_at";
+
+}  // namespace
+
+struct OutboxQueue::Impl {
+    sql::Db db;
+    std::string target;
+    Impl(const std::filesystem::path& path, std::string t)
+        : db(path, sql::Db::Mode::read_write_create), target(std::move(t)) {}
+
+    void put_meta(const char* key, const std::string& value) {
+        sql::Statement st(db, "INSERT INTO meta(key, value) VALUES (?, ?) "
+                              "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+        st.bind(1, key).bind(2, value).run();
+    }
+    std::optional<std::string> get_meta(const char* key) const {
+        sql::Statement st(db, "SELECT value FROM meta WHERE key = ?");
+        st.bind(1, key);
+        if (st.step()) return st.column_text(0);
+        return std::nullopt;
+    }
+};
+
+OutboxQueue::OutboxQueue(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+OutboxQueue::~OutboxQueue() = default;
+OutboxQueue::OutboxQueue(OutboxQueue&&) noexcept = default;
+OutboxQueue& OutboxQueue::operator=(OutboxQueue&&) noexcept = default;
+
+OutboxQueue OutboxQueue::open(const std::filesystem::path& path, std::string target) {
+    if (!std::filesystem::exists(path)) throw Error(Errc::io_failure, path.string() + " does not exist");
+    auto impl = std::make_unique<Impl>(path, std::move(target));
+    std::int64_t app_id = 0, version = 0;
+    try {
+        sql::Statement a(impl->db, "PRAGMA application_id");
+        if (a.step()) app_id = a.column_int(0);
+        sql::Statement v(impl->db, "PRAGMA user_version");
+        if (v.step()) version = v.column_int(0);
+    } catch (const sql::SqliteError&) {
+        throw Error(Errc::not_a_store, path.string() + " is not an SQLite database");
+    }
+    if (app_id != schema::kApplicationId) throw Error(Errc::not_a_store, path.string() + " is not an hcp-kiosk database");
+    if (version > kStoreSchemaVersion)
+        throw Error(Errc::schema_too_new, path.string() + " was written by a newer release");
+    if (version < kStoreSchemaVersion)
+        throw Error(Errc::store_failure, path.string() + " has an older schema; open it with the store first");
+    // The rating path sets WAL + FULL on its connection; synchronous is per connection, so the
+    // outbox connection sets FULL too: an ack that was recorded survives a power cut.
+    impl->db.exec("PRAGMA synchronous = FULL");
+    return OutboxQueue(std::move(impl));
+}
+
+long long OutboxQueue::requeue_in_flight(TimePoint now) {
+    sql::Statement st(m_impl->db, "UPDATE outbox SET state = 'pending', next_attempt_at = ? "
+                                  "WHERE target = ? AND state = 'sent'");
+    st.bind(1, ms(now)).bind(2, m_impl->target).run();
+    return sqlite3_changes(m_impl->db.handle());
+}
+
+long long OutboxQueue::reschedule_due_after(TimePoint later_than, TimePoint now) {
+    sql::Statement st(m_impl->db, "UPDATE outbox SET state = 'pending', next_attempt_at = ? "
+                                  "WHERE target = ? AND state IN ('pending', 'sent') AND next_attempt_at > ?");
+    st.bind(1, ms(now)).bind(2, m_impl->target).bind(3, ms(later_than)).run();
+    return sqlite3_changes(m_impl->db.handle());
+}
+
+OutboxBatch OutboxQueue::claim(int max, TimePoint now, TimePoint lease_until) {
+    OutboxBatch batch;
+    if (max <= 0) return batch;
+    sql::Transaction tx(m_impl->db);
+    // Expired leases (a request that never came back, a crash) are plain due rows again.
+    {
+        sql::Statement expire(m_impl->db, "UPDATE outbox SET state = 'pending' WHERE state = 'sent' "
+                                          "AND next_attempt_at <= ? AND target = ?");
+        expire.bind(1, ms(now)).bind(2, m_impl->target).run();
+    }
+    // Due rows through the (state, next_attempt_at) index: the cost is the batch, not the backlog
+    // (a 100 000-rating backlog would otherwise be rescanned for every batch).
+    std::vector<std::string> ids;
+    {
+        sql::Statement due(m_impl->db, "SELECT rating_id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? "
+                                       "AND target = ? ORDER BY next_attempt_at LIMIT ?");
+        due.bind(1, ms(now)).bind(2, m_impl->target).bind(3, max);
+        while (due.step()) ids.push_back(due.column_text(0));
+    }
+    if (ids.empty()) return batch;  // rolls back (nothing changed that matters)
+    sql::Statement get(m_impl->db, std::string("SELECT ") + schema::kRatingColumns + " FROM ratings WHERE id = ?");
+    std::vector<Rating> rows;
+    for (const auto& id : ids) {
+        get.bind(1, id);
+        if (get.step()) rows.push_back(schema::read_rating(get));
+        get.reset();
+    }
+    if (rows.empty()) return batch;
+    // One device per batch (the body names one device and its chain head), in chain order.
+    batch.device_id = rows.front().device_id;
+    for (auto& r : rows)
+        if (r.device_id == batch.device_id) batch.ratings.push_back(std::move(r));
+    std::sort(batch.ratings.begin(), batch.ratings.end(), [](const Rating& a, const Rating& b) { return a.seq < b.seq; });
+    {
+        sql::Statement head(m_impl->db, "SELECT seq, hash FROM chain_heads WHERE device_id = ?");
+        head.bind(1, batch.device_id);
+        if (head.step()) {
+            batch.chain_head.seq = head.column_int(0);
+            batch.chain_head.hash = head.column_text(1);
+        }
+    }
+    sql::Statement mark(m_impl->db, "UPDATE outbox SET state = 'sent', next_attempt_at = ? "
+                                    "WHERE rating_id = ? AND target = ?");
+    for (const auto& r : batch.ratings) {
+        mark.bind(1, ms(lease_until)).bind(2, r.id).bind(3, m_impl->target).run();
+        mark.reset();
+    }
+    tx.commit();
+    return batch;
+}
+
+std::optional<TimePoint> OutboxQueue::next_due() const {
+    sql::Statement st(m_impl->db, "SELECT MIN(next_attempt_at) FROM outbox WHERE target = ? "
+                                  "AND state IN ('pending', 'sent')");
+    st.bind(1, m_impl->target);
+    if (st.step() && !st.column_null(0)) return from_ms(st.column_int(0));
+    return std::nullopt;
+}
+
+void OutboxQueue::mark_acked(const std::vector<std::string>& ids, TimePoint at) {
+    if (ids.empty()) return;
+    sql::Transaction tx(m_impl->db);
+    sql::Statement st(m_impl->db, "UPDATE outbox SET state = 'acked', last_error = '', attempts = attempts + 1, "
+                                  "next_attempt_at = ? WHERE rating_id = ? AND target = ? AND state != 'acked'");
+    for (const auto& id : ids) {
+        st.bind(1, ms(at)).bind(2, id).bind(3, m_impl->target).run();
+        st.reset();
+    }
+    tx.commit();
+}
+
+void OutboxQueue::mark_rejected(const std::string& id, const std::string& reason, TimePoint at) {
+    sql::Statement st(m_impl->db, "UPDATE outbox SET state = 'rejected', last_error = ?, attempts = attempts + 1, "
+                                  "next_attempt_at = ? WHERE rating_id = ? AND target = ? AND state != 'acked'");
+    st.bind(1, reason.empty() ? std::string("rejected without a reason") : reason)
+        .bind(2, ms(at)).bind(3, id).bind(4, m_impl->target).run();
+}
+
+void OutboxQueue::mark_retry(const std::vector<std::string>& ids, const std::string& error,
+                             TimePoint next_attempt_at) {
+    if (ids.empty()) return;
+    sql::Transaction tx(m_impl->db);
+    sql::Statement st(m_impl->db, "UPDATE outbox SET state = 'pending', last_error = ?, attempts = attempts + 1, "
+                                  "next_attempt_at = ? WHERE rating_id = ? AND target = ? "
+                                  "AND state IN ('pending', 'sent')");
+    for (const auto& id : ids) {
+        st.bind(1, error).bind(2, ms(next_attempt_at)).bind(3, id).bind(4, m_impl->target).run();
+        st.reset();
+    }
+    tx.commit();
+}
+
+void OutboxQueue::note_success(TimePoint at) {
+    sql::Transaction tx(m_impl->db);
+    m_impl->put_meta(kMetaLastSuccessAt, std::to_string(ms(at)));
+    m_impl->put_meta(kMetaLastError, "");
+    tx.commit();
+}
+
+void OutboxQueue::note_error(const std::string& error, TimePoint at) {
+    sql::Transaction tx(m_impl->db);
+    m_impl->put_meta(kMetaLastError, error);
+    m_impl->put_meta(kMetaLastErrorAt, std::to_string(ms(at)));
+    tx.commit();
+}
+
+SyncState OutboxQueue::sync_state() const {
+    SyncState s;
+    sql::Statement counts(m_impl->db, "SELECT state, COUNT(*) FROM outbox WHERE target = ? GROUP BY state");
+    counts.bind(1, m_impl->target);
+    while (counts.step()) {
+        auto state = counts.column_text(0);
+        auto n = counts.column_int(1);
+        if (state == "pending" || state == "sent") s.not_uploaded += n;
+        else if (state == "acked") s.uploaded += n;
+        else if (state == "rejected") s.rejected += n;
+    }
+    sql::Statement oldest(m_impl->db, "SELECT MIN(r.tapped_at) FROM outbox o JOIN ratings r ON r.id = o.rating_id "
+                                      "WHERE o.target = ? AND o.state IN ('pending', 'sent')");
+    oldest.bind(1, m_impl->target);
+    if (oldest.step() && !oldest.column_null(0)) s.oldest_not_uploaded = from_ms(oldest.column_int(0));
+    s.last_error = m_impl->get_meta(kMetaLastError).value_or("");
+    auto to_time = [](const std::optional<std::string>& v) -> std::optional<TimePoint> {
+        if (!v || v->empty()) return std::nullopt;
+        try {
+            return from_ms(std::stoll(*v));
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+    };
+    if (!s.last_error.empty()) s.last_error_at = to_time(m_impl->get_meta(kMetaLastErrorAt));
+    s.last_success_at = to_time(m_impl->get_meta(kMetaLastSuccessAt));
+    return s;
+}
+
+long long OutboxQueue::purge_personal_data(TimePoint now, int days) {
+    if (days < 0) throw Error(Errc::invalid_argument, "purge days must be >= 0");
+    const TimePoint cutoff = now - std::chrono::hours{24LL * days};
+    // A case qualifies when at least one rating covers it, every rating covering it was
+    // accepted (acked), and the latest acceptance is older than the cutoff: a case with a
+    // rating still waiting or rejected keeps its data (the upload may still need it).
+    sql::Statement st(m_impl->db, R"sql(
+UPDATE cases SET applicant_name = NULL, applicant_phone = NULL, applicant_id = NULL
+WHERE (applicant_name IS NOT NULL OR applicant_phone IS NOT NULL OR applicant_id IS NOT NULL)
+  AND case_no IN (
+    SELECT j.value FROM ratings r JOIN outbox o ON o.rating_id = r.id AND o.target = ?1, json_each(r.case_nos) j
+    GROUP BY j.value
+    HAVING SUM(o.state != 'acked') = 0 AND MAX(o.next_attempt_at) <= ?2)
+)sql");
+    st.bind(1, m_impl->target).bind(2, ms(cutoff)).run();
+    return sqlite3_changes(m_impl->db.handle());
+}
+
+std::string format_age(std::chrono::milliseconds age) {
+    using namespace std::chrono;
+    if (age < milliseconds::zero()) age = milliseconds::zero();
+    auto total_min = duration_cast<minutes>(age).count();
+    auto d = total_min / (60 * 24), h = (total_min / 60) % 24, m = total_min % 60;
+    std::ostringstream o;
+    if (d > 0) o << d << " d " << h << " h";
+    else if (h > 0) o << h << " h " << m << " min";
+    else o << m << " min";
+    return o.str();
+}
+
+namespace {
+std::string age_zh(std::chrono::milliseconds age) {
+    using namespace std::chrono;
+    if (age < milliseconds::zero()) age = milliseconds::zero();
+    auto total_min = duration_cast<minutes>(age).count();
+    auto d = total_min / (60 * 24), h = (total_min / 60) % 24, m = total_min % 60;
+    std::ostringstream o;
+    if (d > 0) o << d << " 天 " << h << " 小时";
+    else if (h > 0) o << h << " 小时 " << m << " 分钟";
+    else o << m << " 分钟";
+    return o.str();
+}
+}  // namespace
+
+std::string SyncState::summary(TimePoint now) const {
+    std::ostringstream o;
+    if (not_uploaded == 0) o << "all uploaded";
+    else {
+        o << not_uploaded << " not uploaded";
+        if (oldest_not_uploaded) o << ", oldest " << format_age(now - *oldest_not_uploaded);
+    }
+    if (rejected > 0) o << ", " << rejected << " rejected by the platform";
+    if (!last_error.empty()) o << "; last error: " << last_error;
+    return o.str();
+}
+
+std::string SyncState::summary_zh(TimePoint now) const {
+    std::ostringstream o;
+    if (not_uploaded == 0) o << "全部评价已上传";
+    else {
+        o << not_uploaded << " 条评价未上传";
+        if (oldest_not_uploaded) o << "，最早的已等待 " << age_zh(now - *oldest_not_uploaded);
+    }
+    if (rejected > 0) o << "；" << rejected << " 条被平台退回（请在管理页查看原因）";
+    if (!last_error.empty()) o << "；最近一次上传失败：" << last_error;
+    return o.str();
+}
+
+DefaultRatingRun record_due_default_ratings(Store& store, const RatingContext& ctx, const WorkCalendar& calendar,
+                                            const UnratedPolicy& policy, TimePoint now) {
+    DefaultRatingRun run;
+    for (const Case& c : store.unrated_completed_cases()) {
+        if (!c.completed_at) continue;
+        auto deadlines = unrated_deadlines(*c.completed_at, calendar, policy);
+        if (now < deadlines.default_due) {
+            if (now >= deadlines.reminder_due) ++run.reminders_due;
+            else ++run.not_yet_due;
+            continue;
+        }
+        auto target = allowed_target(c, Stage::completed, Channel::system_default);
+        if (!target) {
+            run.failures.push_back(c.case_no + ": no rating target for a default rating");
+            continue;
+        }
+        RatingDraft d;
+        d.case_nos = {c.case_no};
+        d.stage = Stage::completed;
+        d.target = *target;
+        d.level = policy.default_level;
+        d.channel = Channel::system_default;
+        d.tapped_at = now;  // when the hub recorded it; the deadline is derivable from the case
+        d.is_default = true;
+        auto r = store.record_rating(d, ctx);
+        if (r) ++run.recorded;
+        else if (r.error().violation == RuleViolation::already_rated) continue;  // batch member already covered
+        else run.failures.push_back(c.case_no + ": " + r.error().detail);
+    }
+    return run;
+}
+
+}  // namespace hcp
