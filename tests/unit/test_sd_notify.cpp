@@ -1,5 +1,5 @@
-// The systemd notification client (shared/include/hcp/sd_notify.hpp): each test binds a real unix
-// datagram socket where systemd's would be, points NOTIFY_SOCKET at it and checks what arrives.
+// The systemd notification client (shared/include/hcp/base/sd_notify.hpp): each test binds a real
+// unix datagram socket where systemd's would be, points NOTIFY_SOCKET at it and checks what arrives.
 #include <catch2/catch.hpp>
 
 #include <sys/socket.h>
@@ -118,6 +118,16 @@ private:
     std::optional<std::string> m_old;
 };
 
+// The service manager's environment for one test: NOTIFY_SOCKET and the watchdog variables
+// (nullptr = unset). It must outlive the sends, which read NOTIFY_SOCKET each time.
+struct SystemdEnv {
+    explicit SystemdEnv(const char* socket, const char* watchdog_usec = nullptr, const char* watchdog_pid = nullptr)
+        : socket_var("NOTIFY_SOCKET", socket), usec_var("WATCHDOG_USEC", watchdog_usec),
+          pid_var("WATCHDOG_PID", watchdog_pid) {}
+    explicit SystemdEnv(const std::string& socket) : SystemdEnv(socket.c_str()) {}
+    ScopedEnv socket_var, usec_var, pid_var;
+};
+
 NotifyError::Cause cause_of(const hcp::sd::NotifyResult& r) {
     REQUIRE_FALSE(r.ok());
     return r.error().cause;
@@ -136,8 +146,19 @@ TEST_CASE("Without NOTIFY_SOCKET every notification is a no-op", "[sd_notify]") 
         CHECK(r.value() == NotifyOutcome::not_under_systemd);
     }
     // An empty NOTIFY_SOCKET is "not set" too.
-    CHECK_FALSE(Notifier::from_values("", nullptr, nullptr, 1).enabled());
+    {
+        SystemdEnv empty("");
+        const Notifier e = Notifier::from_environment();
+        CHECK_FALSE(e.enabled());
+        REQUIRE(e.ready().ok());
+        CHECK(e.ready().value() == NotifyOutcome::not_under_systemd);
+    }
+    // A default notifier stays silent even under systemd.
+    Listener l("@" + unique_name("hcp-notify-default"));
+    SystemdEnv env(l.address());
     CHECK_FALSE(Notifier().enabled());
+    REQUIRE(Notifier().ready().ok());
+    CHECK(Notifier().ready().value() == NotifyOutcome::not_under_systemd);
 }
 
 TEST_CASE("READY with a status arrives as one datagram on a file system socket", "[sd_notify]") {
@@ -157,7 +178,8 @@ TEST_CASE("READY with a status arrives as one datagram on a file system socket",
 
 TEST_CASE("An @name socket is reached in the abstract namespace", "[sd_notify]") {
     Listener l("@" + unique_name("hcp-notify-abstract"));
-    const Notifier n = Notifier::from_values(l.address().c_str(), nullptr, nullptr, ::getpid());
+    SystemdEnv env(l.address());
+    const Notifier n = Notifier::from_environment();
     REQUIRE(n.watchdog().ok());
     auto d = l.receive();
     REQUIRE(d);
@@ -178,7 +200,8 @@ TEST_CASE("An @name socket is reached in the abstract namespace", "[sd_notify]")
 
 TEST_CASE("A status with a newline cannot smuggle in a second assignment", "[sd_notify]") {
     Listener l("@" + unique_name("hcp-notify-inject"));
-    const Notifier n = Notifier::from_values(l.address().c_str(), nullptr, nullptr, ::getpid());
+    SystemdEnv env(l.address());
+    const Notifier n = Notifier::from_environment();
     REQUIRE(n.status("ok\nREADY=1\r\nWATCHDOG=1\x1b[2J\x7f").ok());
     const auto d = l.receive();
     REQUIRE(d);
@@ -194,17 +217,20 @@ TEST_CASE("Status text is cut on a character boundary and bad UTF-8 is replaced"
     CHECK(cut.size() <= Notifier::kMaxStatusBytes);
     CHECK(cut.substr(cut.size() - 3) == "评");
 
+    // One U+FFFD for each broken sequence; what follows it survives.
     CHECK(Notifier::sanitize_status("a\xff" "b") == "a\xEF\xBF\xBD" "b");
-    CHECK(Notifier::sanitize_status("\xE8\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // a truncated 评
-    CHECK(Notifier::sanitize_status("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
-    CHECK(Notifier::sanitize_status("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+    CHECK(Notifier::sanitize_status("\xE8\xAF") == "\xEF\xBF\xBD");             // a truncated 评
+    CHECK(Notifier::sanitize_status("\xE8\xAF" "ok") == "\xEF\xBF\xBD" "ok");
+    CHECK(Notifier::sanitize_status("\xC0\xAF") == "\xEF\xBF\xBD");             // overlong '/'
+    CHECK(Notifier::sanitize_status("\xED\xA0\x80") == "\xEF\xBF\xBD");         // surrogate
     CHECK(Notifier::sanitize_status(std::string("a\0b", 3)) == "a b");
     CHECK(Notifier::sanitize_status("") == "");
     CHECK(Notifier::sanitize_status("𠀀 ok") == "𠀀 ok");  // 4-byte characters (rare name characters) survive
 
     // The cut status really is what is sent.
     Listener l("@" + unique_name("hcp-notify-long"));
-    const Notifier n = Notifier::from_values(l.address().c_str(), nullptr, nullptr, ::getpid());
+    SystemdEnv env(l.address());
+    const Notifier n = Notifier::from_environment();
     REQUIRE(n.status(long_chinese).ok());
     const auto d = l.receive();
     REQUIRE(d);
@@ -213,7 +239,8 @@ TEST_CASE("Status text is cut on a character boundary and bad UTF-8 is replaced"
 
 TEST_CASE("notify sends well-formed assignments and refuses malformed ones", "[sd_notify]") {
     Listener l("@" + unique_name("hcp-notify-raw"));
-    const Notifier n = Notifier::from_values(l.address().c_str(), nullptr, nullptr, ::getpid());
+    SystemdEnv env(l.address());
+    const Notifier n = Notifier::from_environment();
     REQUIRE(n.notify("EXTEND_TIMEOUT_USEC=30000000\nSTATUS=迁移数据库").ok());
     const auto d = l.receive();
     REQUIRE(d);
@@ -228,27 +255,27 @@ TEST_CASE("notify sends well-formed assignments and refuses malformed ones", "[s
 }
 
 TEST_CASE("Bad or unreachable NOTIFY_SOCKET values are reported with their cause", "[sd_notify]") {
-    CHECK(cause_of(Notifier::from_values("relative/notify", nullptr, nullptr, 1).ready()) ==
-          NotifyError::Cause::bad_socket_address);
-    CHECK(cause_of(Notifier::from_values("vsock:2:1234", nullptr, nullptr, 1).ready()) ==
-          NotifyError::Cause::bad_socket_address);
-    CHECK(cause_of(Notifier::from_values("@", nullptr, nullptr, 1).ready()) == NotifyError::Cause::bad_socket_address);
-    const std::string too_long = "/" + std::string(200, 'x');
-    CHECK(cause_of(Notifier::from_values(too_long.c_str(), nullptr, nullptr, 1).ready()) ==
-          NotifyError::Cause::bad_socket_address);
-    // 107 bytes plus the NUL fit sun_path exactly; 108 do not.
-    const std::string fits = "/" + std::string(106, 'y');
-    CHECK(cause_of(Notifier::from_values(fits.c_str(), nullptr, nullptr, 1).ready()) == NotifyError::Cause::send_failed);
-    const std::string one_more = "/" + std::string(107, 'y');
-    CHECK(cause_of(Notifier::from_values(one_more.c_str(), nullptr, nullptr, 1).ready()) ==
-          NotifyError::Cause::bad_socket_address);
+    // What the notifier says when sending to `address`.
+    auto ready_at = [](const std::string& address) {
+        SystemdEnv env(address);
+        return Notifier::from_environment().ready();
+    };
+    CHECK(cause_of(ready_at("relative/notify")) == NotifyError::Cause::bad_socket_address);
+    CHECK(cause_of(ready_at("@")) == NotifyError::Cause::bad_socket_address);
+    CHECK(cause_of(ready_at("/" + std::string(200, 'x'))) == NotifyError::Cause::bad_socket_address);
+    // 107 bytes plus the NUL fit sun_path exactly (and name no socket); 108 do not fit.
+    CHECK(cause_of(ready_at("/" + std::string(106, 'y'))) == NotifyError::Cause::send_failed);
+    CHECK(cause_of(ready_at("/" + std::string(107, 'y'))) == NotifyError::Cause::bad_socket_address);
 
     // No such socket file.
     const std::string missing = temp_socket_path();
-    const auto r = Notifier::from_values(missing.c_str(), nullptr, nullptr, 1).watchdog();
-    CHECK(cause_of(r) == NotifyError::Cause::send_failed);
-    CHECK(r.error().sys_errno == ENOENT);
-    CHECK(r.error().message.find(missing) != std::string::npos);
+    {
+        SystemdEnv env(missing);
+        const auto r = Notifier::from_environment().watchdog();
+        CHECK(cause_of(r) == NotifyError::Cause::send_failed);
+        CHECK(r.error().sys_errno == ENOENT);
+        CHECK(r.error().message.find(missing) != std::string::npos);
+    }
 
     // A socket file left behind by a manager that is gone (bound, closed, never unlinked): nobody listens.
     const std::string stale = temp_socket_path();
@@ -261,38 +288,47 @@ TEST_CASE("Bad or unreachable NOTIFY_SOCKET values are reported with their cause
         REQUIRE(::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
         ::close(fd);
     }
-    const auto refused = Notifier::from_values(stale.c_str(), nullptr, nullptr, 1).ready();
+    const auto refused = ready_at(stale);
     CHECK(cause_of(refused) == NotifyError::Cause::send_failed);
     CHECK(refused.error().sys_errno == ECONNREFUSED);
     ::unlink(stale.c_str());
 
     // An abstract name nobody bound.
-    const std::string nobody = "@" + unique_name("hcp-notify-nobody");
-    CHECK(cause_of(Notifier::from_values(nobody.c_str(), nullptr, nullptr, 1).ready()) ==
-          NotifyError::Cause::send_failed);
+    CHECK(cause_of(ready_at("@" + unique_name("hcp-notify-nobody"))) == NotifyError::Cause::send_failed);
     CHECK(hcp::sd::to_string(NotifyError::Cause::send_failed) == "send_failed");
 }
 
 TEST_CASE("The watchdog interval comes from WATCHDOG_USEC for this process only", "[sd_notify]") {
-    const pid_t self = 4242;
-    const auto n = Notifier::from_values("@x", "30000000", nullptr, self);
-    REQUIRE(n.watchdog_interval());
-    CHECK(*n.watchdog_interval() == 30s);
-    CHECK(*n.watchdog_ping_interval() == 15s);  // half, so one late tick is not a miss
-
-    CHECK(Notifier::from_values("@x", "30000000", "4242", self).watchdog_interval() == std::optional(30000000us));
-    CHECK_FALSE(Notifier::from_values("@x", "30000000", "4243", self).watchdog_interval());  // another process's
-    CHECK_FALSE(Notifier::from_values("@x", "30000000", "", self).watchdog_interval());
-    CHECK_FALSE(Notifier::from_values("@x", "30000000", "42x", self).watchdog_interval());
-    CHECK_FALSE(Notifier::from_values("@x", nullptr, nullptr, self).watchdog_ping_interval());
-    for (const char* bad : {"", "0", "-5", "+5", " 5", "5 ", "0x10", "abc", "1e6", "99999999999999999999999"}) {
+    const std::string self = std::to_string(::getpid());
+    const std::string other = std::to_string(::getpid() + 1);
+    // The watchdog a notifier sees in this environment.
+    auto interval = [](const char* usec, const char* pid) {
+        SystemdEnv env("@x", usec, pid);
+        return Notifier::from_environment().watchdog_interval();
+    };
+    {
+        SystemdEnv env("@x", "30000000");
+        const auto n = Notifier::from_environment();
+        REQUIRE(n.watchdog_interval());
+        CHECK(*n.watchdog_interval() == 30s);
+        CHECK(*n.watchdog_ping_interval() == 15s);  // half, so one late tick is not a miss
+    }
+    CHECK(interval("30000000", self.c_str()) == std::optional(30000000us));
+    CHECK_FALSE(interval("30000000", other.c_str()));  // another process's
+    CHECK_FALSE(interval("30000000", ""));
+    CHECK_FALSE(interval("30000000", "42x"));
+    CHECK_FALSE(interval(nullptr, nullptr));
+    for (const char* bad : {"", "0", "-5", "5 ", "abc", "1e6", "99999999999999999999999"}) {
         INFO("WATCHDOG_USEC=" << bad);
-        CHECK_FALSE(Notifier::from_values("@x", bad, nullptr, self).watchdog_interval());
+        CHECK_FALSE(interval(bad, nullptr));
     }
     // One microsecond still gives a positive ping interval.
-    CHECK(*Notifier::from_values("@x", "1", nullptr, self).watchdog_ping_interval() == 1us);
+    {
+        SystemdEnv env("@x", "1");
+        CHECK(*Notifier::from_environment().watchdog_ping_interval() == 1us);
+    }
     // A huge (but valid) value is capped instead of overflowing.
-    const auto huge = Notifier::from_values("@x", "18446744073709551615", nullptr, self).watchdog_interval();
+    const auto huge = interval("18446744073709551614", nullptr);
     REQUIRE(huge);
     CHECK(*huge > 24h);
 }

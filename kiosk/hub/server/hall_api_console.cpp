@@ -19,18 +19,6 @@ constexpr size_t kMaxStaffNoBytes = 32;
 constexpr size_t kMaxPinBytes = 64;
 constexpr size_t kMaxStaticBytes = 4 * 1024 * 1024;
 
-void send(httplib::Response& res, int status, const json& body) {
-    res.status = status;
-    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json; charset=utf-8");
-}
-
-void send_error(httplib::Response& res, int status, std::string_view code, std::string_view message,
-                std::string_view detail = {}, std::string_view field = {}) {
-    json body = error_json(code, message, detail);
-    if (!field.empty()) body["error"]["field"] = field;
-    send(res, status, body);
-}
-
 std::string minutes_zh(std::chrono::seconds s) {
     const long long m = std::max<long long>(1, (s.count() + 59) / 60);
     return std::to_string(m) + " 分钟";
@@ -143,7 +131,7 @@ struct ConsoleRoutes {
         if (!s) return send_error(res, 409, "window_taken", "该窗口刚被其他人登录，请重新登录。");
         json out = session_json(*q, *s);
         out["token"] = token;
-        send(res, 200, out);
+        send_json(res, 200, out);
     }
 
     void sign_out(const httplib::Request& req, httplib::Response& res) {
@@ -155,7 +143,7 @@ struct ConsoleRoutes {
         if (!r) return send_queue_failure(res, r.error());
         sessions().revoke_window(who->window);
         publish_queue_changed(ctx.hub.events());
-        send(res, 200, {{"window", who->window}, {"signed_out", true},
+        send_json(res, 200, {{"window", who->window}, {"signed_out", true},
                         {"closed_at", r.value().closed_at ? json(format_iso8601(*r.value().closed_at)) : json(nullptr)}});
     }
 
@@ -166,7 +154,7 @@ struct ConsoleRoutes {
         if (q == nullptr) return;
         auto s = sessions().find(who->session, StaffSessions::Clock::now());
         if (!s) return send_error(res, 401, "unauthorized", "登录已失效，请重新登录。");
-        send(res, 200, session_json(*q, *s));
+        send_json(res, 200, session_json(*q, *s));
     }
 
     // GET /console/<rel>: a file under <web_root>/console. Refused: "." or ".." segments,

@@ -44,18 +44,6 @@ constexpr size_t kMaxReasonBytes = 1000;
 constexpr size_t kMaxStaffNoBytes = 64;
 constexpr int kMaxWindow = 999;
 
-void send(httplib::Response& res, int status, const json& body) {
-    res.status = status;
-    res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json; charset=utf-8");
-}
-
-void send_error(httplib::Response& res, int status, std::string_view code, std::string_view message,
-                std::string_view detail = {}, std::string_view field = {}) {
-    json body = error_json(code, message, detail);
-    if (!field.empty()) body["error"]["field"] = field;
-    send(res, status, body);
-}
-
 // HTTP status of a refusal of the queue. 404: the thing named does not exist; 409: it exists
 // but the queue's state does not allow the action now (closed category and daily cap included:
 // the request is fine, the hall is not taking it; `code` says which); 422: a field the engine
@@ -89,7 +77,7 @@ void send_failure(httplib::Response& res, const QueueFailure& f) {
     json body = error_json(to_string(f.cause), f.message_zh.empty() ? f.message : f.message_zh, f.message);
     if (!f.field.empty()) body["error"]["field"] = f.field;
     if (f.state) body["error"]["state"] = std::string(to_string(*f.state));
-    send(res, status_of(f.cause), body);
+    send_json(res, status_of(f.cause), body);
 }
 
 bool has_control(std::string_view s) {
@@ -305,7 +293,7 @@ struct QueueRoutes {
         if (e.wait.count() == 0) text += "前面没有人等候，即将叫号，请留意叫号屏和语音。";
         else if (e.people_ahead == 0) text += "前面没有人等候，窗口正忙，预计等候" + e.wait_zh() + "。请留意叫号屏和语音。";
         else text += "前面还有 " + std::to_string(e.people_ahead) + " 人等候，预计等候" + e.wait_zh() + "。请留意叫号屏和语音。";
-        send(res, 201,
+        send_json(res, 201,
              {{"number", t.ticket.number},
               {"category", t.ticket.category},
               {"category_name", t.category_name},
@@ -335,7 +323,7 @@ struct QueueRoutes {
         if (!f.ok(res)) return;
         auto r = q->book_appointment(code, category, day, priority);
         if (!r) return send_failure(res, r.error());
-        send(res, 201, appointment_json(r.value()));
+        send_json(res, 201, appointment_json(r.value()));
     }
 
     void appointment(const httplib::Request& req, httplib::Response& res) {
@@ -346,11 +334,11 @@ struct QueueRoutes {
         if (req.method == "DELETE") {
             auto r = q->cancel_appointment(code);
             if (!r) return send_failure(res, r.error());
-            return send(res, 200, appointment_json(r.value()));
+            return send_json(res, 200, appointment_json(r.value()));
         }
         auto a = q->appointment(code);
         if (!a) return send_error(res, 404, "unknown_appointment", "没有找到这个预约码的预约。", "no appointment " + code);
-        send(res, 200, appointment_json(*a));
+        send_json(res, 200, appointment_json(*a));
     }
 
     static json appointment_json(const Appointment& a) {
@@ -369,7 +357,7 @@ struct QueueRoutes {
         if (!ctx.require(req, res, true, true, true)) return;
         QueueEngine* q = ctx.queue_or_404(res);
         if (q == nullptr) return;
-        send(res, 200, snapshot_json(*q, q->snapshot()));
+        send_json(res, 200, snapshot_json(*q, q->snapshot()));
     }
 
     void window_action(const httplib::Request& req, httplib::Response& res) {
@@ -418,7 +406,7 @@ struct QueueRoutes {
             auto r = q->hold(*w, expect);
             if (!r) return send_failure(res, r.error());
             publish_queue_changed(bus());
-            return send(res, 200, {{"ticket", ticket_json(*q, r.value())}, {"window", *w}});
+            return send_json(res, 200, {{"ticket", ticket_json(*q, r.value())}, {"window", *w}});
         }
         QueueResult<CallOutcome> r = QueueFailure{};
         if (action == "call-next") {
@@ -442,7 +430,7 @@ struct QueueRoutes {
         if (!r) return send_failure(res, r.error());
         publish_queue_call(bus(), r.value());
         publish_queue_changed(bus());
-        send(res, 200, call_json(*q, r.value()));
+        send_json(res, 200, call_json(*q, r.value()));
     }
 
     void sign_in(QueueEngine& q, int w, const json& body, httplib::Response& res) {
@@ -459,7 +447,7 @@ struct QueueRoutes {
         if (!r) return send_failure(res, r.error());
         publish_queue_changed(bus());
         const WindowSession& s = r.value();
-        send(res, 200, {{"window", s.window}, {"window_name", s.name}, {"staff", staff_json(s.staff)},
+        send_json(res, 200, {{"window", s.window}, {"window_name", s.name}, {"staff", staff_json(s.staff)},
                         {"opened_at", format_iso8601(s.opened_at)}, {"closed_at", nullptr}});
     }
 
@@ -469,7 +457,7 @@ struct QueueRoutes {
         if (ctx.sessions != nullptr) ctx.sessions->revoke_window(w);  // the console there is signed out too
         publish_queue_changed(bus());
         const WindowSession& s = r.value();
-        send(res, 200, {{"window", s.window}, {"window_name", s.name}, {"staff", staff_json(s.staff)},
+        send_json(res, 200, {{"window", s.window}, {"window_name", s.name}, {"staff", staff_json(s.staff)},
                         {"opened_at", format_iso8601(s.opened_at)}, {"closed_at", time_or_null(s.closed_at)}});
     }
 
@@ -483,7 +471,7 @@ struct QueueRoutes {
         const SkipOutcome& s = r.value();
         std::string text = s.requeued ? s.ticket.number + " 已过号，已重新排队（前面 " + std::to_string(s.people_ahead) + " 人）。"
                                       : s.ticket.number + " 已过号，记为未到；群众返回后可用特呼再叫。";
-        send(res, 200, {{"ticket", ticket_json(q, s.ticket)},
+        send_json(res, 200, {{"ticket", ticket_json(q, s.ticket)},
                         {"requeued", s.requeued},
                         {"people_ahead", s.requeued ? json(s.people_ahead) : json(nullptr)},
                         {"text_zh", text},
@@ -506,7 +494,7 @@ struct QueueRoutes {
         json out = {{"ticket", ticket_json(q, t)}, {"to_category", t.category},
                     {"to_category_name", category_name(q, t.category)}, {"estimate", nullptr}, {"window", w}};
         if (auto e = q.estimate(t.number)) out["estimate"] = estimate_json(e.value());
-        send(res, 200, out);
+        send_json(res, 200, out);
     }
 
     // 办结: the ticket is done and the case goes to the rating journey through the code path
@@ -587,7 +575,7 @@ struct QueueRoutes {
         } else {
             (*out)["receipt_print"] = {{"status", "not_requested"}};
         }
-        send(res, 200, *out);
+        send_json(res, 200, *out);
     }
 
     // POST /windows/{w}/print-receipt {case_no}: prints a case's 办件回执 again (paper jam, a
@@ -615,7 +603,7 @@ struct QueueRoutes {
             return send_error(res, status, printed["status"] == "no_printer" ? "no_receipt_printer" : "receipt_not_printed",
                               printed["message_zh"].get<std::string>(), printed.value("detail", std::string()));
         }
-        send(res, status, {{"case_no", case_no}, {"window", w}, {"receipt_print", printed}});
+        send_json(res, status, {{"case_no", case_no}, {"window", w}, {"receipt_print", printed}});
     }
 
     // Queues the 办件回执 of `c` on window w's printer with the QR of `qr_reply` (rating_url,

@@ -1,71 +1,21 @@
 #include "hcp/base/sd_notify.hpp"
 
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
+#include <systemd/sd-daemon.h>
+#include <utf8.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstddef>
-#include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 namespace hcp::sd {
 
 namespace {
 
-// Closes the socket on every path out of send().
-class Fd {
-public:
-    explicit Fd(int fd) noexcept : m_fd(fd) {}
-    ~Fd() {
-        if (m_fd >= 0) ::close(m_fd);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const noexcept { return m_fd; }
-
-private:
-    int m_fd;
-};
-
-// A strictly decimal, non-negative integer that fits; anything else (sign, spaces, hex, empty,
-// overflow) is nullopt. systemd writes these variables itself, so leniency would only hide a
-// broken environment.
-std::optional<unsigned long long> parse_decimal(const char* text) {
-    if (text == nullptr || *text == '\0') return std::nullopt;
-    const char* end = text + std::strlen(text);
-    unsigned long long value = 0;
-    const auto [ptr, ec] = std::from_chars(text, end, value);
-    if (ec != std::errc{} || ptr != end) return std::nullopt;
-    return value;
-}
-
 NotifyError error(NotifyError::Cause cause, int sys_errno, std::string message) {
     return NotifyError{cause, sys_errno, std::move(message)};
-}
-
-// Length of the UTF-8 sequence starting at s[i], or 0 when it is not a valid one (overlong
-// forms, surrogates and values above U+10FFFF included).
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    unsigned min = 0;
-    if (b0 < 0x80U) return 1;
-    if (b0 >= 0xC2U && b0 <= 0xDFU) { n = 2; min = 0x80U; }
-    else if (b0 >= 0xE0U && b0 <= 0xEFU) { n = 3; min = 0x800U; }
-    else if (b0 >= 0xF0U && b0 <= 0xF4U) { n = 4; min = 0x10000U; }
-    else return 0;
-    if (i + n > s.size()) return 0;
-    unsigned cp = b0 & (0xFFU >> (n + 1));
-    for (std::size_t k = 1; k < n; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0U) != 0x80U) return 0;
-        cp = (cp << 6) | (b & 0x3FU);
-    }
-    if (cp < min || cp > 0x10FFFFU || (cp >= 0xD800U && cp <= 0xDFFFU)) return 0;
-    return n;
 }
 
 }  // namespace
@@ -73,36 +23,28 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
 std::string_view to_string(NotifyError::Cause cause) noexcept {
     switch (cause) {
         case NotifyError::Cause::bad_socket_address: return "bad_socket_address";
-        case NotifyError::Cause::socket_failed: return "socket_failed";
         case NotifyError::Cause::send_failed: return "send_failed";
         case NotifyError::Cause::invalid_state: return "invalid_state";
     }
     return "unknown";
 }
 
-Notifier Notifier::from_values(const char* notify_socket, const char* watchdog_usec, const char* watchdog_pid,
-                               pid_t self) {
-    Notifier n;
-    if (notify_socket == nullptr || *notify_socket == '\0') return n;
-    n.m_socket = notify_socket;
-    const auto usec = parse_decimal(watchdog_usec);
-    if (!usec || *usec == 0) return n;
-    if (watchdog_pid != nullptr) {
-        // Set by systemd when the variable may be inherited by children: only the named process
-        // is watched. An unparsable value cannot name us, so it means "no watchdog" too.
-        const auto pid = parse_decimal(watchdog_pid);
-        if (!pid || *pid != static_cast<unsigned long long>(self)) return n;
-    }
-    // Bounded so the duration cannot overflow (systemd itself caps WatchdogSec far below this).
-    constexpr unsigned long long kMaxUsec = 365ULL * 24 * 3600 * 1000000;
-    n.m_watchdog = std::chrono::microseconds(static_cast<std::chrono::microseconds::rep>(std::min(*usec, kMaxUsec)));
-    return n;
-}
-
 Notifier Notifier::from_environment() {
-    // Read once at start-up, before any thread exists, so getenv() races are not a concern.
-    return from_values(std::getenv("NOTIFY_SOCKET"), std::getenv("WATCHDOG_USEC"), std::getenv("WATCHDOG_PID"),
-                       ::getpid());
+    // Read at start-up, before any thread exists, so getenv() races are not a concern.
+    Notifier n;
+    const char* socket = std::getenv("NOTIFY_SOCKET");
+    // libsystemd treats an empty value as a malformed address; for us it is "not set", as for
+    // a unit whose environment was cleared by hand.
+    n.m_enabled = socket != nullptr && *socket != '\0';
+    if (!n.m_enabled) return n;
+    std::uint64_t usec = 0;
+    // > 0: a watchdog for this process; 0: none or another process's; < 0: a value systemd
+    // would never write, which cannot be trusted either.
+    if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return n;
+    // Bounded so the duration cannot overflow (systemd itself caps WatchdogSec far below this).
+    constexpr std::uint64_t kMaxUsec = 365ULL * 24 * 3600 * 1000000;
+    n.m_watchdog = std::chrono::microseconds(static_cast<std::chrono::microseconds::rep>(std::min(usec, kMaxUsec)));
+    return n;
 }
 
 std::optional<std::chrono::microseconds> Notifier::watchdog_ping_interval() const noexcept {
@@ -111,23 +53,21 @@ std::optional<std::chrono::microseconds> Notifier::watchdog_ping_interval() cons
 }
 
 std::string Notifier::sanitize_status(std::string_view text) {
+    std::string valid;
+    valid.reserve(text.size());
+    utf8::replace_invalid(text.begin(), text.end(), std::back_inserter(valid));  // U+FFFD
     std::string out;
-    out.reserve(std::min(text.size(), kMaxStatusBytes));
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const std::size_t n = utf8_length(text, i);
-        std::string_view piece;
-        if (n == 0) {
-            piece = "\xEF\xBF\xBD";  // U+FFFD for a byte that starts no valid sequence
-        } else if (n == 1) {
-            const auto c = static_cast<unsigned char>(text[i]);
-            piece = (c < 0x20U || c == 0x7FU) ? std::string_view(" ") : text.substr(i, 1);
-        } else {
-            piece = text.substr(i, n);
-        }
-        if (out.size() + piece.size() > kMaxStatusBytes) break;
-        out.append(piece);
-        i += n == 0 ? 1 : n;
+    out.reserve(std::min(valid.size(), kMaxStatusBytes));
+    for (auto it = valid.begin(); it != valid.end();) {
+        const auto start = it;
+        const std::uint32_t cp = utf8::unchecked::next(it);
+        // One line per assignment: a control character would end the STATUS line or garble
+        // `systemctl status`.
+        const bool control = cp < 0x20U || cp == 0x7FU;
+        const auto bytes = control ? std::size_t{1} : static_cast<std::size_t>(it - start);
+        if (out.size() + bytes > kMaxStatusBytes) break;
+        if (control) out += ' ';
+        else out.append(start, it);
     }
     return out;
 }
@@ -149,6 +89,8 @@ NotifyResult Notifier::stopping(std::string_view status) const {
 }
 
 NotifyResult Notifier::notify(std::string_view state) const {
+    // libsystemd sends whatever it gets; a malformed line would be dropped by systemd with
+    // only a debug message, so it is refused here, where the caller can see it.
     if (state.empty()) return error(NotifyError::Cause::invalid_state, 0, "empty notification");
     if (state.find('\0') != std::string_view::npos)
         return error(NotifyError::Cause::invalid_state, 0, "notification contains a NUL byte");
@@ -165,43 +107,21 @@ NotifyResult Notifier::notify(std::string_view state) const {
     return send(std::string(state));
 }
 
-NotifyResult Notifier::send(const std::string& datagram) const {
-    if (m_socket.empty()) return NotifyOutcome::not_under_systemd;
-
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    // "/path" is a file system socket; "@name" is in the abstract namespace, where the name
-    // starts with a NUL byte and is not NUL-terminated (its length is passed instead).
-    if (m_socket.front() != '/' && m_socket.front() != '@')
-        return error(NotifyError::Cause::bad_socket_address, 0,
-                     "NOTIFY_SOCKET '" + m_socket.substr(0, 120) + "' is neither an absolute path nor @abstract");
-    if (m_socket.size() < 2 || m_socket.size() > sizeof(addr.sun_path) - (m_socket.front() == '/' ? 1 : 0))
-        return error(NotifyError::Cause::bad_socket_address, 0,
-                     "NOTIFY_SOCKET has " + std::to_string(m_socket.size()) + " bytes; a unix socket address holds " +
-                         std::to_string(sizeof(addr.sun_path) - 1));
-    std::memcpy(addr.sun_path, m_socket.data(), m_socket.size());
-    if (m_socket.front() == '@') addr.sun_path[0] = '\0';
-    const auto addr_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + m_socket.size() +
-                                                 (m_socket.front() == '/' ? 1 : 0));
-
-    Fd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (fd.get() < 0) {
-        const int e = errno;
-        return error(NotifyError::Cause::socket_failed, e, std::string("socket(AF_UNIX): ") + std::strerror(e));
-    }
-    // The whole state in one datagram: a datagram socket never sends part of a message.
-    // MSG_NOSIGNAL: a vanished peer must not kill the service with SIGPIPE.
-    ssize_t sent = -1;
-    do {
-        sent = ::sendto(fd.get(), datagram.data(), datagram.size(), MSG_NOSIGNAL,
-                        reinterpret_cast<const sockaddr*>(&addr), addr_len);
-    } while (sent < 0 && errno == EINTR);
-    if (sent < 0) {
-        const int e = errno;
-        return error(NotifyError::Cause::send_failed, e,
-                     "sendto(" + m_socket.substr(0, 120) + "): " + std::strerror(e));
-    }
-    return NotifyOutcome::sent;
+NotifyResult Notifier::send(const std::string& state) const {
+    if (!m_enabled) return NotifyOutcome::not_under_systemd;
+    const int r = sd_notify(0, state.c_str());
+    if (r > 0) return NotifyOutcome::sent;
+    // 0: $NOTIFY_SOCKET disappeared from the environment since from_environment().
+    if (r == 0) return NotifyOutcome::not_under_systemd;
+    const int e = -r;
+    const char* socket = std::getenv("NOTIFY_SOCKET");
+    const std::string where = std::string(socket != nullptr ? socket : "").substr(0, 120);
+    // libsystemd refuses an address it cannot use with EINVAL (not "/path" or "@name") or
+    // ENAMETOOLONG (longer than a unix socket address holds) before it makes a socket.
+    if (e == EINVAL || e == ENAMETOOLONG)
+        return error(NotifyError::Cause::bad_socket_address, e,
+                     "NOTIFY_SOCKET '" + where + "' is not a usable unix socket address: " + std::strerror(e));
+    return error(NotifyError::Cause::send_failed, e, "sd_notify(" + where + "): " + std::strerror(e));
 }
 
 }  // namespace hcp::sd

@@ -1,28 +1,27 @@
 #pragma once
-// A tiny, dependency-free client of systemd's service notification protocol (sd_notify(3)), so a
-// service started with Type=notify and WatchdogSec= can say when it is ready, what it is doing and
-// that it is still healthy — without linking libsystemd.
+// systemd's service notification (sd_notify(3)) for a service started with Type=notify and
+// WatchdogSec=: say when it is ready, what it is doing and that it is still healthy. The
+// datagrams are sent by libsystemd; this wrapper adds what the hub needs around it.
 //
-// Protocol (systemd.service(5), sd_notify(3)): the service manager passes the path of a unix
-// datagram socket in $NOTIFY_SOCKET ("/run/systemd/notify", or "@name" for a socket in the
-// abstract namespace). Each notification is one datagram of newline-separated VAR=VALUE lines:
-// READY=1, STATUS=free text, WATCHDOG=1, STOPPING=1. The watchdog interval is in $WATCHDOG_USEC
-// and applies to this process only if $WATCHDOG_PID is unset or equals our pid.
+// The service manager passes the notification socket in $NOTIFY_SOCKET ("/run/systemd/notify",
+// or "@name" in the abstract namespace) and the watchdog interval in $WATCHDOG_USEC, which
+// applies to this process only if $WATCHDOG_PID is unset or names it (sd_watchdog_enabled(3)).
 //
 // Contracts:
-// - Without $NOTIFY_SOCKET (not started by systemd, or by a unit that is not Type=notify) every
-//   call is a no-op that returns NotifyOutcome::not_under_systemd and makes no system call.
+// - Without $NOTIFY_SOCKET (not started by systemd, or by a unit that is not Type=notify; an
+//   empty value counts as unset) every call is a no-op that returns
+//   NotifyOutcome::not_under_systemd and makes no system call.
 // - A notification is sent whole in one datagram or not at all; failures come back as a
 //   NotifyError with a cause, never as an exception, and never stop the caller (the service
 //   keeps running; systemd will notice a missing READY or WATCHDOG on its own).
 // - STATUS text is made safe before it is sent: control characters (newline included, which
 //   would otherwise start a second assignment such as READY=1) become spaces, invalid UTF-8
 //   becomes U+FFFD, and it is cut at kMaxStatusBytes on a character boundary.
-// - Thread-safe: a Notifier holds no socket between calls (each call opens, sends and closes
-//   one CLOEXEC datagram socket), so the watchdog and status may be sent from different threads.
-#include <sys/types.h>
-
+// - Thread-safe: each call sends on its own socket, so the watchdog and status may be sent from
+//   different threads. The process must not change $NOTIFY_SOCKET while a Notifier is in use
+//   (libsystemd reads it at every send).
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,13 +39,13 @@ enum class NotifyOutcome {
 // Why a notification could not be sent.
 struct NotifyError {
     enum class Cause {
-        bad_socket_address,  // $NOTIFY_SOCKET is neither "/path" nor "@abstract", or too long for sockaddr_un
-        socket_failed,       // socket(AF_UNIX, SOCK_DGRAM) failed (e.g. RestrictAddressFamilies without AF_UNIX)
-        send_failed,         // sendto() failed: no listener (ECONNREFUSED), no such path (ENOENT), EACCES …
+        bad_socket_address,  // $NOTIFY_SOCKET is neither "/path" nor "@abstract", or too long for a socket address
+        send_failed,         // the socket could not be made or the datagram not sent: no listener
+                             // (ECONNREFUSED), no such path (ENOENT), EACCES, no AF_UNIX …
         invalid_state,       // the raw state text is empty, has an empty line or a line without '='
     };
     Cause cause;
-    int sys_errno = 0;  // errno of the failing call, 0 when not a system call
+    int sys_errno = 0;    // errno of the failure, 0 when not a system call
     std::string message;  // English, for the log
 };
 
@@ -62,19 +61,13 @@ public:
     // A notifier that does nothing (not under systemd).
     Notifier() = default;
 
-    // Built from explicit values, as they would be read from the environment (nullptr = unset):
-    // notify_socket = $NOTIFY_SOCKET, watchdog_usec = $WATCHDOG_USEC, watchdog_pid = $WATCHDOG_PID,
-    // self = this process's pid. A $WATCHDOG_USEC that is not a positive decimal integer, or a
-    // $WATCHDOG_PID naming another process or not a number, means "no watchdog". An empty
-    // $NOTIFY_SOCKET means "not under systemd"; a malformed one is kept and reported by each send.
-    static Notifier from_values(const char* notify_socket, const char* watchdog_usec, const char* watchdog_pid,
-                                pid_t self);
-
-    // from_values() with this process's environment and pid. The environment is read once, here.
+    // Reads $NOTIFY_SOCKET (set or not) and the watchdog of this process ($WATCHDOG_USEC,
+    // $WATCHDOG_PID), once, here. A watchdog value libsystemd refuses, one meant for another
+    // process, or one without a notification socket to feed it through means "no watchdog".
     static Notifier from_environment();
 
     // True when $NOTIFY_SOCKET was set, i.e. notifications are expected.
-    bool enabled() const noexcept { return !m_socket.empty(); }
+    bool enabled() const noexcept { return m_enabled; }
 
     // The watchdog interval systemd enforces (WatchdogSec=), or nullopt when there is none.
     std::optional<std::chrono::microseconds> watchdog_interval() const noexcept { return m_watchdog; }
@@ -93,17 +86,17 @@ public:
     // STOPPING=1, with an optional STATUS= (sent when an orderly shutdown begins).
     NotifyResult stopping(std::string_view status = {}) const;
 
-    // Sends state as given: newline-separated VAR=VALUE lines (checked: not empty, every line
-    // has a '=' after a non-empty name). For assignments the helpers above do not cover.
+    // Sends state as given: newline-separated VAR=VALUE lines (checked: not empty, no NUL, every
+    // line has a '=' after a non-empty name). For assignments the helpers above do not cover.
     NotifyResult notify(std::string_view state) const;
 
     // The STATUS value that would be sent for text (see the contract above). For tests and logs.
     static std::string sanitize_status(std::string_view text);
 
 private:
-    NotifyResult send(const std::string& datagram) const;
+    NotifyResult send(const std::string& state) const;
 
-    std::string m_socket;  // as given in $NOTIFY_SOCKET; empty = disabled
+    bool m_enabled = false;
     std::optional<std::chrono::microseconds> m_watchdog;
 };
 
