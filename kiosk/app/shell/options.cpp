@@ -43,7 +43,7 @@ std::variant<Options, int> parse_options(int argc, const char* const* argv, std:
     app.add_option("--shots", shots, "Where the script's screenshots are written")->type_name("DIR");
     app.add_option("--size", size, "Window size (headless, or with --windowed); default 1920x1080")
         ->type_name("WxH")
-        ->check(CLI::Validator(check_size, "WxH", "size"));
+        ->check(CLI::Validator(check_size, "", "size"));
     app.add_flag("--windowed", o.windowed, "A normal window instead of full screen");
     app.add_option("--lang", o.lang, "Language of the screens between citizens")
         ->check(CLI::IsMember({"zh_CN", "en"}))
