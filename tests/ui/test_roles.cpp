@@ -45,7 +45,7 @@ TEST_CASE("without a rating role the display comes before the ticket station", "
     CHECK(shown({DeviceRole::hub}) == RoleKind::rater);
 }
 
-TEST_CASE("--role overrides device.roles, also without a configuration", "[roles]") {
+TEST_CASE("the role flag overrides device.roles, also without a configuration", "[roles]") {
     CHECK(shown({DeviceRole::rater}, "display") == RoleKind::display);
     CHECK(shown({DeviceRole::display}, "ticket") == RoleKind::ticket);
     CHECK(shown({DeviceRole::display}, "rater") == RoleKind::rater);
@@ -90,7 +90,7 @@ TEST_CASE("the command line reads every option of hcp-kiosk", "[options]") {
     CHECK_FALSE(std::get<hcp::ui::Options>(d).role);
 }
 
-TEST_CASE("--help lists the options and a bad option stops with exit code 2 and a message", "[options]") {
+TEST_CASE("the help lists the options and a bad option stops with exit code 2 and a message", "[options]") {
     std::string out, err;
     auto help = parse({"--help"}, &out, &err);
     REQUIRE(std::holds_alternative<int>(help));
