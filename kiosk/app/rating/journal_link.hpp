@@ -1,7 +1,8 @@
 #pragma once
 // JournalLink: a HubLink decorator that forwards everything to the real link and remembers, one
 // line each, what the terminal got back ("stored C1 level=5 …", "not_rated C2 …"). Scripts
-// assert on it (`expect-journal`); the journal stays in memory and is never shown on screen.
+// and tests assert on it (`expect-journal`). It keeps every line in memory for the run, levels
+// included, so hcp-kiosk wraps its link in one only under --script, never in a hall.
 #include <mutex>
 #include <string>
 #include <vector>

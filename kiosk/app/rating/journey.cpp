@@ -229,6 +229,9 @@ void Journey::submit(hcp::Level level) {
 void Journey::submitted(std::uint64_t serial, const SubmitOutcomeResult& result) {
     if (!m_submitting || serial != m_serial) return;
     m_submitting = false;
+    // The terminal keeps no level, reason or text past the submit: the hub (or the outbox) has
+    // them now, and no screen after this one shows them.
+    reset_choices();
     m_commit_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - m_tapped).count());
     if (result.ok()) {
         const bool local = result.value().outcome == hcp::SubmitOutcome::stored_locally;
@@ -240,7 +243,6 @@ void Journey::submitted(std::uint64_t serial, const SubmitOutcomeResult& result)
         if (is_theme() && m_theme_mode == ThemeMode::per_item && m_item + 1 < m_request->cases.size()) {
             // The next item of the theme, from a clean slate.
             ++m_item;
-            reset_choices();
             go(ScreenId::rating);
         } else {
             go(ScreenId::thanks);

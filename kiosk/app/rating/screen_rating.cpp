@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "rating/journey.hpp"
+#include "rating/rating_widgets.hpp"
 #include "shell/ui_kit.hpp"
 
 namespace hcp::ui {
@@ -43,16 +44,7 @@ void RatingScreen::draw(Ui& ui) {
         ImGui::SameLine();
         ui.text(name);
     }
-    if (staff) {
-        const auto& s = req->cases.front().staff;
-        ui.text(ui.tr("rating.staff"), false, colors::muted);
-        ImGui::SameLine();
-        ui.text(s.name);
-        ImGui::SameLine(0.0F, 2.0F * ui.em());
-        ui.text(ui.tr("rating.staff_no"), false, colors::muted);
-        ImGui::SameLine();
-        ui.text(s.number);
-    }
+    if (staff) staff_line(ui, req->cases.front().staff);
     if (per_item) {
         // Which item of the theme this rating is for.
         std::string where = ui.tr("theme.item_prefix") + std::to_string(m_journey.item_index() + 1) +

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "rating/journey.hpp"
+#include "rating/rating_widgets.hpp"
 #include "shell/ui_kit.hpp"
 
 namespace hcp::ui {
@@ -33,16 +34,7 @@ void ThemeChoiceScreen::draw(Ui& ui) {
         ImGui::SameLine();
         ui.text(req->cases[i].item.name);
     }
-    if (staff) {
-        const auto& s = req->cases.front().staff;
-        ui.text(ui.tr("rating.staff"), false, colors::muted);
-        ImGui::SameLine();
-        ui.text(s.name);
-        ImGui::SameLine(0.0F, 2.0F * ui.em());
-        ui.text(ui.tr("rating.staff_no"), false, colors::muted);
-        ImGui::SameLine();
-        ui.text(s.number);
-    }
+    if (staff) staff_line(ui, req->cases.front().staff);
     ImGui::EndChild();
     ImGui::PopStyleVar(2);
     ImGui::PopStyleColor();

@@ -1,10 +1,11 @@
 #pragma once
-// Command-line options of hcp-kiosk. Settings the configuration file lacks for now (language,
-// large text) are flags until the config gains keys for them (docs/kiosk-ui.md).
+// Command-line options of hcp-kiosk. Settings the configuration file lacks (language, large
+// text) are flags (docs/kiosk-ui.md).
 #include <filesystem>
+#include <iosfwd>
 #include <optional>
 #include <string>
-#include <vector>
+#include <variant>
 
 namespace hcp::ui {
 
@@ -33,11 +34,11 @@ struct Options {
     std::optional<std::filesystem::path> voice_wav;
     std::string voice_text;
     bool stats = false;                       // --stats: print frame statistics at exit
-    bool help = false;
 };
 
-// Parses argv; throws std::runtime_error with a one-line message on a bad option.
-Options parse_options(const std::vector<std::string>& args);
-std::string usage();
+// Parses the command line (argv[0] is the program). Returns the options, or the exit code when
+// the program must stop at once: 0 after --help (the help is written to `out`), 2 after a bad
+// option (what is wrong and where to find the help are written to `err`).
+std::variant<Options, int> parse_options(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 
 }  // namespace hcp::ui
