@@ -22,6 +22,8 @@ public:
     void draw(Ui& ui) override { m_screen->draw(ui); }
     void tick(Clock::time_point /*now*/) override {}
     std::uint64_t version() const override { return m_board->version(); }
+    // A call or a queue change rewrites the board's text on one fixed layout.
+    int frames_per_change() const override { return 1; }
     std::optional<Clock::time_point> next_deadline() const override { return std::nullopt; }
     bool redraw_each_minute() const override { return true; }  // the clock in the title bar
     bool input(const SDL_Event& /*ev*/, Clock::time_point /*now*/) override { return false; }

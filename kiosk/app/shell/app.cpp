@@ -380,7 +380,7 @@ int App::run() {
         m_role->tick(Clock::now());
         if (m_role->version() != m_role_version) {
             m_role_version = m_role->version();
-            request_frames(kFramesAfterInput);
+            request_frames(m_role->frames_per_change());
         }
         if (m_role->redraw_each_minute() && m_clock_minute != china_minute() && m_frames_wanted == 0) {
             request_frames(1);

@@ -46,8 +46,11 @@ public:
     virtual void draw(Ui& ui) = 0;
     // Timers fire and the screen shown follows the role's state (enter/leave).
     virtual void tick(Clock::time_point now) = 0;
-    // Moves whenever what the screen shows changed; the shell then draws.
+    // Moves whenever what the screen shows changed; the shell then draws frames_per_change().
     virtual std::uint64_t version() const = 0;
+    // Frames drawn when version() moved: a change of screen needs a few for ImGui to settle, as
+    // after input; a role whose changes only replace text on the same layout needs one.
+    virtual int frames_per_change() const { return 3; }
     // The next instant tick() has work to do; nullopt when none.
     virtual std::optional<Clock::time_point> next_deadline() const = 0;
     // True while the screen shows the wall clock's minute: the shell draws one frame a minute.
