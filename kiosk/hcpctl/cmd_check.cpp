@@ -1169,6 +1169,10 @@ void print_line(const CheckResult& r) {
     std::cout << level << name << r.message_zh << " — " << r.detail << std::endl;
 }
 
+}  // namespace
+
+namespace {
+
 struct CheckArgs {
     std::optional<std::string> config;
     std::optional<std::string> now;

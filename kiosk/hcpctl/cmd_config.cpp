@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <memory>
 
 #include "cli.hpp"
 #include "hcp/domain/calendar.hpp"

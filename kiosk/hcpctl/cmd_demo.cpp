@@ -6,6 +6,7 @@
 #include <array>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "cli.hpp"

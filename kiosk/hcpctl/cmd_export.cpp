@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include "cli.hpp"
 #include "hcp/store/export.hpp"

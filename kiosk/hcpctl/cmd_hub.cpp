@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <chrono>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include "cli.hpp"
 #include "hcp/config/config.hpp"

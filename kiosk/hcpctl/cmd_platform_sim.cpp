@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <memory>
 
 #include "cli.hpp"
 #include "hcp/upload/upload.hpp"

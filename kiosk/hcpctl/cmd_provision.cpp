@@ -517,6 +517,10 @@ std::string option_for(const std::string& key) {
     return "";
 }
 
+}  // namespace
+
+namespace {
+
 // The options by name ("hall-code"): what provision sets is driven by option names (kIssueOptions).
 struct ProvisionArgs {
     std::map<std::string, std::optional<std::string>> values;

@@ -78,6 +78,10 @@ void write_private_file(const std::filesystem::path& path, const std::string& te
     }
 }
 
+}  // namespace
+
+namespace {
+
 struct SetPinArgs {
     std::string config;
     std::string staff;
