@@ -1,12 +1,17 @@
 #pragma once
-// hcpctl's small argument parser and shared helpers. Exit codes: 0 success, 1 the check found
-// problems (invalid config, tampering), 2 usage error, 3 the operation could not run.
+// hcpctl's commands and what they share. The command line is declared with CLI11: each command
+// adds itself, its options, positionals and subcommands to the application with add_*_command,
+// and stores its exit code in `exit_code` when it is the command that runs.
+//
+// Exit codes: 0 success, 1 the check found problems (invalid config, tampering), 2 usage error,
+// 3 the operation could not run.
 #include <filesystem>
-#include <map>
-#include <optional>
-#include <set>
+#include <stdexcept>
 #include <string>
-#include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace hcpctl {
 
@@ -15,40 +20,32 @@ inline constexpr int kExitFindings = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitFailed = 3;
 
+// A value the command line parsed but the command refuses (a date that is not a date, options
+// that do not go together, a configuration without the section the command needs): exit 2.
 class UsageError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
 
-// Parsed command line: positionals in order, --name value options, --flag switches.
-class Args {
-public:
-    // `value_options` take a value (--from DATE or --from=DATE); `flags` take none.
-    Args(const std::vector<std::string>& argv, const std::set<std::string>& value_options,
-         const std::set<std::string>& flags);
+// A command made only of subcommands (`key create`, `token issue`): `name` under `parent`,
+// refusing to run without one of its subcommands (exit 2, naming them).
+CLI::App& add_command_group(CLI::App& parent, const std::string& name, const std::string& description);
 
-    const std::vector<std::string>& positionals() const noexcept { return m_positionals; }
-    std::optional<std::string> option(const std::string& name) const;
-    bool flag(const std::string& name) const;
-    // Throws UsageError unless exactly `n` positionals were given.
-    void expect_positionals(size_t n, const std::string& usage) const;
-
-private:
-    std::vector<std::string> m_positionals;
-    std::map<std::string, std::string> m_options;
-    std::set<std::string> m_flags;
-};
-
-int cmd_config(const std::vector<std::string>& args);
-int cmd_key(const std::vector<std::string>& args);
-int cmd_verify(const std::vector<std::string>& args);
-int cmd_export(const std::vector<std::string>& args);
-int cmd_demo(const std::vector<std::string>& args);
-int cmd_hub(const std::vector<std::string>& args);  // hub: hall API headless (kiosk/hub)
-int cmd_print(const std::vector<std::string>& args);  // printing issue
-int cmd_token(const std::vector<std::string>& args);  // printing issue
-int cmd_platform_sim(const std::vector<std::string>& args);  // upload issue
-int cmd_sync(const std::vector<std::string>& args);          // upload issue
+// In the order `hcpctl --help` lists them.
+void add_check_command(CLI::App& app, int& exit_code);         // cmd_check.cpp
+void add_config_command(CLI::App& app, int& exit_code);        // cmd_config.cpp: config check
+void add_provision_command(CLI::App& app, int& exit_code);     // cmd_provision.cpp
+void add_backup_commands(CLI::App& app, int& exit_code);       // cmd_backup.cpp: backup, restore
+void add_key_command(CLI::App& app, int& exit_code);           // cmd_key.cpp: key create
+void add_verify_command(CLI::App& app, int& exit_code);        // cmd_verify.cpp
+void add_export_command(CLI::App& app, int& exit_code);        // cmd_export.cpp
+void add_demo_command(CLI::App& app, int& exit_code);          // cmd_demo.cpp
+void add_platform_sim_command(CLI::App& app, int& exit_code);  // cmd_platform_sim.cpp
+void add_sync_command(CLI::App& app, int& exit_code);          // cmd_sync.cpp
+void add_print_command(CLI::App& app, int& exit_code);         // cmd_print.cpp: print ticket|…
+void add_token_command(CLI::App& app, int& exit_code);         // cmd_token.cpp: token issue|…
+void add_staff_command(CLI::App& app, int& exit_code);         // cmd_staff.cpp: staff set-pin
+void add_hub_command(CLI::App& app, int& exit_code);           // cmd_hub.cpp
 
 // Where the shipped assets are: $HCP_ASSETS_DIR, then <exe>/../share/hcp-kiosk/assets, then
 // the source tree this binary was built from.

@@ -19,6 +19,7 @@
 //   after the stale DB-wal and DB-shm are removed (an old WAL replayed onto the restored file
 //   would corrupt it).
 // - The storage key is not in the backup: both commands say so.
+#include <CLI/CLI.hpp>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -280,19 +281,26 @@ std::string timestamp() {
     return buf;
 }
 
-std::optional<hcp::SecretKey> key_option(const Args& args) {
-    if (auto k = args.option("key")) return hcp::SecretKey::load_file(*k);
+// `hcpctl backup DB OUT` and `hcpctl restore BACKUP DB`: from and to.
+struct BackupArgs {
+    std::string from;
+    std::string to;
+    std::optional<std::string> key;
+    bool force = false;
+};
+
+std::optional<hcp::SecretKey> key_option(const BackupArgs& args) {
+    if (args.key) return hcp::SecretKey::load_file(*args.key);
     return std::nullopt;
 }
 
-int backup(const Args& args) {
-    args.expect_positionals(2, "hcpctl backup DB OUT [--key FILE] [--force]");
-    const fs::path db_path = args.positionals()[0];
-    const fs::path out = args.positionals()[1];
+int backup(const BackupArgs& args) {
+    const fs::path db_path = args.from;
+    const fs::path out = args.to;
     const auto key = key_option(args);
     std::error_code ec;
     if (!fs::exists(db_path, ec)) throw Refused{kExitFailed, db_path.string() + " 不存在：请检查数据库路径（配置 [store] database）。"};
-    if (fs::exists(out, ec) && !args.flag("force"))
+    if (fs::exists(out, ec) && !args.force)
         throw Refused{kExitFailed, out.string() + " 已存在，未覆盖。换一个文件名，或确认要覆盖时加 --force。"};
     if (fs::exists(out, ec) && fs::is_directory(out, ec))
         throw Refused{kExitFailed, out.string() + " 是文件夹：请给出备份文件名，例如 " + (out / "hub.db").string()};
@@ -300,7 +308,7 @@ int backup(const Args& args) {
     const auto started = std::chrono::steady_clock::now();
     auto src = open_db(db_path, SQLITE_OPEN_READONLY);
     const auto header = check_store(src.get(), db_path, "数据库");
-    check_key_matches(src.get(), key, db_path, args.option("key").value_or(""));
+    check_key_matches(src.get(), key, db_path, args.key.value_or(""));
     const fs::path tmp = out.string() + ".tmp";
     copy_through_backup_api(src.get(), header.journal_mode == "wal", tmp);
     src.reset();
@@ -332,10 +340,9 @@ int backup(const Args& args) {
     return kExitOk;
 }
 
-int restore(const Args& args) {
-    args.expect_positionals(2, "hcpctl restore BACKUP DB [--key FILE] [--force]");
-    const fs::path backup_path = args.positionals()[0];
-    const fs::path db_path = args.positionals()[1];
+int restore(const BackupArgs& args) {
+    const fs::path backup_path = args.from;
+    const fs::path db_path = args.to;
     const auto key = key_option(args);
     std::error_code ec;
     if (!fs::exists(backup_path, ec)) throw Refused{kExitFailed, backup_path.string() + " 不存在：请检查备份文件路径。"};
@@ -347,7 +354,7 @@ int restore(const Args& args) {
     if (auto problems = integrity_problems(src.get()); !problems.empty())
         throw Refused{kExitFindings, "备份 " + backup_path.string() + " 已损坏（完整性检查：" + problems.front() +
                                          "）：请换一份备份。"};
-    check_key_matches(src.get(), key, backup_path, args.option("key").value_or(""));
+    check_key_matches(src.get(), key, backup_path, args.key.value_or(""));
     auto backup_report = hcp::verify_store(backup_path, key);
     if (!backup_report.ok()) {
         std::ostringstream o;
@@ -363,7 +370,7 @@ int restore(const Args& args) {
         throw Refused{kExitFailed, "数据库 " + db_path.string() + " 正在被进程 " + std::to_string(*pid) +
                                        " 使用（hcp-hub 或 hcp-kiosk 在运行）：请先停止它，再恢复：\n"
                                        "  systemctl stop hcp-hub.service（一体机：systemctl stop hcp-kiosk-session.service）"};
-    if (db_exists && !args.flag("force"))
+    if (db_exists && !args.force)
         throw Refused{kExitFailed, db_path.string() + " 已存在，未改动。确认要用备份替换它时加 --force"
                                    "（当前数据库会先保存为 " + db_path.string() + ".before-restore-<时间>）。"};
 
@@ -430,24 +437,35 @@ int restore(const Args& args) {
 
 }  // namespace
 
-int cmd_backup(const std::vector<std::string>& argv) {
-    Args args(argv, {"key"}, {"force"});
-    try {
-        return backup(args);
-    } catch (const Refused& r) {
-        std::cerr << "hcpctl backup: " << r.message << '\n';
-        return r.exit_code;
-    }
-}
+void add_backup_commands(CLI::App& app, int& exit_code) {
+    // A refusal says why in Chinese under the command's name, with its own exit code.
+    const auto command = [&app, &exit_code](const std::string& name, const std::string& description,
+                                            int (*run)(const BackupArgs&)) {
+        CLI::App& cmd = *app.add_subcommand(name, description);
+        auto args = std::make_shared<BackupArgs>();
+        cmd.callback([args, run, name, &exit_code] {
+            try {
+                exit_code = run(*args);
+            } catch (const Refused& r) {
+                std::cerr << "hcpctl " << name << ": " << r.message << '\n';
+                exit_code = r.exit_code;
+            }
+        });
+        cmd.add_option("--key", args->key, "the store key: also check the device MACs and that the key fits")
+            ->option_text("FILE");
+        return std::pair<CLI::App&, BackupArgs&>(cmd, *args);
+    };
 
-int cmd_restore(const std::vector<std::string>& argv) {
-    Args args(argv, {"key"}, {"force"});
-    try {
-        return restore(args);
-    } catch (const Refused& r) {
-        std::cerr << "hcpctl restore: " << r.message << '\n';
-        return r.exit_code;
-    }
+    auto [backup_cmd, b] = command("backup", "online backup of a running hub's database, checked and verified", backup);
+    backup_cmd.add_option("DB", b.from, "the hub's database")->required();
+    backup_cmd.add_option("OUT", b.to, "the backup file to write")->required();
+    backup_cmd.add_flag("--force", b.force, "overwrite OUT");
+
+    auto [restore_cmd, r] =
+        command("restore", "put a checked backup in place (hub stopped; the old database is kept)", restore);
+    restore_cmd.add_option("BACKUP", r.from, "the backup to restore")->required();
+    restore_cmd.add_option("DB", r.to, "where the database goes")->required();
+    restore_cmd.add_flag("--force", r.force, "replace an existing DB (kept as DB.before-restore-<time>)");
 }
 
 }  // namespace hcpctl

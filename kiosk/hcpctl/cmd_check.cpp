@@ -18,6 +18,7 @@
 //   blocked (a slow name lookup) after its deadline is abandoned on its own thread.
 // - --now replaces the clock of the clock, calendar and backlog checks, so tests can check what
 //   an installer would see on a device whose clock reads 2003 or 2027.
+#include <CLI/CLI.hpp>
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -1170,16 +1171,22 @@ void print_line(const CheckResult& r) {
 
 }  // namespace
 
-int cmd_check(const std::vector<std::string>& argv) {
-    const std::string usage = "hcpctl check [--config FILE] [--json] [--skip-network] [--now ISO8601]";
-    Args args(argv, {"config", "now"}, {"json", "skip-network"});
-    args.expect_positionals(0, usage);
+namespace {
+
+struct CheckArgs {
+    std::optional<std::string> config;
+    std::optional<std::string> now;
+    bool json = false;
+    bool skip_network = false;
+};
+
+int run_check(const CheckArgs& args) {
     Context ctx;
-    if (auto c = args.option("config")) ctx.options.config_path = *c;
-    ctx.options.json = args.flag("json");
-    ctx.options.skip_network = args.flag("skip-network");
-    if (auto n = args.option("now")) {
-        auto t = hcp::parse_iso8601(*n);
+    if (args.config) ctx.options.config_path = *args.config;
+    ctx.options.json = args.json;
+    ctx.options.skip_network = args.skip_network;
+    if (args.now) {
+        auto t = hcp::parse_iso8601(*args.now);
         if (!t) throw UsageError("--now must be an ISO 8601 time such as 2026-10-08T09:30:00+08:00");
         ctx.options.now = *t;
     }
@@ -1224,6 +1231,20 @@ int cmd_check(const std::vector<std::string>& argv) {
     if (errors > 0) return kExitFailed;
     if (warnings > 0) return kExitFindings;
     return kExitOk;
+}
+
+}  // namespace
+
+void add_check_command(CLI::App& app, int& exit_code) {
+    CLI::App& cmd = *app.add_subcommand(
+        "check", "check this device on site: configuration, keys, database, disk, clock, printer, hub,\n"
+                 "platform, font, display (docs/troubleshooting.md); exit 0 all ok, 1 warnings only, 3 errors");
+    auto o = std::make_shared<CheckArgs>();
+    cmd.add_option("--config", o->config, "the configuration (default /etc/hcp-kiosk/hall.toml)")->option_text("FILE");
+    cmd.add_flag("--json", o->json, "print the results as a JSON array");
+    cmd.add_flag("--skip-network", o->skip_network, "leave out the hub and platform probes");
+    cmd.add_option("--now", o->now, "check as if the clock read this time (tests)")->option_text("ISO8601");
+    cmd.callback([o, &exit_code] { exit_code = run_check(*o); });
 }
 
 }  // namespace hcpctl

@@ -1,5 +1,8 @@
 // hcpctl config check FILE
+#include <CLI/CLI.hpp>
+
 #include <iostream>
+#include <memory>
 
 #include "cli.hpp"
 #include "hcp/domain/calendar.hpp"
@@ -10,13 +13,9 @@
 
 namespace hcpctl {
 
-int cmd_config(const std::vector<std::string>& argv) {
-    Args args(argv, {}, {});
-    const std::string usage = "hcpctl config check FILE";
-    args.expect_positionals(2, usage);
-    if (args.positionals()[0] != "check") throw UsageError("usage: " + usage);
-    const std::string file = args.positionals()[1];
+namespace {
 
+int config_check(const std::string& file) {
     hcp::Config config;
     try {
         config = hcp::load_config(file);
@@ -93,6 +92,18 @@ int cmd_config(const std::vector<std::string>& argv) {
     }
     std::cout << file << ": ok\n";
     return kExitOk;
+}
+
+}  // namespace
+
+void add_config_command(CLI::App& app, int& exit_code) {
+    CLI::App& config = add_command_group(app, "config", "validate a configuration");
+    CLI::App& check = *config.add_subcommand(
+        "check", "validate a configuration, then load the catalog, calendars, printer and platform profiles it\n"
+                 "names and print a summary; exit 1 on problems");
+    auto file = std::make_shared<std::string>();
+    check.add_option("FILE", *file, "the configuration (hall.toml)")->required();
+    check.callback([file, &exit_code] { exit_code = config_check(*file); });
 }
 
 }  // namespace hcpctl

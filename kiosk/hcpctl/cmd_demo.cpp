@@ -1,9 +1,12 @@
 // hcpctl demo: a morning at the demo hall, end to end through the real core — configuration,
 // catalog, calendar, rules, the durable store and its chain, verification and export.
 // `./dev demo` runs this first, then hcp-kiosk with the embedded hub that uploads these ratings.
+#include <CLI/CLI.hpp>
+
 #include <array>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "cli.hpp"
@@ -114,12 +117,7 @@ std::string when(hcp::TimePoint t) {
            ")";
 }
 
-}  // namespace
-
-int cmd_demo(const std::vector<std::string>& argv) {
-    Args args(argv, {"config"}, {});
-    args.expect_positionals(0, "hcpctl demo [--config FILE]");
-    std::filesystem::path config_path = args.option("config").value_or((assets_dir() / "config" / "demo-hall.toml").string());
+int run_demo(const std::filesystem::path& config_path) {
 
     hcp::Config config;
     try {
@@ -286,6 +284,15 @@ int cmd_demo(const std::vector<std::string>& argv) {
               << "\n校验：    hcpctl verify " << config.store.database.string() << " --key "
               << config.store.key_file.string() << "\n";
     return report.ok() ? kExitOk : kExitFindings;
+}
+
+}  // namespace
+
+void add_demo_command(CLI::App& app, int& exit_code) {
+    CLI::App& cmd = *app.add_subcommand("demo", "run a demo morning at the demo hall (data in the configuration's paths.data)");
+    auto config = std::make_shared<std::string>((assets_dir() / "config" / "demo-hall.toml").string());
+    cmd.add_option("--config", *config, "the demo configuration (default " + *config + ")")->option_text("FILE");
+    cmd.callback([config, &exit_code] { exit_code = run_demo(*config); });
 }
 
 }  // namespace hcpctl

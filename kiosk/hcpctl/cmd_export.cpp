@@ -1,38 +1,45 @@
 // hcpctl export DB --from DATE --to DATE [--format csv|json] [--key FILE] [--unmasked]
+#include <CLI/CLI.hpp>
+
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include "cli.hpp"
 #include "hcp/store/export.hpp"
 
 namespace hcpctl {
 
-int cmd_export(const std::vector<std::string>& argv) {
-    Args args(argv, {"from", "to", "format", "key"}, {"unmasked"});
-    const std::string usage =
-        "hcpctl export DB --from YYYY-MM-DD --to YYYY-MM-DD [--format csv|json] [--key FILE] [--unmasked]";
-    args.expect_positionals(1, usage);
-    auto from_text = args.option("from");
-    auto to_text = args.option("to");
-    if (!from_text || !to_text) throw UsageError("--from and --to are required; " + usage);
-    auto from = hcp::parse_date(*from_text);
-    auto to = hcp::parse_date(*to_text);
-    if (!from) throw UsageError("--from '" + *from_text + "' is not a date like 2026-10-08");
-    if (!to) throw UsageError("--to '" + *to_text + "' is not a date like 2026-10-08");
+namespace {
+
+struct ExportArgs {
+    std::string db;
+    std::string from;
+    std::string to;
+    std::string format = "csv";
+    std::optional<std::string> key;
+    bool unmasked = false;
+};
+
+int run_export(const ExportArgs& args) {
+    auto from = hcp::parse_date(args.from);
+    auto to = hcp::parse_date(args.to);
+    if (!from) throw UsageError("--from '" + args.from + "' is not a date like 2026-10-08");
+    if (!to) throw UsageError("--to '" + args.to + "' is not a date like 2026-10-08");
     hcp::ExportOptions options;
     options.from = hcp::china_midnight(*from);
     // --to is inclusive: the whole last day is exported.
     options.to = hcp::china_midnight(hcp::Date{std::chrono::sys_days{*to} + std::chrono::days{1}});
     if (options.to <= options.from) throw UsageError("--to is before --from");
-    std::string format = args.option("format").value_or("csv");
-    if (format == "csv") options.format = hcp::ExportFormat::csv;
-    else if (format == "json") options.format = hcp::ExportFormat::json;
-    else throw UsageError("--format must be csv or json, not '" + format + "'");
-    options.unmasked = args.flag("unmasked");
+    if (args.format == "csv") options.format = hcp::ExportFormat::csv;
+    else if (args.format == "json") options.format = hcp::ExportFormat::json;
+    else throw UsageError("--format must be csv or json, not '" + args.format + "'");
+    options.unmasked = args.unmasked;
 
     std::optional<hcp::SecretKey> key;
-    std::filesystem::path db = args.positionals()[0];
-    if (auto k = args.option("key")) {
-        key = hcp::SecretKey::load_file(*k);
+    std::filesystem::path db = args.db;
+    if (args.key) {
+        key = hcp::SecretKey::load_file(*args.key);
     } else if (options.unmasked) {
         throw UsageError("--unmasked needs --key FILE to decrypt the applicant data");
     } else {
@@ -50,6 +57,23 @@ int cmd_export(const std::vector<std::string>& argv) {
     std::cerr << "exported " << n << " rating(s)" << (options.unmasked ? " UNMASKED" : " (applicant data masked)")
               << '\n';
     return kExitOk;
+}
+
+}  // namespace
+
+void add_export_command(CLI::App& app, int& exit_code) {
+    CLI::App& cmd = *app.add_subcommand(
+        "export", "ratings tapped from --from to --to (China time) as CSV or JSON on standard output;\n"
+                  "applicant data is masked unless --unmasked");
+    auto o = std::make_shared<ExportArgs>();
+    cmd.add_option("DB", o->db, "the rating database")->required();
+    cmd.add_option("--from", o->from, "first day, YYYY-MM-DD")->option_text("DATE")->required();
+    cmd.add_option("--to", o->to, "last day (included), YYYY-MM-DD")->option_text("DATE")->required();
+    cmd.add_option("--format", o->format, "csv (default) or json")->option_text("csv|json");
+    cmd.add_option("--key", o->key, "the store key, to read the applicant data (default: store.key beside DB)")
+        ->option_text("FILE");
+    cmd.add_flag("--unmasked", o->unmasked, "export applicant data unmasked (needs --key)");
+    cmd.callback([o, &exit_code] { exit_code = run_export(*o); });
 }
 
 }  // namespace hcpctl

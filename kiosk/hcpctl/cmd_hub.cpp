@@ -5,11 +5,14 @@
 #include <signal.h>
 #include <time.h>
 
+#include <CLI/CLI.hpp>
 #include <httplib.h>
 
 #include <cerrno>
 #include <chrono>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include "cli.hpp"
 #include "hcp/config/config.hpp"
@@ -43,23 +46,21 @@ std::string health_problem(hcp::HubService& service, const hcp::HallApiConfig& a
     return {};
 }
 
-}  // namespace
+struct HubArgs {
+    std::string config;
+    std::optional<std::string> listen;
+};
 
-int cmd_hub(const std::vector<std::string>& argv) {
-    const std::string usage = "usage: hcpctl hub --config FILE [--listen HOST:PORT]";
-    Args args(argv, {"config", "listen"}, {});
-    args.expect_positionals(0, usage);
-    auto config_path = args.option("config");
-    if (!config_path) throw UsageError("--config FILE is required\n" + usage);
-    hcp::Config config = hcp::load_config(*config_path);
+int run_hub(const HubArgs& args) {
+    hcp::Config config = hcp::load_config(args.config);
     if (config.device.roles.count(hcp::DeviceRole::hub) == 0)
-        throw UsageError(*config_path + " is not a hub's configuration (device.roles has no \"hub\")");
+        throw UsageError(args.config + " is not a hub's configuration (device.roles has no \"hub\")");
 
     hcp::HubServiceOptions options;
     // `hcpctl hub` always serves the API (the embedded hub in hcp-kiosk may not need it).
     hcp::HallApiConfig api = hcp::hall_api_config(config);
-    if (auto listen = args.option("listen")) {
-        auto hp = hcp::parse_listen(*listen);
+    if (args.listen) {
+        auto hp = hcp::parse_listen(*args.listen);
         if (!hp) throw UsageError("--listen must be HOST:PORT, e.g. 127.0.0.1:8787");
         api.listen_host = hp->first;
         api.listen_port = hp->second;
@@ -132,6 +133,20 @@ int cmd_hub(const std::vector<std::string>& argv) {
     log_notify(systemd.stopping("stopping"));
     service.stop();
     return kExitOk;
+}
+
+}  // namespace
+
+void add_hub_command(CLI::App& app, int& exit_code) {
+    CLI::App& cmd = *app.add_subcommand(
+        "hub", "run the hub headless: the hall API (docs/hall-api.md), uploads and maintenance until\n"
+               "SIGINT/SIGTERM; SIGUSR1 prints the sync summary");
+    auto o = std::make_shared<HubArgs>();
+    cmd.add_option("--config", o->config, "the hub's configuration (device.roles has \"hub\")")
+        ->option_text("FILE")
+        ->required();
+    cmd.add_option("--listen", o->listen, "serve the hall API here instead of [api] listen")->option_text("HOST:PORT");
+    cmd.callback([o, &exit_code] { exit_code = run_hub(*o); });
 }
 
 }  // namespace hcpctl

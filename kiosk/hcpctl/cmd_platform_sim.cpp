@@ -1,7 +1,10 @@
 // hcpctl platform-sim: the reference 好差评 platform on loopback (docs/upload-protocol.md).
 // `./dev demo` and the upload tests use it; the fault switches make a misbehaving platform.
+#include <CLI/CLI.hpp>
+
 #include <csignal>
 #include <iostream>
+#include <memory>
 
 #include "cli.hpp"
 #include "hcp/upload/upload.hpp"
@@ -11,70 +14,17 @@ namespace hcpctl {
 
 namespace {
 
-double rate(const Args& a, const std::string& name) {
-    auto v = a.option(name);
-    if (!v) return 0;
-    double d = 0;
-    try {
-        d = std::stod(*v);
-    } catch (const std::exception&) {
-        throw UsageError("--" + name + " needs a number in [0, 1]");
-    }
-    if (d < 0 || d > 1) throw UsageError("--" + name + " needs a number in [0, 1]");
-    return d;
-}
+struct SimArgs {
+    std::string secret;
+    hcp::sim::SimOptions sim;
+    hcp::sim::Faults faults;
+};
 
-int integer(const Args& a, const std::string& name, int fallback, int lo, int hi) {
-    auto v = a.option(name);
-    if (!v) return fallback;
-    try {
-        size_t used = 0;
-        int i = std::stoi(*v, &used);
-        if (used == v->size() && i >= lo && i <= hi) return i;
-    } catch (const std::exception&) {
-    }
-    throw UsageError("--" + name + " needs an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
-}
-
-}  // namespace
-
-int cmd_platform_sim(const std::vector<std::string>& argv) {
-    const std::string usage =
-        "usage: hcpctl platform-sim --secret FILE [--db FILE] [--port N] [--error-rate P] [--reset-rate P]\n"
-        "       [--timeout-rate P] [--timeout-ms N] [--garbage-rate P] [--duplicate-reply-rate P]\n"
-        "       [--burst-429 N] [--retry-after N] [--latency-ms N] [--hostile KIND] [--seed N]\n"
-        "       [--tls-cert PEM --tls-key PEM]";
-    Args a(argv,
-           {"secret", "db", "port", "error-rate", "reset-rate", "timeout-rate", "timeout-ms", "garbage-rate",
-            "duplicate-reply-rate", "burst-429", "retry-after", "latency-ms", "hostile", "seed", "replay-window",
-            "tls-cert", "tls-key"},
-           {});
-    a.expect_positionals(0, usage);
-    auto secret = a.option("secret");
-    if (!secret) throw UsageError("--secret FILE is required (64 hex digits, mode 0600)\n" + usage);
-    hcp::sim::SimOptions o;
-    o.secret = hcp::load_hall_secret(*secret);
-    o.database = a.option("db").value_or("platform-sim.db");
-    o.port = integer(a, "port", 8780, 0, 65535);
-    o.seed = static_cast<std::uint64_t>(integer(a, "seed", 1, 0, 1 << 30));
-    o.replay_window_seconds = integer(a, "replay-window", 300, 1, 86400);
-    o.tls_cert = a.option("tls-cert").value_or("");
-    o.tls_key = a.option("tls-key").value_or("");
+int run_platform_sim(SimArgs& a) {
+    hcp::sim::SimOptions& o = a.sim;
+    o.secret = hcp::load_hall_secret(a.secret);
     if (o.tls_cert.empty() != o.tls_key.empty()) throw UsageError("--tls-cert and --tls-key go together");
-    hcp::sim::Faults f;
-    f.error_rate = rate(a, "error-rate");
-    f.reset_rate = rate(a, "reset-rate");
-    f.timeout_rate = rate(a, "timeout-rate");
-    f.timeout_ms = integer(a, "timeout-ms", 3000, 0, 600000);
-    f.garbage_rate = rate(a, "garbage-rate");
-    f.duplicate_reply_rate = rate(a, "duplicate-reply-rate");
-    f.burst_429 = integer(a, "burst-429", 0, 0, 1000000);
-    f.retry_after_seconds = integer(a, "retry-after", 1, 0, 86400);
-    f.latency_ms = integer(a, "latency-ms", 0, 0, 600000);
-    f.hostile = a.option("hostile").value_or("");
-    if (!f.hostile.empty() && f.hostile != "malformed_json" && f.hostile != "wrong_content_type" &&
-        f.hostile != "giant_body" && f.hostile != "redirect" && f.hostile != "missing_results")
-        throw UsageError("--hostile is one of malformed_json, wrong_content_type, giant_body, redirect, missing_results");
+    const hcp::sim::Faults& f = a.faults;
 
     // Wait for SIGINT/SIGTERM in this thread; the server threads never see them.
     sigset_t set;
@@ -96,6 +46,56 @@ int cmd_platform_sim(const std::vector<std::string>& argv) {
     std::cout << "platform-sim stopped: " << s.requests << " requests, " << s.accepted << " accepted, " << s.duplicates
               << " duplicates, " << s.rejected << " rejected, " << s.auth_failures << " auth failures\n";
     return kExitOk;
+}
+
+}  // namespace
+
+void add_platform_sim_command(CLI::App& app, int& exit_code) {
+    CLI::App& cmd = *app.add_subcommand(
+        "platform-sim", "the reference 好差评 platform on 127.0.0.1 (arrivals page at /) until SIGINT/SIGTERM;\n"
+                        "the fault switches make a misbehaving platform");
+    auto a = std::make_shared<SimArgs>();
+    hcp::sim::SimOptions& o = a->sim;
+    hcp::sim::Faults& f = a->faults;
+    // A quiet platform (Faults' defaults) on its usual port.
+    o.database = "platform-sim.db";
+    o.port = 8780;
+    const CLI::Range probability(0.0, 1.0);
+    cmd.add_option("--secret", a->secret, "the hall secret (64 hex digits, mode 0600)")->option_text("FILE")->required();
+    cmd.add_option("--db", o.database, "where arrived ratings are kept (default platform-sim.db)")->option_text("FILE");
+    cmd.add_option("--port", o.port, "TCP port on 127.0.0.1 (default 8780; 0: any free port)")
+        ->option_text("N")->check(CLI::Range(0, 65535));
+    cmd.add_option("--seed", o.seed, "seed of the fault dice (default 1)")->option_text("N")
+        ->check(CLI::Range(0, 1 << 30));
+    cmd.add_option("--replay-window", o.replay_window_seconds, "accepted clock skew and nonce memory (default 300)")
+        ->option_text("SECONDS")->check(CLI::Range(1, 86400));
+    cmd.add_option("--tls-cert", o.tls_cert, "serve HTTPS with this certificate (with --tls-key)")->option_text("PEM");
+    cmd.add_option("--tls-key", o.tls_key, "the certificate's private key (with --tls-cert)")->option_text("PEM");
+    const std::string faults = "Fault switches";
+    cmd.add_option("--error-rate", f.error_rate, "share of requests answered 500")->option_text("P")
+        ->check(probability)->group(faults);
+    cmd.add_option("--reset-rate", f.reset_rate, "share of connections reset")->option_text("P")
+        ->check(probability)->group(faults);
+    cmd.add_option("--timeout-rate", f.timeout_rate, "share of requests left unanswered for --timeout-ms")
+        ->option_text("P")->check(probability)->group(faults);
+    cmd.add_option("--timeout-ms", f.timeout_ms, "how long an unanswered request hangs (default 3000)")
+        ->option_text("N")->check(CLI::Range(0, 600000))->group(faults);
+    cmd.add_option("--garbage-rate", f.garbage_rate, "share of answers that are not JSON")->option_text("P")
+        ->check(probability)->group(faults);
+    cmd.add_option("--duplicate-reply-rate", f.duplicate_reply_rate,
+                   "share of accepted ratings answered as duplicates")
+        ->option_text("P")->check(probability)->group(faults);
+    cmd.add_option("--burst-429", f.burst_429, "answer the first N requests 429")->option_text("N")
+        ->check(CLI::Range(0, 1000000))->group(faults);
+    cmd.add_option("--retry-after", f.retry_after_seconds, "Retry-After seconds of a 429 (default 1)")
+        ->option_text("N")->check(CLI::Range(0, 86400))->group(faults);
+    cmd.add_option("--latency-ms", f.latency_ms, "delay before every answer")->option_text("N")
+        ->check(CLI::Range(0, 600000))->group(faults);
+    cmd.add_option("--hostile", f.hostile, "answer every request in one hostile way")
+        ->option_text("KIND")
+        ->check(CLI::IsMember({"malformed_json", "wrong_content_type", "giant_body", "redirect", "missing_results"}))
+        ->group(faults);
+    cmd.callback([a, &exit_code] { exit_code = run_platform_sim(*a); });
 }
 
 }  // namespace hcpctl

@@ -1,9 +1,13 @@
 // hcpctl print ticket|receipt|selftest — build a document, encode it for a printer profile and
 // write the ESC/POS bytes to a file and/or a PNG preview (escpos2png).
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include "cli.hpp"
 #include "hcp/printer/encoder.hpp"
@@ -18,61 +22,48 @@ namespace hcpctl {
 
 namespace {
 
-const char* kPrintUsage =
-    "hcpctl print status --printer TRANSPORT      ask the printer (DLE EOT) whether it can print\n"
-    "hcpctl print jobs [--jobs DIR]               list persisted jobs and their states\n"
-    "hcpctl print render IN.bin --png OUT.png [--profile ID]   escpos2png for captured bytes\n"
-    "hcpctl print ticket|receipt|selftest [--config HALL.toml] [--profile ID|FILE.toml]\n"
-    "    [--file OUT.bin] [--png OUT.png] [--printer TRANSPORT] [--jobs DIR]\n"
-    "    [--module 4..8] [--key FILE --hall CODE] [--prefix URL_PREFIX] [--valid-days N]\n"
-    "    TRANSPORT: file:PATH tcp:HOST[:PORT] device:/dev/usb/lp0 serial:/dev/ttyS0[@BAUD][,xonxoff] cups:QUEUE\n"
-    "    ticket:  [--hall-name T] [--number A012] [--category T] [--ahead N] [--eta MIN]\n"
-    "    receipt: [--hall-name T] [--case NO] [--item T] [--window T] [--staff T] [--staff-no T]";
+struct PrintArgs {
+    std::string kind;  // the subcommand: ticket, receipt, selftest, status, jobs or render
+    std::string input;  // render: the captured bytes
+    std::optional<std::string> config, printer, jobs, profile, file, png, key, hall, prefix;
+    std::optional<int> module, valid_days;
+    // ticket
+    std::string hall_name = "示例市政务服务中心";
+    std::string number = "A012";
+    std::string category = "社保医保";
+    int ahead = 5;
+    int eta = 15;
+    // receipt
+    std::string case_no = "20261122000123456789";
+    std::string item = "城乡居民基本养老保险参保登记";
+    std::string window = "8号窗口";
+    std::string staff = "王堃";
+    std::string staff_no = "0815";
+};
 
-int to_int(const std::string& s, const std::string& what) {
-    try {
-        size_t used = 0;
-        const int v = std::stoi(s, &used);
-        if (used != s.size()) throw std::invalid_argument(s);
-        return v;
-    } catch (const std::exception&) {
-        throw UsageError(what + " must be an integer, got '" + s + "'");
-    }
-}
-
-}  // namespace
-
-int cmd_print(const std::vector<std::string>& argv) {
-    Args args(argv,
-              {"config", "printer", "jobs", "profile", "file", "png", "module", "key", "hall", "prefix", "valid-days", "hall-name", "number",
-               "category", "ahead", "eta", "case", "item", "window", "staff", "staff-no"},
-              {});
-    if (args.positionals().empty()) throw UsageError(std::string("usage:\n") + kPrintUsage);
-    const std::string kind = args.positionals()[0];
-    if (kind != "render") args.expect_positionals(1, kPrintUsage);
+int run_print(const PrintArgs& args) {
+    const std::string& kind = args.kind;
     if (kind == "render") {
-        if (args.positionals().size() != 2 || !args.option("png"))
-            throw UsageError("usage: hcpctl print render IN.bin --png OUT.png [--profile ID|FILE.toml]");
-        const std::string id = args.option("profile").value_or("generic-80");
+        const std::string id = args.profile.value_or("generic-80");
         const auto prof = id.ends_with(".toml") ? hcp::printer::load_profile(std::filesystem::path(id))
                                                 : hcp::printer::load_profile(assets_dir() / "printers", id);
-        std::ifstream in(args.positionals()[1], std::ios::binary);
-        if (!in) throw hcp::Error(hcp::Errc::io_failure, "cannot read " + args.positionals()[1]);
+        std::ifstream in(args.input, std::ios::binary);
+        if (!in) throw hcp::Error(hcp::Errc::io_failure, "cannot read " + args.input);
         const hcp::printer::Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         auto page = hcp::printer::render(bytes, prof);
         if (!page) {
             std::cout << "escpos2png: " << page.error().detail << " at byte " << page.error().offset << '\n';
             return kExitFindings;
         }
-        hcp::printer::write_png(page.value(), *args.option("png"));
+        hcp::printer::write_png(page.value(), *args.png);
         std::cout << "rendered " << page.value().width << "x" << page.value().height << " dots\n";
         return kExitOk;
     }
     if (kind == "status" || kind == "jobs") {
         hcp::printer::PrinterSettings cfg;
-        if (auto c = args.option("config")) cfg = hcp::printer::printer_settings(hcp::load_config(*c));
+        if (auto c = args.config) cfg = hcp::printer::printer_settings(hcp::load_config(*c));
         if (kind == "jobs") {
-            const std::filesystem::path dir = args.option("jobs").value_or(cfg.jobs_dir.string());
+            const std::filesystem::path dir = args.jobs.value_or(cfg.jobs_dir.string());
             if (!std::filesystem::is_directory(dir)) throw UsageError("no jobs directory " + dir.string());
             // Read the files directly: starting a JobManager here would mark interrupted jobs failed.
             std::vector<std::filesystem::path> files;
@@ -92,7 +83,7 @@ int cmd_print(const std::vector<std::string>& argv) {
             }
             return kExitOk;
         }
-        const auto spec_text = args.option("printer") ? args.option("printer") : cfg.transport;
+        const auto spec_text = args.printer ? args.printer : cfg.transport;
         if (!spec_text) throw UsageError("hcpctl print status needs --printer TRANSPORT (or transport in --config)");
         auto t = hcp::printer::make_transport(hcp::printer::parse_transport(*spec_text));
         if (auto r = t->open(std::chrono::milliseconds(3000)); !r) {
@@ -110,25 +101,23 @@ int cmd_print(const std::vector<std::string>& argv) {
                    ? kExitOk
                    : kExitFindings;
     }
-    if (kind != "ticket" && kind != "receipt" && kind != "selftest") throw UsageError(std::string("usage:\n") + kPrintUsage);
     hcp::printer::PrinterSettings settings;
-    const bool from_config = args.option("config").has_value();
-    if (from_config) settings = hcp::printer::printer_settings(hcp::load_config(*args.option("config")));
-    const auto printer_spec = args.option("printer") ? args.option("printer") : settings.transport;
-    if (!args.option("file") && !args.option("png") && !printer_spec)
+    const bool from_config = args.config.has_value();
+    if (from_config) settings = hcp::printer::printer_settings(hcp::load_config(*args.config));
+    const auto printer_spec = args.printer ? args.printer : settings.transport;
+    if (!args.file && !args.png && !printer_spec)
         throw UsageError("give --file OUT.bin, --png OUT.png or a printer (--printer or transport in --config)");
 
-    const std::string profile_arg = args.option("profile").value_or(settings.profile);
+    const std::string profile_arg = args.profile.value_or(settings.profile);
     const auto profile = profile_arg.ends_with(".toml")
                              ? hcp::printer::load_profile(std::filesystem::path(profile_arg))
                              : hcp::printer::load_profile(assets_dir() / "printers", profile_arg);
-    const int module = args.option("module") ? to_int(*args.option("module"), "--module") : 0;
-    const std::string hall = args.option("hall").value_or(settings.hall_code.empty() ? "150102001" : settings.hall_code);
-    const std::string prefix = args.option("prefix").value_or(settings.qr_url_prefix);
-    const int valid_days =
-        args.option("valid-days") ? to_int(*args.option("valid-days"), "--valid-days") : settings.qr_valid_days;
+    const int module = args.module.value_or(0);
+    const std::string hall = args.hall.value_or(settings.hall_code.empty() ? "150102001" : settings.hall_code);
+    const std::string prefix = args.prefix.value_or(settings.qr_url_prefix);
+    const int valid_days = args.valid_days.value_or(settings.qr_valid_days);
     if (valid_days < 1 || valid_days > 3650) throw UsageError("--valid-days must be 1..3650");
-    std::optional<std::string> key_file = args.option("key");
+    std::optional<std::string> key_file = args.key;
     if (!key_file && from_config && settings.token_key_file) {
         key_file = settings.token_key_file->string();
         if (!std::filesystem::exists(*key_file))
@@ -157,11 +146,11 @@ int cmd_print(const std::vector<std::string>& argv) {
         doc = hcp::printer::selftest_document(profile);
     } else if (kind == "ticket") {
         hcp::printer::TicketData d;
-        d.hall_name = args.option("hall-name").value_or("示例市政务服务中心");
-        d.ticket_number = args.option("number").value_or("A012");
-        d.category_name = args.option("category").value_or("社保医保");
-        d.people_ahead = to_int(args.option("ahead").value_or("5"), "--ahead");
-        d.eta_minutes = to_int(args.option("eta").value_or("15"), "--eta");
+        d.hall_name = args.hall_name;
+        d.ticket_number = args.number;
+        d.category_name = args.category;
+        d.people_ahead = args.ahead;
+        d.eta_minutes = args.eta;
         d.time_text = hcp::format_china_minute(hcp::now());
         const std::string date = d.time_text.substr(0, 4) + d.time_text.substr(5, 2) + d.time_text.substr(8, 2);
         const std::string token = hcp::token::issue(key, {hall, date + d.ticket_number, hcp::token::Stage::ticket, expires});
@@ -170,12 +159,12 @@ int cmd_print(const std::vector<std::string>& argv) {
         doc = hcp::printer::ticket_document(d, profile, module);
     } else {
         hcp::printer::ReceiptData d;
-        d.hall_name = args.option("hall-name").value_or("示例市政务服务中心");
-        d.case_no = args.option("case").value_or("20261122000123456789");
-        d.item_name = args.option("item").value_or("城乡居民基本养老保险参保登记");
-        d.window_name = args.option("window").value_or("8号窗口");
-        d.staff_name = args.option("staff").value_or("王堃");
-        d.staff_number = args.option("staff-no").value_or("0815");
+        d.hall_name = args.hall_name;
+        d.case_no = args.case_no;
+        d.item_name = args.item;
+        d.window_name = args.window;
+        d.staff_name = args.staff;
+        d.staff_number = args.staff_no;
         d.time_text = hcp::format_china_minute(hcp::now());
         d.valid_until = valid_until;
         const std::string token = hcp::token::issue(key, {hall, d.case_no, hcp::token::Stage::completed, expires});
@@ -187,12 +176,12 @@ int cmd_print(const std::vector<std::string>& argv) {
     const hcp::printer::Encoder encoder(profile);
     hcp::printer::EncodeStats stats;
     const auto bytes = encoder.encode(*doc, &stats);
-    if (auto file = args.option("file")) {
+    if (auto file = args.file) {
         std::ofstream f(*file, std::ios::binary | std::ios::trunc);
         f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
         if (!f) throw hcp::Error(hcp::Errc::io_failure, "cannot write " + *file);
     }
-    if (auto png = args.option("png")) {
+    if (auto png = args.png) {
         auto page = hcp::printer::render(bytes, profile);
         if (!page) {
             std::cerr << "escpos2png: " << page.error().detail << " at byte " << page.error().offset << '\n';
@@ -204,7 +193,7 @@ int cmd_print(const std::vector<std::string>& argv) {
               << " text lines, " << stats.raster_lines << " raster lines, " << stats.images << " images)\n";
     if (printer_spec) {
         const auto spec = hcp::printer::parse_transport(*printer_spec);
-        const std::filesystem::path jobs_dir = args.option("jobs").value_or(settings.jobs_dir.string());
+        const std::filesystem::path jobs_dir = args.jobs.value_or(settings.jobs_dir.string());
         hcp::printer::JobManager jobs(jobs_dir, profile, [spec] { return hcp::printer::make_transport(spec); });
         const auto id = jobs.submit(bytes, kind);
         const auto job = jobs.wait(id, std::chrono::seconds(60));
@@ -218,6 +207,85 @@ int cmd_print(const std::vector<std::string>& argv) {
         return job->state == hcp::printer::JobState::failed ? kExitFindings : kExitOk;
     }
     return kExitOk;
+}
+
+}  // namespace
+
+void add_print_command(CLI::App& app, int& exit_code) {
+    CLI::App& print = add_command_group(
+        app, "print", "encode a queue ticket, 办件回执 or printer self-test page; printer status and jobs;\n"
+                      "escpos2png for captured bytes");
+    print.footer("\nTRANSPORT: file:PATH tcp:HOST[:PORT] device:/dev/usb/lp0 serial:/dev/ttyS0[@BAUD][,xonxoff] cups:QUEUE");
+    auto a = std::make_shared<PrintArgs>();
+    auto run = [a, &exit_code](const char* kind) {
+        return [a, kind, &exit_code] {
+            a->kind = kind;
+            exit_code = run_print(*a);
+        };
+    };
+    const auto config = [&a](CLI::App& cmd) {
+        cmd.add_option("--config", a->config, "the hall's configuration: [printer], [receipt_qr] and the hall code")
+            ->option_text("HALL.toml");
+    };
+    const auto printer = [&a](CLI::App& cmd, const char* what) {
+        cmd.add_option("--printer", a->printer, what)->option_text("TRANSPORT");
+    };
+    const auto jobs = [&a](CLI::App& cmd) {
+        cmd.add_option("--jobs", a->jobs, "the print job folder (default: the configuration's)")->option_text("DIR");
+    };
+
+    CLI::App& status = *print.add_subcommand("status", "ask the printer (DLE EOT) whether it can print; exit 1 if not");
+    printer(status, "the printer (default: transport in --config)");
+    config(status);
+    status.callback(run("status"));
+
+    CLI::App& list = *print.add_subcommand("jobs", "list persisted print jobs and their states");
+    jobs(list);
+    config(list);
+    list.callback(run("jobs"));
+
+    CLI::App& render = *print.add_subcommand("render", "escpos2png: render captured ESC/POS bytes as a PNG");
+    render.add_option("IN.bin", a->input, "the captured bytes")->required();
+    render.add_option("--png", a->png, "the picture to write")->option_text("OUT.png")->required();
+    render.add_option("--profile", a->profile, "printer profile (default generic-80)")->option_text("ID|FILE.toml");
+    render.callback(run("render"));
+
+    for (const char* kind : {"ticket", "receipt", "selftest"}) {
+        const std::string name = kind;
+        CLI::App& cmd = *print.add_subcommand(
+            name, name == "ticket"    ? "a queue ticket with its rating QR code"
+                  : name == "receipt" ? "a 办件回执 with its rating QR code"
+                                      : "the printer self-test page");
+        config(cmd);
+        cmd.add_option("--profile", a->profile, "printer profile (default: the configuration's)")
+            ->option_text("ID|FILE.toml");
+        cmd.add_option("--file", a->file, "write the ESC/POS bytes here")->option_text("OUT.bin");
+        cmd.add_option("--png", a->png, "write a preview picture here")->option_text("OUT.png");
+        printer(cmd, "print it (default: transport in --config)");
+        jobs(cmd);
+        cmd.add_option("--module", a->module, "QR module size in dots")->option_text("4..8");
+        cmd.add_option("--key", a->key, "the hall's QR token key (default: [receipt_qr] key_file; else a throw-away key)")
+            ->option_text("FILE");
+        cmd.add_option("--hall", a->hall, "the hall code in the token")->option_text("CODE");
+        cmd.add_option("--prefix", a->prefix, "the QR code's URL prefix")->option_text("URL_PREFIX");
+        cmd.add_option("--valid-days", a->valid_days, "days the QR code stays valid")
+            ->option_text("N")->check(CLI::Range(1, 3650));
+        if (name == "ticket") {
+            cmd.add_option("--hall-name", a->hall_name, "hall name")->option_text("T");
+            cmd.add_option("--number", a->number, "ticket number")->option_text("A012");
+            cmd.add_option("--category", a->category, "service category")->option_text("T");
+            cmd.add_option("--ahead", a->ahead, "people waiting ahead")->option_text("N");
+            cmd.add_option("--eta", a->eta, "estimated wait in minutes")->option_text("MIN");
+        } else if (name == "receipt") {
+            cmd.add_option("--hall-name", a->hall_name, "hall name")->option_text("T");
+            cmd.add_option("--case", a->case_no, "办件编号")->option_text("NO");
+            cmd.add_option("--item", a->item, "service item")->option_text("T");
+            cmd.add_option("--window", a->window, "window")->option_text("T");
+            cmd.add_option("--staff", a->staff, "staff name")->option_text("T");
+            cmd.add_option("--staff-no", a->staff_no, "工号")->option_text("T");
+        }
+        cmd.callback(run(kind));
+    }
 }
 
 }  // namespace hcpctl

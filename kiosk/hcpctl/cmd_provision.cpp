@@ -19,6 +19,7 @@
 // - Keys are created, never overwritten (SecretKey::create_file, mode 0600); as root they and a
 //   new data folder are given to the service account `hcp` when it exists.
 // - Idempotent: a second run with the same values changes no file.
+#include <CLI/CLI.hpp>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -32,6 +33,8 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "cli.hpp"
@@ -516,20 +519,30 @@ std::string option_for(const std::string& key) {
 
 }  // namespace
 
-int cmd_provision(const std::vector<std::string>& argv) {
-    const std::string usage =
-        "hcpctl provision --config FILE --hall-code C --hall-name N --area-code 12DIGITS --level LEVEL "
-        "--device-id ID --roles R1,R2 [--window N] [--hub-url URL] [--hub-token-file F] [--unrated taian|gansu] "
-        "[--assets DIR] [--data DIR] [--force]";
-    Args args(argv,
-              {"config", "hall-code", "hall-name", "area-code", "level", "device-id", "roles", "window", "hub-url",
-               "hub-token-file", "unrated", "assets", "data"},
-              {"force"});
-    args.expect_positionals(0, usage);
+namespace {
+
+// The options by name ("hall-code"): what provision sets is driven by option names (kIssueOptions).
+struct ProvisionArgs {
+    std::map<std::string, std::optional<std::string>> values;
+    bool force = false;
+
+    std::optional<std::string> option(const std::string& name) const {
+        const auto it = values.find(name);
+        return it == values.end() ? std::nullopt : it->second;
+    }
+};
+
+const char* const kProvisionUsage =
+    "hcpctl provision --config FILE --hall-code C --hall-name N --area-code 12DIGITS --level LEVEL "
+    "--device-id ID --roles R1,R2 [--window N] [--hub-url URL] [--hub-token-file F] [--unrated taian|gansu] "
+    "[--assets DIR] [--data DIR] [--force]";
+
+int provision(const ProvisionArgs& args) {
+    const std::string usage = kProvisionUsage;
     const auto config_opt = args.option("config");
     if (!config_opt || config_opt->empty()) throw UsageError("--config FILE is needed\nusage: " + usage);
     const fs::path file = fs::absolute(*config_opt).lexically_normal();
-    const bool force = args.flag("force");
+    const bool force = args.force;
 
     // The fields to set, in the order of the file.
     std::vector<Field> fields;
@@ -774,6 +787,34 @@ int cmd_provision(const std::vector<std::string>& argv) {
     std::cout << "还需要做：\n";
     for (const auto& line : left) std::cout << "  - " << line << '\n';
     return kExitOk;
+}
+
+}  // namespace
+
+void add_provision_command(CLI::App& app, int& exit_code) {
+    CLI::App& cmd = *app.add_subcommand(
+        "provision", "fill in this device's configuration (the shipped hall.toml, or FILE when it exists), create\n"
+                     "the data folder and the storage key, and say what is left to do (docs/install.md)");
+    auto a = std::make_shared<ProvisionArgs>();
+    const auto option = [&cmd, &a](const std::string& name, const std::string& value, const std::string& help) {
+        return cmd.add_option("--" + name, a->values[name], help)->option_text(value);
+    };
+    option("config", "FILE", "the configuration to fill in (written from the shipped hall.toml if missing)")
+        ->required();
+    option("hall-code", "C", "hall.code");
+    option("hall-name", "N", "hall.name");
+    option("area-code", "12DIGITS", "hall.area_code");
+    option("level", "LEVEL", "hall.level: province, city, county, township or village");
+    option("device-id", "ID", "device.id, unique in the hall");
+    option("roles", "R1,R2", "device.roles: hub, ticket, rater, selfservice, display, comma-separated");
+    option("window", "N", "device.window, 1..999 (a rater's window)");
+    option("hub-url", "URL", "device.hub_url: where a terminal finds its hub");
+    option("hub-token-file", "F", "device.hub_token_file (default hub.token with --hub-url)");
+    option("unrated", "taian|gansu", "rating.unrated preset");
+    option("assets", "DIR", "paths.assets");
+    option("data", "DIR", "paths.data");
+    cmd.add_flag("--force", a->force, "replace values already set (the old file is kept as FILE.bak)");
+    cmd.callback([a, &exit_code] { exit_code = provision(*a); });
 }
 
 }  // namespace hcpctl

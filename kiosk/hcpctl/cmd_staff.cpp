@@ -2,6 +2,7 @@
 // PIN file ([api].staff_pins_file, mode 0600), replacing that 工号's line or adding it. The PIN is
 // read from the terminal without echo (asked twice), or as one line from a pipe (scripts).
 // The file is written to a temporary file, fsynced and renamed; the hub reads it at start.
+#include <CLI/CLI.hpp>
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -79,22 +80,22 @@ void write_private_file(const std::filesystem::path& path, const std::string& te
 
 }  // namespace
 
-int cmd_staff(const std::vector<std::string>& argv) {
-    const std::string usage = "usage: hcpctl staff set-pin --config CONFIG --staff 工号   (the PIN is read from standard input)";
-    if (argv.empty() || argv[0] != "set-pin") throw UsageError(usage);
-    Args a(std::vector<std::string>(argv.begin() + 1, argv.end()), {"config", "staff"}, {});
-    a.expect_positionals(0, usage);
-    const auto config_path = a.option("config");
-    const auto staff_no = a.option("staff");
-    if (!config_path || !staff_no) throw UsageError("--config and --staff are required\n" + usage);
-    const hcp::Config cfg = hcp::load_config(*config_path);
+namespace {
+
+struct SetPinArgs {
+    std::string config;
+    std::string staff;
+};
+
+int set_pin(const SetPinArgs& a) {
+    const hcp::Config cfg = hcp::load_config(a.config);
     if (!cfg.api || cfg.api->staff_pins_file.empty())
-        throw UsageError(*config_path + " has no [api] section: the staff console is served by the hub's hall API; "
+        throw UsageError(a.config + " has no [api] section: the staff console is served by the hub's hall API; "
                          "add [api] (docs/config.md) first");
     const hcp::Staff* staff = nullptr;
     for (const auto& s : cfg.staff)
-        if (s.number == *staff_no) staff = &s;
-    if (staff == nullptr) throw UsageError("工号 " + *staff_no + " is not a [[staff]] of " + *config_path);
+        if (s.number == a.staff) staff = &s;
+    if (staff == nullptr) throw UsageError("工号 " + a.staff + " is not a [[staff]] of " + a.config);
 
     const std::string pin = read_pin("请输入 " + staff->name + "（" + staff->number + "）的新密码（4–12 位数字）：");
     if (auto why = hcp::staff_pin_problem(pin); !why.empty()) {
@@ -131,6 +132,23 @@ int cmd_staff(const std::vector<std::string>& argv) {
     std::cout << (replaced ? "changed" : "set") << " the console PIN of " << staff->name << " (" << staff->number
               << ") in " << file.string() << "; restart the hub (systemctl restart hcp-hub) for it to take effect\n";
     return kExitOk;
+}
+
+}  // namespace
+
+void add_staff_command(CLI::App& app, int& exit_code) {
+    CLI::App& staff = add_command_group(app, "staff", "staff console accounts");
+    CLI::App& set_pin_cmd = *staff.add_subcommand(
+        "set-pin", "set a staff member's console PIN, read from standard input (without echo on a terminal);\n"
+                   "the hub's PIN file keeps only its argon2id hash, mode 0600");
+    auto a = std::make_shared<SetPinArgs>();
+    set_pin_cmd.add_option("--config", a->config, "the hub's configuration ([api] staff_pins_file)")
+        ->option_text("CONFIG")
+        ->required();
+    set_pin_cmd.add_option("--staff", a->staff, "the staff member's 工号, a [[staff]] of the configuration")
+        ->option_text("工号")
+        ->required();
+    set_pin_cmd.callback([a, &exit_code] { exit_code = set_pin(*a); });
 }
 
 }  // namespace hcpctl

@@ -1,6 +1,10 @@
 // hcpctl token keygen|pubkey|issue|verify — the dynamic rating QR token (docs/qr-token.md).
+#include <CLI/CLI.hpp>
+
 #include <chrono>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include "cli.hpp"
 #include "hcp/token/token.hpp"
@@ -9,44 +13,32 @@ namespace hcpctl {
 
 namespace {
 
-const char* kTokenUsage =
-    "hcpctl token keygen [--scheme hmac|ed25519] --out FILE\n"
-    "hcpctl token pubkey FILE                      (Ed25519: the public key the platform verifies with)\n"
-    "hcpctl token issue [--scheme hmac|ed25519] --key FILE --hall CODE --subject CASE_NO\n"
-    "                   --stage ticket|accepted|completed\n"
-    "                   [--valid-days N | --expires UNIX_SECONDS] [--prefix URL_PREFIX]\n"
-    "hcpctl token verify TOKEN_OR_URL [--scheme hmac|ed25519] (--key FILE | --pubkey HEX_OR_BASE32)\n"
-    "                   --hall CODE [--now UNIX_SECONDS]";
+struct TokenArgs {
+    std::optional<std::string> scheme;
+    std::string out;     // keygen
+    std::string file;    // pubkey
+    std::string token;   // verify
+    std::string key;     // issue; verify: optional (or --pubkey)
+    std::optional<std::string> verify_key, pubkey;
+    std::string hall;
+    std::string subject;
+    std::string stage;
+    std::optional<std::int64_t> valid_days, expires, now;
+    std::optional<std::string> prefix;
+};
 
 std::int64_t now_seconds() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::int64_t parse_int(const std::string& s, const std::string& what) {
-    try {
-        size_t used = 0;
-        const long long v = std::stoll(s, &used);
-        if (used != s.size()) throw std::invalid_argument(s);
-        return v;
-    } catch (const std::exception&) {
-        throw UsageError(what + " must be an integer, got '" + s + "'");
-    }
-}
-
 // --scheme, defaulting to HMAC (version 1) so existing commands keep their meaning; --pubkey
 // alone implies Ed25519, since only that scheme has a public key.
-hcp::token::Scheme scheme_option(const Args& args) {
-    const auto text = args.option("scheme");
-    if (!text) return args.option("pubkey") ? hcp::token::Scheme::ed25519 : hcp::token::Scheme::hmac_sha256;
+hcp::token::Scheme scheme_option(const TokenArgs& args) {
+    const auto& text = args.scheme;
+    if (!text) return args.pubkey ? hcp::token::Scheme::ed25519 : hcp::token::Scheme::hmac_sha256;
     const auto s = hcp::token::parse_scheme(*text);
     if (!s) throw UsageError("--scheme must be hmac or ed25519, got '" + *text + "'");
     return *s;
-}
-
-std::string required(const Args& args, const std::string& name) {
-    const auto v = args.option(name);
-    if (!v) throw UsageError("--" + name + " is required\nusage:\n" + kTokenUsage);
-    return *v;
 }
 
 std::ostream& hex_id(std::ostream& out, std::uint32_t id) {
@@ -55,9 +47,8 @@ std::ostream& hex_id(std::ostream& out, std::uint32_t id) {
     return out;
 }
 
-int keygen(const Args& args, hcp::token::Scheme scheme) {
-    args.expect_positionals(1, kTokenUsage);
-    const std::string out = required(args, "out");
+int keygen(const TokenArgs& args, hcp::token::Scheme scheme) {
+    const std::string& out = args.out;
     if (scheme == hcp::token::Scheme::hmac_sha256) {
         const auto key = hcp::SecretKey::create_file(out);
         std::cout << "created " << out << " (HMAC key, mode 0600, fingerprint " << key.fingerprint()
@@ -74,30 +65,23 @@ int keygen(const Args& args, hcp::token::Scheme scheme) {
     return kExitOk;
 }
 
-int pubkey(const Args& args) {
-    args.expect_positionals(2, kTokenUsage);
-    const hcp::token::HallSigningKey key("-", hcp::token::load_signing_key_file(args.positionals()[1]));
+int pubkey(const TokenArgs& args) {
+    const hcp::token::HallSigningKey key("-", hcp::token::load_signing_key_file(args.file));
     std::cout << "public_key " << key.public_key().to_hex() << "\npublic_key_base32 " << key.public_key().to_base32()
               << "\nkey_id ";
     hex_id(std::cout, key.key_id()) << '\n';
     return kExitOk;
 }
 
-int issue(const Args& args, hcp::token::Scheme scheme) {
-    args.expect_positionals(1, kTokenUsage);
-    const std::string key_file = required(args, "key");
-    const std::string hall = required(args, "hall");
-    const auto subject = args.option("subject");
-    const auto stage = hcp::token::parse_stage(args.option("stage").value_or(""));
-    if (!subject || !stage) throw UsageError(std::string("--subject and --stage are required\nusage:\n") + kTokenUsage);
+int issue(const TokenArgs& args, hcp::token::Scheme scheme) {
+    const std::string& key_file = args.key;
+    const std::string& hall = args.hall;
+    const auto stage = hcp::token::parse_stage(args.stage);
+    if (!stage) throw UsageError("--stage must be ticket, accepted or completed, got '" + args.stage + "'");
     std::int64_t expires = now_seconds() + 30 * 86400;
-    if (auto e = args.option("expires")) expires = parse_int(*e, "--expires");
-    if (auto d = args.option("valid-days")) {
-        const auto days = parse_int(*d, "--valid-days");
-        if (days < 1 || days > 3650) throw UsageError("--valid-days must be 1..3650");
-        expires = now_seconds() + days * 86400;
-    }
-    const hcp::token::Claims claims{hall, *subject, *stage, expires};
+    if (args.expires) expires = *args.expires;
+    if (args.valid_days) expires = now_seconds() + *args.valid_days * 86400;
+    const hcp::token::Claims claims{hall, args.subject, *stage, expires};
     std::string token;
     std::uint32_t id = 0;
     size_t max_url = hcp::token::kMaxUrlLength;
@@ -112,21 +96,18 @@ int issue(const Args& args, hcp::token::Scheme scheme) {
         max_url = hcp::token::kMaxUrlLengthEd25519;
     }
     std::cout << "token " << token << "\nshort_code " << hcp::token::short_code(token) << '\n';
-    if (auto prefix = args.option("prefix")) std::cout << "url " << hcp::token::make_url(*prefix, token, max_url) << '\n';
+    if (const auto& prefix = args.prefix) std::cout << "url " << hcp::token::make_url(*prefix, token, max_url) << '\n';
     std::cout << "scheme " << hcp::token::to_string(scheme) << "\nkey_id ";
     hex_id(std::cout, id) << "\nexpires_at " << (expires / 60 * 60) << '\n';
     return kExitOk;
 }
 
-int verify(const Args& args, hcp::token::Scheme scheme) {
-    args.expect_positionals(2, kTokenUsage);
-    const std::string hall = required(args, "hall");
-    std::int64_t now = now_seconds();
-    if (auto n = args.option("now")) now = parse_int(*n, "--now");
-    const auto key_file = args.option("key");
-    const auto pub = args.option("pubkey");
-    if (key_file.has_value() == pub.has_value())
-        throw UsageError(std::string("give exactly one of --key FILE and --pubkey KEY\nusage:\n") + kTokenUsage);
+int verify(const TokenArgs& args, hcp::token::Scheme scheme) {
+    const std::string& hall = args.hall;
+    const std::int64_t now = args.now.value_or(now_seconds());
+    const auto& key_file = args.verify_key;
+    const auto& pub = args.pubkey;
+    if (key_file.has_value() == pub.has_value()) throw UsageError("give exactly one of --key FILE and --pubkey KEY");
     hcp::token::Keyring keys;
     if (scheme == hcp::token::Scheme::hmac_sha256) {
         if (pub) throw UsageError("--pubkey is for --scheme ed25519; an HMAC token is verified with --key FILE");
@@ -136,7 +117,7 @@ int verify(const Args& args, hcp::token::Scheme scheme) {
     } else {
         keys.ed25519.push_back(hcp::token::HallSigningKey(hall, hcp::token::load_signing_key_file(*key_file)).public_key());
     }
-    const auto r = hcp::token::verify(args.positionals()[1], keys, now, std::string_view(hall));
+    const auto r = hcp::token::verify(args.token, keys, now, std::string_view(hall));
     if (!r) {
         std::cout << "invalid " << hcp::token::to_string(r.error()) << '\n' << hcp::token::message_zh(r.error()) << '\n';
         return kExitFindings;
@@ -149,16 +130,51 @@ int verify(const Args& args, hcp::token::Scheme scheme) {
 
 }  // namespace
 
-int cmd_token(const std::vector<std::string>& argv) {
-    Args args(argv, {"key", "hall", "subject", "stage", "valid-days", "expires", "prefix", "now", "scheme", "pubkey", "out"},
-              {});
-    if (args.positionals().empty()) throw UsageError(std::string("usage:\n") + kTokenUsage);
-    const std::string& sub = args.positionals()[0];
-    if (sub == "keygen") return keygen(args, scheme_option(args));
-    if (sub == "pubkey") return pubkey(args);
-    if (sub == "issue") return issue(args, scheme_option(args));
-    if (sub == "verify") return verify(args, scheme_option(args));
-    throw UsageError(std::string("usage:\n") + kTokenUsage);
+void add_token_command(CLI::App& app, int& exit_code) {
+    CLI::App& token = add_command_group(app, "token", "the signed rating QR token (docs/qr-token.md)");
+    auto a = std::make_shared<TokenArgs>();
+    const auto scheme = [&a](CLI::App& cmd) {
+        cmd.add_option("--scheme", a->scheme, "hmac (default; with --pubkey: ed25519) or ed25519")
+            ->option_text("hmac|ed25519");
+    };
+    const auto hall = [&a](CLI::App& cmd) {
+        cmd.add_option("--hall", a->hall, "the hall code")->option_text("CODE")->required();
+    };
+
+    CLI::App& keygen_cmd = *token.add_subcommand("keygen", "create a signing key file (mode 0600)");
+    scheme(keygen_cmd);
+    keygen_cmd.add_option("--out", a->out, "the key file to create; never overwrites")->option_text("FILE")->required();
+    keygen_cmd.callback([a, &exit_code] { exit_code = keygen(*a, scheme_option(*a)); });
+
+    CLI::App& pubkey_cmd =
+        *token.add_subcommand("pubkey", "print the public key of an Ed25519 key file, for the platform");
+    pubkey_cmd.add_option("FILE", a->file, "the Ed25519 key file")->required();
+    pubkey_cmd.callback([a, &exit_code] { exit_code = pubkey(*a); });
+
+    CLI::App& issue_cmd = *token.add_subcommand("issue", "issue a token (and with --prefix its URL)");
+    scheme(issue_cmd);
+    issue_cmd.add_option("--key", a->key, "the hall's key file")->option_text("FILE")->required();
+    hall(issue_cmd);
+    issue_cmd.add_option("--subject", a->subject, "what is rated: the 办件编号 or ticket")
+        ->option_text("CASE_NO")->required();
+    issue_cmd.add_option("--stage", a->stage, "the stage rated")->option_text("ticket|accepted|completed")->required();
+    issue_cmd.add_option("--valid-days", a->valid_days, "valid for N days from now (default 30)")
+        ->option_text("N")->check(CLI::Range(1, 3650));
+    issue_cmd.add_option("--expires", a->expires, "valid until this time (--valid-days wins)")
+        ->option_text("UNIX_SECONDS");
+    issue_cmd.add_option("--prefix", a->prefix, "also print the QR code's URL with this prefix")
+        ->option_text("URL_PREFIX");
+    issue_cmd.callback([a, &exit_code] { exit_code = issue(*a, scheme_option(*a)); });
+
+    CLI::App& verify_cmd = *token.add_subcommand("verify", "check a token or URL; exit 1 if it is not valid");
+    verify_cmd.add_option("TOKEN_OR_URL", a->token, "the token, or a URL ending in one")->required();
+    scheme(verify_cmd);
+    verify_cmd.add_option("--key", a->verify_key, "the hall's key file")->option_text("FILE");
+    verify_cmd.add_option("--pubkey", a->pubkey, "the hall's Ed25519 public key (instead of --key)")
+        ->option_text("HEX_OR_BASE32");
+    hall(verify_cmd);
+    verify_cmd.add_option("--now", a->now, "check as if it were this time")->option_text("UNIX_SECONDS");
+    verify_cmd.callback([a, &exit_code] { exit_code = verify(*a, scheme_option(*a)); });
 }
 
 }  // namespace hcpctl

@@ -1,5 +1,9 @@
 // hcpctl verify DB [--key FILE] [--json]
+#include <CLI/CLI.hpp>
+
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
@@ -7,14 +11,20 @@
 
 namespace hcpctl {
 
-int cmd_verify(const std::vector<std::string>& argv) {
-    Args args(argv, {"key"}, {"json"});
-    args.expect_positionals(1, "hcpctl verify DB [--key FILE] [--json]");
-    std::optional<hcp::SecretKey> key;
-    if (auto k = args.option("key")) key = hcp::SecretKey::load_file(*k);
-    auto report = hcp::verify_store(args.positionals()[0], key);
+namespace {
 
-    if (args.flag("json")) {
+struct VerifyArgs {
+    std::string db;
+    std::optional<std::string> key;
+    bool json = false;
+};
+
+int verify(const VerifyArgs& args) {
+    std::optional<hcp::SecretKey> key;
+    if (args.key) key = hcp::SecretKey::load_file(*args.key);
+    auto report = hcp::verify_store(args.db, key);
+
+    if (args.json) {
         nlohmann::json j;
         j["ok"] = report.ok();
         j["ratings"] = report.ratings;
@@ -31,7 +41,7 @@ int cmd_verify(const std::vector<std::string>& argv) {
         }
         std::cout << j.dump(2) << '\n';
     } else {
-        std::cout << args.positionals()[0] << ": " << report.ratings << " ratings from " << report.devices
+        std::cout << args.db << ": " << report.ratings << " ratings from " << report.devices
                   << " device(s); ";
         std::cout << (report.mac_checked ? "hashes, sequence and device MACs checked\n"
                                          : "hashes and sequence checked (give --key to also check device MACs)\n");
@@ -40,6 +50,19 @@ int cmd_verify(const std::vector<std::string>& argv) {
                                   : std::to_string(report.findings.size()) + " problem(s) found\n");
     }
     return report.ok() ? kExitOk : kExitFindings;
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& app, int& exit_code) {
+    CLI::App& cmd = *app.add_subcommand(
+        "verify", "check every rating chain for deleted, altered, reordered or inserted ratings (read-only);\n"
+                  "exit 1 on findings");
+    auto o = std::make_shared<VerifyArgs>();
+    cmd.add_option("DB", o->db, "the rating database")->required();
+    cmd.add_option("--key", o->key, "the store key: also check each device's MACs")->option_text("FILE");
+    cmd.add_flag("--json", o->json, "print the report as JSON");
+    cmd.callback([o, &exit_code] { exit_code = verify(*o); });
 }
 
 }  // namespace hcpctl
