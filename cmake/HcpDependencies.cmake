@@ -4,7 +4,7 @@
 #   core:     PkgConfig::sqlite3 PkgConfig::sodium PkgConfig::curl PkgConfig::systemd
 #             tomlplusplus::tomlplusplus nlohmann_json::nlohmann_json utf8cpp Threads::Threads
 #   hub:      PkgConfig::httplib
-#   printer:  PkgConfig::qrencode PkgConfig::freetype ZLIB::ZLIB
+#   printer:  PkgConfig::qrencode PkgConfig::freetype PkgConfig::stb
 #   hcpctl:   CLI11::CLI11
 #   kiosk UI: SDL2::SDL2 PkgConfig::imgui PkgConfig::googlepinyin PkgConfig::espeak
 #   tests:    Catch2::Catch2 ZXing::ZXing
@@ -14,7 +14,6 @@ find_package(tomlplusplus REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)     # libcli11-dev (2.1.2)
 find_package(utf8cpp REQUIRED)       # libutfcpp-dev
-find_package(ZLIB REQUIRED)
 pkg_check_modules(sqlite3 REQUIRED IMPORTED_TARGET GLOBAL sqlite3)
 pkg_check_modules(sodium REQUIRED IMPORTED_TARGET GLOBAL libsodium)
 pkg_check_modules(curl REQUIRED IMPORTED_TARGET GLOBAL libcurl)
@@ -23,6 +22,8 @@ pkg_check_modules(systemd REQUIRED IMPORTED_TARGET GLOBAL libsystemd)
 pkg_check_modules(httplib REQUIRED IMPORTED_TARGET GLOBAL cpp-httplib)
 pkg_check_modules(qrencode REQUIRED IMPORTED_TARGET GLOBAL libqrencode)
 pkg_check_modules(freetype REQUIRED IMPORTED_TARGET GLOBAL freetype2)
+# libstb-dev: Debian builds the stb implementations as a library (libstb.so); PNG encoding.
+pkg_check_modules(stb REQUIRED IMPORTED_TARGET GLOBAL stb)
 
 if(HCP_BUILD_KIOSK_UI)
   find_package(SDL2 REQUIRED CONFIG)

@@ -21,7 +21,6 @@
 // - The storage key is not in the backup: both commands say so.
 #include <CLI/CLI.hpp>
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,11 +32,14 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 #include "cli.hpp"
 #include "hcp/base/crypto.hpp"
 #include "hcp/store/store.hpp"
 #include "hcp/store/verify.hpp"
+#include "hcp/base/io.hpp"
+#include "hcp/sql/sqlite.hpp"
 
 namespace hcpctl {
 
@@ -45,7 +47,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int kApplicationId = 0x48435031;  // "HCP1", PRAGMA application_id of a store
+namespace sql = hcp::sql;
+
 constexpr int kPagesPerStep = 256;
 
 // A refusal: the reason is for people, nothing was changed. exit_code as in cli.hpp.
@@ -54,52 +57,13 @@ struct Refused {
     std::string message;
 };
 
-struct DbCloser {
-    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
-};
-using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
+using DbPtr = std::unique_ptr<sql::Db>;
 
-DbPtr open_db(const fs::path& path, int flags) {
-    sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-    DbPtr db(raw);
-    if (rc != SQLITE_OK)
-        throw hcp::Error(hcp::Errc::store_failure, "无法打开 " + path.string() + "：" +
-                                                       (raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
-    sqlite3_busy_timeout(db.get(), 5000);
-    return db;
-}
-
-// Every row's first column as text; throws with SQLite's message.
-std::vector<std::string> query(sqlite3* db, const std::string& sql, int* error_code = nullptr) {
-    sqlite3_stmt* st = nullptr;
-    int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
-    std::vector<std::string> rows;
-    if (rc == SQLITE_OK) {
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            const unsigned char* text = sqlite3_column_text(st, 0);
-            rows.emplace_back(text != nullptr ? reinterpret_cast<const char*>(text) : "");
-        }
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        if (error_code != nullptr) *error_code = rc;
-        throw hcp::Error(hcp::Errc::store_failure, sqlite3_errmsg(db));
-    }
-    return rows;
-}
-
-long long query_int(sqlite3* db, const std::string& sql) {
-    auto rows = query(db, sql);
-    return rows.empty() || rows[0].empty() ? 0 : std::stoll(rows[0]);
-}
-
-void exec(sqlite3* db, const std::string& sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-        std::string message = err != nullptr ? err : sqlite3_errmsg(db);
-        sqlite3_free(err);
-        throw hcp::Error(hcp::Errc::store_failure, message);
+DbPtr open_db(const fs::path& path, sql::Db::Mode mode) {
+    try {
+        return std::make_unique<sql::Db>(path, mode);
+    } catch (const sql::SqliteError& e) {
+        throw hcp::Error(hcp::Errc::store_failure, "无法打开 " + path.string() + "：" + e.what());
     }
 }
 
@@ -109,18 +73,18 @@ struct StoreHeader {
 };
 
 // The file must be an hcp-kiosk store whose schema this release knows.
-StoreHeader check_store(sqlite3* db, const fs::path& path, const std::string& what) {
+StoreHeader check_store(const sql::Db& db, const fs::path& path, const std::string& what) {
     StoreHeader h;
     long long app_id = 0;
     try {
-        app_id = query_int(db, "PRAGMA application_id");
-        h.version = static_cast<int>(query_int(db, "PRAGMA user_version"));
-        h.journal_mode = query(db, "PRAGMA journal_mode").at(0);
-    } catch (const hcp::Error&) {
+        app_id = sql::single_int(db, "PRAGMA application_id");
+        h.version = static_cast<int>(sql::single_int(db, "PRAGMA user_version"));
+        h.journal_mode = sql::first_column(db, "PRAGMA journal_mode").at(0);
+    } catch (const std::exception& e) {
         throw Refused{kExitFindings, what + " " + path.string() + " 不是 SQLite 数据库（文件已损坏或不是备份）：" +
-                                         sqlite3_errmsg(db) + "。请换一份备份。"};
+                                         e.what() + "。请换一份备份。"};
     }
-    if (app_id != kApplicationId)
+    if (app_id != hcp::kStoreApplicationId)
         throw Refused{kExitFindings, what + " " + path.string() + " 不是 hcp-kiosk 的数据库：请检查文件名。"};
     if (h.version > hcp::kStoreSchemaVersion)
         throw Refused{kExitFindings, what + " " + path.string() + " 来自更新的 hcp-kiosk（数据库版本 " +
@@ -130,20 +94,11 @@ StoreHeader check_store(sqlite3* db, const fs::path& path, const std::string& wh
     return h;
 }
 
-std::vector<std::string> integrity_problems(sqlite3* db) {
+std::vector<std::string> integrity_problems(const sql::Db& db) {
     std::vector<std::string> problems;
-    for (auto& line : query(db, "PRAGMA integrity_check"))
+    for (auto& line : sql::first_column(db, "PRAGMA integrity_check"))
         if (line != "ok") problems.push_back(line);
     return problems;
-}
-
-void fsync_path(const fs::path& path, bool directory) {
-    const int fd = ::open(path.empty() ? "." : path.c_str(), O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0));
-    if (fd < 0) throw hcp::Error(hcp::Errc::io_failure, "无法打开 " + path.string() + "：" + std::strerror(errno));
-    const bool ok = ::fsync(fd) == 0;
-    const int e = errno;
-    ::close(fd);
-    if (!ok && !directory) throw hcp::Error(hcp::Errc::io_failure, "无法写盘 " + path.string() + "：" + std::strerror(e));
 }
 
 void remove_file(const fs::path& path) {
@@ -151,56 +106,65 @@ void remove_file(const fs::path& path) {
         throw hcp::Error(hcp::Errc::io_failure, "无法删除 " + path.string() + "：" + std::strerror(errno));
 }
 
+// Copies the whole database in pages through the backup API; a lock held by someone else is
+// waited for about 30 s.
+void copy_pages(sql::Db& out, const sql::Db& src, bool wal) {
+    sql::Backup backup(out, src);
+    int busy = 0;
+    for (;;) {
+        const auto progress = backup.step(kPagesPerStep);
+        if (progress == sql::Backup::Progress::done) break;
+        if (progress == sql::Backup::Progress::busy) {
+            if (++busy > 600) throw hcp::Error(hcp::Errc::store_failure, "数据库一直被占用（30 秒），请稍后重试");
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            continue;
+        }
+        if (!wal) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // let a writer in between steps
+    }
+    backup.finish();
+}
+
 // Copies the database open on `src` into the new file `dst` (mode 0600) through the backup API,
 // then makes the copy self-contained (rollback journal) and checks it. Throws on any failure and
 // removes `dst` then.
-void copy_through_backup_api(sqlite3* src, bool wal, const fs::path& dst) {
+void copy_through_backup_api(sql::Db& src, bool wal, const fs::path& dst) {
     remove_file(dst);
-    const int fd = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        throw hcp::Error(hcp::Errc::io_failure, "无法创建 " + dst.string() + "：" + std::strerror(errno) +
-                                                    "（目录不存在或无写权限？磁盘已满？）");
-    ::close(fd);
+    {
+        const hcp::io::UniqueFd fd(::open(dst.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+        if (!fd)
+            throw hcp::Error(hcp::Errc::io_failure, "无法创建 " + dst.string() + "：" + std::strerror(errno) +
+                                                        "（目录不存在或无写权限？磁盘已满？）");
+    }
     try {
-        auto out = open_db(dst, SQLITE_OPEN_READWRITE);
-        // One read snapshot for the whole copy on a WAL database: writers go on, the copy does
-        // not restart. (On a rollback-journal database a held read lock would block the writer,
-        // so there each step takes its own and the copy restarts when the source changes.)
-        if (wal) {
-            exec(src, "BEGIN");
-            query(src, "SELECT count(*) FROM sqlite_master");
-        }
-        sqlite3_backup* b = sqlite3_backup_init(out.get(), "main", src, "main");
-        if (b == nullptr) throw hcp::Error(hcp::Errc::store_failure, sqlite3_errmsg(out.get()));
-        int rc = SQLITE_OK;
-        int busy = 0;
-        while (true) {
-            rc = sqlite3_backup_step(b, kPagesPerStep);
-            if (rc == SQLITE_DONE) break;
-            if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-                if (++busy > 600) break;  // about 30 s of a lock held by someone else
-                sqlite3_sleep(50);
-                continue;
+        {
+            auto out = open_db(dst, sql::Db::Mode::read_write_create);
+            // One read snapshot for the whole copy on a WAL database: writers go on, the copy does
+            // not restart. (On a rollback-journal database a held read lock would block the writer,
+            // so there each step takes its own and the copy restarts when the source changes.)
+            if (wal) {
+                src.exec("BEGIN");
+                sql::single_int(src, "SELECT count(*) FROM sqlite_master");
             }
-            if (rc != SQLITE_OK) break;
-            if (!wal) sqlite3_sleep(5);  // let a writer in between steps
+            try {
+                copy_pages(*out, src, wal);
+            } catch (const sql::SqliteError& e) {
+                throw hcp::Error(hcp::Errc::store_failure, std::string("复制失败：") + e.what());
+            }
+            if (wal) src.exec("COMMIT");
+            sql::first_column(*out, "PRAGMA journal_mode = DELETE");
+            auto problems = integrity_problems(*out);
+            if (!problems.empty())
+                throw hcp::Error(hcp::Errc::store_failure, "副本未通过完整性检查：" + problems.front());
         }
-        const int finish = sqlite3_backup_finish(b);
-        if (wal) exec(src, "COMMIT");
-        if (rc != SQLITE_DONE)
-            throw hcp::Error(hcp::Errc::store_failure,
-                             rc == SQLITE_BUSY || rc == SQLITE_LOCKED
-                                 ? std::string("数据库一直被占用（30 秒），请稍后重试")
-                                 : std::string("复制失败：") + sqlite3_errstr(rc));
-        if (finish != SQLITE_OK) throw hcp::Error(hcp::Errc::store_failure, std::string("复制失败：") + sqlite3_errmsg(out.get()));
-        query(out.get(), "PRAGMA journal_mode = DELETE");
-        auto problems = integrity_problems(out.get());
-        if (!problems.empty())
-            throw hcp::Error(hcp::Errc::store_failure, "副本未通过完整性检查：" + problems.front());
-        out.reset();
-        fsync_path(dst, false);
+        hcp::io::sync_file(dst);
     } catch (...) {
-        if (wal) sqlite3_exec(src, "ROLLBACK", nullptr, nullptr, nullptr);
+        if (wal) {
+            try {
+                src.exec("ROLLBACK");
+            } catch (const sql::SqliteError&) {
+                // No transaction left open (it failed after COMMIT): nothing to undo.
+            }
+        }
         ::unlink(dst.c_str());
         ::unlink((dst.string() + "-journal").c_str());
         ::unlink((dst.string() + "-wal").c_str());
@@ -217,9 +181,9 @@ void print_report(const hcp::VerifyReport& r) {
 }
 
 // The personal-data key fingerprint the database was created with (meta), or "".
-std::string stored_key_fingerprint(sqlite3* db) {
+std::string stored_key_fingerprint(const sql::Db& db) {
     try {
-        auto rows = query(db, "SELECT value FROM meta WHERE key = 'key_fingerprint'");
+        auto rows = sql::first_column(db, "SELECT value FROM meta WHERE key = 'key_fingerprint'");
         return rows.empty() ? "" : rows[0];
     } catch (const hcp::Error&) {
         return "";
@@ -227,7 +191,7 @@ std::string stored_key_fingerprint(sqlite3* db) {
 }
 
 // Refuses when `key` is not the key the database was made with.
-void check_key_matches(sqlite3* db, const std::optional<hcp::SecretKey>& key, const fs::path& path,
+void check_key_matches(const sql::Db& db, const std::optional<hcp::SecretKey>& key, const fs::path& path,
                        const std::string& key_file) {
     if (!key) return;
     const std::string stored = stored_key_fingerprint(db);
@@ -254,16 +218,15 @@ std::string file_size_text(const fs::path& p) {
 // as long as it runs) or holds a lock on the database file itself.
 std::optional<pid_t> holder_of(const fs::path& db) {
     auto probe = [](const fs::path& p, off_t start, off_t len) -> std::optional<pid_t> {
-        const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return std::nullopt;
+        const hcp::io::UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) return std::nullopt;
         struct flock l {};
         l.l_type = F_WRLCK;
         l.l_whence = SEEK_SET;
         l.l_start = start;
         l.l_len = len;
         std::optional<pid_t> pid;
-        if (::fcntl(fd, F_GETLK, &l) == 0 && l.l_type != F_UNLCK) pid = l.l_pid;
-        ::close(fd);
+        if (::fcntl(fd.get(), F_GETLK, &l) == 0 && l.l_type != F_UNLCK) pid = l.l_pid;
         return pid;
     };
     // os_unix.c: UNIX_SHM_DMS = (22 + 8) * 4 + 8 = 128 in the -shm file; PENDING_BYTE 0x40000000
@@ -306,23 +269,23 @@ int backup(const BackupArgs& args) {
         throw Refused{kExitFailed, out.string() + " 是文件夹：请给出备份文件名，例如 " + (out / "hub.db").string()};
 
     const auto started = std::chrono::steady_clock::now();
-    auto src = open_db(db_path, SQLITE_OPEN_READONLY);
-    const auto header = check_store(src.get(), db_path, "数据库");
-    check_key_matches(src.get(), key, db_path, args.key.value_or(""));
+    auto src = open_db(db_path, sql::Db::Mode::read_only);
+    const auto header = check_store(*src, db_path, "数据库");
+    check_key_matches(*src, key, db_path, args.key.value_or(""));
     const fs::path tmp = out.string() + ".tmp";
-    copy_through_backup_api(src.get(), header.journal_mode == "wal", tmp);
+    copy_through_backup_api(*src, header.journal_mode == "wal", tmp);
     src.reset();
     if (::rename(tmp.c_str(), out.c_str()) != 0) {
         const int e = errno;
         ::unlink(tmp.c_str());
         throw hcp::Error(hcp::Errc::io_failure, "无法把 " + tmp.string() + " 改名为 " + out.string() + "：" + std::strerror(e));
     }
-    fsync_path(out.parent_path(), true);
+    hcp::io::sync_directory(out.parent_path());
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
 
-    auto copy = open_db(out, SQLITE_OPEN_READONLY);
-    const long long cases = query_int(copy.get(), "SELECT count(*) FROM cases");
-    const long long waiting = query_int(copy.get(), "SELECT count(*) FROM outbox WHERE state IN ('pending', 'sent')");
+    auto copy = open_db(out, sql::Db::Mode::read_only);
+    const long long cases = sql::single_int(*copy, "SELECT count(*) FROM cases");
+    const long long waiting = sql::single_int(*copy, "SELECT count(*) FROM outbox WHERE state IN ('pending', 'sent')");
     copy.reset();
     auto report = hcp::verify_store(out, key);
 
@@ -349,12 +312,12 @@ int restore(const BackupArgs& args) {
     if (fs::equivalent(backup_path, db_path, ec)) throw Refused{kExitUsage, "备份和数据库是同一个文件。"};
 
     // 1. The backup must be sound before anything is touched.
-    auto src = open_db(backup_path, SQLITE_OPEN_READONLY);
-    const auto header = check_store(src.get(), backup_path, "备份");
-    if (auto problems = integrity_problems(src.get()); !problems.empty())
+    auto src = open_db(backup_path, sql::Db::Mode::read_only);
+    const auto header = check_store(*src, backup_path, "备份");
+    if (auto problems = integrity_problems(*src); !problems.empty())
         throw Refused{kExitFindings, "备份 " + backup_path.string() + " 已损坏（完整性检查：" + problems.front() +
                                          "）：请换一份备份。"};
-    check_key_matches(src.get(), key, backup_path, args.key.value_or(""));
+    check_key_matches(*src, key, backup_path, args.key.value_or(""));
     auto backup_report = hcp::verify_store(backup_path, key);
     if (!backup_report.ok()) {
         std::ostringstream o;
@@ -395,15 +358,15 @@ int restore(const BackupArgs& args) {
     if (db_exists) {
         const fs::path before = db_path.string() + ".before-restore-" + timestamp();
         try {
-            auto cur = open_db(db_path, SQLITE_OPEN_READONLY);
-            const auto mode_now = query(cur.get(), "PRAGMA journal_mode");
-            copy_through_backup_api(cur.get(), !mode_now.empty() && mode_now[0] == "wal", before);
+            auto cur = open_db(db_path, sql::Db::Mode::read_only);
+            const auto mode_now = sql::first_column(*cur, "PRAGMA journal_mode");
+            copy_through_backup_api(*cur, !mode_now.empty() && mode_now[0] == "wal", before);
         } catch (const hcp::Error&) {
             // Not a readable database (that may be why it is restored): keep its bytes as they are.
             fs::copy_file(db_path, before, fs::copy_options::overwrite_existing);
             if (fs::exists(db_path.string() + "-wal", ec))
                 fs::copy_file(db_path.string() + "-wal", before.string() + "-wal", fs::copy_options::overwrite_existing);
-            fsync_path(before, false);
+            hcp::io::sync_file(before);
         }
         give_owner(before);
         kept = before.string();
@@ -411,7 +374,7 @@ int restore(const BackupArgs& args) {
 
     // 4. The restored file next to DB, then renamed over it.
     const fs::path tmp = db_path.string() + ".restore-tmp";
-    copy_through_backup_api(src.get(), header.journal_mode == "wal", tmp);
+    copy_through_backup_api(*src, header.journal_mode == "wal", tmp);
     src.reset();
     give_owner(tmp);
     remove_file(db_path.string() + "-wal");
@@ -423,7 +386,7 @@ int restore(const BackupArgs& args) {
         throw hcp::Error(hcp::Errc::io_failure, "无法把 " + tmp.string() + " 改名为 " + db_path.string() + "：" +
                                                     std::strerror(e) + (kept.empty() ? "" : "；原数据库在 " + kept));
     }
-    fsync_path(db_path.parent_path(), true);
+    hcp::io::sync_directory(db_path.parent_path());
 
     auto report = hcp::verify_store(db_path, key);
     std::cout << "已从 " << backup_path.string() << " 恢复 " << db_path.string() << "（数据库版本 " << header.version

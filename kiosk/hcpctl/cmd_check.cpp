@@ -25,7 +25,6 @@
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -64,6 +63,7 @@
 #include "hcp/base/time.hpp"
 #include "hcp/upload/upload.hpp"
 #include "hcp/store/verify.hpp"
+#include "hcp/sql/sqlite.hpp"
 
 extern char** environ;
 
@@ -72,13 +72,12 @@ namespace hcpctl {
 namespace {
 
 namespace fs = std::filesystem;
+namespace sql = hcp::sql;
 using Millis = std::chrono::milliseconds;
 
 constexpr const char* kDefaultConfig = "/etc/hcp-kiosk/hall.toml";
 constexpr const char* kServiceUser = "hcp";  // packaging/debian/postinst
 constexpr Millis kStepDeadline{3000};        // every network, device and child-process step
-// PRAGMA application_id of an hcp-kiosk database ("HCP1", shared/src/store_schema.hpp).
-constexpr int kApplicationId = 0x48435031;
 
 // ---------------------------------------------------------------------------------------------
 // Results
@@ -446,48 +445,8 @@ Results check_qr_key(Context& ctx) {
 // ---------------------------------------------------------------------------------------------
 // Database (read-only)
 
-struct SqliteClose {
-    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
-};
-using SqliteDb = std::unique_ptr<sqlite3, SqliteClose>;
-struct StmtFinalize {
-    void operator()(sqlite3_stmt* st) const noexcept { sqlite3_finalize(st); }
-};
-using SqliteStmt = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
-
-struct SqliteFailure {
-    int code;
-    std::string message;
-};
-
-SqliteDb open_read_only(const fs::path& path) {
-    sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-    SqliteDb db(raw);
-    if (rc != SQLITE_OK) throw SqliteFailure{rc, raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)};
-    sqlite3_busy_timeout(raw, static_cast<int>(kStepDeadline.count()));
-    return db;
-}
-
-// Every row's first column as text.
-std::vector<std::string> query_column(sqlite3* db, const std::string& sql) {
-    sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr);
-    SqliteStmt st(raw);
-    if (rc != SQLITE_OK) throw SqliteFailure{rc, sqlite3_errmsg(db)};
-    std::vector<std::string> rows;
-    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
-        const unsigned char* t = sqlite3_column_text(raw, 0);
-        rows.emplace_back(t != nullptr ? reinterpret_cast<const char*>(t) : "");
-    }
-    if (rc != SQLITE_DONE) throw SqliteFailure{rc, sqlite3_errmsg(db)};
-    return rows;
-}
-
-long long query_int(sqlite3* db, const std::string& sql) {
-    auto rows = query_column(db, sql);
-    return rows.empty() || rows[0].empty() ? 0 : std::stoll(rows[0]);
-}
+// Nothing is ever written to the database; a writer's lock is waited for as long as any step.
+sql::Db open_read_only(const fs::path& path) { return sql::Db(path, sql::Db::Mode::read_only, kStepDeadline); }
 
 const std::string kDbDontDelete = "请停止服务（systemctl stop hcp-hub），不要删除或覆盖该文件，联系技术支持从备份恢复。";
 
@@ -501,12 +460,12 @@ Results check_database(Context& ctx) {
     try {
         const auto started = std::chrono::steady_clock::now();
         auto db = open_read_only(path);
-        const long long app_id = query_int(db.get(), "PRAGMA application_id");
-        const long long version = query_int(db.get(), "PRAGMA user_version");
-        const long long tables = query_int(db.get(), "SELECT count(*) FROM sqlite_master");
+        const long long app_id = sql::single_int(db, "PRAGMA application_id");
+        const long long version = sql::single_int(db, "PRAGMA user_version");
+        const long long tables = sql::single_int(db, "SELECT count(*) FROM sqlite_master");
         if (tables == 0)
             return {ok("database", "数据库为空：服务首次启动时初始化", p + ": empty SQLite database")};
-        if (app_id != kApplicationId)
+        if (app_id != hcp::kStoreApplicationId)
             return {error("database", "数据库文件 " + p + " 不是本软件的数据库：请检查 [store] database 是否写错。" + kDbDontDelete,
                           p + ": application_id " + std::to_string(app_id) + ", not an hcp-kiosk database")};
         if (version > hcp::kStoreSchemaVersion)
@@ -515,7 +474,7 @@ Results check_database(Context& ctx) {
                           p + ": schema version " + std::to_string(version) + ", this release knows up to " +
                               std::to_string(hcp::kStoreSchemaVersion))};
         std::string problems;
-        for (const auto& line : query_column(db.get(), "PRAGMA integrity_check"))
+        for (const auto& line : sql::first_column(db, "PRAGMA integrity_check"))
             if (line != "ok") problems += (problems.empty() ? "" : "; ") + line;
         const auto took = std::chrono::steady_clock::now() - started;
         if (!problems.empty())
@@ -528,15 +487,16 @@ Results check_database(Context& ctx) {
         ctx.db_current = true;
         return {ok("database", "数据库完好（完整性检查通过，版本 " + std::to_string(version) + "）",
                    p + ": integrity ok, schema " + std::to_string(version) + ", " + seconds_text(took) + " s")};
-    } catch (const SqliteFailure& f) {
-        if ((f.code & 0xff) == SQLITE_NOTADB)
-            return {error("database", "数据库文件 " + p + " 已损坏，无法识别为数据库：" + kDbDontDelete,
-                          p + ": " + f.message)};
-        if ((f.code & 0xff) == SQLITE_BUSY || (f.code & 0xff) == SQLITE_LOCKED)
-            return {warning("database", "数据库正忙，3 秒内无法读取：请稍后重新运行 hcpctl check。", p + ": " + f.message)};
-        if ((f.code & 0xff) == SQLITE_CANTOPEN || (f.code & 0xff) == SQLITE_PERM)
-            return {error("database", "无法打开数据库 " + p + "：请用 sudo hcpctl check 运行，并检查文件权限。", p + ": " + f.message)};
-        return {error("database", "数据库 " + p + " 读取出错：" + kDbDontDelete, p + ": " + f.message)};
+    } catch (const sql::SqliteError& f) {
+        const int code = f.sqlite_code() & 0xff;
+        const std::string message = one_line(f.what());
+        if (code == SQLITE_NOTADB)
+            return {error("database", "数据库文件 " + p + " 已损坏，无法识别为数据库：" + kDbDontDelete, p + ": " + message)};
+        if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+            return {warning("database", "数据库正忙，3 秒内无法读取：请稍后重新运行 hcpctl check。", p + ": " + message)};
+        if (code == SQLITE_CANTOPEN || code == SQLITE_PERM)
+            return {error("database", "无法打开数据库 " + p + "：请用 sudo hcpctl check 运行，并检查文件权限。", p + ": " + message)};
+        return {error("database", "数据库 " + p + " 读取出错：" + kDbDontDelete, p + ": " + message)};
     } catch (const std::exception& e) {
         return {error("database", "数据库 " + p + " 读取出错：" + kDbDontDelete, one_line(e.what()))};
     }
@@ -556,7 +516,7 @@ Results check_chain(Context& ctx) {
         // The store remembers the fingerprint of its key: another key file is said as such, not
         // as thousands of invalid MACs.
         auto db = open_read_only(c.store.database);
-        auto fp = query_column(db.get(), "SELECT value FROM meta WHERE key = 'key_fingerprint'");
+        auto fp = sql::first_column(db, "SELECT value FROM meta WHERE key = 'key_fingerprint'");
         if (key && !fp.empty() && fp[0] != key->derive(hcp::SecretKey::Purpose::personal_data).fingerprint()) {
             out.push_back(error("store-key",
                                 "存储密钥 " + c.store.key_file.string() +
@@ -564,7 +524,7 @@ Results check_chain(Context& ctx) {
                                 "database key fingerprint " + fp[0] + ", key file " + key->fingerprint()));
             key.reset();
         }
-    } catch (const SqliteFailure&) {
+    } catch (const sql::SqliteError&) {
         // verify_store below says what is wrong with the file.
     }
     try {
@@ -603,12 +563,12 @@ Results check_outbox(Context& ctx) {
     try {
         auto db = open_read_only(c.store.database);
         const std::string where = " FROM outbox WHERE target = '" + target + "'";
-        const long long waiting = query_int(db.get(), "SELECT count(*)" + where + " AND state IN ('pending', 'sent')");
-        const long long rejected = query_int(db.get(), "SELECT count(*)" + where + " AND state = 'rejected'");
-        const long long oldest_ms = query_int(db.get(),
+        const long long waiting = sql::single_int(db, "SELECT count(*)" + where + " AND state IN ('pending', 'sent')");
+        const long long rejected = sql::single_int(db, "SELECT count(*)" + where + " AND state = 'rejected'");
+        const long long oldest_ms = sql::single_int(db,
                                               "SELECT MIN(r.tapped_at) FROM outbox o JOIN ratings r ON r.id = o.rating_id "
                                               "WHERE o.target = '" + target + "' AND o.state IN ('pending', 'sent')");
-        auto last_error = query_column(db.get(), "SELECT value FROM meta WHERE key = 'upload.last_error'");
+        auto last_error = sql::first_column(db, "SELECT value FROM meta WHERE key = 'upload.last_error'");
         const std::string err = last_error.empty() || last_error[0].empty() ? "" : "; last error: " + one_line(last_error[0]);
         const std::string sync_cmd = "hcpctl sync --config " + c.source.string();
         Results out;
@@ -645,8 +605,6 @@ Results check_outbox(Context& ctx) {
                                       " --status 查看原因并联系省级平台",
                                   std::to_string(rejected) + " rejected by the platform"));
         return out;
-    } catch (const SqliteFailure& f) {
-        return {warning("outbox", "无法读取上传队列：请稍后重新运行 hcpctl check。", f.message)};
     } catch (const std::exception& e) {
         return {warning("outbox", "无法读取上传队列：请稍后重新运行 hcpctl check。", one_line(e.what()))};
     }

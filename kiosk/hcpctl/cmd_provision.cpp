@@ -40,6 +40,7 @@
 #include "cli.hpp"
 #include "hcp/config/config.hpp"
 #include "hcp/base/crypto.hpp"
+#include "hcp/base/io.hpp"
 
 namespace hcpctl {
 
@@ -445,58 +446,26 @@ std::optional<std::pair<uid_t, gid_t>> service_account() {
     return std::make_pair(pw->pw_uid, pw->pw_gid);
 }
 
-void fsync_dir(const fs::path& dir) {
-    const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
-
-// Write to a temp file next to `path`, fsync, set mode and owner, rename over `path`.
+// Replaces `path` atomically with `content`, owned and moded as `owner` says.
 void write_atomic(const fs::path& path, const std::string& content, const Owner& owner) {
-    const fs::path tmp = path.string() + ".provision-tmp";
-    ::unlink(tmp.c_str());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        throw hcp::Error(hcp::Errc::io_failure, "无法写入 " + tmp.string() + "：" + std::strerror(errno) +
-                                                    "（需要 root？磁盘已满？）");
-    size_t done = 0;
-    bool ok = true;
-    while (done < content.size()) {
-        const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            ok = false;
-            break;
-        }
-        done += static_cast<size_t>(n);
+    hcp::io::WriteOptions options;
+    options.mode = owner.mode;
+    options.owner = owner.uid;
+    options.group = owner.gid;
+    try {
+        hcp::io::write_file_atomic(path, content, options);
+    } catch (const hcp::io::FileError& e) {
+        throw hcp::Error(hcp::Errc::io_failure, "无法写入 " + path.string() + "：" + std::strerror(e.error_number()) +
+                                                    "；原文件未改动（需要 root？磁盘已满？）");
     }
-    const int saved = errno;
-    if (ok && (owner.uid || owner.gid))
-        ok = ::fchown(fd, owner.uid ? *owner.uid : static_cast<uid_t>(-1), owner.gid ? *owner.gid : static_cast<gid_t>(-1)) == 0;
-    if (ok) ok = ::fchmod(fd, owner.mode) == 0 && ::fsync(fd) == 0;
-    const int err = ok ? 0 : (errno != 0 ? errno : saved);
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        const int e = ok ? errno : err;
-        ::unlink(tmp.c_str());
-        throw hcp::Error(hcp::Errc::io_failure, "无法写入 " + path.string() + "：" + std::strerror(e) +
-                                                    "；原文件未改动");
-    }
-    fsync_dir(path.parent_path());
 }
 
 void give_to_service(const fs::path& path, const std::optional<std::pair<uid_t, gid_t>>& account) {
     if (!account) return;
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0 || ::fchown(fd, account->first, account->second) != 0) {
-        const int e = errno;
-        if (fd >= 0) ::close(fd);
-        throw hcp::Error(hcp::Errc::io_failure, "无法把 " + path.string() + " 交给账户 hcp：" + std::strerror(e) +
+    const hcp::io::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd || ::fchown(fd.get(), account->first, account->second) != 0)
+        throw hcp::Error(hcp::Errc::io_failure, "无法把 " + path.string() + " 交给账户 hcp：" + std::strerror(errno) +
                                                     "；请运行 chown hcp:hcp " + path.string());
-    }
-    ::close(fd);
 }
 
 // ---------------------------------------------------------------------------------------------

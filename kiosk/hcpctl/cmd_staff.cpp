@@ -1,16 +1,12 @@
 // hcpctl staff set-pin: writes the argon2id hash of a staff member's console PIN into the hub's
 // PIN file ([api].staff_pins_file, mode 0600), replacing that 工号's line or adding it. The PIN is
 // read from the terminal without echo (asked twice), or as one line from a pipe (scripts).
-// The file is written to a temporary file, fsynced and renamed; the hub reads it at start.
+// The file is replaced atomically (hcp::io::write_file_atomic); the hub reads it at start.
 #include <CLI/CLI.hpp>
-#include <fcntl.h>
 #include <pwd.h>
-#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -18,6 +14,7 @@
 #include "cli.hpp"
 #include "hcp/config/config.hpp"
 #include "hcp/hub_server/hall_api.hpp"
+#include "hcp/base/io.hpp"
 
 namespace hcpctl {
 
@@ -44,38 +41,16 @@ std::string read_pin(const std::string& prompt) {
     return pin;
 }
 
+// The hub runs as the service user, so root gives it the file when that user exists; a file the
+// hub could not read (or others could) is not written at all.
 void write_private_file(const std::filesystem::path& path, const std::string& text) {
-    const auto tmp = path.string() + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) throw hcp::Error(hcp::Errc::io_failure, "cannot write " + tmp + ": " + std::strerror(errno));
-    size_t done = 0;
-    while (done < text.size()) {
-        const auto n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0) {
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            throw hcp::Error(hcp::Errc::io_failure, "cannot write " + tmp + ": " + std::strerror(errno));
-        }
-        done += static_cast<size_t>(n);
+    hcp::io::WriteOptions options;
+    options.mode = 0600;
+    if (const passwd* pw = ::geteuid() == 0 ? ::getpwnam("hcp") : nullptr; pw != nullptr) {
+        options.owner = pw->pw_uid;
+        options.group = pw->pw_gid;
     }
-    // O_CREAT honours the umask and an existing .tmp keeps its mode; the hub runs as the service
-    // user, so root gives it the file when that user exists. A file the hub could not read (or
-    // others could) is not written at all.
-    const passwd* pw = ::geteuid() == 0 ? ::getpwnam("hcp") : nullptr;
-    if (::fchmod(fd, 0600) != 0 || (pw != nullptr && ::fchown(fd, pw->pw_uid, pw->pw_gid) != 0)) {
-        const int err = errno;
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        throw hcp::Error(hcp::Errc::io_failure, "cannot set the owner or mode of " + tmp + ": " + std::strerror(err));
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(tmp.c_str());
-        throw hcp::Error(hcp::Errc::io_failure, "cannot write " + tmp + ": " + std::strerror(errno));
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        ::unlink(tmp.c_str());
-        throw hcp::Error(hcp::Errc::io_failure, "cannot replace " + path.string() + ": " + std::strerror(errno));
-    }
+    hcp::io::write_file_atomic(path, text, options);
 }
 
 }  // namespace

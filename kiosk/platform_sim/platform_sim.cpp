@@ -3,7 +3,6 @@
 #include "platform_sim.hpp"
 
 #include <httplib.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -17,6 +16,7 @@
 
 #include "hcp/base/error.hpp"
 #include "hcp/base/time.hpp"
+#include "hcp/sql/sqlite.hpp"
 #include "hcp/upload/upload.hpp"
 
 namespace hcp::sim {
@@ -24,55 +24,6 @@ namespace hcp::sim {
 using json = nlohmann::json;
 
 namespace {
-
-struct DbClose {
-    void operator()(sqlite3* d) const noexcept { sqlite3_close_v2(d); }
-};
-struct StmtFinalize {
-    void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
-};
-
-class Stmt {
-public:
-    Stmt(sqlite3* db, const char* sql) : m_db(db) {
-        sqlite3_stmt* s = nullptr;
-        if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK)
-            throw Error(Errc::store_failure, std::string("platform-sim: ") + sqlite3_errmsg(db));
-        m_s.reset(s);
-    }
-    Stmt& bind(int i, const std::string& v) {
-        sqlite3_bind_text(m_s.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    Stmt& bind(int i, long long v) {
-        sqlite3_bind_int64(m_s.get(), i, v);
-        return *this;
-    }
-    bool step() {
-        int rc = sqlite3_step(m_s.get());
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        throw Error(Errc::store_failure, std::string("platform-sim: ") + sqlite3_errmsg(m_db));
-    }
-    long long integer(int i) const { return sqlite3_column_int64(m_s.get(), i); }
-    std::string text(int i) const {
-        const auto* p = sqlite3_column_text(m_s.get(), i);
-        return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
-    }
-
-private:
-    sqlite3* m_db;
-    std::unique_ptr<sqlite3_stmt, StmtFinalize> m_s;
-};
-
-void exec(sqlite3* db, const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-        std::string msg = err ? err : "?";
-        sqlite3_free(err);
-        throw Error(Errc::store_failure, "platform-sim: " + msg);
-    }
-}
 
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode = WAL;
@@ -186,6 +137,15 @@ std::optional<std::string> canonical_hash(const json& it, const std::string& dev
     return sha256_hex(it["prev_hash"].get<std::string>() + "\n" + canonical);
 }
 
+// The simulator's own database: made if missing, waited for when another process holds a lock.
+sql::Db open_db(const std::filesystem::path& path) {
+    try {
+        return sql::Db(path, sql::Db::Mode::read_write_create);
+    } catch (const sql::SqliteError& e) {
+        throw Error(Errc::io_failure, std::string("platform-sim: ") + e.what());
+    }
+}
+
 long long now_s() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -194,7 +154,7 @@ long long now_s() {
 
 struct PlatformSim::Impl {
     SimOptions options;
-    std::unique_ptr<sqlite3, DbClose> db;
+    sql::Db db;
     mutable std::mutex mutex;  // db, faults, stats, rng
     Faults faults;
     SimStats stats;
@@ -215,19 +175,11 @@ struct PlatformSim::Impl {
     }
 
     explicit Impl(SimOptions o)
-        : options(std::move(o)), rng(options.seed), server_ptr(make_server(options)), server(*server_ptr) {
-        sqlite3* raw = nullptr;
-        if (sqlite3_open_v2(options.database.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                            nullptr) != SQLITE_OK) {
-            std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";
-            sqlite3_close_v2(raw);
-            throw Error(Errc::io_failure, "platform-sim: cannot open " + options.database.string() + ": " + msg);
-        }
-        db.reset(raw);
-        sqlite3_busy_timeout(raw, 5000);
-        exec(raw, kSchema);
-        Stmt st(raw, "SELECT COUNT(*) FROM arrivals");
-        if (st.step()) stats.stored = st.integer(0);
+        : options(std::move(o)), db(open_db(options.database)), rng(options.seed), server_ptr(make_server(options)),
+          server(*server_ptr) {
+        db.exec(kSchema);
+        sql::Statement st(db, "SELECT COUNT(*) FROM arrivals");
+        if (st.step()) stats.stored = st.column_int(0);
     }
 
     bool roll(double p) {
@@ -273,11 +225,11 @@ std::string PlatformSim::Impl::check_auth(const httplib::Request& req, const std
     std::string expected = sign_request(options.secret, "POST", req.path, ts, nonce, req.body);
     if (sig.size() != expected.size() || !equal_constant_time(sig, expected)) return "bad X-Hcp-Signature";
     // The nonce is remembered only once the signature is valid (nobody can burn others' nonces).
-    Stmt purge(db.get(), "DELETE FROM nonces WHERE at < ?");
+    sql::Statement purge(db, "DELETE FROM nonces WHERE at < ?");
     purge.bind(1, now_s() - 2LL * options.replay_window_seconds).step();
-    Stmt ins(db.get(), "INSERT OR IGNORE INTO nonces(nonce, at) VALUES (?, ?)");
+    sql::Statement ins(db, "INSERT OR IGNORE INTO nonces(nonce, at) VALUES (?, ?)");
     ins.bind(1, nonce).bind(2, now_s()).step();
-    if (sqlite3_changes(db.get()) == 0) return "X-Hcp-Nonce replayed";
+    if (sqlite3_changes(db.handle()) == 0) return "X-Hcp-Nonce replayed";
     return {};
 }
 
@@ -285,11 +237,11 @@ json PlatformSim::Impl::process(const json& body, std::vector<std::string>& chai
     const std::string device = body["device"].get<std::string>();
     const std::string hall = body["hall"].get<std::string>();
     json results = json::array();
-    sqlite3* d = db.get();
-    exec(d, "BEGIN IMMEDIATE");
-    try {
+    auto& d = db;
+    sql::Transaction tx(db);
+    {
         auto event = [&](long long seq, const std::string& kind, const std::string& detail) {
-            Stmt e(d, "INSERT INTO chain_events(device, seq, kind, detail, at) VALUES (?, ?, ?, ?, ?)");
+            sql::Statement e(d, "INSERT INTO chain_events(device, seq, kind, detail, at) VALUES (?, ?, ?, ?, ?)");
             e.bind(1, device).bind(2, seq).bind(3, kind).bind(4, detail).bind(5, now_s()).step();
             chain_notes.push_back(kind + " at " + device + " seq " + std::to_string(seq) + ": " + detail);
         };
@@ -313,20 +265,20 @@ json PlatformSim::Impl::process(const json& body, std::vector<std::string>& chai
             std::string unhashable;
             const auto recomputed = canonical_hash(it, device, hall, unhashable);
             const bool hash_matches = recomputed && *recomputed == str("hash");
-            Stmt seen(d, "SELECT hash, status, reason, seq FROM arrivals WHERE id = ?");
+            sql::Statement seen(d, "SELECT hash, status, reason, seq FROM arrivals WHERE id = ?");
             seen.bind(1, id);
             if (seen.step()) {
                 // Stored once, forever: the first arrival stands and the answer stays the same.
                 // Different content under a known id is a rewritten rating: reported, not stored.
-                if (seen.text(1) == "rejected") {
-                    reject(seen.text(2));
+                if (seen.column_text(1) == "rejected") {
+                    reject(seen.column_text(2));
                     results.push_back(r);
                     continue;
                 }
-                if (str("hash") != seen.text(0) || !hash_matches)
-                    event(seen.integer(3), "fork",
+                if (str("hash") != seen.column_text(0) || !hash_matches)
+                    event(seen.column_int(3), "fork",
                           "rating " + id + " was resent with other content than the copy accepted before");
-                Stmt up(d, "UPDATE arrivals SET times = times + 1 WHERE id = ?");
+                sql::Statement up(d, "UPDATE arrivals SET times = times + 1 WHERE id = ?");
                 up.bind(1, id).step();
                 r["status"] = "duplicate";
                 ++stats.duplicates;
@@ -347,7 +299,7 @@ json PlatformSim::Impl::process(const json& body, std::vector<std::string>& chai
             else if (!recomputed) why = unhashable;
             else if (!hash_matches) why = "hash does not match the rating's fields (altered after it was recorded)";
             const std::string status = why.empty() ? "accepted" : "rejected";
-            Stmt ins(d, "INSERT INTO arrivals(id, device, hall, seq, prev_hash, hash, level, item_name, channel, is_default, "
+            sql::Statement ins(d, "INSERT INTO arrivals(id, device, hall, seq, prev_hash, hash, level, item_name, channel, is_default, "
                         "tapped_at, received_at, status, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
             ins.bind(1, id).bind(2, device).bind(3, hall).bind(4, seq).bind(5, prev).bind(6, hash).bind(7, level)
                 .bind(8, str("item_name")).bind(9, str("channel"))
@@ -364,40 +316,37 @@ json PlatformSim::Impl::process(const json& body, std::vector<std::string>& chai
             ++stats.accepted;
             results.push_back(r);
             // Chain continuity: the link to the neighbours that already arrived.
-            Stmt same(d, "SELECT id, hash FROM arrivals WHERE device = ? AND seq = ? AND id != ? "
+            sql::Statement same(d, "SELECT id, hash FROM arrivals WHERE device = ? AND seq = ? AND id != ? "
                                "AND status = 'accepted'");
             same.bind(1, device).bind(2, seq).bind(3, id);
-            if (same.step() && same.text(1) != hash)
-                event(seq, "fork", "two ratings claim this seq: " + same.text(0) + " and " + id);
-            Stmt before(d, "SELECT hash FROM arrivals WHERE device = ? AND seq = ? AND id != ? "
+            if (same.step() && same.column_text(1) != hash)
+                event(seq, "fork", "two ratings claim this seq: " + same.column_text(0) + " and " + id);
+            sql::Statement before(d, "SELECT hash FROM arrivals WHERE device = ? AND seq = ? AND id != ? "
                                "AND status = 'accepted'");
             before.bind(1, device).bind(2, seq - 1).bind(3, id);
-            if (before.step() && before.text(0) != prev) event(seq, "fork", "prev_hash does not match seq " + std::to_string(seq - 1));
+            if (before.step() && before.column_text(0) != prev) event(seq, "fork", "prev_hash does not match seq " + std::to_string(seq - 1));
             if (seq == 1 && prev != kGenesisHash) event(seq, "fork", "seq 1 must start from the genesis hash");
-            Stmt after(d, "SELECT prev_hash FROM arrivals WHERE device = ? AND seq = ? AND id != ? "
+            sql::Statement after(d, "SELECT prev_hash FROM arrivals WHERE device = ? AND seq = ? AND id != ? "
                                "AND status = 'accepted'");
             after.bind(1, device).bind(2, seq + 1).bind(3, id);
-            if (after.step() && after.text(0) != hash) event(seq + 1, "fork", "its prev_hash does not match seq " + std::to_string(seq));
+            if (after.step() && after.column_text(0) != hash) event(seq + 1, "fork", "its prev_hash does not match seq " + std::to_string(seq));
         }
         // The chain head witness: the same seq must always come with the same hash.
         if (body.contains("chain_head") && body["chain_head"].is_object()) {
             const auto& h = body["chain_head"];
             long long hseq = h.value("seq", 0LL);
             std::string hhash = h.value("hash", std::string());
-            Stmt old(d, "SELECT hash FROM heads WHERE device = ? AND seq = ?");
+            sql::Statement old(d, "SELECT hash FROM heads WHERE device = ? AND seq = ?");
             old.bind(1, device).bind(2, hseq);
             if (old.step()) {
-                if (old.text(0) != hhash) event(hseq, "head_rewritten", "chain head seq " + std::to_string(hseq) + " reported with another hash");
+                if (old.column_text(0) != hhash) event(hseq, "head_rewritten", "chain head seq " + std::to_string(hseq) + " reported with another hash");
             } else {
-                Stmt put(d, "INSERT INTO heads(device, seq, hash) VALUES (?, ?, ?)");
+                sql::Statement put(d, "INSERT INTO heads(device, seq, hash) VALUES (?, ?, ?)");
                 put.bind(1, device).bind(2, hseq).bind(3, hhash).step();
             }
         }
-        exec(d, "COMMIT");
-    } catch (...) {
-        exec(d, "ROLLBACK");
-        throw;
     }
+    tx.commit();
     return results;
 }
 
@@ -491,21 +440,21 @@ void PlatformSim::Impl::handle_page(httplib::Response& res) {
       << " · rejected " << stats.rejected << " · auth failures " << stats.auth_failures << " · stored "
       << stats.stored << "</p>";
     o << "<h2>Chain events</h2><ul>";
-    Stmt ev(db.get(), "SELECT device, seq, kind, detail FROM chain_events ORDER BY rowid DESC LIMIT 50");
+    sql::Statement ev(db, "SELECT device, seq, kind, detail FROM chain_events ORDER BY rowid DESC LIMIT 50");
     while (ev.step())
-        o << "<li>" << html_escape(ev.text(2)) << " " << html_escape(ev.text(0)) << " seq " << ev.integer(1) << ": "
-          << html_escape(ev.text(3)) << "</li>";
+        o << "<li>" << html_escape(ev.column_text(2)) << " " << html_escape(ev.column_text(0)) << " seq " << ev.column_int(1) << ": "
+          << html_escape(ev.column_text(3)) << "</li>";
     o << "</ul><h2>Latest arrivals</h2><table><tr><th>received</th><th>device</th><th>seq</th><th>level</th>"
          "<th>item</th><th>channel</th><th>default</th><th>tapped at</th><th>status</th><th>times</th></tr>";
-    Stmt st(db.get(), "SELECT received_at, device, seq, level, item_name, channel, is_default, tapped_at, status, reason, "
+    sql::Statement st(db, "SELECT received_at, device, seq, level, item_name, channel, is_default, tapped_at, status, reason, "
                       "times FROM arrivals ORDER BY rowid DESC LIMIT 200");
     while (st.step()) {
-        auto t = TimePoint{std::chrono::seconds{st.integer(0)}};
-        o << "<tr><td>" << format_iso8601(t) << "</td><td>" << html_escape(st.text(1)) << "</td><td>" << st.integer(2)
-          << "</td><td>" << st.integer(3) << "</td><td>" << html_escape(st.text(4)) << "</td><td>"
-          << html_escape(st.text(5)) << "</td><td>" << (st.integer(6) ? "yes" : "") << "</td><td>"
-          << html_escape(st.text(7)) << "</td><td>" << html_escape(st.text(8)) << " " << html_escape(st.text(9))
-          << "</td><td>" << st.integer(10) << "</td></tr>";
+        auto t = TimePoint{std::chrono::seconds{st.column_int(0)}};
+        o << "<tr><td>" << format_iso8601(t) << "</td><td>" << html_escape(st.column_text(1)) << "</td><td>" << st.column_int(2)
+          << "</td><td>" << st.column_int(3) << "</td><td>" << html_escape(st.column_text(4)) << "</td><td>"
+          << html_escape(st.column_text(5)) << "</td><td>" << (st.column_int(6) ? "yes" : "") << "</td><td>"
+          << html_escape(st.column_text(7)) << "</td><td>" << html_escape(st.column_text(8)) << " " << html_escape(st.column_text(9))
+          << "</td><td>" << st.column_int(10) << "</td></tr>";
     }
     o << "</table></html>";
     res.set_content(o.str(), "text/html; charset=utf-8");
@@ -605,32 +554,32 @@ SimStats PlatformSim::stats() const {
 std::vector<ChainEvent> PlatformSim::chain_events() const {
     std::lock_guard<std::mutex> lk(m_impl->mutex);
     std::vector<ChainEvent> out;
-    sqlite3* d = m_impl->db.get();
+    const auto& d = m_impl->db;
     // Gaps: seqs missing below each device's highest arrival (computed now, so filled gaps vanish).
-    Stmt devices(d, "SELECT device, MAX(seq), COUNT(DISTINCT seq) FROM arrivals GROUP BY device");
+    sql::Statement devices(d, "SELECT device, MAX(seq), COUNT(DISTINCT seq) FROM arrivals GROUP BY device");
     while (devices.step()) {
-        std::string dev = devices.text(0);
-        if (devices.integer(2) == devices.integer(1)) continue;
-        Stmt seqs(d, "SELECT DISTINCT seq FROM arrivals WHERE device = ? ORDER BY seq");
+        std::string dev = devices.column_text(0);
+        if (devices.column_int(2) == devices.column_int(1)) continue;
+        sql::Statement seqs(d, "SELECT DISTINCT seq FROM arrivals WHERE device = ? ORDER BY seq");
         seqs.bind(1, dev);
         long long expect = 1;
         while (seqs.step()) {
-            long long s = seqs.integer(0);
+            long long s = seqs.column_int(0);
             if (s > expect)
                 out.push_back({dev, expect, "gap", "seq " + std::to_string(expect) + ".." + std::to_string(s - 1) + " missing"});
             expect = s + 1;
         }
     }
-    Stmt ev(d, "SELECT device, seq, kind, detail FROM chain_events ORDER BY rowid");
-    while (ev.step()) out.push_back({ev.text(0), ev.integer(1), ev.text(2), ev.text(3)});
+    sql::Statement ev(d, "SELECT device, seq, kind, detail FROM chain_events ORDER BY rowid");
+    while (ev.step()) out.push_back({ev.column_text(0), ev.column_int(1), ev.column_text(2), ev.column_text(3)});
     return out;
 }
 
 long long PlatformSim::arrivals_of(const std::string& id) const {
     std::lock_guard<std::mutex> lk(m_impl->mutex);
-    Stmt st(m_impl->db.get(), "SELECT times FROM arrivals WHERE id = ?");
+    sql::Statement st(m_impl->db, "SELECT times FROM arrivals WHERE id = ?");
     st.bind(1, id);
-    return st.step() ? st.integer(0) : 0;
+    return st.step() ? st.column_int(0) : 0;
 }
 
 std::optional<std::string> recompute_item_hash(const std::string& item_json, const std::string& device,
@@ -645,12 +594,12 @@ std::optional<std::string> recompute_item_hash(const std::string& item_json, con
 
 std::vector<Arrival> PlatformSim::arrivals(const std::string& device) const {
     std::lock_guard<std::mutex> lk(m_impl->mutex);
-    Stmt st(m_impl->db.get(), "SELECT id, seq, prev_hash, hash, tapped_at, status, reason, times FROM arrivals "
+    sql::Statement st(m_impl->db, "SELECT id, seq, prev_hash, hash, tapped_at, status, reason, times FROM arrivals "
                               "WHERE device = ? ORDER BY seq, rowid");
     st.bind(1, device);
     std::vector<Arrival> out;
     while (st.step())
-        out.push_back({st.text(0), st.integer(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6), st.integer(7)});
+        out.push_back({st.column_text(0), st.column_int(1), st.column_text(2), st.column_text(3), st.column_text(4), st.column_text(5), st.column_text(6), st.column_int(7)});
     return out;
 }
 

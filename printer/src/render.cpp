@@ -2,7 +2,7 @@
 #include "hcp/printer/render.hpp"
 
 #include <qrencode.h>
-#include <zlib.h>
+#include <stb_image_write.h>
 
 #include <fstream>
 #include <memory>
@@ -222,37 +222,19 @@ Result<Page, RenderError> render(const Bytes& b, const Profile& profile, const s
 }
 
 std::vector<std::uint8_t> png_bytes(const Page& page) {
-    std::vector<std::uint8_t> raw;
-    raw.reserve((static_cast<size_t>(page.width) + 1) * static_cast<size_t>(page.height));
-    for (int y = 0; y < page.height; ++y) {
-        raw.push_back(0);
-        const auto row = page.pixels.begin() + static_cast<std::ptrdiff_t>(y) * page.width;
-        raw.insert(raw.end(), row, row + page.width);
-    }
-    uLongf zsize = compressBound(static_cast<uLong>(raw.size()));
-    std::vector<std::uint8_t> z(zsize);
-    if (compress2(z.data(), &zsize, raw.data(), static_cast<uLong>(raw.size()), 9) != Z_OK)
-        throw Error(Errc::io_failure, "png: compression failed");
-    z.resize(zsize);
-    std::vector<std::uint8_t> out = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-    auto be32 = [&](std::uint32_t v) {
-        for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<std::uint8_t>((v >> s) & 0xFFU));
+    if (page.width <= 0) throw Error(Errc::invalid_argument, "png: page without width");
+    // 8-bit grayscale, one row per pixel row; an empty page is one row of paper.
+    const int height = std::max(page.height, 1);
+    std::vector<std::uint8_t> rows = page.pixels;
+    rows.resize(static_cast<size_t>(page.width) * static_cast<size_t>(height), 255);
+    std::vector<std::uint8_t> out;
+    auto append = [](void* context, void* data, int size) {
+        auto* bytes = static_cast<std::uint8_t*>(data);
+        static_cast<std::vector<std::uint8_t>*>(context)->insert(
+            static_cast<std::vector<std::uint8_t>*>(context)->end(), bytes, bytes + size);
     };
-    auto chunk = [&](const char* type, const std::vector<std::uint8_t>& data) {
-        be32(static_cast<std::uint32_t>(data.size()));
-        const size_t start = out.size();
-        out.insert(out.end(), type, type + 4);
-        out.insert(out.end(), data.begin(), data.end());
-        const uLong crc = crc32(0, out.data() + start, static_cast<uInt>(out.size() - start));
-        be32(static_cast<std::uint32_t>(crc));
-    };
-    std::vector<std::uint8_t> ihdr;
-    for (std::uint32_t v : {static_cast<std::uint32_t>(page.width), static_cast<std::uint32_t>(std::max(page.height, 1))})
-        for (int s = 24; s >= 0; s -= 8) ihdr.push_back(static_cast<std::uint8_t>((v >> s) & 0xFFU));
-    ihdr.insert(ihdr.end(), {8, 0, 0, 0, 0});  // 8-bit grayscale
-    chunk("IHDR", ihdr);
-    chunk("IDAT", z);
-    chunk("IEND", {});
+    if (stbi_write_png_to_func(append, &out, page.width, height, 1, rows.data(), page.width) == 0)
+        throw Error(Errc::io_failure, "png: encoding failed");
     return out;
 }
 

@@ -1,9 +1,7 @@
 #include "hcp/base/crypto.hpp"
 
-#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -11,6 +9,7 @@
 #include <sstream>
 
 #include "hcp/base/error.hpp"
+#include "hcp/base/io.hpp"
 #include "base/key_file.hpp"
 
 namespace hcp {
@@ -119,37 +118,19 @@ void create_key_file(const std::filesystem::path& path, std::string_view header,
     struct stat existing {};
     if (::lstat(path.c_str(), &existing) == 0) key_error(path, "already exists; a key is never overwritten");
     std::string text = std::string(header) + to_hex(bytes.data(), bytes.size()) + "\n";
-    // mkstemp creates a fresh file (O_EXCL, mode 0600) under a unique name, so nothing planted
-    // at a predictable temp name — a leftover hard link, a symlink — is ever written through.
-    // The key is written and fsynced there, then linked into place: link() fails if the key
-    // exists, so an existing key is never replaced and a crash never leaves half a key.
-    std::string tmpl = path.string() + ".XXXXXX";
-    int fd = ::mkstemp(tmpl.data());
-    if (fd < 0) {
+    // Linked into place rather than renamed: an existing key is never replaced, not even one
+    // that appeared since the check above, and a crash never leaves half a key.
+    io::WriteOptions options;
+    options.mode = 0600;
+    options.replace = false;
+    try {
+        io::write_file_atomic(path, text, options);
+    } catch (const io::FileError& e) {
         sodium_memzero(text.data(), text.size());
-        key_error(path, std::string("cannot be created: ") + std::strerror(errno));
+        if (e.error_number() == EEXIST) key_error(path, "already exists; a key is never overwritten");
+        key_error(path, std::string("cannot be created: ") + e.what());
     }
-    ::fchmod(fd, 0600);
-    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-    ::close(fd);
     sodium_memzero(text.data(), text.size());
-    if (!ok) {
-        ::unlink(tmpl.c_str());
-        key_error(path, "could not be written completely");
-    }
-    if (::link(tmpl.c_str(), path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmpl.c_str());
-        if (err == EEXIST) key_error(path, "already exists; a key is never overwritten");
-        key_error(path, std::string("cannot be created: ") + std::strerror(err));
-    }
-    ::unlink(tmpl.c_str());
-    auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
-    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
 }
 
 }  // namespace detail

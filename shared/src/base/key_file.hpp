@@ -17,8 +17,8 @@ inline constexpr size_t kKeyFileBytes = 32;
 void read_key_file(const std::filesystem::path& path, std::string_view header, std::string_view create_command,
                    std::array<std::uint8_t, kKeyFileBytes>& out);
 
-// Writes a new key file atomically with mode 0600 (mkstemp, fsync, link into place, fsync the
-// directory). Never replaces an existing file: throws Error(Errc::key_invalid) if `path` exists.
+// Writes a new key file with mode 0600 through io::write_file_atomic, linked into place. Never
+// replaces an existing file: throws Error(Errc::key_invalid) if `path` exists.
 void create_key_file(const std::filesystem::path& path, std::string_view header,
                      const std::array<std::uint8_t, kKeyFileBytes>& bytes);
 

@@ -274,21 +274,7 @@ QueueEngine QueueEngine::open(const std::filesystem::path& db_path, QueueSetup s
     check_setup(setup);
     if (!std::filesystem::exists(db_path)) throw Error(Errc::io_failure, db_path.string() + " does not exist");
     auto impl = std::make_unique<Impl>(db_path, std::move(setup));
-    std::int64_t app_id = 0, version = 0;
-    try {
-        sql::Statement a(impl->db, "PRAGMA application_id");
-        if (a.step()) app_id = a.column_int(0);
-        sql::Statement v(impl->db, "PRAGMA user_version");
-        if (v.step()) version = v.column_int(0);
-    } catch (const sql::SqliteError&) {
-        throw Error(Errc::not_a_store, db_path.string() + " is not an SQLite database");
-    }
-    if (app_id != schema::kApplicationId)
-        throw Error(Errc::not_a_store, db_path.string() + " is not an hcp-kiosk database");
-    if (version > kStoreSchemaVersion)
-        throw Error(Errc::schema_too_new, db_path.string() + " was written by a newer release");
-    if (version < kStoreSchemaVersion)
-        throw Error(Errc::store_failure, db_path.string() + " has an older schema; open it with the store first");
+    schema::check_store_file(impl->db, db_path, schema::SchemaAge::current);
     // synchronous is per connection: this one must be FULL too, or a "taken" ticket could be lost.
     impl->db.exec(impl->setup.durability == Durability::full ? "PRAGMA synchronous = FULL"
                                                              : "PRAGMA synchronous = OFF");

@@ -3,14 +3,16 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "hcp/base/io.hpp"
+
 namespace hcp::sql {
 
-Db::Db(const std::filesystem::path& path, Mode mode) {
+Db::Db(const std::filesystem::path& path, Mode mode, std::chrono::milliseconds busy_timeout) {
     // A new database file is made 0600 whatever the umask (it holds ratings and encrypted
     // personal data); SQLite gives its -wal and -shm files the database file's mode.
     if (mode != Mode::read_only) {
-        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd >= 0) ::close(fd);  // EEXIST: an existing file keeps its mode; other errors: SQLite says them
+        // EEXIST: an existing file keeps its mode; other errors: SQLite says them.
+        const io::UniqueFd created(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     }
     sqlite3* raw = nullptr;
     int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY
@@ -24,7 +26,7 @@ Db::Db(const std::filesystem::path& path, Mode mode) {
     }
     sqlite3_extended_result_codes(raw, 1);
     // Wait for another process's write lock instead of failing at once.
-    sqlite3_busy_timeout(raw, 5000);
+    sqlite3_busy_timeout(raw, static_cast<int>(busy_timeout.count()));
 }
 
 void Db::exec(const std::string& sql) {
@@ -125,6 +127,45 @@ Transaction::~Transaction() {
 void Transaction::commit() {
     m_db.exec("COMMIT");
     m_done = true;
+}
+
+std::vector<std::string> first_column(const Db& db, std::string_view sql) {
+    Statement st(db, sql);
+    std::vector<std::string> rows;
+    while (st.step()) rows.push_back(st.column_text(0));
+    return rows;
+}
+
+std::int64_t single_int(const Db& db, std::string_view sql) {
+    Statement st(db, sql);
+    return st.step() ? st.column_int(0) : 0;
+}
+
+Backup::Backup(Db& destination, const Db& source)
+    : m_destination(destination), m_backup(sqlite3_backup_init(destination.handle(), "main", source.handle(), "main")) {
+    // The error of a failed init is on the destination connection.
+    if (m_backup == nullptr) destination.fail(sqlite3_errcode(destination.handle()), "backup");
+}
+
+Backup::~Backup() {
+    if (m_backup != nullptr) sqlite3_backup_finish(m_backup);
+}
+
+Backup::Progress Backup::step(int pages) {
+    const int rc = sqlite3_backup_step(m_backup, pages);
+    switch (rc & 0xff) {
+        case SQLITE_OK: return Progress::more;
+        case SQLITE_DONE: return Progress::done;
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED: return Progress::busy;
+        default: throw SqliteError(rc, std::string("backup: ") + sqlite3_errstr(rc));
+    }
+}
+
+void Backup::finish() {
+    const int rc = sqlite3_backup_finish(m_backup);
+    m_backup = nullptr;
+    if (rc != SQLITE_OK) m_destination.fail(rc, "backup");
 }
 
 }  // namespace hcp::sql

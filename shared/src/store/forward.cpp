@@ -8,16 +8,10 @@
 
 namespace hcp {
 
-namespace {
-std::int64_t to_ms(TimePoint t) { return t.time_since_epoch().count(); }
-}  // namespace
-
 struct ForwardStore::Impl {
     sql::Db db;
     explicit Impl(const std::filesystem::path& p) : db(p, sql::Db::Mode::read_write_create) {
-        sql::Statement st(db, "PRAGMA application_id");
-        if (!st.step() || st.column_int(0) != schema::kApplicationId)
-            throw Error(Errc::not_a_store, p.string() + " is not an hcp-kiosk store (open it with Store::open first)");
+        schema::check_store_file(db, p, schema::SchemaAge::not_newer);
     }
 };
 
@@ -71,26 +65,7 @@ Result<ForwardOutcome, ForwardFailure> ForwardStore::insert_forwarded(const Rati
                             "case " + s.case_no + " " + std::string(to_string(s.stage)) + "/" +
                                 std::string(to_string(s.target)) + " is held by rating " + taken.column_text(0));
         }
-        sql::Statement ins(db, std::string("INSERT INTO ratings(") + schema::kRatingColumns +
-                                   ", recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-        ins.bind(1, r.id).bind(2, r.device_id).bind(3, static_cast<std::int64_t>(r.seq));
-        ins.bind(4, schema::join_list(r.case_nos)).bind(5, to_string(r.stage)).bind(6, to_string(r.target));
-        ins.bind(7, to_int(r.level)).bind(8, schema::join_list(r.option_codes));
-        ins.bind(9, schema::join_list(r.option_labels)).bind(10, r.text).bind(11, to_string(r.channel));
-        ins.bind(12, to_ms(r.tapped_at)).bind(13, r.catalog_id).bind(14, r.catalog_version);
-        ins.bind(15, r.is_public ? 1 : 0).bind(16, r.is_default ? 1 : 0).bind(17, r.hall_code);
-        ins.bind(18, r.area_code).bind(19, r.item_code).bind(20, r.item_name).bind(21, to_string(r.kind));
-        ins.bind(22, r.window).bind(23, r.staff_number).bind(24, r.staff_name).bind(25, r.prev_hash);
-        ins.bind(26, r.hash).bind(27, r.mac).bind(28, to_ms(now()));
-        ins.run();
-        sql::Statement slot(db, "INSERT INTO rating_slots(case_no, stage, target, rating_id) VALUES (?,?,?,?)");
-        for (const auto& s : slots) {
-            slot.reset();
-            slot.bind(1, s.case_no).bind(2, to_string(s.stage)).bind(3, to_string(s.target)).bind(4, r.id).run();
-        }
-        sql::Statement out(db, "INSERT INTO outbox(rating_id, target, state, attempts, next_attempt_at) "
-                               "VALUES (?, ?, 'pending', 0, ?)");
-        out.bind(1, r.id).bind(2, outbox_target).bind(3, to_ms(now())).run();
+        schema::insert_rating(db, r, slots, outbox_target);
         // The sending device's chain head moves forward only: ratings arrive in seq order, and a
         // late straggler must not move it back.
         sql::Statement head(db, "INSERT INTO chain_heads(device_id, seq, hash) VALUES (?,?,?) "

@@ -49,20 +49,7 @@ OutboxQueue& OutboxQueue::operator=(OutboxQueue&&) noexcept = default;
 OutboxQueue OutboxQueue::open(const std::filesystem::path& path, std::string target) {
     if (!std::filesystem::exists(path)) throw Error(Errc::io_failure, path.string() + " does not exist");
     auto impl = std::make_unique<Impl>(path, std::move(target));
-    std::int64_t app_id = 0, version = 0;
-    try {
-        sql::Statement a(impl->db, "PRAGMA application_id");
-        if (a.step()) app_id = a.column_int(0);
-        sql::Statement v(impl->db, "PRAGMA user_version");
-        if (v.step()) version = v.column_int(0);
-    } catch (const sql::SqliteError&) {
-        throw Error(Errc::not_a_store, path.string() + " is not an SQLite database");
-    }
-    if (app_id != schema::kApplicationId) throw Error(Errc::not_a_store, path.string() + " is not an hcp-kiosk database");
-    if (version > kStoreSchemaVersion)
-        throw Error(Errc::schema_too_new, path.string() + " was written by a newer release");
-    if (version < kStoreSchemaVersion)
-        throw Error(Errc::store_failure, path.string() + " has an older schema; open it with the store first");
+    schema::check_store_file(impl->db, path, schema::SchemaAge::current);
     // The rating path sets WAL + FULL on its connection; synchronous is per connection, so the
     // outbox connection sets FULL too: an ack that was recorded survives a power cut.
     impl->db.exec("PRAGMA synchronous = FULL");

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hcp/store/store.hpp"
+
 namespace hcp::schema {
 
 const std::vector<Migration>& migrations() {
@@ -239,6 +241,51 @@ Rating read_rating(const sql::Statement& row) {
     r.hash = row.column_text(25);
     r.mac = row.column_text(26);
     return r;
+}
+
+int check_store_file(const sql::Db& db, const std::filesystem::path& path, SchemaAge accept) {
+    std::int64_t app_id = 0;
+    std::int64_t version = 0;
+    try {
+        app_id = sql::single_int(db, "PRAGMA application_id");
+        version = sql::single_int(db, "PRAGMA user_version");
+    } catch (const sql::SqliteError&) {
+        throw Error(Errc::not_a_store, path.string() + " is not an SQLite database");
+    }
+    if (app_id != kStoreApplicationId) throw Error(Errc::not_a_store, path.string() + " is not an hcp-kiosk database");
+    if (version > kStoreSchemaVersion)
+        throw Error(Errc::schema_too_new, path.string() + " has schema version " + std::to_string(version) +
+                                              " from a newer release; this release knows up to " +
+                                              std::to_string(kStoreSchemaVersion) + ": use that release's hcpctl");
+    if (version < kStoreSchemaVersion && accept == SchemaAge::current)
+        throw Error(Errc::store_failure, path.string() + " has the older schema version " + std::to_string(version) +
+                                             "; open it with the store first (start the hub once), then retry");
+    return static_cast<int>(version);
+}
+
+void insert_rating(const sql::Db& db, const Rating& r, const std::vector<RatingSlot>& slots,
+                   const std::string& outbox_target) {
+    const auto ms = [](TimePoint t) -> std::int64_t { return t.time_since_epoch().count(); };
+    sql::Statement ins(db, std::string("INSERT INTO ratings(") + kRatingColumns +
+                               ", recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    ins.bind(1, r.id).bind(2, r.device_id).bind(3, static_cast<std::int64_t>(r.seq));
+    ins.bind(4, join_list(r.case_nos)).bind(5, to_string(r.stage)).bind(6, to_string(r.target));
+    ins.bind(7, to_int(r.level)).bind(8, join_list(r.option_codes));
+    ins.bind(9, join_list(r.option_labels)).bind(10, r.text).bind(11, to_string(r.channel));
+    ins.bind(12, ms(r.tapped_at)).bind(13, r.catalog_id).bind(14, r.catalog_version);
+    ins.bind(15, r.is_public ? 1 : 0).bind(16, r.is_default ? 1 : 0).bind(17, r.hall_code);
+    ins.bind(18, r.area_code).bind(19, r.item_code).bind(20, r.item_name).bind(21, to_string(r.kind));
+    ins.bind(22, r.window).bind(23, r.staff_number).bind(24, r.staff_name).bind(25, r.prev_hash);
+    ins.bind(26, r.hash).bind(27, r.mac).bind(28, ms(now()));
+    ins.run();
+    sql::Statement slot(db, "INSERT INTO rating_slots(case_no, stage, target, rating_id) VALUES (?,?,?,?)");
+    for (const auto& s : slots) {
+        slot.reset();
+        slot.bind(1, s.case_no).bind(2, to_string(s.stage)).bind(3, to_string(s.target)).bind(4, r.id).run();
+    }
+    sql::Statement out(db, "INSERT INTO outbox(rating_id, target, state, attempts, next_attempt_at) "
+                           "VALUES (?, ?, 'pending', 0, ?)");
+    out.bind(1, r.id).bind(2, outbox_target).bind(3, ms(now())).run();
 }
 
 }  // namespace hcp::schema

@@ -64,8 +64,7 @@ constexpr const char* kCaseColumns =
     "applicant_name, applicant_phone, applicant_id, batch_id, theme_id, accepted_at, completed_at";
 
 int pragma_int(sql::Db& db, const char* pragma) {
-    sql::Statement st(db, std::string("PRAGMA ") + pragma);
-    return st.step() ? static_cast<int>(st.column_int(0)) : 0;
+    return static_cast<int>(sql::single_int(db, std::string("PRAGMA ") + pragma));
 }
 
 void check_and_migrate(sql::Db& db, const std::filesystem::path& path) {
@@ -82,7 +81,7 @@ void check_and_migrate(sql::Db& db, const std::filesystem::path& path) {
             throw Error(Errc::not_a_store, path.string() + " is not an SQLite database; it was left untouched");
         throw;
     }
-    if (tables > 0 && app_id != schema::kApplicationId)
+    if (tables > 0 && app_id != kStoreApplicationId)
         throw Error(Errc::not_a_store,
                     path.string() + " is an SQLite database of another program; it was left untouched");
     const int latest = schema::migrations().back().version;
@@ -97,7 +96,7 @@ void check_and_migrate(sql::Db& db, const std::filesystem::path& path) {
         db.exec(m.sql);
         sql::Statement ins(db, "INSERT INTO schema_version(version, applied_at) VALUES (?, ?)");
         ins.bind(1, m.version).bind(2, to_ms(now())).run();
-        db.exec("PRAGMA application_id = " + std::to_string(schema::kApplicationId));
+        db.exec("PRAGMA application_id = " + std::to_string(kStoreApplicationId));
         db.exec("PRAGMA user_version = " + std::to_string(m.version));
         tx.commit();
     }
@@ -149,20 +148,7 @@ Store Store::open_read_only(const std::filesystem::path& path, const std::option
     options.read_only = true;
     auto impl = std::make_unique<Impl>(options, key);
     sql::Db& db = impl->db;
-    int app_id = 0, version = 0;
-    try {
-        app_id = pragma_int(db, "application_id");
-        version = pragma_int(db, "user_version");
-    } catch (const sql::SqliteError&) {
-        throw Error(Errc::not_a_store, path.string() + " is not an SQLite database");
-    }
-    if (app_id != schema::kApplicationId) throw Error(Errc::not_a_store, path.string() + " is not an hcp-kiosk database");
-    if (version > kStoreSchemaVersion)
-        throw Error(Errc::schema_too_new, path.string() + " has schema version " + std::to_string(version) +
-                                              " from a newer release; use that release's hcpctl");
-    if (version < kStoreSchemaVersion)
-        throw Error(Errc::store_failure, path.string() + " has the older schema version " + std::to_string(version) +
-                                             "; start the hub once to migrate it, then retry");
+    schema::check_store_file(db, path, schema::SchemaAge::current);
     sql::Statement meta(db, "SELECT key, value FROM meta WHERE key IN ('device_id', 'key_fingerprint')");
     while (meta.step()) {
         std::string k = meta.column_text(0), v = meta.column_text(1);
@@ -315,28 +301,7 @@ Result<Rating, RecordFailure> Store::record_rating(const RatingDraft& draft, con
         r.hash = chain_hash(r.prev_hash, r);
         r.mac = hmac_sha256_hex(*impl.chain_key, r.hash);
 
-        sql::Statement ins(impl.db,
-                           std::string("INSERT INTO ratings(") + schema::kRatingColumns +
-                               ", recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-        ins.bind(1, r.id).bind(2, r.device_id).bind(3, static_cast<std::int64_t>(r.seq));
-        ins.bind(4, schema::join_list(r.case_nos)).bind(5, to_string(r.stage)).bind(6, to_string(r.target));
-        ins.bind(7, to_int(r.level)).bind(8, schema::join_list(r.option_codes));
-        ins.bind(9, schema::join_list(r.option_labels)).bind(10, r.text).bind(11, to_string(r.channel));
-        ins.bind(12, to_ms(r.tapped_at)).bind(13, r.catalog_id).bind(14, r.catalog_version);
-        ins.bind(15, r.is_public ? 1 : 0).bind(16, r.is_default ? 1 : 0).bind(17, r.hall_code);
-        ins.bind(18, r.area_code).bind(19, r.item_code).bind(20, r.item_name).bind(21, to_string(r.kind));
-        ins.bind(22, r.window).bind(23, r.staff_number).bind(24, r.staff_name).bind(25, r.prev_hash);
-        ins.bind(26, r.hash).bind(27, r.mac).bind(28, to_ms(now()));
-        ins.run();
-
-        sql::Statement slot(impl.db, "INSERT INTO rating_slots(case_no, stage, target, rating_id) VALUES (?,?,?,?)");
-        for (const auto& s : check.slots) {
-            slot.reset();
-            slot.bind(1, s.case_no).bind(2, to_string(s.stage)).bind(3, to_string(s.target)).bind(4, r.id).run();
-        }
-        sql::Statement out(impl.db,
-                           "INSERT INTO outbox(rating_id, target, state, attempts, next_attempt_at) VALUES (?, ?, 'pending', 0, ?)");
-        out.bind(1, r.id).bind(2, impl.options.outbox_target).bind(3, to_ms(now())).run();
+        schema::insert_rating(impl.db, r, check.slots, impl.options.outbox_target);
         sql::Statement headst(impl.db,
                               "INSERT INTO chain_heads(device_id, seq, hash) VALUES (?,?,?) "
                               "ON CONFLICT(device_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");

@@ -185,20 +185,7 @@ VerifyReport verify_store(const std::filesystem::path& db_path, const std::optio
         throw Error(Errc::io_failure, db_path.string() + " does not exist");
     sql::Db db(db_path, sql::Db::Mode::read_only);
     VerifyReport report;
-    int app_id = 0, version = 0;
-    try {
-        sql::Statement a(db, "PRAGMA application_id");
-        app_id = a.step() ? static_cast<int>(a.column_int(0)) : 0;
-        sql::Statement v(db, "PRAGMA user_version");
-        version = v.step() ? static_cast<int>(v.column_int(0)) : 0;
-    } catch (const sql::SqliteError& e) {
-        throw Error(Errc::not_a_store, db_path.string() + " is not an SQLite database");
-    }
-    if (app_id != schema::kApplicationId)
-        throw Error(Errc::not_a_store, db_path.string() + " is not an hcp-kiosk database");
-    if (version > kStoreSchemaVersion)
-        throw Error(Errc::schema_too_new, db_path.string() + " has schema version " + std::to_string(version) +
-                                              "; this hcpctl knows up to " + std::to_string(kStoreSchemaVersion));
+    schema::check_store_file(db, db_path, schema::SchemaAge::not_newer);
 
     {
         sql::Statement ic(db, "PRAGMA integrity_check");
