@@ -1,29 +1,10 @@
 #include "hcp/domain/domain.hpp"
 
-#include <array>
-#include <utility>
+#include "hcp/base/name_table.hpp"
 
 namespace hcp {
 
 namespace {
-
-// Name tables: one place maps each enum to its canonical text.
-template <class E, size_t N>
-using NameTable = std::array<std::pair<E, std::string_view>, N>;
-
-template <class E, size_t N>
-std::string_view name_of(const NameTable<E, N>& table, E value) noexcept {
-    for (const auto& [v, name] : table)
-        if (v == value) return name;
-    return "unknown";
-}
-
-template <class E, size_t N>
-std::optional<E> parse_from(const NameTable<E, N>& table, std::string_view text) noexcept {
-    for (const auto& [v, name] : table)
-        if (name == text) return v;
-    return std::nullopt;
-}
 
 constexpr NameTable<CaseKind, 3> kCaseKinds{{
     {CaseKind::immediate, "immediate"}, {CaseKind::promised, "promised"}, {CaseKind::other, "other"}}};

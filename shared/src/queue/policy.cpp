@@ -6,52 +6,36 @@
 #include <utility>
 
 #include "hcp/base/error.hpp"
+#include "hcp/base/name_table.hpp"
 #include "hcp/queue/policy.hpp"
 
 namespace hcp {
 
 namespace {
 
-template <class E, size_t N>
-using Names = std::array<std::pair<E, std::string_view>, N>;
-
-template <class E, size_t N>
-std::string_view name_in(const Names<E, N>& table, E v) noexcept {
-    for (const auto& [value, name] : table)
-        if (value == v) return name;
-    return "unknown";
-}
-
-template <class E, size_t N>
-std::optional<E> parse_in(const Names<E, N>& table, std::string_view s) noexcept {
-    for (const auto& [value, name] : table)
-        if (name == s) return value;
-    return std::nullopt;
-}
-
-constexpr Names<QueueAction, 12> kActions{{
+constexpr NameTable<QueueAction, 12> kActions{{
     {QueueAction::issue, "issue"}, {QueueAction::call, "call"}, {QueueAction::call_given, "call_given"},
     {QueueAction::recall, "recall"}, {QueueAction::start, "start"}, {QueueAction::skip, "skip"},
     {QueueAction::hold, "hold"}, {QueueAction::resume, "resume"}, {QueueAction::transfer, "transfer"},
     {QueueAction::complete, "complete"}, {QueueAction::cancel, "cancel"}, {QueueAction::expire, "expire"}}};
 
-constexpr Names<QueueAction, 12> kActionLabels{{
+constexpr NameTable<QueueAction, 12> kActionLabels{{
     {QueueAction::issue, "取号"}, {QueueAction::call, "叫号"}, {QueueAction::call_given, "特呼"},
     {QueueAction::recall, "重呼"}, {QueueAction::start, "开始办理"}, {QueueAction::skip, "过号"},
     {QueueAction::hold, "挂起"}, {QueueAction::resume, "恢复"}, {QueueAction::transfer, "转移"},
     {QueueAction::complete, "办结"}, {QueueAction::cancel, "作废"}, {QueueAction::expire, "营业日结束作废"}}};
 
-constexpr Names<TicketState, 8> kStateLabels{{
+constexpr NameTable<TicketState, 8> kStateLabels{{
     {TicketState::waiting, "等候中"}, {TicketState::called, "已叫号"}, {TicketState::serving, "办理中"},
     {TicketState::done, "已办结"}, {TicketState::no_show, "过号未到"}, {TicketState::transferred, "已转移"},
     {TicketState::cancelled, "已作废"}, {TicketState::held, "已挂起"}}};
 
-constexpr Names<PickReason, 6> kReasons{{
+constexpr NameTable<PickReason, 6> kReasons{{
     {PickReason::aged, "aged"}, {PickReason::priority_turn, "priority_turn"},
     {PickReason::priority_only, "priority_only"}, {PickReason::in_order, "in_order"},
     {PickReason::given_number, "given_number"}, {PickReason::resumed, "resumed"}}};
 
-constexpr Names<TransferPlacement, 2> kPlacements{{
+constexpr NameTable<TransferPlacement, 2> kPlacements{{
     {TransferPlacement::take_time, "take_time"}, {TransferPlacement::end_of_queue, "end_of_queue"}}};
 
 // A state hint that tells staff what the ticket is waiting for.
@@ -143,15 +127,15 @@ int reason_rank(PickReason r) noexcept {
 
 }  // namespace
 
-std::string_view to_string(TransferPlacement p) noexcept { return name_in(kPlacements, p); }
+std::string_view to_string(TransferPlacement p) noexcept { return name_of(kPlacements, p); }
 std::optional<TransferPlacement> parse_transfer_placement(std::string_view s) noexcept {
-    return parse_in(kPlacements, s);
+    return parse_from(kPlacements, s);
 }
-std::string_view to_string(QueueAction a) noexcept { return name_in(kActions, a); }
-std::optional<QueueAction> parse_queue_action(std::string_view s) noexcept { return parse_in(kActions, s); }
-std::string_view label_zh(QueueAction a) noexcept { return name_in(kActionLabels, a); }
-std::string_view queue_label_zh(TicketState s) noexcept { return name_in(kStateLabels, s); }
-std::string_view to_string(PickReason r) noexcept { return name_in(kReasons, r); }
+std::string_view to_string(QueueAction a) noexcept { return name_of(kActions, a); }
+std::optional<QueueAction> parse_queue_action(std::string_view s) noexcept { return parse_from(kActions, s); }
+std::string_view label_zh(QueueAction a) noexcept { return name_of(kActionLabels, a); }
+std::string_view queue_label_zh(TicketState s) noexcept { return name_of(kStateLabels, s); }
+std::string_view to_string(PickReason r) noexcept { return name_of(kReasons, r); }
 
 std::vector<std::string> validate(const QueuePolicy& p) {
     std::vector<std::string> out;
