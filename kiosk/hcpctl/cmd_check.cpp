@@ -1127,9 +1127,6 @@ void print_line(const CheckResult& r) {
     std::cout << level << name << r.message_zh << " — " << r.detail << std::endl;
 }
 
-}  // namespace
-
-namespace {
 
 struct CheckArgs {
     std::optional<std::string> config;

@@ -486,9 +486,6 @@ std::string option_for(const std::string& key) {
     return "";
 }
 
-}  // namespace
-
-namespace {
 
 // The options by name ("hall-code"): what provision sets is driven by option names (kIssueOptions).
 struct ProvisionArgs {

@@ -53,9 +53,6 @@ void write_private_file(const std::filesystem::path& path, const std::string& te
     hcp::io::write_file_atomic(path, text, options);
 }
 
-}  // namespace
-
-namespace {
 
 struct SetPinArgs {
     std::string config;
