@@ -1,6 +1,6 @@
 // hcpctl check [--config FILE] [--json] [--skip-network] [--now ISO8601]
 //
-// The one command an installer runs on site (issue 7 item 3). Every check is a small function in
+// The one command an installer runs on site. Every check is a small function in
 // the table kChecks; each returns zero or more CheckResult lines (zero: not applicable to this
 // device, e.g. no [printer]). A line is `ok`, `warning` or `error`, a short name, what was found
 // in plain Chinese (with what to do for warnings and errors), then the English detail.

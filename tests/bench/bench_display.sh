@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hall display figure of issue 5, from a headless hcp-kiosk in role display at 1920x1080 with the
+# Hall display figures, from a headless hcp-kiosk in role display at 1920x1080 with the
 # hub (and its hall API) in the same process, voice on: the latency from the reply of
 # POST /api/v1/windows/1/call-next to the display's first frame showing that number, 50 calls.
 #   usage: tests/bench/bench_display.sh BUILD_DIR

@@ -1,4 +1,4 @@
-// Queue over the hall API on loopback (issue 5, "Tests and figures"): throughput and latency of
+// Queue over the hall API on loopback ("Tests and figures"): throughput and latency of
 // POST /api/v1/tickets and POST /api/v1/windows/{w}/call-next with 1, 4 and 8 clients. Run by
 // `./dev bench`; one line per figure.
 //

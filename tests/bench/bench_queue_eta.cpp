@@ -1,4 +1,4 @@
-// ETA error of the queue engine on replayed, simulated hall days (issue 5, "Tests and figures").
+// ETA error of the queue engine on replayed, simulated hall days ("Tests and figures").
 // Run by `./dev bench`; one line per figure.
 //
 // A day (seeded, so every run replays the same days): a county hall with four categories on

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# UI figures of issue 4, one line each, from headless runs of hcp-kiosk at 1920x1080 with the
+# UI figures, one line each, from headless runs of hcp-kiosk at 1920x1080 with the
 # software renderer and the CJK font (SDL dummy video driver: no GPU, no display).
 #   usage: tests/bench/bench_ui.sh BUILD_DIR
 # Run 1 (hub in the kiosk's process, LocalHubLink): first frame, idle frames, PSS, frame time,

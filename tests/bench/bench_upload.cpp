@@ -1,4 +1,4 @@
-// Upload bench (issue 6): drain a backlog of ratings to the reference platform on loopback.
+// Upload bench: drain a backlog of ratings to the reference platform on loopback.
 // Prints one line per figure, "name value unit"; never asserts on time.
 //
 // The platform runs in this process; the drain runs in a child process (this binary with

@@ -1,4 +1,4 @@
-// Wall-clock jumps while the hub records and uploads ratings (issue 6, fault tests).
+// Wall-clock jumps while the hub records and uploads ratings (fault tests).
 //
 // The hub runs in a child process under libfaketime (Debian package faketime): its wall clock
 // follows an offset file the parent rewrites — minutes forward and back (inside the platform's

@@ -1,4 +1,4 @@
-// Disk full while the hub records and uploads ratings (issue 6, fault tests).
+// Disk full while the hub records and uploads ratings (fault tests).
 //
 // Why a preload shim and not a small tmpfs or loop mount: mounting needs privileges a CI
 // container usually lacks, and RLIMIT_FSIZE limits one file's size (EFBIG, SIGXFSZ) rather than

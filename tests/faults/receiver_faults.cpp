@@ -1,4 +1,4 @@
-// Receiver faults while ratings arrive and upload (issue 6, fault tests).
+// Receiver faults while ratings arrive and upload (fault tests).
 //
 // The reference platform injects every fault it has — server errors, connection resets,
 // replies held past the uploader's timeout, garbage bodies, duplicated replies and repeated

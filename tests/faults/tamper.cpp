@@ -1,4 +1,4 @@
-// Tampering with the hub's database after some ratings were uploaded (issue 6, fault tests).
+// Tampering with the hub's database after some ratings were uploaded (fault tests).
 //
 // 20 ratings are recorded and uploaded, 10 more recorded and not yet sent. Then, with the
 // append-only triggers dropped, someone holding the database file but not the device key:

@@ -1,4 +1,4 @@
-// kill -9 of a hub while ratings arrive and upload (issue 6, fault tests).
+// kill -9 of a hub while ratings arrive and upload (fault tests).
 //
 // The reference platform runs in this (parent) process. A child process plays the hub: one
 // thread records ratings, the uploader thread drains the outbox to the platform. The parent

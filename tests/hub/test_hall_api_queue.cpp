@@ -1,4 +1,4 @@
-// The queue over the hall API (issue 5 item 4): tickets, the queue snapshot, every window
+// The queue over the hall API: tickets, the queue snapshot, every window
 // action, tokens, hostile input, two windows calling at once, 办结 opening the rating on the
 // window's terminal, the events the screens read, and a hub without a queue.
 //
@@ -640,7 +640,7 @@ TEST_CASE("Remote hub link: queue events on the stream are skipped and ratings s
     CHECK(link.submit(good_draft("RQ-1")).ok());
 }
 
-// ---- 办件回执 on the window printer (issue 5 item 3) ----
+// ---- 办件回执 on the window printer ----
 
 namespace {
 
@@ -785,7 +785,7 @@ TEST_CASE("Queue API: a receipt printer that fails, a window without one, and �
     }
 }
 
-// ---- RemoteQueue: the display and the ticket station on another host (issue 5) ----
+// ---- RemoteQueue: the display and the ticket station on another host ----
 
 namespace {
 

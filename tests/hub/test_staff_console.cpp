@@ -1,4 +1,4 @@
-// The window staff console (issue 5 item 3): the page served at /console/ (content types,
+// The window staff console: the page served at /console/ (content types,
 // traversal refused, no listing, 404), sign-in with window + 工号 + PIN (right, wrong, unknown,
 // locked, window unknown), the session token on the window endpoints (own window, other window,
 // after sign-out, after a takeover, after expiry, on the event stream) and the PIN file.

@@ -1,4 +1,4 @@
-// 预约 (issue 5 item 2): appointments the business system books and the ticket station checks
+// 预约: appointments the business system books and the ticket station checks
 // in. A code gives one ticket, ever (also after a restart); codes nobody booked, cancelled ones
 // and those of another day are refused in plain Chinese; a refusal of the queue (hours, cap)
 // leaves the appointment booked; hostile codes never reach SQL as anything but a bound value.

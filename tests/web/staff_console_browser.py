@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The window staff console in a real browser (issue 5 item 3).
+"""The window staff console in a real browser.
 
 Starts `hcpctl hub` on the demo hall in a temp folder (config, API tokens and staff PIN file),
 opens http://127.0.0.1:PORT/console/ in headless Chromium driven over the DevTools protocol,

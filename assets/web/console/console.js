@@ -1,4 +1,4 @@
-// The window staff console (issue 5 item 3; docs/hall-api.md "Staff console"). Plain JS, no
+// The window staff console (docs/hall-api.md "Staff console"). Plain JS, no
 // framework, nothing loaded from elsewhere. Every action is one call of the hall API with the
 // session token from POST /api/v1/staff/sign-in; the live counts come from the event stream.
 'use strict';

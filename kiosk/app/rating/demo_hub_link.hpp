@@ -1,6 +1,6 @@
 #pragma once
-// DemoHubLink: an in-memory stand-in for the hub, for UI tests and demos until the real
-// in-process LocalHubLink exists. It is NOT durable (nothing is written to disk) and must never
+// DemoHubLink: an in-memory stand-in for the hub, for the UI tests of screens the real links
+// cannot be told to fake (offline, disk full). It is NOT durable (nothing is written to disk) and must never
 // run in a hall. It applies the real rules (hcp::check_rating) so refusals carry the core's
 // messages, delivers events on its own thread like a real link, and can be told to act offline
 // or out of disk to show those screens.

@@ -1,4 +1,4 @@
-// The window staff console (issue 5 item 3, docs/hall-api.md "Staff console"): sign-in with
+// The window staff console (docs/hall-api.md "Staff console"): sign-in with
 // window, 工号 and PIN into a short-lived session token, and the console's page itself, served
 // as static files from <paths.assets>/web/console at GET /console/.
 #include <algorithm>

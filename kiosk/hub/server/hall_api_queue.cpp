@@ -1,4 +1,4 @@
-// The queue endpoints of the hall API (issue 5 item 4, docs/hall-api.md "Queue"): tickets, the
+// The queue endpoints of the hall API (docs/hall-api.md "Queue"): tickets, the
 // queue as screens and the staff console see it, and the window actions, on the QueueEngine the
 // hub owns. Every success is published on the hub's event bus, so a call made here reaches the
 // hall display and its voice exactly like one made anywhere else.

@@ -99,7 +99,7 @@ CREATE TRIGGER ratings_no_delete BEFORE DELETE ON ratings
 CREATE TRIGGER rating_slots_no_delete BEFORE DELETE ON rating_slots
   BEGIN SELECT RAISE(ABORT, 'rating slots are append-only'); END;
 )sql"},
-        // 2: the queue (issue 5, docs/queue.md). Times are ms since epoch, UTC; business_day is
+        // 2: the queue (docs/queue.md). Times are ms since epoch, UTC; business_day is
         // the China date "YYYY-MM-DD" the ticket was taken on.
         {2, R"sql(
 CREATE TABLE queue_numbers (

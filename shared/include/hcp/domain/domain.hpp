@@ -44,7 +44,7 @@ enum class Channel {
 };
 enum class DeviceRole { hub, ticket, rater, selfservice, display };
 enum class HallLevel { province, city, county, township, village };
-// `held` (挂起) was added by the queue engine (issue 5); it is last so stored names stay stable.
+// `held` (挂起) is last so that the values of the other states stay as they were stored.
 enum class TicketState { waiting, called, serving, done, no_show, transferred, cancelled, held };
 
 std::string_view to_string(CaseKind v) noexcept;

@@ -1,5 +1,5 @@
 #pragma once
-// The queue engine (issue 5 item 1, docs/queue.md): tickets per service category, the ticket
+// The queue engine (docs/queue.md): tickets per service category, the ticket
 // state machine, call next / recall / 特呼 / skip / hold / transfer / complete, priority by ratio
 // and max-wait aging, people ahead and ETA, daily cap and opening hours, statistics and the
 // snapshot that screens and the staff console show. No UI, no HTTP.
