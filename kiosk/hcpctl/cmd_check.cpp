@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "hcp/base/io.hpp"
 #include "hcp/domain/calendar.hpp"
 #include "hcp/domain/catalog.hpp"
 #include "hcp/config/config.hpp"
@@ -191,6 +192,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, Millis deadline)
     ProcessResult result;
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return result;
+    hcp::io::UniqueFd read_end(fds[0]);
+    hcp::io::UniqueFd write_end(fds[1]);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -202,11 +205,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, Millis deadline)
     pid_t pid = -1;
     const int rc = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    if (rc != 0) {
-        ::close(fds[0]);
-        return result;
-    }
+    write_end.reset();  // the child holds its copy; EOF on read_end when it exits
+    if (rc != 0) return result;
     result.started = true;
     const auto end = std::chrono::steady_clock::now() + deadline;
     char buf[4096];
@@ -216,19 +216,19 @@ ProcessResult run_process(const std::vector<std::string>& argv, Millis deadline)
             result.timed_out = true;
             break;
         }
-        pollfd p{fds[0], POLLIN, 0};
+        pollfd p{read_end.get(), POLLIN, 0};
         const int r = ::poll(&p, 1, static_cast<int>(left));
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) {
             result.timed_out = r == 0;
             break;
         }
-        const ssize_t n = ::read(fds[0], buf, sizeof buf);
+        const ssize_t n = ::read(read_end.get(), buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         if (result.output.size() < 64 * 1024) result.output.append(buf, static_cast<size_t>(n));
     }
-    ::close(fds[0]);
+    read_end.reset();
     if (result.timed_out) ::kill(pid, SIGKILL);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -647,15 +647,14 @@ Results check_data_dir(Context& ctx) {
         return {error("data-dir", "数据目录 " + d + " 不是文件夹：请检查 [paths] data。", d + " is not a directory")};
     // The write probe: a read-only or full file system shows here, before a rating is lost.
     std::string probe = (dir / ".hcpctl-check-XXXXXX").string();
-    const int fd = ::mkstemp(probe.data());
-    if (fd < 0) {
+    const hcp::io::UniqueFd fd(::mkstemp(probe.data()));
+    if (!fd) {
         const int err = errno;
         return {error("data-dir",
                       "数据目录 " + d + " 无法写入：" +
                           (err == EROFS ? std::string("文件系统为只读，请检查存储设备") : err == ENOSPC ? "磁盘已满，请清理磁盘" : "请用 sudo hcpctl check 运行并检查目录权限"),
                       d + ": cannot create a file: " + std::strerror(err))};
     }
-    ::close(fd);
     ::unlink(probe.c_str());
     if (::geteuid() == 0) {
         if (auto su = service_user(); su && st.st_uid != su->uid)

@@ -17,6 +17,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "hcp/base/io.hpp"
+
 namespace hcp::printer {
 
 std::string_view to_string(TransportFault f) noexcept {
@@ -56,10 +58,10 @@ class FdTransport : public Transport {
 public:
     ~FdTransport() override { FdTransport::close(); }
     TransportResult write(const std::uint8_t* data, size_t size, Millis timeout) override {
-        if (m_fd < 0) return TransportError{TransportFault::io_error, "not open"};
+        if (!m_fd) return TransportError{TransportFault::io_error, "not open"};
         size_t done = 0;
         while (done < size) {
-            pollfd p{m_fd, POLLOUT, 0};
+            pollfd p{m_fd.get(), POLLOUT, 0};
             const int r = ::poll(&p, 1, poll_ms(timeout));
             if (r == 0) return TransportError{TransportFault::timeout, "printer did not take data for " + std::to_string(timeout.count()) + " ms"};
             if (r < 0) {
@@ -68,7 +70,7 @@ public:
             }
             if ((p.revents & (POLLERR | POLLHUP)) != 0)
                 return TransportError{TransportFault::disconnected, "link closed after " + std::to_string(done) + " bytes"};
-            const ssize_t w = send_or_write(m_fd, data + done, size - done, m_socket);
+            const ssize_t w = send_or_write(m_fd.get(), data + done, size - done, m_socket);
             if (w < 0) {
                 if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
                 if (errno == EPIPE || errno == ECONNRESET)
@@ -80,13 +82,13 @@ public:
         return Done{};
     }
     Result<std::vector<std::uint8_t>, TransportError> read(size_t max, Millis timeout) override {
-        if (m_fd < 0) return TransportError{TransportFault::io_error, "not open"};
-        pollfd p{m_fd, POLLIN, 0};
+        if (!m_fd) return TransportError{TransportFault::io_error, "not open"};
+        pollfd p{m_fd.get(), POLLIN, 0};
         const int r = ::poll(&p, 1, poll_ms(timeout));
         if (r == 0) return std::vector<std::uint8_t>{};
         if (r < 0) return TransportError{TransportFault::io_error, errno_text("poll")};
         std::vector<std::uint8_t> buf(max);
-        const ssize_t n = ::read(m_fd, buf.data(), max);
+        const ssize_t n = ::read(m_fd.get(), buf.data(), max);
         if (n == 0) return TransportError{TransportFault::disconnected, "link closed"};
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) return std::vector<std::uint8_t>{};
@@ -96,15 +98,14 @@ public:
         return buf;
     }
     void close() override {
-        if (m_fd >= 0) ::close(m_fd);
-        m_fd = -1;
+        m_fd.reset();
     }
 
 protected:
     static ssize_t send_or_write(int fd, const std::uint8_t* d, size_t n, bool socket) {
         return socket ? ::send(fd, d, n, MSG_NOSIGNAL) : ::write(fd, d, n);
     }
-    int m_fd = -1;
+    hcp::io::UniqueFd m_fd;
     bool m_socket = false;
 };
 
@@ -122,13 +123,13 @@ public:
         if (::getaddrinfo(m_host.c_str(), std::to_string(m_port).c_str(), &hints, &res) != 0 || res == nullptr)
             return TransportError{TransportFault::unreachable, "cannot resolve " + m_host};
         std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> guard(res, &::freeaddrinfo);
-        m_fd = ::socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, res->ai_protocol);
-        if (m_fd < 0) return TransportError{TransportFault::io_error, errno_text("socket")};
-        if (::connect(m_fd, res->ai_addr, res->ai_addrlen) != 0 && errno != EINPROGRESS) {
+        m_fd.reset(::socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, res->ai_protocol));
+        if (!m_fd) return TransportError{TransportFault::io_error, errno_text("socket")};
+        if (::connect(m_fd.get(), res->ai_addr, res->ai_addrlen) != 0 && errno != EINPROGRESS) {
             close();
             return TransportError{TransportFault::unreachable, errno_text("connect " + describe())};
         }
-        pollfd p{m_fd, POLLOUT, 0};
+        pollfd p{m_fd.get(), POLLOUT, 0};
         const int r = ::poll(&p, 1, poll_ms(timeout));
         int err = 0;
         socklen_t len = sizeof err;
@@ -136,13 +137,13 @@ public:
             close();
             return TransportError{TransportFault::timeout, "connect " + describe() + " timed out"};
         }
-        if (r < 0 || ::getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
+        if (r < 0 || ::getsockopt(m_fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
             close();
             return TransportError{TransportFault::unreachable, "connect " + describe() + ": " + std::strerror(err)};
         }
         // Status queries are 3 bytes: without TCP_NODELAY Nagle holds them for a delayed ACK (~40 ms).
         int one = 1;
-        ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        ::setsockopt(m_fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         return Done{};
     }
 
@@ -159,10 +160,10 @@ public:
     std::string describe() const override { return "device:" + m_path; }
     TransportResult open(Millis) override {
         close();
-        m_fd = ::open(m_path.c_str(), O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-        m_bidi = m_fd >= 0;
-        if (m_fd < 0) m_fd = ::open(m_path.c_str(), O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-        if (m_fd < 0) return TransportError{TransportFault::unreachable, errno_text("open " + m_path)};
+        m_fd.reset(::open(m_path.c_str(), O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+        m_bidi = m_fd.valid();
+        if (!m_fd) m_fd.reset(::open(m_path.c_str(), O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+        if (!m_fd) return TransportError{TransportFault::unreachable, errno_text("open " + m_path)};
         return configure();
     }
 
@@ -180,7 +181,7 @@ public:
 private:
     TransportResult configure() override {
         termios t{};
-        if (::tcgetattr(m_fd, &t) != 0) return TransportError{TransportFault::io_error, errno_text("tcgetattr " + m_path)};
+        if (::tcgetattr(m_fd.get(), &t) != 0) return TransportError{TransportFault::io_error, errno_text("tcgetattr " + m_path)};
         ::cfmakeraw(&t);
         speed_t speed = B9600;
         switch (m_baud) {
@@ -199,7 +200,7 @@ private:
         } else {
             t.c_iflag |= IXON | IXOFF;
         }
-        if (::tcsetattr(m_fd, TCSANOW, &t) != 0) return TransportError{TransportFault::io_error, errno_text("tcsetattr " + m_path)};
+        if (::tcsetattr(m_fd.get(), TCSANOW, &t) != 0) return TransportError{TransportFault::io_error, errno_text("tcsetattr " + m_path)};
         return Done{};
     }
     int m_baud;
@@ -243,6 +244,8 @@ public:
         reap(Millis(0));
         int fds[2];
         if (::pipe2(fds, O_CLOEXEC) != 0) return TransportError{TransportFault::io_error, errno_text("pipe")};
+        hcp::io::UniqueFd read_end(fds[0]);
+        hcp::io::UniqueFd write_end(fds[1]);
         m_pid = ::fork();
         if (m_pid < 0) return TransportError{TransportFault::io_error, errno_text("fork")};
         if (m_pid == 0) {
@@ -252,18 +255,18 @@ public:
             ::execlp("lp", "lp", "-s", "-d", m_queue.c_str(), "-o", "raw", static_cast<char*>(nullptr));
             ::_exit(127);
         }
-        ::close(fds[0]);
-        m_fd = fds[1];
-        ::fcntl(m_fd, F_SETFL, O_NONBLOCK);
+        read_end.reset();
+        m_fd = std::move(write_end);
+        ::fcntl(m_fd.get(), F_SETFL, O_NONBLOCK);
         return Done{};
     }
     TransportResult write(const std::uint8_t* d, size_t n, Millis timeout) override {
         size_t done = 0;
         while (done < n) {
-            pollfd p{m_fd, POLLOUT, 0};
+            pollfd p{m_fd.get(), POLLOUT, 0};
             const int r = ::poll(&p, 1, poll_ms(timeout));
             if (r == 0) return TransportError{TransportFault::timeout, "lp did not take data"};
-            const ssize_t w = ::write(m_fd, d + done, n - done);
+            const ssize_t w = ::write(m_fd.get(), d + done, n - done);
             if (w < 0) {
                 if (errno == EAGAIN || errno == EINTR) continue;
                 return TransportError{TransportFault::io_error, errno_text("write to lp")};
@@ -287,8 +290,7 @@ public:
 
 private:
     int reap(Millis timeout) {
-        if (m_fd >= 0) ::close(m_fd);
-        m_fd = -1;
+        m_fd.reset();
         if (m_pid <= 0) return 0;
         int status = 0;
         const auto end = std::chrono::steady_clock::now() + timeout;
@@ -304,7 +306,7 @@ private:
         return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
     std::string m_queue;
-    int m_fd = -1;
+    hcp::io::UniqueFd m_fd;
     pid_t m_pid = -1;
 };
 

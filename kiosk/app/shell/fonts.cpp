@@ -10,6 +10,8 @@
 
 #include <stdexcept>
 
+#include "hcp/base/io.hpp"
+
 namespace hcp::ui {
 
 namespace {
@@ -50,16 +52,13 @@ char32_t next_code_point(std::string_view s, size_t& i) {
 class MappedFont {
 public:
     explicit MappedFont(const std::filesystem::path& file) {
-        const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw std::runtime_error("cannot read font " + file.string());
+        const hcp::io::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) throw std::runtime_error("cannot read font " + file.string());
         struct stat st {};
-        if (::fstat(fd, &st) != 0 || st.st_size <= 0) {
-            ::close(fd);
-            throw std::runtime_error("empty font " + file.string());
-        }
+        if (::fstat(fd.get(), &st) != 0 || st.st_size <= 0) throw std::runtime_error("empty font " + file.string());
         m_size = static_cast<size_t>(st.st_size);
-        m_data = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        ::close(fd);  // the mapping stays valid
+        // The mapping stays valid after the descriptor closes.
+        m_data = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
         if (m_data == MAP_FAILED) throw std::runtime_error("cannot map font " + file.string());
     }
     ~MappedFont() { ::munmap(m_data, m_size); }
