@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "hcp/base/utf8.hpp"
+
 namespace hcp::sd {
 
 namespace {
@@ -44,28 +46,6 @@ std::optional<unsigned long long> parse_decimal(const char* text) {
 
 NotifyError error(NotifyError::Cause cause, int sys_errno, std::string message) {
     return NotifyError{cause, sys_errno, std::move(message)};
-}
-
-// Length of the UTF-8 sequence starting at s[i], or 0 when it is not a valid one (overlong
-// forms, surrogates and values above U+10FFFF included).
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    unsigned min = 0;
-    if (b0 < 0x80U) return 1;
-    if (b0 >= 0xC2U && b0 <= 0xDFU) { n = 2; min = 0x80U; }
-    else if (b0 >= 0xE0U && b0 <= 0xEFU) { n = 3; min = 0x800U; }
-    else if (b0 >= 0xF0U && b0 <= 0xF4U) { n = 4; min = 0x10000U; }
-    else return 0;
-    if (i + n > s.size()) return 0;
-    unsigned cp = b0 & (0xFFU >> (n + 1));
-    for (std::size_t k = 1; k < n; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0U) != 0x80U) return 0;
-        cp = (cp << 6) | (b & 0x3FU);
-    }
-    if (cp < min || cp > 0x10FFFFU || (cp >= 0xD800U && cp <= 0xDFFFU)) return 0;
-    return n;
 }
 
 }  // namespace
@@ -113,21 +93,16 @@ std::optional<std::chrono::microseconds> Notifier::watchdog_ping_interval() cons
 std::string Notifier::sanitize_status(std::string_view text) {
     std::string out;
     out.reserve(std::min(text.size(), kMaxStatusBytes));
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const std::size_t n = utf8_length(text, i);
-        std::string_view piece;
-        if (n == 0) {
-            piece = "\xEF\xBF\xBD";  // U+FFFD for a byte that starts no valid sequence
-        } else if (n == 1) {
-            const auto c = static_cast<unsigned char>(text[i]);
-            piece = (c < 0x20U || c == 0x7FU) ? std::string_view(" ") : text.substr(i, 1);
-        } else {
-            piece = text.substr(i, n);
-        }
+    std::string piece;
+    for (std::size_t i = 0; i < text.size();) {
+        const utf8::Char c = utf8::char_at(text, i);
+        piece.clear();
+        if (!c.valid) utf8::append(piece, utf8::kReplacement);
+        else if (c.code_point < 0x20U || c.code_point == 0x7FU) piece = " ";
+        else piece = text.substr(i, c.size);
         if (out.size() + piece.size() > kMaxStatusBytes) break;
-        out.append(piece);
-        i += n == 0 ? 1 : n;
+        out += piece;
+        i += c.size;
     }
     return out;
 }
