@@ -98,6 +98,18 @@ TEST_CASE("UTF-8: char_at decodes one character and gives invalid bytes one byte
     CHECK(utf8::char_at(kFffd, 0).valid);
 }
 
+TEST_CASE("UTF-8: next walks characters and gives each invalid byte U+FFFD") {
+    const std::string s = "a\xC0\xAF张" + kEmoji;
+    std::u32string seen;
+    std::vector<size_t> at;
+    for (size_t i = 0; i < s.size();) {
+        at.push_back(i);
+        seen.push_back(utf8::next(s, i));
+    }
+    CHECK(seen == U"a\uFFFD\uFFFD张\U0001F600");
+    CHECK(at == std::vector<size_t>{0, 1, 2, 3, 6});
+}
+
 TEST_CASE("UTF-8: length counts characters, an invalid byte as one") {
     CHECK(utf8::length("") == 0);
     CHECK(utf8::length("Li Lei") == 6);

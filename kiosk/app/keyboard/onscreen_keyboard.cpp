@@ -18,16 +18,6 @@ namespace {
 // allowed there, but a one-line kiosk field has no use for them).
 bool allowed(char32_t c) { return c >= 0x20 && c != 0x7F && !(c >= 0x80 && c < 0xA0); }
 
-// Decodes one character at `i` (advancing it); an invalid byte comes back as U+FFFD, which
-// allowed() keeps out of the text only if the caller checks — typed text is valid UTF-8 from
-// SDL or a script, but a broken byte must never reach the store.
-char32_t next_code_point(std::string_view s, size_t& i, size_t& len) {
-    const utf8::Char c = utf8::char_at(s, i);
-    len = c.size;
-    i += c.size;
-    return c.code_point;
-}
-
 // The punctuation a citizen needs for a short complaint.
 constexpr std::array<const char*, 6> kPunctuation{"，", "。", "？", "！", "、", "："};
 
@@ -80,10 +70,12 @@ void OnscreenKeyboard::commit(const std::string& utf8) {
     if (m_text == nullptr) return;
     size_t i = 0;
     while (i < utf8.size()) {
-        size_t len = 0;
         const size_t at = i;
-        const char32_t c = next_code_point(utf8, i, len);
-        if (!allowed(c) || c == 0xFFFD) continue;
+        const char32_t c = utf8::next(utf8, i);
+        const size_t len = i - at;
+        // An invalid byte decodes to U+FFFD: typed text is valid UTF-8 from SDL or a script, but a
+        // broken byte must never reach the store.
+        if (!allowed(c) || c == utf8::kReplacement) continue;
         if (m_text->size() + len > m_max) {
             m_limit_hit = true;  // cut at a character boundary; the rest is not written
             return;
@@ -214,9 +206,9 @@ OnscreenKeyboard::Action OnscreenKeyboard::done() {
 void OnscreenKeyboard::typed(std::string_view utf8) {
     size_t i = 0;
     while (i < utf8.size()) {
-        size_t len = 0;
         const size_t at = i;
-        const char32_t c = next_code_point(utf8, i, len);
+        const char32_t c = utf8::next(utf8, i);
+        const size_t len = i - at;
         if (c < 0x80 && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
             letter(static_cast<char>(c));
         } else {

@@ -14,17 +14,6 @@
 
 namespace hcp::ui {
 
-namespace {
-
-// Decodes one character; an invalid byte yields U+FFFD and advances by one.
-char32_t next_code_point(std::string_view s, size_t& i) {
-    const utf8::Char c = utf8::char_at(s, i);
-    i += c.size;
-    return c.code_point;
-}
-
-}  // namespace
-
 // The font file mapped read-only for the length of one atlas build.
 class MappedFont {
 public:
@@ -61,7 +50,7 @@ Fonts::Fonts(std::filesystem::path font_file) : m_file(std::move(font_file)) {
 
 void Fonts::want(std::string_view utf8) {
     for (size_t i = 0; i < utf8.size();) {
-        const char32_t cp = next_code_point(utf8, i);
+        const char32_t cp = utf8::next(utf8, i);
         if (cp >= 0x10000) { ++m_unsupported; continue; }
         if (cp < 0x20) continue;
         if (!m_wanted[cp]) {
@@ -80,7 +69,7 @@ void Fonts::set_display_scale(float scale) {
 void Fonts::want_display(std::string_view utf8) {
     want(utf8);
     for (size_t i = 0; i < utf8.size();) {
-        const char32_t cp = next_code_point(utf8, i);
+        const char32_t cp = utf8::next(utf8, i);
         if (cp < 0x20 || cp >= 0x10000) continue;
         if (!m_display_wanted[cp]) {
             m_display_wanted[cp] = true;

@@ -36,6 +36,12 @@ Char char_at(std::string_view s, std::size_t at) noexcept {
     return Char{cp, static_cast<std::size_t>(it - window.data()), true};
 }
 
+char32_t next(std::string_view s, std::size_t& at) noexcept {
+    const Char c = char_at(s, at);
+    at += c.size;
+    return c.code_point;
+}
+
 std::size_t length(std::string_view s) noexcept {
     if (::utf8::is_valid(s)) return static_cast<std::size_t>(::utf8::unchecked::distance(s.begin(), s.end()));
     std::size_t n = 0;

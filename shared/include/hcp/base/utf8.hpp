@@ -34,6 +34,10 @@ struct Char {
 };
 Char char_at(std::string_view s, std::size_t at) noexcept;
 
+// The code point of the character at byte `at` of `s` (kReplacement for an invalid byte); moves
+// `at` past that character. Precondition: at < s.size().
+char32_t next(std::string_view s, std::size_t& at) noexcept;
+
 // Number of characters of `s` (an invalid byte counts as one).
 std::size_t length(std::string_view s) noexcept;
 
