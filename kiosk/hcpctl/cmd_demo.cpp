@@ -8,8 +8,10 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <string_view>
 
 #include "cli.hpp"
+#include "hcp/base/utf8.hpp"
 #include "hcp/domain/calendar.hpp"
 #include "hcp/domain/catalog.hpp"
 #include "hcp/config/config.hpp"
@@ -96,18 +98,6 @@ hcp::RatingDraft draft_for(const std::vector<std::string>& cases, hcp::Level lev
     d.channel = channel;
     d.tapped_at = at;
     return d;
-}
-
-// The first `max_points` code points of UTF-8 text (never cuts a character in half).
-std::string utf8_prefix(const std::string& s, size_t max_points, bool& cut) {
-    size_t i = 0, points = 0;
-    while (i < s.size() && points < max_points) {
-        auto c = static_cast<unsigned char>(s[i]);
-        i += c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;
-        ++points;
-    }
-    cut = i < s.size();
-    return s.substr(0, std::min(i, s.size()));
 }
 
 std::string when(hcp::TimePoint t) {
@@ -276,8 +266,8 @@ int run_demo(const std::filesystem::path& config_path) {
     std::istringstream lines(csv.str());
     std::string line;
     for (int i = 0; i < 4 && std::getline(lines, line); ++i) {
-        bool cut = false;
-        std::cout << "  " << utf8_prefix(line, 150, cut) << (cut ? "…" : "") << "\n";
+        const std::string_view shown = hcp::utf8::first_chars(line, 150);
+        std::cout << "  " << shown << (shown.size() < line.size() ? "…" : "") << "\n";
     }
     std::cout << "\n完整导出：hcpctl export " << config.store.database.string() << " --from "
               << hcp::format_date(hcp::china_date(eo.from)) << " --to " << hcp::format_date(hcp::china_date(demo.clock))

@@ -41,6 +41,7 @@
 #include "hcp/config/config.hpp"
 #include "hcp/base/crypto.hpp"
 #include "hcp/base/io.hpp"
+#include "hcp/base/utf8.hpp"
 
 namespace hcpctl {
 
@@ -76,24 +77,6 @@ std::string toml_string(std::string_view s) {
         }
     }
     return out + "\"";
-}
-
-void append_utf8(std::string& out, unsigned long cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
 }
 
 // One basic ("…") or literal ('…') string, the whole of `v`.
@@ -135,7 +118,7 @@ std::optional<std::string> parse_string(std::string_view v) {
                                                                   ? h - '0'
                                                                   : (std::tolower(static_cast<unsigned char>(h)) - 'a' + 10));
                 }
-                append_utf8(out, cp);
+                hcp::utf8::append(out, static_cast<char32_t>(cp));
                 i += n;
                 break;
             }

@@ -3,40 +3,16 @@
 #include <qrencode.h>
 
 #include <memory>
+#include <optional>
 
 #include "hcp/base/error.hpp"
+#include "hcp/base/utf8.hpp"
 
 namespace hcp::printer {
 namespace {
 struct QrDeleter { void operator()(QRcode* q) const { QRcode_free(q); } };
 constexpr size_t kMaxTextBytes = 4096;
 }  // namespace
-
-bool decode_utf8(const std::string& s, std::u32string& out) {
-    out.clear();
-    size_t i = 0;
-    while (i < s.size()) {
-        const auto b0 = static_cast<unsigned char>(s[i]);
-        char32_t cp = 0;
-        size_t n = 0;
-        if (b0 < 0x80) { cp = b0; n = 1; }
-        else if (b0 >= 0xC2 && b0 <= 0xDF) { cp = b0 & 0x1FU; n = 2; }
-        else if (b0 >= 0xE0 && b0 <= 0xEF) { cp = b0 & 0x0FU; n = 3; }
-        else if (b0 >= 0xF0 && b0 <= 0xF4) { cp = b0 & 0x07U; n = 4; }
-        else return false;
-        if (i + n > s.size()) return false;
-        for (size_t k = 1; k < n; ++k) {
-            const auto b = static_cast<unsigned char>(s[i + k]);
-            if ((b & 0xC0U) != 0x80U) return false;
-            cp = (cp << 6) | (b & 0x3FU);
-        }
-        if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        out.push_back(cp);
-        i += n;
-    }
-    return true;
-}
 
 int qr_modules_with_quiet_zone(const std::string& data) {
     if (data.empty()) return 0;
@@ -57,9 +33,9 @@ Document& Document::text(std::string utf8, Align align, int size, bool bold) {
 Document& Document::text(TextBlock block) {
     if (block.utf8.size() > kMaxTextBytes)
         throw Error(Errc::invalid_argument, "document: text longer than 4096 bytes");
-    std::u32string cps;
-    if (!decode_utf8(block.utf8, cps)) throw Error(Errc::invalid_argument, "document: text is not valid UTF-8");
-    for (char32_t cp : cps)
+    const std::optional<std::u32string> cps = utf8::decode(block.utf8);
+    if (!cps) throw Error(Errc::invalid_argument, "document: text is not valid UTF-8");
+    for (char32_t cp : *cps)
         if ((cp < 0x20 && cp != '\n') || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
             throw Error(Errc::invalid_argument, "document: text contains a control character");
     if (block.width_mul < 1 || block.width_mul > 4 || block.height_mul < 1 || block.height_mul > 4)
@@ -84,10 +60,10 @@ Document& Document::feed(int dots) {
 Document& Document::qr(std::string data, int module, std::vector<std::string> side_text) {
     if (side_text.size() > 4) throw Error(Errc::invalid_argument, "document: at most 4 lines beside a QR");
     for (const auto& line : side_text) {
-        std::u32string cps;
-        if (line.size() > 64 || !decode_utf8(line, cps))
+        const std::optional<std::u32string> cps = line.size() <= 64 ? utf8::decode(line) : std::nullopt;
+        if (!cps)
             throw Error(Errc::invalid_argument, "document: text beside a QR must be valid UTF-8 of at most 64 bytes");
-        for (char32_t cp : cps)
+        for (char32_t cp : *cps)
             if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
                 throw Error(Errc::invalid_argument, "document: text beside a QR contains a control character");
     }

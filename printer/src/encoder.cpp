@@ -12,6 +12,7 @@
 #include "font.hpp"
 #include "gb.hpp"
 #include "hcp/base/error.hpp"
+#include "hcp/base/utf8.hpp"
 
 namespace hcp::printer {
 
@@ -115,8 +116,7 @@ Bytes Encoder::encode(const Document& doc, EncodeStats* stats) const {
     if (p.chinese_mode == ChineseMode::fs_ampersand) put(out, {cmd::FS, '.'});
 
     auto emit_text = [&](const TextBlock* t) {
-        std::u32string cps;
-        decode_utf8(t->utf8, cps);  // validated when the document was built
+        std::u32string cps = utf8::decode(t->utf8).value_or(std::u32string());  // validated when the document was built
         for (char32_t& cp : cps)
             if (cp != '\n' && cp >= 0x80 && !m_impl->font.has_glyph(cp) && resident_bytes(cp).empty()) cp = kMissing;
         // Wrap by dots; a line never starts with a space.
@@ -208,8 +208,7 @@ Bytes Encoder::encode(const Document& doc, EncodeStats* stats) const {
                 int text_w = 0;
                 std::vector<std::u32string> lines;
                 for (const auto& line : q->side_text) {
-                    std::u32string cps;
-                    decode_utf8(line, cps);
+                    std::u32string cps = utf8::decode(line).value_or(std::u32string());
                     for (char32_t& cp : cps)
                         if (cp >= 0x80 && !m_impl->font.has_glyph(cp)) cp = kMissing;
                     int w = 0;

@@ -207,6 +207,19 @@ TEST_CASE("Typed text is filtered: no control characters and no broken UTF-8 rea
     CHECK(kb.preedit() == "man'yi");
 }
 
+TEST_CASE("Overlong forms, surrogates and values above U+10FFFF typed in never reach the rating", "[keyboard]") {
+    auto e = engine();
+    OnscreenKeyboard kb(e.get());
+    std::string text;
+    kb.attach(text, hcp::kMaxRatingTextBytes);
+    kb.toggle_mode();
+    // Overlong '_' and NUL, a CESU-8 emoji (two surrogates), a code point above U+10FFFF.
+    kb.typed(std::string("x\xC1\x9F\xC0\x80") + "\xED\xA0\xBD\xED\xB8\x80" + "\xF4\x90\x80\x80" + "y\xF0\x9F\x98\x80");
+    CHECK(text == "xy\xF0\x9F\x98\x80");
+    kb.backspace();  // the emoji goes whole
+    CHECK(text == "xy");
+}
+
 TEST_CASE("Candidate pages move forward and back", "[keyboard]") {
     auto e = engine();
     OnscreenKeyboard kb(e.get());

@@ -217,12 +217,12 @@ TEST_CASE("Status text is cut on a character boundary and bad UTF-8 is replaced"
     CHECK(cut.size() <= Notifier::kMaxStatusBytes);
     CHECK(cut.substr(cut.size() - 3) == "评");
 
-    // One U+FFFD for each broken sequence; what follows it survives.
+    // One U+FFFD for each byte that starts no well-formed character; what follows survives.
     CHECK(Notifier::sanitize_status("a\xff" "b") == "a\xEF\xBF\xBD" "b");
-    CHECK(Notifier::sanitize_status("\xE8\xAF") == "\xEF\xBF\xBD");             // a truncated 评
-    CHECK(Notifier::sanitize_status("\xE8\xAF" "ok") == "\xEF\xBF\xBD" "ok");
-    CHECK(Notifier::sanitize_status("\xC0\xAF") == "\xEF\xBF\xBD");             // overlong '/'
-    CHECK(Notifier::sanitize_status("\xED\xA0\x80") == "\xEF\xBF\xBD");         // surrogate
+    CHECK(Notifier::sanitize_status("\xE8\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // a truncated 评
+    CHECK(Notifier::sanitize_status("\xE8\xAF" "ok") == "\xEF\xBF\xBD\xEF\xBF\xBD" "ok");
+    CHECK(Notifier::sanitize_status("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+    CHECK(Notifier::sanitize_status("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
     CHECK(Notifier::sanitize_status(std::string("a\0b", 3)) == "a b");
     CHECK(Notifier::sanitize_status("") == "");
     CHECK(Notifier::sanitize_status("𠀀 ok") == "𠀀 ok");  // 4-byte characters (rare name characters) survive

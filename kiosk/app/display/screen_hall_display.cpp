@@ -13,6 +13,7 @@
 #include "shell/fonts.hpp"
 #include "display/hall_board.hpp"
 #include "hcp/base/time.hpp"
+#include "hcp/base/utf8.hpp"
 #include "shell/ui_kit.hpp"
 
 namespace hcp::ui {
@@ -72,8 +73,7 @@ std::vector<std::string> wrapped(ImFont* font, float px, const std::string& s, f
     while (p < end) {
         const char* brk = font->CalcWordWrapPositionA(px / font->FontSize, p, end, width);
         if (brk == p) {  // nothing fits: one whole character per line rather than no progress
-            brk = p + 1;
-            while (brk < end && (static_cast<unsigned char>(*brk) & 0xC0U) == 0x80U) ++brk;
+            brk = p + utf8::char_at(std::string_view(p, static_cast<size_t>(end - p)), 0).size;
         }
         std::string line(p, brk);
         while (!line.empty() && line.back() == ' ') line.pop_back();

@@ -6,6 +6,7 @@
 #include <array>
 #include <string>
 
+#include "hcp/base/utf8.hpp"
 #include "keyboard/pinyin_engine.hpp"
 #include "shell/ui_kit.hpp"
 
@@ -16,50 +17,6 @@ namespace {
 // Characters a 差评 text may hold: the rules refuse control characters (tab and newline are
 // allowed there, but a one-line kiosk field has no use for them).
 bool allowed(char32_t c) { return c >= 0x20 && c != 0x7F && !(c >= 0x80 && c < 0xA0); }
-
-void append_utf8(std::string& out, char32_t c) {
-    if (c < 0x80) {
-        out += static_cast<char>(c);
-    } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (c >> 18));
-        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-}
-
-// Decodes one code point at `i` (advancing it); invalid bytes come back as U+FFFD, which
-// allowed() keeps out of the text only if the caller checks — typed text is valid UTF-8 from
-// SDL or a script, but a broken byte must never reach the store.
-char32_t next_code_point(std::string_view s, size_t& i, size_t& len) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    size_t n = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xE ? 3 : (b0 >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size()) {
-        len = 1;
-        ++i;
-        return 0xFFFD;
-    }
-    char32_t c = n == 1 ? b0 : n == 2 ? (b0 & 0x1F) : n == 3 ? (b0 & 0x0F) : (b0 & 0x07);
-    for (size_t k = 1; k < n; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80) {
-            len = 1;
-            ++i;
-            return 0xFFFD;
-        }
-        c = (c << 6) | (b & 0x3F);
-    }
-    len = n;
-    i += n;
-    return c;
-}
 
 // The punctuation a citizen needs for a short complaint.
 constexpr std::array<const char*, 6> kPunctuation{"，", "。", "？", "！", "、", "："};
@@ -113,10 +70,12 @@ void OnscreenKeyboard::commit(const std::string& utf8) {
     if (m_text == nullptr) return;
     size_t i = 0;
     while (i < utf8.size()) {
-        size_t len = 0;
         const size_t at = i;
-        const char32_t c = next_code_point(utf8, i, len);
-        if (!allowed(c) || c == 0xFFFD) continue;
+        const char32_t c = utf8::next(utf8, i);
+        const size_t len = i - at;
+        // An invalid byte decodes to U+FFFD: typed text is valid UTF-8 from SDL or a script, but a
+        // broken byte must never reach the store.
+        if (!allowed(c) || c == utf8::kReplacement) continue;
         if (m_text->size() + len > m_max) {
             m_limit_hit = true;  // cut at a character boundary; the rest is not written
             return;
@@ -184,7 +143,7 @@ void OnscreenKeyboard::backspace() {
         m_page_starts.clear();
         return;
     }
-    pop_code_point(*m_text);
+    utf8::pop_back(*m_text);
     m_limit_hit = false;
 }
 
@@ -247,9 +206,9 @@ OnscreenKeyboard::Action OnscreenKeyboard::done() {
 void OnscreenKeyboard::typed(std::string_view utf8) {
     size_t i = 0;
     while (i < utf8.size()) {
-        size_t len = 0;
         const size_t at = i;
-        const char32_t c = next_code_point(utf8, i, len);
+        const char32_t c = utf8::next(utf8, i);
+        const size_t len = i - at;
         if (c < 0x80 && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
             letter(static_cast<char>(c));
         } else {
@@ -264,7 +223,7 @@ OnscreenKeyboard::Action OnscreenKeyboard::draw(Ui& ui) {
     // A hardware keyboard (staff, tests): its characters and Backspace/Enter act like the keys.
     if (!io.InputQueueCharacters.empty()) {
         std::string s;
-        for (ImWchar c : io.InputQueueCharacters) append_utf8(s, c);
+        for (ImWchar c : io.InputQueueCharacters) utf8::append(s, c);
         io.InputQueueCharacters.resize(0);
         typed(s);
     }

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <system_error>
 
+#include "hcp/base/utf8.hpp"
+
 namespace hcp::ui {
 
 namespace {
@@ -18,25 +20,12 @@ std::atomic<bool> g_decoder_taken{false};
 // sentence candidates can be as long as the composition).
 constexpr size_t kMaxCandidateUnits = PinyinEngine::kMaxLetters + 8;
 
-void append_utf8(std::string& out, char32_t c) {
-    if (c < 0x80) {
-        out += static_cast<char>(c);
-    } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-}
-
 // The engine speaks UTF-16 in the BMP (its dictionary has no surrogate pairs).
 std::string utf8_of(const ime_pinyin::char16* s, size_t max_units) {
     std::string out;
     for (size_t i = 0; i < max_units && s[i] != 0; ++i) {
         if (s[i] >= 0xD800 && s[i] <= 0xDFFF) continue;
-        append_utf8(out, s[i]);
+        utf8::append(out, s[i]);
     }
     return out;
 }
@@ -49,20 +38,6 @@ std::string candidate(size_t index, size_t max_units = kMaxCandidateUnits) {
 }
 
 }  // namespace
-
-void pop_code_point(std::string& s) {
-    while (!s.empty()) {
-        const auto b = static_cast<unsigned char>(s.back());
-        s.pop_back();
-        if ((b & 0xC0) != 0x80) return;  // a lead byte or ASCII: the code point is gone
-    }
-}
-
-size_t code_points(const std::string& s) {
-    size_t n = 0;
-    for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-    return n;
-}
 
 hcp::Result<std::unique_ptr<PinyinEngine>, PinyinOpenFailure> PinyinEngine::open(const std::filesystem::path& dict) {
     std::error_code ec;

@@ -80,10 +80,4 @@ private:
     size_t m_count = 0;
 };
 
-// UTF-8 helpers shared by the keyboard and its tests.
-// Removes the last code point of `s` (nothing when empty).
-void pop_code_point(std::string& s);
-// Number of code points in valid UTF-8 `s`.
-size_t code_points(const std::string& s);
-
 }  // namespace hcp::ui

@@ -11,42 +11,9 @@
 #include <stdexcept>
 
 #include "hcp/base/io.hpp"
+#include "hcp/base/utf8.hpp"
 
 namespace hcp::ui {
-
-namespace {
-
-// Decodes one UTF-8 sequence; invalid bytes yield U+FFFD and advance by one.
-char32_t next_code_point(std::string_view s, size_t& i) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    auto cont = [&](size_t k) -> int {
-        if (i + k >= s.size()) return -1;
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        return (b & 0xC0U) == 0x80U ? static_cast<int>(b & 0x3FU) : -1;
-    };
-    if (b0 < 0x80U) { i += 1; return b0; }
-    if ((b0 & 0xE0U) == 0xC0U) {
-        const int c1 = cont(1);
-        if (c1 >= 0) { i += 2; return static_cast<char32_t>(((b0 & 0x1FU) << 6) | static_cast<unsigned>(c1)); }
-    } else if ((b0 & 0xF0U) == 0xE0U) {
-        const int c1 = cont(1), c2 = cont(2);
-        if (c1 >= 0 && c2 >= 0) {
-            i += 3;
-            return static_cast<char32_t>(((b0 & 0x0FU) << 12) | (static_cast<unsigned>(c1) << 6) | static_cast<unsigned>(c2));
-        }
-    } else if ((b0 & 0xF8U) == 0xF0U) {
-        const int c1 = cont(1), c2 = cont(2), c3 = cont(3);
-        if (c1 >= 0 && c2 >= 0 && c3 >= 0) {
-            i += 4;
-            return static_cast<char32_t>(((b0 & 0x07U) << 18) | (static_cast<unsigned>(c1) << 12) |
-                                         (static_cast<unsigned>(c2) << 6) | static_cast<unsigned>(c3));
-        }
-    }
-    i += 1;
-    return 0xFFFD;
-}
-
-}  // namespace
 
 // The font file mapped read-only for the length of one atlas build.
 class MappedFont {
@@ -81,7 +48,7 @@ Fonts::Fonts(std::filesystem::path font_file) : m_file(std::move(font_file)) {
 
 void Fonts::want(std::string_view utf8) {
     for (size_t i = 0; i < utf8.size();) {
-        const char32_t cp = next_code_point(utf8, i);
+        const char32_t cp = utf8::next(utf8, i);
         if (cp >= 0x10000) { ++m_unsupported; continue; }
         if (cp < 0x20) continue;
         if (!m_wanted[cp]) {
@@ -100,7 +67,7 @@ void Fonts::set_display_scale(float scale) {
 void Fonts::want_display(std::string_view utf8) {
     want(utf8);
     for (size_t i = 0; i < utf8.size();) {
-        const char32_t cp = next_code_point(utf8, i);
+        const char32_t cp = utf8::next(utf8, i);
         if (cp < 0x20 || cp >= 0x10000) continue;
         if (!m_display_wanted[cp]) {
             m_display_wanted[cp] = true;

@@ -3,38 +3,26 @@
 #include <ostream>
 #include <vector>
 
+#include "hcp/base/utf8.hpp"
+
 namespace hcp {
 
 namespace {
 
-// Splits UTF-8 text into code points (invalid bytes count as one unit each, so masking never
+// Splits UTF-8 text into characters (an invalid byte is a unit of its own, so masking never
 // emits a partial sequence).
 std::vector<std::string_view> code_points(std::string_view s) {
     std::vector<std::string_view> out;
-    size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        size_t len = 1;
-        if ((c & 0xE0) == 0xC0) len = 2;
-        else if ((c & 0xF0) == 0xE0) len = 3;
-        else if ((c & 0xF8) == 0xF0) len = 4;
-        if (i + len > s.size()) len = 1;
-        for (size_t k = 1; k < len; ++k) {
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
-                len = 1;
-                break;
-            }
-        }
-        out.push_back(s.substr(i, len));
-        i += len;
+    for (size_t i = 0; i < s.size();) {
+        const size_t size = utf8::char_at(s, i).size;
+        out.push_back(s.substr(i, size));
+        i += size;
     }
     return out;
 }
 
-// A unit that code_points() could not decode (one stray byte ≥ 0x80).
-bool is_invalid_unit(std::string_view unit) {
-    return unit.size() == 1 && static_cast<unsigned char>(unit[0]) >= 0x80;
-}
+// A unit that is not a well-formed character (one invalid byte).
+bool is_invalid_unit(std::string_view unit) { return !utf8::char_at(unit, 0).valid; }
 
 // Kept units are copied unless they are invalid bytes, which become '*': masked text is always
 // valid UTF-8, whatever came in.

@@ -1,7 +1,6 @@
 #include "hcp/base/sd_notify.hpp"
 
 #include <systemd/sd-daemon.h>
-#include <utf8.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -9,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
+
+#include "hcp/base/utf8.hpp"
 
 namespace hcp::sd {
 
@@ -53,21 +54,18 @@ std::optional<std::chrono::microseconds> Notifier::watchdog_ping_interval() cons
 }
 
 std::string Notifier::sanitize_status(std::string_view text) {
-    std::string valid;
-    valid.reserve(text.size());
-    utf8::replace_invalid(text.begin(), text.end(), std::back_inserter(valid));  // U+FFFD
     std::string out;
-    out.reserve(std::min(valid.size(), kMaxStatusBytes));
-    for (auto it = valid.begin(); it != valid.end();) {
-        const auto start = it;
-        const std::uint32_t cp = utf8::unchecked::next(it);
-        // One line per assignment: a control character would end the STATUS line or garble
-        // `systemctl status`.
-        const bool control = cp < 0x20U || cp == 0x7FU;
-        const auto bytes = control ? std::size_t{1} : static_cast<std::size_t>(it - start);
-        if (out.size() + bytes > kMaxStatusBytes) break;
-        if (control) out += ' ';
-        else out.append(start, it);
+    out.reserve(std::min(text.size(), kMaxStatusBytes));
+    std::string piece;
+    for (std::size_t i = 0; i < text.size();) {
+        const utf8::Char c = utf8::char_at(text, i);
+        piece.clear();
+        if (!c.valid) utf8::append(piece, utf8::kReplacement);
+        else if (c.code_point < 0x20U || c.code_point == 0x7FU) piece = " ";
+        else piece = text.substr(i, c.size);
+        if (out.size() + piece.size() > kMaxStatusBytes) break;
+        out += piece;
+        i += c.size;
     }
     return out;
 }

@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "config/sections.hpp"
+#include "hcp/base/utf8.hpp"
 
 namespace hcp {
 
@@ -50,33 +51,16 @@ std::string describe(const std::vector<ConfigIssue>& issues) {
     return out;
 }
 
-// UTF-8 to code points; a byte that does not start a valid sequence counts as one code point
-// of its own, so garbage still gets a distance instead of an exception.
+// UTF-8 to code points; an invalid byte counts as one code point of its own, so garbage still
+// gets a distance instead of an exception.
 std::u32string code_points(std::string_view s) {
     std::u32string out;
     out.reserve(s.size());
-    size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        size_t len = c < 0x80             ? 1
-                     : (c & 0xE0) == 0xC0 ? 2
-                     : (c & 0xF0) == 0xE0 ? 3
-                     : (c & 0xF8) == 0xF0 ? 4
-                                          : 0;
-        char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
-        bool good = len != 0 && i + len <= s.size();
-        for (size_t k = 1; good && k < len; ++k) {
-            auto cc = static_cast<unsigned char>(s[i + k]);
-            good = (cc & 0xC0) == 0x80;
-            cp = (cp << 6) | (cc & 0x3Fu);
-        }
-        if (!good) {
-            out.push_back(0xDC00u + c);  // lone byte, kept distinct from real text
-            ++i;
-            continue;
-        }
-        out.push_back(cp);
-        i += len;
+    for (size_t i = 0; i < s.size();) {
+        const utf8::Char c = utf8::char_at(s, i);
+        // An invalid byte is kept distinct from real text (and from other invalid bytes).
+        out.push_back(c.valid ? c.code_point : 0xDC00u + static_cast<unsigned char>(s[i]));
+        i += c.size;
     }
     return out;
 }
@@ -166,10 +150,8 @@ bool is_clock(std::string_view s) {
 std::string shown(std::string_view s) {
     constexpr size_t kShown = 40;
     if (s.size() <= kShown) return "'" + std::string(s) + "'";
-    // Cut on a UTF-8 boundary so the message stays valid text.
-    size_t cut = kShown;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-    return "'" + std::string(s.substr(0, cut)) + "…'";
+    // Cut on a character boundary so the message stays valid text.
+    return "'" + std::string(utf8::first_bytes(s, kShown)) + "…'";
 }
 
 // `p` as written when absolute, else against `base`; normalized without a trailing separator
@@ -417,7 +399,7 @@ std::vector<Located<std::string>> ConfigLoader::text_list(const toml::table& t,
         const toml::node& n = (*arr)[i];
         const auto* s = n.as_string();
         if (s == nullptr || s->get().empty() || s->get().size() > kMaxPathBytes ||
-            !detail::is_clean_utf8(s->get())) {
+            !utf8::is_clean(s->get())) {
             m_r.error(&n, indexed(full, i),
                       "must be a non-empty text value in quotes (at most " +
                           std::to_string(kMaxPathBytes) + " bytes, no control characters)");
@@ -481,7 +463,7 @@ void ConfigLoader::device(const toml::table& t) {
                 s != nullptr ? parse_device_role(s->get()) : std::nullopt;
             if (!role) {
                 std::string msg = "must be one of " + std::string(kRoleNames);
-                if (s != nullptr && detail::is_clean_utf8(s->get())) {
+                if (s != nullptr && utf8::is_clean(s->get())) {
                     std::string hint = did_you_mean(
                         s->get(), {"hub", "ticket", "rater", "selfservice", "display"});
                     msg = "is " + shown(s->get()) + "; " + msg;

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "config/sections.hpp"
+#include "hcp/base/utf8.hpp"
 #include "hcp/token/token.hpp"
 
 namespace hcp {
@@ -112,7 +113,7 @@ void read_display_section(TomlReader& r, const toml::table& t, DisplayConfig& ou
                  {"notice", "recent_calls", "voice", "voice_template", "voice_name", "voice_repeat", "voice_rate",
                   "voice_volume"});
     if (auto v = r.get_string(t, "display", "notice", false, 300)) {
-        if (!is_clean_utf8(*v))
+        if (!utf8::is_clean(*v))
             r.error(t.get("notice"), "display.notice", "must be one line of text without control characters");
         else
             out.notice = *v;
@@ -127,7 +128,7 @@ void read_display_section(TomlReader& r, const toml::table& t, DisplayConfig& ou
             const std::string name = end == std::string::npos ? v->substr(at) : v->substr(at, end - at + 1);
             if (name != "{number}" && name != "{window}" && name != "{window_name}") unknown = name;
         }
-        if (!is_clean_utf8(*v))
+        if (!utf8::is_clean(*v))
             r.error(t.get("voice_template"), "display.voice_template", "must be one line of text without control characters");
         else if (!unknown.empty())
             r.error(t.get("voice_template"), "display.voice_template",

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "hcp/base/utf8.hpp"
+
 namespace hcp::detail {
 
 namespace {
@@ -91,7 +93,7 @@ std::optional<std::string> TomlReader::get_string(const toml::table& table, cons
                               std::to_string(max_bytes) + " allowed");
         return std::nullopt;
     }
-    if (!is_clean_utf8(value)) {
+    if (!utf8::is_clean(value)) {
         error(node, full, "contains control characters or invalid UTF-8");
         return std::nullopt;
     }
@@ -181,7 +183,7 @@ std::optional<std::vector<std::string>> TomlReader::get_string_array(
             good = false;
             continue;
         }
-        if (s->get().size() > max_bytes || !is_clean_utf8(s->get())) {
+        if (s->get().size() > max_bytes || !utf8::is_clean(s->get())) {
             error(&n, item_key, "must be clean text of at most " + std::to_string(max_bytes) + " bytes");
             good = false;
             continue;
@@ -222,41 +224,6 @@ std::string read_text_file(const std::filesystem::path& path) {
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
-}
-
-bool is_clean_utf8(std::string_view s, bool allow_tab) noexcept {
-    size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            if (c == '\n' || c == '\r') {
-                if (!allow_tab) return false;
-            } else if (c == '\t') {
-                if (!allow_tab) return false;
-            } else if (c < 0x20 || c == 0x7f) {
-                return false;
-            }
-            ++i;
-            continue;
-        }
-        size_t len = 0;
-        unsigned cp = 0;
-        if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1Fu; }
-        else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0Fu; }
-        else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07u; }
-        else return false;
-        if (i + len > s.size()) return false;
-        for (size_t k = 1; k < len; ++k) {
-            auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3Fu);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += len;
-    }
-    return true;
 }
 
 }  // namespace hcp::detail

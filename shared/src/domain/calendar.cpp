@@ -9,6 +9,7 @@
 
 #include "hcp/config/config.hpp"
 #include "hcp/base/error.hpp"
+#include "hcp/base/utf8.hpp"
 #include "hcp/detail/toml_util.hpp"
 
 // File format and rules: docs/calendar.md. Loading is two-phase: every file is read into a
@@ -114,7 +115,7 @@ std::optional<Date> read_date(detail::TomlReader& reader, const toml::node& node
     if (const auto* s = node.as_string()) {
         const std::string& text = s->get();
         if (auto date = parse_date(text)) return date;
-        if (text.size() <= 40 && detail::is_clean_utf8(text)) {
+        if (text.size() <= 40 && utf8::is_clean(text)) {
             reader.error(&node, key,
                          "'" + text + "' is not a valid date; write YYYY-MM-DD, e.g. 2026-10-01");
         } else {

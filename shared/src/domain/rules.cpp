@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "hcp/detail/toml_util.hpp"  // is_clean_utf8
+#include "hcp/base/utf8.hpp"
 
 namespace hcp {
 
@@ -76,7 +76,7 @@ bool is_blank(std::string_view text) {
 
 bool clean_text(std::string_view text) {
     // Newlines and tabs are allowed in an opinion; other control characters are not.
-    return detail::is_clean_utf8(text, true);
+    return utf8::is_clean(text, "\t\r\n");
 }
 
 RuleCheck refuse(RuleViolation v, std::string detail) {

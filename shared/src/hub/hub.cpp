@@ -8,7 +8,7 @@
 #include <set>
 
 #include "hcp/sql/sqlite.hpp"
-#include "hcp/detail/toml_util.hpp"
+#include "hcp/base/utf8.hpp"
 
 namespace hcp {
 
@@ -71,7 +71,7 @@ std::optional<HubFailure> check_text(const std::string& field, const std::string
         return std::nullopt;
     }
     if (value.size() > max) return invalid(field, "is longer than " + std::to_string(max) + " bytes");
-    if (!detail::is_clean_utf8(value)) return invalid(field, "is not valid UTF-8 text (or has control characters)");
+    if (!utf8::is_clean(value)) return invalid(field, "is not valid UTF-8 text (or has control characters)");
     return std::nullopt;
 }
 

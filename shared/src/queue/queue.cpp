@@ -5,6 +5,7 @@
 #include <cctype>
 #include <set>
 
+#include "hcp/base/utf8.hpp"
 #include "hcp/queue/queue.hpp"
 #include "queue/impl.hpp"
 #include "store/schema.hpp"
@@ -22,19 +23,8 @@ const TimePoint kLatest = china_midnight(Date{std::chrono::year{2100}, std::chro
 constexpr size_t kMaxStaffNumberBytes = 32;
 constexpr size_t kMaxStaffNameBytes = 64;
 
-bool valid_utf8(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-        if (n == 0 || i + n > s.size()) return false;
-        if (n == 1 && c < 0x20 && c != '\t') return false;  // control characters
-        for (size_t k = 1; k < n; ++k)
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-        i += n;
-    }
-    return true;
-}
+// Reasons, staff numbers and names: well-formed UTF-8 with no C0 control but tab (DEL passes).
+bool valid_text(std::string_view s) { return utf8::is_clean(s, "\t\x7F"); }
 
 std::string trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
@@ -451,7 +441,7 @@ QueueResult<QueueTicket> QueueEngine::cancel(std::string_view number, std::strin
     auto& im = *m_impl;
     return im.mutate<QueueTicket>([&](TimePoint now, const std::string& day) -> QueueResult<QueueTicket> {
         std::string reason = trim(reason_in);
-        if (reason.empty() || !valid_utf8(reason) || reason.size() > static_cast<size_t>(im.setup.policy.max_reason_bytes))
+        if (reason.empty() || !valid_text(reason) || reason.size() > static_cast<size_t>(im.setup.policy.max_reason_bytes))
             return invalid_field("reason", "cancel needs a reason (UTF-8, at most " +
                                                std::to_string(im.setup.policy.max_reason_bytes) + " bytes)",
                                  "作废需要填写原因（不超过 " + std::to_string(im.setup.policy.max_reason_bytes) + " 字节）。");
@@ -493,10 +483,10 @@ QueueResult<WindowSession> QueueEngine::open_window(int window, const Staff& sta
             return queue_failure(QueueErrc::unknown_window, "window " + std::to_string(window) + " is not configured",
                                  "没有 " + std::to_string(window) + " 号窗口，请检查窗口号。");
         Staff staff{trim(staff_in.number), trim(staff_in.name)};
-        if (staff.number.empty() || staff.number.size() > kMaxStaffNumberBytes || !valid_utf8(staff.number))
+        if (staff.number.empty() || staff.number.size() > kMaxStaffNumberBytes || !valid_text(staff.number))
             return invalid_field("staff_number", "staff number empty, too long or not UTF-8",
                                  "请填写正确的工号。");
-        if (staff.name.size() > kMaxStaffNameBytes || !valid_utf8(staff.name))
+        if (staff.name.size() > kMaxStaffNameBytes || !valid_text(staff.name))
             return invalid_field("staff_name", "staff name too long or not UTF-8", "姓名过长或含有无法识别的字符。");
         auto day_start = china_midnight(china_date(now));
         if (auto s = queue_db::open_session(im.db, window, day_start); s && s->staff == staff) {
@@ -675,7 +665,7 @@ QueueResult<CallOutcome> QueueEngine::call_number(int window, std::string_view n
         const int max = im.setup.policy.max_reason_bytes;
         if (reason.empty())
             return invalid_field("reason", "特呼 needs a reason", "特呼需要填写原因（例如：群众返回、预约到场）。");
-        if (reason.size() > static_cast<size_t>(max) || !valid_utf8(reason))
+        if (reason.size() > static_cast<size_t>(max) || !valid_text(reason))
             return invalid_field("reason", "reason longer than " + std::to_string(max) + " bytes or not UTF-8",
                                  "原因太长或含有无法识别的字符，请控制在 " + std::to_string(max) + " 字节以内。");
         auto n = normalize_ticket_number(number, im.setup.policy.number_digits);

@@ -58,10 +58,6 @@ private:
     std::vector<Block> m_blocks;
 };
 
-// Validates UTF-8 (no overlongs, surrogates or code points > U+10FFFF) and decodes it.
-// Returns false on invalid input.
-bool decode_utf8(const std::string& s, std::u32string& out);
-
 // Width of a QR symbol for `data` in modules including the quiet zone (EC level M), or 0 when
 // the data is too long for any QR version.
 int qr_modules_with_quiet_zone(const std::string& data);

@@ -65,7 +65,4 @@ private:
 // Reads a whole file; throws Error(Errc::io_failure) with the path and the OS reason.
 std::string read_text_file(const std::filesystem::path& path);
 
-// Valid UTF-8 without control characters (tab allowed only when allow_tab).
-bool is_clean_utf8(std::string_view s, bool allow_tab = false) noexcept;
-
 }  // namespace hcp::detail
