@@ -5,30 +5,30 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <thread>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <thread>
 #include <variant>
 
-#include "shell/asset_paths.hpp"
-#include "shell/app.hpp"
-#include "rating/demo_hub_link.hpp"
-#include "hcp/domain/catalog.hpp"
-#include "hcp/config/config.hpp"
+#include "display/hall_feed.hpp"
+#include "display/voice/speech.hpp"
 #include "hcp/base/crypto.hpp"
+#include "hcp/config/config.hpp"
+#include "hcp/domain/catalog.hpp"
 #include "hcp/hub/hub.hpp"
-#include "hcp/hub_server/hub_service.hpp"
 #include "hcp/hub/local_hub_link.hpp"
 #include "hcp/hub_client/remote_hub_link.hpp"
 #include "hcp/hub_client/remote_queue.hpp"
-#include "hcp/store/store.hpp"
-#include "display/hall_feed.hpp"
 #include "hcp/hub_server/hall_api.hpp"
+#include "hcp/hub_server/hub_service.hpp"
+#include "hcp/store/store.hpp"
+#include "rating/demo_hub_link.hpp"
 #include "rating/journal_link.hpp"
+#include "shell/app.hpp"
+#include "shell/asset_paths.hpp"
 #include "ticket/ticket_desk.hpp"
-#include "display/voice/speech.hpp"
 
 namespace {
 
@@ -39,10 +39,10 @@ struct Links {
     // The hub in this process (embedded default): HubService runs the Hub with its uploader,
     // maintenance (default ratings, personal-data purge) and, with [api], the hall API.
     std::unique_ptr<hcp::HubService> service;
-    hcp::Hub* hub = nullptr;                    // service->hub()
+    hcp::Hub* hub = nullptr;  // service->hub()
     std::unique_ptr<hcp::LocalHubLink> local;
     std::unique_ptr<hcp::RemoteHubLink> remote;  // a hub on another host (HTTP + SSE, local outbox)
-    std::unique_ptr<DemoHubLink> demo;          // in-memory stand-in (tests of offline/disk full)
+    std::unique_ptr<DemoHubLink> demo;           // in-memory stand-in (tests of offline/disk full)
     // Around the link while a script runs (--script): what the terminal got back, for
     // `expect-journal`. Never in production: a terminal keeps no level past the submit.
     std::unique_ptr<hcp::ui::JournalLink> journal;
@@ -96,7 +96,8 @@ std::string read_token_file(const std::filesystem::path& file) {
     }
     const auto a = line.find_first_not_of(" \t\r");
     const auto b = line.find_last_not_of(" \t\r");
-    if (a == std::string::npos) throw hcp::Error(hcp::Errc::config_invalid, "device.hub_token_file " + file.string() + " is empty");
+    if (a == std::string::npos)
+        throw hcp::Error(hcp::Errc::config_invalid, "device.hub_token_file " + file.string() + " is empty");
     return line.substr(a, b - a + 1);
 }
 
@@ -134,8 +135,8 @@ void open_remote_link(Links& links, hcp::Config& config, const hcp::ui::Options&
 struct CaseSpec {
     hcp::Case c;
     bool self_service = false;
-    std::vector<std::string> batch;  // more case numbers rated together (批量业务)
-    std::optional<std::string> theme_id;      // 主题式: the theme and its other linked items
+    std::vector<std::string> batch;       // more case numbers rated together (批量业务)
+    std::optional<std::string> theme_id;  // 主题式: the theme and its other linked items
     std::vector<hcp::ThemeItem> theme_items;
 };
 
@@ -158,17 +159,22 @@ std::optional<std::string> parse_case(const hcp::Config& cfg, const std::vector<
                "[theme=ID:NO/ITEM,NO/ITEM]";
     hcp::Case& c = out.c;
     c.case_no = w[1];
-    for (const auto& item : cfg.items) if (item.code == w[2]) c.item = item;
+    for (const auto& item : cfg.items)
+        if (item.code == w[2]) c.item = item;
     if (c.item.code.empty()) return "unknown item code " + w[2];
-    for (const auto& s : cfg.staff) if (s.number == w[3]) c.staff = s;
+    for (const auto& s : cfg.staff)
+        if (s.number == w[3]) c.staff = s;
     if (c.staff.number.empty()) return "unknown staff number " + w[3];
     c.kind = hcp::CaseKind::immediate;
     c.stage = hcp::Stage::completed;
     c.window = cfg.device.window;
     for (size_t i = 4; i < w.size(); ++i) {
-        if (w[i] == "selfservice") out.self_service = true;
-        else if (w[i] == "promised") c.kind = hcp::CaseKind::promised;
-        else if (w[i] == "accepted") c.stage = hcp::Stage::accepted;
+        if (w[i] == "selfservice")
+            out.self_service = true;
+        else if (w[i] == "promised")
+            c.kind = hcp::CaseKind::promised;
+        else if (w[i] == "accepted")
+            c.stage = hcp::Stage::accepted;
         else if (w[i].rfind("batch=", 0) == 0) {
             out.batch = split(w[i].substr(6), ',');
         } else if (w[i].rfind("theme=", 0) == 0) {
@@ -182,12 +188,13 @@ std::optional<std::string> parse_case(const hcp::Config& cfg, const std::vector<
                 hcp::ThemeItem t;
                 t.case_no = member.substr(0, slash);
                 t.item_code = member.substr(slash + 1);
-                for (const auto& item : cfg.items) if (item.code == t.item_code) t.item_name = item.name;
+                for (const auto& item : cfg.items)
+                    if (item.code == t.item_code) t.item_name = item.name;
                 if (t.item_name.empty()) return "unknown item code " + t.item_code;
                 out.theme_items.push_back(std::move(t));
             }
-        }
-        else return "unknown case flag " + w[i];
+        } else
+            return "unknown case flag " + w[i];
     }
     if (out.self_service) c.window = 0;
     c.accepted_at = hcp::now();
@@ -202,8 +209,9 @@ std::string queue_command(Links& links, const hcp::Config& cfg, const std::vecto
     hcp::QueueEngine* q = links.service ? links.service->queue() : nullptr;
     if (q == nullptr) return "queue needs the hub in this process and [[category]] in the configuration";
     hcp::EventBus& bus = links.hub->events();
-    const std::string usage = "usage: queue take CATEGORY [priority] | book CODE CATEGORY [YYYY-MM-DD] | sign-in WINDOW STAFF_NO | "
-                              "call-next|recall|complete WINDOW";
+    const std::string usage =
+        "usage: queue take CATEGORY [priority] | book CODE CATEGORY [YYYY-MM-DD] | sign-in WINDOW STAFF_NO | "
+        "call-next|recall|complete WINDOW";
     if (w.size() < 3) return usage;
     auto refused = [](const hcp::QueueFailure& f) { return "queue refused: " + f.message + " (" + f.message_zh + ")"; };
     if (w[1] == "book" && (w.size() == 4 || w.size() == 5)) {
@@ -263,7 +271,8 @@ std::string hub_command(Links& links, const hcp::Config& cfg, const std::vector<
         CaseSpec spec;
         if (auto err = parse_case(cfg, w, spec)) return *err;
         if (links.demo) {
-            if (!spec.batch.empty() || spec.theme_id) return "batch and theme need the hub in this process (--link local)";
+            if (!spec.batch.empty() || spec.theme_id)
+                return "batch and theme need the hub in this process (--link local)";
             links.demo->open_case(spec.c, spec.self_service);
             return {};
         }
@@ -316,9 +325,8 @@ std::string hub_command(Links& links, const hcp::Config& cfg, const std::vector<
             std::string cases, options;
             for (const auto& n : r.case_nos) cases += (cases.empty() ? "" : ",") + n;
             for (const auto& o : r.option_codes) options += (options.empty() ? "" : ",") + o;
-            found.push_back("cases=" + cases + " level=" + std::to_string(hcp::to_int(r.level)) +
-                            " target=" + std::string(hcp::to_string(r.target)) + " options=" + options +
-                            " text=" + r.text);
+            found.push_back("cases=" + cases + " level=" + std::to_string(hcp::to_int(r.level)) + " target=" +
+                            std::string(hcp::to_string(r.target)) + " options=" + options + " text=" + r.text);
         }
         std::string summary = "count=" + std::to_string(found.size());
         for (const auto& f : found) summary += " | " + f;
@@ -397,14 +405,16 @@ int main(int argc, char** argv) {
             const std::string fallback = has_hub ? "local" : (config->device.hub_url.empty() ? "demo" : "remote");
             const std::string which = options.link.value_or(fallback);
             if (which == "local") {
-                if (!has_hub) throw hcp::Error(hcp::Errc::config_invalid, "--link local needs role hub in device.roles");
+                if (!has_hub)
+                    throw hcp::Error(hcp::Errc::config_invalid, "--link local needs role hub in device.roles");
                 open_local_hub(links, *config, options);
                 if (hcp::QueueEngine* q = links.service->queue()) {
                     links.hall = std::make_unique<hcp::ui::LocalHallFeed>(*q, links.hub->events());
                     links.desk = std::make_unique<hcp::ui::LocalTicketDesk>(*q, links.hub->events());
                 }
             } else if (which == "remote") {
-                if (config->device.hub_url.empty()) throw hcp::Error(hcp::Errc::config_invalid, "--link remote needs device.hub_url");
+                if (config->device.hub_url.empty())
+                    throw hcp::Error(hcp::Errc::config_invalid, "--link remote needs device.hub_url");
                 open_remote_link(links, *config, options);
                 const auto& roles = config->device.roles;
                 if (roles.count(hcp::DeviceRole::display) != 0 || roles.count(hcp::DeviceRole::ticket) != 0) {
@@ -430,16 +440,19 @@ int main(int argc, char** argv) {
 
         hcp::HubLink* link = nullptr;
         if (config) {
-            if (links.local) link = links.local.get();
-            else if (links.remote) link = links.remote.get();
-            else link = links.demo.get();
+            if (links.local)
+                link = links.local.get();
+            else if (links.remote)
+                link = links.remote.get();
+            else
+                link = links.demo.get();
         }
         if (link != nullptr && !options.script.empty()) {
             links.journal = std::make_unique<hcp::ui::JournalLink>(*link);
             link = links.journal.get();
         }
-        hcp::ui::AppServices services{options, config ? &*config : nullptr, config_error, i18n, link, {}, started,
-                                      nullptr, nullptr, {}};
+        hcp::ui::AppServices services{
+            options, config ? &*config : nullptr, config_error, i18n, link, {}, started, nullptr, nullptr, {}};
         if (link != nullptr) {
             services.hub_command = [&links, &config](const std::vector<std::string>& w) {
                 return hub_command(links, *config, w);

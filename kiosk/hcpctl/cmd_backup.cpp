@@ -19,10 +19,10 @@
 //   after the stale DB-wal and DB-shm are removed (an old WAL replayed onto the restored file
 //   would corrupt it).
 // - The storage key is not in the backup: both commands say so.
-#include <CLI/CLI.hpp>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -36,10 +36,10 @@
 
 #include "cli.hpp"
 #include "hcp/base/crypto.hpp"
-#include "hcp/store/store.hpp"
-#include "hcp/store/verify.hpp"
 #include "hcp/base/io.hpp"
 #include "hcp/sql/sqlite.hpp"
+#include "hcp/store/store.hpp"
+#include "hcp/store/verify.hpp"
 
 namespace hcpctl {
 
@@ -237,7 +237,7 @@ std::optional<pid_t> holder_of(const fs::path& db) {
 
 std::string timestamp() {
     const std::time_t t = std::time(nullptr);
-    std::tm tm {};
+    std::tm tm{};
     ::localtime_r(&t, &tm);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
@@ -262,7 +262,8 @@ int backup(const BackupArgs& args) {
     const fs::path out = args.to;
     const auto key = key_option(args);
     std::error_code ec;
-    if (!fs::exists(db_path, ec)) throw Refused{kExitFailed, db_path.string() + " 不存在：请检查数据库路径（配置 [store] database）。"};
+    if (!fs::exists(db_path, ec))
+        throw Refused{kExitFailed, db_path.string() + " 不存在：请检查数据库路径（配置 [store] database）。"};
     if (fs::exists(out, ec) && !args.force)
         throw Refused{kExitFailed, out.string() + " 已存在，未覆盖。换一个文件名，或确认要覆盖时加 --force。"};
     if (fs::exists(out, ec) && fs::is_directory(out, ec))
@@ -278,7 +279,8 @@ int backup(const BackupArgs& args) {
     if (::rename(tmp.c_str(), out.c_str()) != 0) {
         const int e = errno;
         ::unlink(tmp.c_str());
-        throw hcp::Error(hcp::Errc::io_failure, "无法把 " + tmp.string() + " 改名为 " + out.string() + "：" + std::strerror(e));
+        throw hcp::Error(hcp::Errc::io_failure,
+                         "无法把 " + tmp.string() + " 改名为 " + out.string() + "：" + std::strerror(e));
     }
     hcp::io::sync_directory(out.parent_path());
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
@@ -308,7 +310,8 @@ int restore(const BackupArgs& args) {
     const fs::path db_path = args.to;
     const auto key = key_option(args);
     std::error_code ec;
-    if (!fs::exists(backup_path, ec)) throw Refused{kExitFailed, backup_path.string() + " 不存在：请检查备份文件路径。"};
+    if (!fs::exists(backup_path, ec))
+        throw Refused{kExitFailed, backup_path.string() + " 不存在：请检查备份文件路径。"};
     if (fs::equivalent(backup_path, db_path, ec)) throw Refused{kExitUsage, "备份和数据库是同一个文件。"};
 
     // 1. The backup must be sound before anything is touched.
@@ -330,12 +333,15 @@ int restore(const BackupArgs& args) {
     // 2. Nobody may have the database open, and an existing one is replaced only on purpose.
     const bool db_exists = fs::exists(db_path, ec);
     if (auto pid = holder_of(db_path))
-        throw Refused{kExitFailed, "数据库 " + db_path.string() + " 正在被进程 " + std::to_string(*pid) +
-                                       " 使用（hcp-hub 或 hcp-kiosk 在运行）：请先停止它，再恢复：\n"
-                                       "  systemctl stop hcp-hub.service（一体机：systemctl stop hcp-kiosk-session.service）"};
+        throw Refused{kExitFailed,
+                      "数据库 " + db_path.string() + " 正在被进程 " + std::to_string(*pid) +
+                          " 使用（hcp-hub 或 hcp-kiosk 在运行）：请先停止它，再恢复：\n"
+                          "  systemctl stop hcp-hub.service（一体机：systemctl stop hcp-kiosk-session.service）"};
     if (db_exists && !args.force)
-        throw Refused{kExitFailed, db_path.string() + " 已存在，未改动。确认要用备份替换它时加 --force"
-                                   "（当前数据库会先保存为 " + db_path.string() + ".before-restore-<时间>）。"};
+        throw Refused{kExitFailed, db_path.string() +
+                                       " 已存在，未改动。确认要用备份替换它时加 --force"
+                                       "（当前数据库会先保存为 " +
+                                       db_path.string() + ".before-restore-<时间>）。"};
 
     // 3. Keep the current database.
     // The restored file gets the current database's owner and mode (or the folder's owner, 0600):
@@ -344,7 +350,8 @@ int restore(const BackupArgs& args) {
     const fs::path folder = db_path.parent_path().empty() ? fs::path(".") : db_path.parent_path();
     const bool from_db = db_exists && ::stat(db_path.c_str(), &st) == 0;
     if (!from_db && ::stat(folder.c_str(), &st) != 0)
-        throw Refused{kExitFailed, "文件夹 " + folder.string() + " 不存在：请先创建它（hcpctl provision 会创建数据目录）。"};
+        throw Refused{kExitFailed,
+                      "文件夹 " + folder.string() + " 不存在：请先创建它（hcpctl provision 会创建数据目录）。"};
     const mode_t mode = from_db ? (st.st_mode & 0777) : 0600;
     const uid_t uid = st.st_uid;
     const gid_t gid = st.st_gid;
@@ -365,7 +372,8 @@ int restore(const BackupArgs& args) {
             // Not a readable database (that may be why it is restored): keep its bytes as they are.
             fs::copy_file(db_path, before, fs::copy_options::overwrite_existing);
             if (fs::exists(db_path.string() + "-wal", ec))
-                fs::copy_file(db_path.string() + "-wal", before.string() + "-wal", fs::copy_options::overwrite_existing);
+                fs::copy_file(db_path.string() + "-wal", before.string() + "-wal",
+                              fs::copy_options::overwrite_existing);
             hcp::io::sync_file(before);
         }
         give_owner(before);

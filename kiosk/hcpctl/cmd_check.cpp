@@ -18,7 +18,6 @@
 //   blocked (a slow name lookup) after its deadline is abandoned on its own thread.
 // - --now replaces the clock of the clock, calendar and backlog checks, so tests can check what
 //   an installer would see on a device whose clock reads 2003 or 2027.
-#include <CLI/CLI.hpp>
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -29,6 +28,7 @@
 #include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -49,22 +49,22 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "hcp/base/crypto.hpp"
 #include "hcp/base/io.hpp"
+#include "hcp/base/time.hpp"
+#include "hcp/config/config.hpp"
 #include "hcp/domain/calendar.hpp"
 #include "hcp/domain/catalog.hpp"
-#include "hcp/config/config.hpp"
-#include "hcp/base/crypto.hpp"
 #include "hcp/hub_server/hall_api.hpp"
 #include "hcp/printer/encoder.hpp"
 #include "hcp/printer/jobs.hpp"
 #include "hcp/printer/profile.hpp"
 #include "hcp/printer/transport.hpp"
-#include "hcp/store/store.hpp"
-#include "hcp/store/outbox.hpp"
-#include "hcp/base/time.hpp"
-#include "hcp/upload/upload.hpp"
-#include "hcp/store/verify.hpp"
 #include "hcp/sql/sqlite.hpp"
+#include "hcp/store/outbox.hpp"
+#include "hcp/store/store.hpp"
+#include "hcp/store/verify.hpp"
+#include "hcp/upload/upload.hpp"
 
 extern char** environ;
 
@@ -155,11 +155,14 @@ std::string china_time_text(hcp::TimePoint t) {
     const auto day = hcp::china_date(t);
     const auto tod = std::chrono::duration_cast<std::chrono::minutes>(hcp::china_time_of_day(t)).count();
     char buf[48];
-    std::snprintf(buf, sizeof buf, " %02lld:%02lld", static_cast<long long>(tod / 60), static_cast<long long>(tod % 60));
+    std::snprintf(buf, sizeof buf, " %02lld:%02lld", static_cast<long long>(tod / 60),
+                  static_cast<long long>(tod % 60));
     return hcp::format_date(day) + buf;
 }
 
-bool has_role(const hcp::Config& c, hcp::DeviceRole r) { return c.device.roles.count(r) != 0; }
+bool has_role(const hcp::Config& c, hcp::DeviceRole r) {
+    return c.device.roles.count(r) != 0;
+}
 
 bool has_ui_role(const hcp::Config& c) {
     using R = hcp::DeviceRole;
@@ -231,8 +234,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, Millis deadline)
     read_end.reset();
     if (result.timed_out) ::kill(pid, SIGKILL);
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     if (!result.timed_out && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
     return result;
 }
@@ -252,12 +254,12 @@ std::optional<R> with_deadline(std::function<R()> f, Millis deadline) {
 // Secret files: the store key, the hall secret, API tokens, this device's hub token, the QR key.
 
 struct SecretFile {
-    std::string name;      // check name
-    std::string what_zh;   // "存储密钥"
-    std::string key;       // the configuration key that names it: "store.key_file"
+    std::string name;     // check name
+    std::string what_zh;  // "存储密钥"
+    std::string key;      // the configuration key that names it: "store.key_file"
     fs::path path;
-    std::string missing_zh;                          // what to do when it is missing
-    std::function<void(const fs::path&)> validate;   // throws hcp::Error on bad content
+    std::string missing_zh;                         // what to do when it is missing
+    std::function<void(const fs::path&)> validate;  // throws hcp::Error on bad content
 };
 
 CheckResult check_secret_file(const SecretFile& s) {
@@ -293,12 +295,13 @@ CheckResult check_secret_file(const SecretFile& s) {
     if (::geteuid() == 0) {
         if (auto su = service_user(); su && st.st_uid != su->uid)
             return warning(s.name,
-                           s.what_zh + " " + p + " 不属于服务账户 " + kServiceUser + "，服务可能无法读取。请运行：chown " +
-                               kServiceUser + ":" + kServiceUser + " " + p,
+                           s.what_zh + " " + p + " 不属于服务账户 " + kServiceUser +
+                               "，服务可能无法读取。请运行：chown " + kServiceUser + ":" + kServiceUser + " " + p,
                            p + ": owner uid " + std::to_string(st.st_uid) + ", the service account " + kServiceUser +
                                " is uid " + std::to_string(su->uid));
     }
-    return ok(s.name, s.what_zh + "正常（权限 " + mode_text(st.st_mode) + "）", p + ": mode " + mode_text(st.st_mode) + ", valid");
+    return ok(s.name, s.what_zh + "正常（权限 " + mode_text(st.st_mode) + "）",
+              p + ": mode " + mode_text(st.st_mode) + ", valid");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,8 +312,10 @@ Results check_config(Context& ctx) {
     const std::string f = file.string();
     std::error_code ec;
     if (!fs::exists(file, ec))
-        return {error("config", "找不到配置文件 " + f + "：请安装软件包（配置在 /etc/hcp-kiosk/hall.toml），或用 --config 指定配置文件。",
-                      f + " does not exist")};
+        return {error(
+            "config",
+            "找不到配置文件 " + f + "：请安装软件包（配置在 /etc/hcp-kiosk/hall.toml），或用 --config 指定配置文件。",
+            f + " does not exist")};
     try {
         ctx.config = hcp::load_config(file);
     } catch (const hcp::ConfigError& e) {
@@ -318,18 +323,20 @@ Results check_config(Context& ctx) {
         for (const auto& issue : e.issues()) {
             const std::string where = issue.line > 0 ? "第 " + std::to_string(issue.line) + " 行" : "";
             out.push_back(error("config",
-                                "配置项 " + issue.key + " 缺少或填写有误：请打开 " + f + (where.empty() ? "" : " " + where) +
-                                    "，按英文说明修改，再运行 hcpctl check。",
+                                "配置项 " + issue.key + " 缺少或填写有误：请打开 " + f +
+                                    (where.empty() ? "" : " " + where) + "，按英文说明修改，再运行 hcpctl check。",
                                 issue.to_string()));
         }
         return out;
     } catch (const std::exception& e) {
-        return {error("config", "无法读取配置文件 " + f + "：请检查文件权限（sudo hcpctl check）。", one_line(e.what()))};
+        return {
+            error("config", "无法读取配置文件 " + f + "：请检查文件权限（sudo hcpctl check）。", one_line(e.what()))};
     }
     const auto& c = *ctx.config;
     std::string roles;
     for (auto r : c.device.roles) roles += (roles.empty() ? "" : ",") + std::string(hcp::to_string(r));
-    return {ok("config", "配置有效：大厅 " + c.hall.code + " " + c.hall.name + "，设备 " + c.device.id + "（" + roles + "）",
+    return {ok("config",
+               "配置有效：大厅 " + c.hall.code + " " + c.hall.name + "，设备 " + c.device.id + "（" + roles + "）",
                f + ": valid")};
 }
 
@@ -338,10 +345,12 @@ Results check_catalog(Context& ctx) {
     const auto& path = ctx.config->rating.catalog;
     try {
         auto catalog = hcp::OptionCatalog::load_file(path);
-        return {ok("catalog", "差评选项目录已载入：" + catalog.id() + "，" + std::to_string(catalog.option_count()) + " 个选项",
+        return {ok("catalog",
+                   "差评选项目录已载入：" + catalog.id() + "，" + std::to_string(catalog.option_count()) + " 个选项",
                    path.string() + ": version " + std::to_string(catalog.version()))};
     } catch (const std::exception& e) {
-        return {error("catalog", "差评选项目录 " + path.string() + " 无法载入：请检查 [rating] catalog，或重新安装软件包。",
+        return {error("catalog",
+                      "差评选项目录 " + path.string() + " 无法载入：请检查 [rating] catalog，或重新安装软件包。",
                       one_line(e.what()))};
     }
 }
@@ -355,10 +364,12 @@ Results check_calendar(Context& ctx) {
         const auto today = hcp::china_date(ctx.now);
         const int year = static_cast<int>(today.year());
         if (!calendar.covers(today))
-            return {warning("calendar",
-                            "节假日历缺少 " + std::to_string(year) +
-                                " 年：节假日和调休无法识别，周一至周五都按工作日计算。请升级软件包，或把该年的日历文件加入 [calendar] files。",
-                            "calendar years: " + (years.empty() ? "none" : years) + "; today " + hcp::format_date(today))};
+            return {
+                warning("calendar",
+                        "节假日历缺少 " + std::to_string(year) +
+                            " 年：节假日和调休无法识别，周一至周五都按工作日计算。请升级软件包，或把该年的日历文件加入 "
+                            "[calendar] files。",
+                        "calendar years: " + (years.empty() ? "none" : years) + "; today " + hcp::format_date(today))};
         return {ok("calendar", "节假日历覆盖 " + std::to_string(year) + " 年", "calendar years: " + years)};
     } catch (const std::exception& e) {
         return {error("calendar", "节假日历无法载入：请检查 [calendar] files，或重新安装软件包。", one_line(e.what()))};
@@ -376,7 +387,8 @@ Results check_store_key(Context& ctx) {
     const std::string missing =
         fs::exists(c.store.database, ec)
             ? "数据库已存在，切勿新建密钥（否则已存的办事人信息无法读取）。请从备份恢复该密钥文件。"
-            : "新设备请运行：runuser -u " + std::string(kServiceUser) + " -- hcpctl key create " + key + "，并备份该文件。";
+            : "新设备请运行：runuser -u " + std::string(kServiceUser) + " -- hcpctl key create " + key +
+                  "，并备份该文件。";
     return {check_secret_file({"store-key", "存储密钥", "store.key_file", c.store.key_file, missing,
                                [](const fs::path& p) { (void)hcp::SecretKey::load_file(p); }})};
 }
@@ -384,9 +396,10 @@ Results check_store_key(Context& ctx) {
 Results check_upload_secret(Context& ctx) {
     if (!ctx.config || !ctx.config->upload) return {};
     const auto& path = ctx.config->upload->secret_file;
-    return {check_secret_file({"upload-secret", "平台大厅密钥", "upload.secret_file", path,
-                               "请把省级平台下发的大厅密钥（64 位十六进制）写入该文件，并运行 chmod 600 " + path.string() + "。",
-                               [](const fs::path& p) { (void)hcp::load_hall_secret(p); }})};
+    return {check_secret_file(
+        {"upload-secret", "平台大厅密钥", "upload.secret_file", path,
+         "请把省级平台下发的大厅密钥（64 位十六进制）写入该文件，并运行 chmod 600 " + path.string() + "。",
+         [](const fs::path& p) { (void)hcp::load_hall_secret(p); }})};
 }
 
 Results check_upload_profile(Context& ctx) {
@@ -395,33 +408,38 @@ Results check_upload_profile(Context& ctx) {
     const auto path = ctx.config->paths.assets / "platforms" / (name + ".json");
     std::error_code ec;
     if (!fs::exists(path, ec)) {
-        if (name == "generic") return {ok("upload-profile", "平台字段映射：generic（内置）", "built-in generic profile")};
-        return {error("upload-profile",
-                      "平台字段映射 " + name + " 不存在：请把 [upload] profile 改为 generic 或 zhejiang，或重新安装软件包。",
-                      path.string() + " does not exist")};
+        if (name == "generic")
+            return {ok("upload-profile", "平台字段映射：generic（内置）", "built-in generic profile")};
+        return {error(
+            "upload-profile",
+            "平台字段映射 " + name + " 不存在：请把 [upload] profile 改为 generic 或 zhejiang，或重新安装软件包。",
+            path.string() + " does not exist")};
     }
     try {
         (void)hcp::load_platform_profile(path);
         return {ok("upload-profile", "平台字段映射：" + name, path.string() + ": valid")};
     } catch (const std::exception& e) {
-        return {error("upload-profile", "平台字段映射文件 " + path.string() + " 有误：请重新安装软件包。", one_line(e.what()))};
+        return {error("upload-profile", "平台字段映射文件 " + path.string() + " 有误：请重新安装软件包。",
+                      one_line(e.what()))};
     }
 }
 
 Results check_api_tokens(Context& ctx) {
     if (!ctx.config || !ctx.config->api) return {};
     const auto& path = ctx.config->api->tokens_file;
-    return {check_secret_file({"api-tokens", "接口令牌文件", "api.tokens_file", path,
-                               "请按 docs/hall-api.md 为每台终端和业务系统写入令牌，然后运行 chmod 600 " + path.string() + "。",
-                               [](const fs::path& p) { (void)hcp::load_api_tokens(p); }})};
+    return {check_secret_file(
+        {"api-tokens", "接口令牌文件", "api.tokens_file", path,
+         "请按 docs/hall-api.md 为每台终端和业务系统写入令牌，然后运行 chmod 600 " + path.string() + "。",
+         [](const fs::path& p) { (void)hcp::load_api_tokens(p); }})};
 }
 
 Results check_hub_token(Context& ctx) {
     if (!ctx.config || ctx.config->device.hub_url.empty()) return {};
     const auto& path = ctx.config->device.hub_token_file;
-    return {check_secret_file({"hub-token", "本机连接中心的令牌", "device.hub_token_file", path,
-                               "请把中心 api-tokens 文件中本设备的令牌写入该文件（一行），然后运行 chmod 600 " + path.string() + "。",
-                               [](const fs::path& p) { (void)hcp::load_hub_token(p); }})};
+    return {check_secret_file(
+        {"hub-token", "本机连接中心的令牌", "device.hub_token_file", path,
+         "请把中心 api-tokens 文件中本设备的令牌写入该文件（一行），然后运行 chmod 600 " + path.string() + "。",
+         [](const fs::path& p) { (void)hcp::load_hub_token(p); }})};
 }
 
 // The receipt QR key is optional: without it receipts carry no rating QR (the hub logs why).
@@ -433,7 +451,8 @@ Results check_qr_key(Context& ctx) {
     if (path.empty()) return {};
     std::error_code ec;
     if (!fs::exists(path, ec))
-        return {ok("qr-key", "未安装回执二维码密钥：回执和票据上不印评价二维码（平台下发密钥后放到 " + path.string() + "）",
+        return {ok("qr-key",
+                   "未安装回执二维码密钥：回执和票据上不印评价二维码（平台下发密钥后放到 " + path.string() + "）",
                    path.string() + " absent: receipt QR disabled")};
     auto r = check_secret_file({"qr-key", "回执二维码密钥", "receipt_qr.key_file", path, "",
                                 [](const fs::path& p) { (void)hcp::SecretKey::load_file(p); }});
@@ -446,9 +465,12 @@ Results check_qr_key(Context& ctx) {
 // Database (read-only)
 
 // Nothing is ever written to the database; a writer's lock is waited for as long as any step.
-sql::Db open_read_only(const fs::path& path) { return sql::Db(path, sql::Db::Mode::read_only, kStepDeadline); }
+sql::Db open_read_only(const fs::path& path) {
+    return sql::Db(path, sql::Db::Mode::read_only, kStepDeadline);
+}
 
-const std::string kDbDontDelete = "请停止服务（systemctl stop hcp-hub），不要删除或覆盖该文件，联系技术支持从备份恢复。";
+const std::string kDbDontDelete =
+    "请停止服务（systemctl stop hcp-hub），不要删除或覆盖该文件，联系技术支持从备份恢复。";
 
 Results check_database(Context& ctx) {
     if (!ctx.config) return {};
@@ -463,16 +485,17 @@ Results check_database(Context& ctx) {
         const long long app_id = sql::single_int(db, "PRAGMA application_id");
         const long long version = sql::single_int(db, "PRAGMA user_version");
         const long long tables = sql::single_int(db, "SELECT count(*) FROM sqlite_master");
-        if (tables == 0)
-            return {ok("database", "数据库为空：服务首次启动时初始化", p + ": empty SQLite database")};
+        if (tables == 0) return {ok("database", "数据库为空：服务首次启动时初始化", p + ": empty SQLite database")};
         if (app_id != hcp::kStoreApplicationId)
-            return {error("database", "数据库文件 " + p + " 不是本软件的数据库：请检查 [store] database 是否写错。" + kDbDontDelete,
+            return {error("database",
+                          "数据库文件 " + p + " 不是本软件的数据库：请检查 [store] database 是否写错。" + kDbDontDelete,
                           p + ": application_id " + std::to_string(app_id) + ", not an hcp-kiosk database")};
         if (version > hcp::kStoreSchemaVersion)
-            return {error("database",
-                          "数据库由更新版本的软件写入（版本 " + std::to_string(version) + "）：请安装新版本软件包，不要降级。",
-                          p + ": schema version " + std::to_string(version) + ", this release knows up to " +
-                              std::to_string(hcp::kStoreSchemaVersion))};
+            return {error(
+                "database",
+                "数据库由更新版本的软件写入（版本 " + std::to_string(version) + "）：请安装新版本软件包，不要降级。",
+                p + ": schema version " + std::to_string(version) + ", this release knows up to " +
+                    std::to_string(hcp::kStoreSchemaVersion))};
         std::string problems;
         for (const auto& line : sql::first_column(db, "PRAGMA integrity_check"))
             if (line != "ok") problems += (problems.empty() ? "" : "; ") + line;
@@ -491,11 +514,14 @@ Results check_database(Context& ctx) {
         const int code = f.sqlite_code() & 0xff;
         const std::string message = one_line(f.what());
         if (code == SQLITE_NOTADB)
-            return {error("database", "数据库文件 " + p + " 已损坏，无法识别为数据库：" + kDbDontDelete, p + ": " + message)};
+            return {error("database", "数据库文件 " + p + " 已损坏，无法识别为数据库：" + kDbDontDelete,
+                          p + ": " + message)};
         if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-            return {warning("database", "数据库正忙，3 秒内无法读取：请稍后重新运行 hcpctl check。", p + ": " + message)};
+            return {
+                warning("database", "数据库正忙，3 秒内无法读取：请稍后重新运行 hcpctl check。", p + ": " + message)};
         if (code == SQLITE_CANTOPEN || code == SQLITE_PERM)
-            return {error("database", "无法打开数据库 " + p + "：请用 sudo hcpctl check 运行，并检查文件权限。", p + ": " + message)};
+            return {error("database", "无法打开数据库 " + p + "：请用 sudo hcpctl check 运行，并检查文件权限。",
+                          p + ": " + message)};
         return {error("database", "数据库 " + p + " 读取出错：" + kDbDontDelete, p + ": " + message)};
     } catch (const std::exception& e) {
         return {error("database", "数据库 " + p + " 读取出错：" + kDbDontDelete, one_line(e.what()))};
@@ -518,10 +544,11 @@ Results check_chain(Context& ctx) {
         auto db = open_read_only(c.store.database);
         auto fp = sql::first_column(db, "SELECT value FROM meta WHERE key = 'key_fingerprint'");
         if (key && !fp.empty() && fp[0] != key->derive(hcp::SecretKey::Purpose::personal_data).fingerprint()) {
-            out.push_back(error("store-key",
-                                "存储密钥 " + c.store.key_file.string() +
-                                    " 与数据库不匹配（数据库是用另一个密钥建立的）：请从备份恢复原来的密钥文件，切勿新建密钥。",
-                                "database key fingerprint " + fp[0] + ", key file " + key->fingerprint()));
+            out.push_back(
+                error("store-key",
+                      "存储密钥 " + c.store.key_file.string() +
+                          " 与数据库不匹配（数据库是用另一个密钥建立的）：请从备份恢复原来的密钥文件，切勿新建密钥。",
+                      "database key fingerprint " + fp[0] + ", key file " + key->fingerprint()));
             key.reset();
         }
     } catch (const sql::SqliteError&) {
@@ -539,14 +566,16 @@ Results check_chain(Context& ctx) {
                                    seconds_text(took) + " s";
         if (!report.ok()) {
             out.push_back(error("chain",
-                          "评价链校验发现 " + std::to_string(report.findings.size()) +
-                              " 处问题（评价被删除、修改或插入）：请保留现场，运行 hcpctl verify " + c.store.database.string() +
-                              " --key " + c.store.key_file.string() + " 查看明细并上报。",
-                          detail));
+                                "评价链校验发现 " + std::to_string(report.findings.size()) +
+                                    " 处问题（评价被删除、修改或插入）：请保留现场，运行 hcpctl verify " +
+                                    c.store.database.string() + " --key " + c.store.key_file.string() +
+                                    " 查看明细并上报。",
+                                detail));
             return out;
         }
-        out.push_back(ok("chain", "评价链完整：" + std::to_string(report.ratings) + " 条评价，" +
-                                      std::to_string(report.devices) + " 台设备" + took_zh,
+        out.push_back(ok("chain",
+                         "评价链完整：" + std::to_string(report.ratings) + " 条评价，" +
+                             std::to_string(report.devices) + " 台设备" + took_zh,
                          detail));
     } catch (const std::exception& e) {
         out.push_back(error("chain", "评价链无法校验：" + kDbDontDelete, one_line(e.what())));
@@ -565,11 +594,14 @@ Results check_outbox(Context& ctx) {
         const std::string where = " FROM outbox WHERE target = '" + target + "'";
         const long long waiting = sql::single_int(db, "SELECT count(*)" + where + " AND state IN ('pending', 'sent')");
         const long long rejected = sql::single_int(db, "SELECT count(*)" + where + " AND state = 'rejected'");
-        const long long oldest_ms = sql::single_int(db,
-                                              "SELECT MIN(r.tapped_at) FROM outbox o JOIN ratings r ON r.id = o.rating_id "
-                                              "WHERE o.target = '" + target + "' AND o.state IN ('pending', 'sent')");
+        const long long oldest_ms =
+            sql::single_int(db,
+                            "SELECT MIN(r.tapped_at) FROM outbox o JOIN ratings r ON r.id = o.rating_id "
+                            "WHERE o.target = '" +
+                                target + "' AND o.state IN ('pending', 'sent')");
         auto last_error = sql::first_column(db, "SELECT value FROM meta WHERE key = 'upload.last_error'");
-        const std::string err = last_error.empty() || last_error[0].empty() ? "" : "; last error: " + one_line(last_error[0]);
+        const std::string err =
+            last_error.empty() || last_error[0].empty() ? "" : "; last error: " + one_line(last_error[0]);
         const std::string sync_cmd = "hcpctl sync --config " + c.source.string();
         Results out;
         if (target == "platform" && !c.upload) {
@@ -622,15 +654,18 @@ Results check_disk(Context& ctx) {
     const long long free_mb =
         static_cast<long long>(static_cast<unsigned long long>(vfs.f_bavail) * vfs.f_frsize / (1024ULL * 1024ULL));
     const long long min_mb = c.store.min_free_mb;
-    const std::string detail = d + ": " + std::to_string(free_mb) + " MB free, store.min_free_mb " + std::to_string(min_mb);
+    const std::string detail =
+        d + ": " + std::to_string(free_mb) + " MB free, store.min_free_mb " + std::to_string(min_mb);
     if (free_mb < min_mb)
-        return {error("disk",
-                      "数据目录所在磁盘只剩 " + std::to_string(free_mb) + " MB，低于 " + std::to_string(min_mb) +
-                          " MB，已不能保存新评价：请清理磁盘（journalctl --vacuum-size=100M、apt clean）或更换更大的存储。",
-                      detail)};
+        return {
+            error("disk",
+                  "数据目录所在磁盘只剩 " + std::to_string(free_mb) + " MB，低于 " + std::to_string(min_mb) +
+                      " MB，已不能保存新评价：请清理磁盘（journalctl --vacuum-size=100M、apt clean）或更换更大的存储。",
+                  detail)};
     if (free_mb < 4 * min_mb)
         return {warning("disk",
-                        "数据目录所在磁盘只剩 " + std::to_string(free_mb) + " MB，快要不够了：请清理磁盘（journalctl --vacuum-size=100M、apt clean）。",
+                        "数据目录所在磁盘只剩 " + std::to_string(free_mb) +
+                            " MB，快要不够了：请清理磁盘（journalctl --vacuum-size=100M、apt clean）。",
                         detail)};
     return {ok("disk", "磁盘剩余 " + std::to_string(free_mb) + " MB", detail)};
 }
@@ -642,7 +677,8 @@ Results check_data_dir(Context& ctx) {
     struct stat st {};
     const std::string make = "install -d -o " + std::string(kServiceUser) + " -g " + kServiceUser + " -m 0750 " + d;
     if (::stat(dir.c_str(), &st) != 0)
-        return {error("data-dir", "数据目录 " + d + " 不存在：请运行 dpkg --configure -a，或：" + make, d + " does not exist")};
+        return {error("data-dir", "数据目录 " + d + " 不存在：请运行 dpkg --configure -a，或：" + make,
+                      d + " does not exist")};
     if (!S_ISDIR(st.st_mode))
         return {error("data-dir", "数据目录 " + d + " 不是文件夹：请检查 [paths] data。", d + " is not a directory")};
     // The write probe: a read-only or full file system shows here, before a rating is lost.
@@ -652,18 +688,21 @@ Results check_data_dir(Context& ctx) {
         const int err = errno;
         return {error("data-dir",
                       "数据目录 " + d + " 无法写入：" +
-                          (err == EROFS ? std::string("文件系统为只读，请检查存储设备") : err == ENOSPC ? "磁盘已满，请清理磁盘" : "请用 sudo hcpctl check 运行并检查目录权限"),
+                          (err == EROFS    ? std::string("文件系统为只读，请检查存储设备")
+                           : err == ENOSPC ? "磁盘已满，请清理磁盘"
+                                           : "请用 sudo hcpctl check 运行并检查目录权限"),
                       d + ": cannot create a file: " + std::strerror(err))};
     }
     ::unlink(probe.c_str());
     if (::geteuid() == 0) {
         if (auto su = service_user(); su && st.st_uid != su->uid)
             return {warning("data-dir",
-                            "数据目录 " + d + " 不属于服务账户 " + kServiceUser + "，服务无法写入：请运行 chown " + kServiceUser + ":" +
-                                kServiceUser + " " + d,
+                            "数据目录 " + d + " 不属于服务账户 " + kServiceUser + "，服务无法写入：请运行 chown " +
+                                kServiceUser + ":" + kServiceUser + " " + d,
                             d + ": owner uid " + std::to_string(st.st_uid))};
     }
-    return {ok("data-dir", "数据目录可写（权限 " + mode_text(st.st_mode) + "）", d + ": writable, mode " + mode_text(st.st_mode))};
+    return {ok("data-dir", "数据目录可写（权限 " + mode_text(st.st_mode) + "）",
+               d + ": writable, mode " + mode_text(st.st_mode))};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -675,13 +714,17 @@ CheckResult clock_result(hcp::TimePoint now) {
     const int year = static_cast<int>(hcp::china_date(now).year());
     const std::string shown = china_time_text(now);
     if (year < 2024 || year > 2099)
-        return error("clock", "系统时间为 " + shown + "，请校准时间（NTP）：timedatectl set-ntp true，或 date -s \"YYYY-MM-DD HH:MM\"",
-                     "system clock reads " + hcp::format_iso8601(now) + " (year " + std::to_string(year) +
-                         " outside 2024..2099)");
+        return error(
+            "clock",
+            "系统时间为 " + shown + "，请校准时间（NTP）：timedatectl set-ntp true，或 date -s \"YYYY-MM-DD HH:MM\"",
+            "system clock reads " + hcp::format_iso8601(now) + " (year " + std::to_string(year) +
+                " outside 2024..2099)");
     return ok("clock", "系统时间 " + shown + "（北京时间）", hcp::format_iso8601(now));
 }
 
-Results check_clock(Context& ctx) { return {clock_result(ctx.now)}; }
+Results check_clock(Context& ctx) {
+    return {clock_result(ctx.now)};
+}
 
 // timedatectl answers where systemd runs; elsewhere (a container, no timedated) nothing is said.
 Results check_ntp(Context&) {
@@ -706,8 +749,9 @@ CheckResult timezone_result(const std::string& name, long offset_seconds) {
     if (name == "Asia/Shanghai" || offset_seconds == 8 * 3600)
         return ok("timezone", "时区为北京时间（" + name + "，UTC" + off + "）", detail);
     return warning("timezone",
-                   "系统时区为 " + name + "（UTC" + off + "），不是北京时间：请运行 timedatectl set-timezone Asia/Shanghai"
-                   "（评价时间不受影响，但日志和系统工具显示的时间会不对）。",
+                   "系统时区为 " + name + "（UTC" + off +
+                       "），不是北京时间：请运行 timedatectl set-timezone Asia/Shanghai"
+                       "（评价时间不受影响，但日志和系统工具显示的时间会不对）。",
                    detail);
 }
 
@@ -744,7 +788,9 @@ std::string status_zh(hcp::printer::PrinterCondition c) {
         case C::paper_out: return "打印机缺纸，请装纸（装好后合上盖子）";
         case C::cover_open: return "打印机盖子没有合好，请合上盖子";
         case C::offline: return "打印机离线或故障，请检查指示灯，必要时关机重开";
-        case C::no_answer: return "打印机不回答状态查询，请检查电源和连接线；若该型号不支持状态查询，请在打印机型号配置中关闭 status_dle_eot";
+        case C::no_answer:
+            return "打印机不回答状态查询，请检查电源和连接线；若该型号不支持状态查询，请在打印机型号配置中关闭 "
+                   "status_dle_eot";
         case C::unknown: return "打印机返回了无法识别的状态，请关机重开后再检查";
     }
     return "打印机状态未知";
@@ -768,45 +814,57 @@ Results check_one_printer(const hcp::Config& c, const hcp::PrinterConfig& pc, co
         profile = pc.profile.ends_with(".toml") ? hcp::printer::load_profile(fs::path(pc.profile))
                                                 : hcp::printer::load_profile(c.paths.assets / "printers", pc.profile);
     } catch (const std::exception& e) {
-        return {error(name, "打印机型号配置 " + pc.profile + " 无法读取：请检查 " + key + " 的打印机型号（generic-58、generic-80 或 generic-safe）。",
+        return {error(name,
+                      "打印机型号配置 " + pc.profile + " 无法读取：请检查 " + key +
+                          " 的打印机型号（generic-58、generic-80 或 generic-safe）。",
                       one_line(e.what()))};
     }
     const auto& spec = pc.transport;
     using K = hcp::TransportSpec::Kind;
-    const std::string unreachable_zh = (name == "printer" ? "打印机" : key + "：打印机") + "无法连接（" + spec_text + "）：";
+    const std::string unreachable_zh =
+        (name == "printer" ? "打印机" : key + "：打印机") + "无法连接（" + spec_text + "）：";
     switch (spec.kind) {
         case K::file: {
-            const fs::path parent = fs::path(spec.target).parent_path().empty() ? fs::path(".") : fs::path(spec.target).parent_path();
+            const fs::path parent =
+                fs::path(spec.target).parent_path().empty() ? fs::path(".") : fs::path(spec.target).parent_path();
             if (::access(parent.c_str(), W_OK) != 0)
-                return {error(name, unreachable_zh + "文件夹 " + parent.string() + " 不存在或不可写，请检查 " + key + " 的连接方式。",
-                              spec_text + ": " + parent.string() + ": " + std::strerror(errno))};
-            return {ok(name, "打印输出到文件 " + spec.target + "（测试用，不接打印机）", spec_text + ": folder writable")};
+                return {error(
+                    name,
+                    unreachable_zh + "文件夹 " + parent.string() + " 不存在或不可写，请检查 " + key + " 的连接方式。",
+                    spec_text + ": " + parent.string() + ": " + std::strerror(errno))};
+            return {
+                ok(name, "打印输出到文件 " + spec.target + "（测试用，不接打印机）", spec_text + ": folder writable")};
         }
         case K::cups: {
             const auto r = run_process({"lpstat", "-p", spec.target}, kStepDeadline);
             if (!r.started)
-                return {error(name, unreachable_zh + "未安装 CUPS 客户端，请运行 apt install cups-client。", "lpstat not found")};
+                return {error(name, unreachable_zh + "未安装 CUPS 客户端，请运行 apt install cups-client。",
+                              "lpstat not found")};
             if (r.timed_out)
                 return {error(name, unreachable_zh + "CUPS 服务 3 秒内无应答，请运行 systemctl status cups 检查。",
                               "lpstat -p " + spec.target + " timed out")};
             if (r.exit_code != 0)
-                return {error(name, unreachable_zh + "CUPS 中没有打印队列 " + spec.target + "，请用 lpstat -p 查看队列名。",
+                return {error(name,
+                              unreachable_zh + "CUPS 中没有打印队列 " + spec.target + "，请用 lpstat -p 查看队列名。",
                               "lpstat -p " + spec.target + " exited with " + std::to_string(r.exit_code))};
             if (r.output.find("disabled") != std::string::npos)
                 return {error(name, "CUPS 打印队列 " + spec.target + " 已停用：请运行 cupsenable " + spec.target + "。",
                               one_line(r.output))};
-            return {ok(name, "CUPS 打印队列 " + spec.target + " 可用（" + profile.id + "，不支持状态查询）", one_line(r.output))};
+            return {ok(name, "CUPS 打印队列 " + spec.target + " 可用（" + profile.id + "，不支持状态查询）",
+                       one_line(r.output))};
         }
         case K::device:
         case K::serial: {
             std::error_code ec;
             if (!fs::exists(spec.target, ec))
                 return {error(name,
-                              unreachable_zh + "找不到设备 " + spec.target + "，请检查 USB/串口线和打印机电源（ls /dev/usb/ 或 ls /dev/tty*）。",
+                              unreachable_zh + "找不到设备 " + spec.target +
+                                  "，请检查 USB/串口线和打印机电源（ls /dev/usb/ 或 ls /dev/tty*）。",
                               spec.target + " does not exist")};
             if (::access(spec.target.c_str(), W_OK) != 0)
                 return {error(name,
-                              unreachable_zh + "当前账户不能写设备 " + spec.target + "，请检查 udev 规则（组 hcp-print），或用 sudo hcpctl check。",
+                              unreachable_zh + "当前账户不能写设备 " + spec.target +
+                                  "，请检查 udev 规则（组 hcp-print），或用 sudo hcpctl check。",
                               spec.target + ": " + std::strerror(errno))};
             break;
         }
@@ -831,30 +889,35 @@ Results check_one_printer(const hcp::Config& c, const hcp::PrinterConfig& pc, co
             return p;
         },
         kStepDeadline + Millis(3000));
-    const std::string fix = spec.kind == K::tcp ? "请检查打印机电源、网线和 IP 地址（与本机同一网段，端口一般为 9100）。"
-                                                : "请检查打印机电源和连接线。";
+    const std::string fix = spec.kind == K::tcp
+                                ? "请检查打印机电源、网线和 IP 地址（与本机同一网段，端口一般为 9100）。"
+                                : "请检查打印机电源和连接线。";
     if (!probe)
-        return {error(name, unreachable_zh + fix, spec_text + ": no answer within " +
-                                                          std::to_string((kStepDeadline.count() + 3000) / 1000) + " s")};
+        return {
+            error(name, unreachable_zh + fix,
+                  spec_text + ": no answer within " + std::to_string((kStepDeadline.count() + 3000) / 1000) + " s")};
     if (!probe->opened) return {error(name, unreachable_zh + fix, one_line(probe->open_error))};
     Results out;
     out.push_back(ok(name, "打印机可连接（" + profile.id + "，" + spec_text + "）", spec_text + ": opened"));
     if (!ask) {
-        const std::string selftest = name == "printer" ? "hcpctl print selftest --config " + c.source.string()
-                                                       : "hcpctl print selftest --printer " + spec_text + " --profile " + pc.profile;
+        const std::string selftest = name == "printer"
+                                         ? "hcpctl print selftest --config " + c.source.string()
+                                         : "hcpctl print selftest --printer " + spec_text + " --profile " + pc.profile;
         out.push_back(ok(status_name, "该打印机型号不支持状态查询，请打印测试页确认（" + selftest + "）",
                          "profile " + profile.id + ": status_dle_eot = false"));
     } else if (!probe->bidirectional) {
-        out.push_back(ok(status_name, "该连接方式只能单向发送，无法查询状态，请打印测试页确认",
-                         spec_text + " is one-way"));
+        out.push_back(
+            ok(status_name, "该连接方式只能单向发送，无法查询状态，请打印测试页确认", spec_text + " is one-way"));
     } else if (probe->condition) {
         using C = hcp::printer::PrinterCondition;
         const auto cond = *probe->condition;
         const std::string detail = "DLE EOT: " + std::string(hcp::printer::to_string(cond));
-        if (cond == C::ready) out.push_back(ok(status_name, status_zh(cond), detail));
+        if (cond == C::ready)
+            out.push_back(ok(status_name, status_zh(cond), detail));
         else if (cond == C::paper_near_end || cond == C::no_answer || cond == C::unknown)
             out.push_back(warning(status_name, status_zh(cond), detail));
-        else out.push_back(error(status_name, status_zh(cond), detail));
+        else
+            out.push_back(error(status_name, status_zh(cond), detail));
     }
     return out;
 }
@@ -926,7 +989,8 @@ HttpOutcome http_probe(const std::string& url, bool head, const hcp::UploadConfi
     if (head) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     if (tls != nullptr) {
         if (!tls->ca_bundle.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, tls->ca_bundle.c_str());
-        if (!tls->pinned_public_key.empty()) curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, tls->pinned_public_key.c_str());
+        if (!tls->pinned_public_key.empty())
+            curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, tls->pinned_public_key.c_str());
         if (!tls->proxy.empty()) curl_easy_setopt(c, CURLOPT_PROXY, tls->proxy.c_str());
     } else {
         curl_easy_setopt(c, CURLOPT_PROXY, "");  // the hub is in the hall's LAN
@@ -968,7 +1032,8 @@ Results check_hub(Context& ctx) {
     const std::string url = base + "/api/v1/health";
     const auto r = http_probe(url, false, nullptr);
     const std::string host = url_host(url);
-    const std::string fix = "请确认中心已开机、hcp-hub 服务在运行（在中心上运行 systemctl status hcp-hub），并检查网线和 device.hub_url。";
+    const std::string fix =
+        "请确认中心已开机、hcp-hub 服务在运行（在中心上运行 systemctl status hcp-hub），并检查网线和 device.hub_url。";
     if (r.code != CURLE_OK) {
         std::string zh = network_fault_zh(r, "中心", host);
         if (r.code != CURLE_COULDNT_RESOLVE_HOST && r.code != CURLE_COULDNT_RESOLVE_PROXY) zh += fix;
@@ -981,18 +1046,25 @@ Results check_hub(Context& ctx) {
         j = nullptr;
     }
     if (r.status != 200 || !j.is_object() || !j.contains("status"))
-        return {error("hub", "地址 " + base + " 不是好差评中心（健康检查返回 HTTP " + std::to_string(r.status) + "）：请检查 device.hub_url（例如 http://192.168.1.10:8787）。",
+        return {error("hub",
+                      "地址 " + base + " 不是好差评中心（健康检查返回 HTTP " + std::to_string(r.status) +
+                          "）：请检查 device.hub_url（例如 http://192.168.1.10:8787）。",
                       url + ": HTTP " + std::to_string(r.status) + ", not an hcp hub health reply")};
     const std::string hall = j.value("hall", std::string());
     const std::string version = j.value("version", std::string());
-    const std::string detail = url + ": HTTP 200, hall " + hall + ", version " + version + ", " +
-                               std::to_string(r.took.count()) + " ms";
+    const std::string detail =
+        url + ": HTTP 200, hall " + hall + ", version " + version + ", " + std::to_string(r.took.count()) + " ms";
     if (hall != c.hall.code)
-        return {error("hub", "中心属于大厅 " + hall + "，本机配置的大厅为 " + c.hall.code + "：请核对 hall.code 和 device.hub_url。", detail)};
+        return {error(
+            "hub",
+            "中心属于大厅 " + hall + "，本机配置的大厅为 " + c.hall.code + "：请核对 hall.code 和 device.hub_url。",
+            detail)};
     if (j.value("status", std::string()) != "ok")
         return {error("hub", "中心的数据库读取出错：请在中心上运行 sudo hcpctl check。", detail)};
     if (!version.empty() && version != HCP_VERSION)
-        return {warning("hub", "中心软件版本 " + version + " 与本机 " + HCP_VERSION + " 不同：请把大厅所有设备升级到同一版本。", detail)};
+        return {warning(
+            "hub", "中心软件版本 " + version + " 与本机 " + HCP_VERSION + " 不同：请把大厅所有设备升级到同一版本。",
+            detail)};
     return {ok("hub", "中心可连接（大厅 " + hall + "，" + std::to_string(r.took.count()) + " 毫秒）", detail)};
 }
 
@@ -1001,7 +1073,8 @@ std::string tls_problem_zh(const std::string& error) {
     auto has = [&](const char* s) { return error.find(s) != std::string::npos; };
     if (has("expired")) return "平台证书已过期（也可能是本机时间不对，请先看 clock 一行）";
     if (has("not yet valid")) return "平台证书尚未生效（多半是本机时间不对，请先校准时间）";
-    if (has("self-signed") || has("self signed")) return "平台使用自签名证书（请在 [upload] ca_bundle 指定平台提供的 CA 证书）";
+    if (has("self-signed") || has("self signed"))
+        return "平台使用自签名证书（请在 [upload] ca_bundle 指定平台提供的 CA 证书）";
     if (has("local issuer") || has("unable to get issuer"))
         return "找不到签发平台证书的机构（请安装 ca-certificates，或在 [upload] ca_bundle 指定平台提供的 CA 证书）";
     if (has("subject name") || has("does not match") || has("no alternative"))
@@ -1018,16 +1091,20 @@ Results check_platform(Context& ctx) {
     const auto r = http_probe(up.base_url, true, &up);
     const std::string host = url_host(up.base_url);
     const bool https = up.base_url.rfind("https://", 0) == 0;
-    const std::string detail = up.base_url + ": " + (r.code == CURLE_OK ? "HTTP " + std::to_string(r.status) : one_line(r.error));
+    const std::string detail =
+        up.base_url + ": " + (r.code == CURLE_OK ? "HTTP " + std::to_string(r.status) : one_line(r.error));
     switch (r.code) {
         case CURLE_OK: break;
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CACERT_BADFILE:
             return {error("platform", "TLS 证书验证失败：" + tls_problem_zh(r.error) + "。", detail)};
         case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-            return {error("platform", "平台证书的公钥与 [upload] pinned_public_key 不符：请向省级平台核实新的公钥后更新配置。", detail)};
+            return {error("platform",
+                          "平台证书的公钥与 [upload] pinned_public_key 不符：请向省级平台核实新的公钥后更新配置。",
+                          detail)};
         case CURLE_SSL_CONNECT_ERROR:
-            return {error("platform", "与省级平台的 TLS 握手失败：请检查代理或防火墙是否拦截了 HTTPS，或联系省级平台。", detail)};
+            return {error("platform", "与省级平台的 TLS 握手失败：请检查代理或防火墙是否拦截了 HTTPS，或联系省级平台。",
+                          detail)};
         default: {
             std::string zh = network_fault_zh(r, "省级平台", host);
             if (r.code != CURLE_COULDNT_RESOLVE_HOST && r.code != CURLE_COULDNT_RESOLVE_PROXY)
@@ -1038,11 +1115,15 @@ Results check_platform(Context& ctx) {
     if (!https) {
         const bool local = host.rfind("127.", 0) == 0 || host.rfind("localhost", 0) == 0 || host.rfind("[::1]", 0) == 0;
         if (!local)
-            return {warning("platform", "省级平台地址不是 https，评价以明文传输：请改用平台提供的 https 地址（[upload] base_url）。",
-                            detail + " (no TLS)")};
-        return {ok("platform", "省级平台可连接（本机测试平台，HTTP " + std::to_string(r.status) + "）", detail + " (no TLS)")};
+            return {
+                warning("platform",
+                        "省级平台地址不是 https，评价以明文传输：请改用平台提供的 https 地址（[upload] base_url）。",
+                        detail + " (no TLS)")};
+        return {ok("platform", "省级平台可连接（本机测试平台，HTTP " + std::to_string(r.status) + "）",
+                   detail + " (no TLS)")};
     }
-    return {ok("platform", "省级平台可连接，TLS 证书验证通过（HTTP " + std::to_string(r.status) + "）", detail + ", TLS verified")};
+    return {ok("platform", "省级平台可连接，TLS 证书验证通过（HTTP " + std::to_string(r.status) + "）",
+               detail + ", TLS verified")};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1067,8 +1148,10 @@ Results check_font(Context& ctx) {
         }
         tried += (tried.empty() ? "" : ", ") + f.string();
     }
-    return {error("font", "找不到中文字体 hcp-cjk-sc-regular.otf，屏幕和小票无法显示中文：请运行 apt install --reinstall hcp-kiosk。",
-                  "not found or too small: " + tried)};
+    return {error(
+        "font",
+        "找不到中文字体 hcp-cjk-sc-regular.otf，屏幕和小票无法显示中文：请运行 apt install --reinstall hcp-kiosk。",
+        "not found or too small: " + tried)};
 }
 
 Results check_display(Context& ctx) {
@@ -1126,7 +1209,6 @@ void print_line(const CheckResult& r) {
     std::cout << level << name << r.message_zh << " — " << r.detail << std::endl;
 }
 
-
 struct CheckArgs {
     std::optional<std::string> config;
     std::optional<std::string> now;
@@ -1148,8 +1230,7 @@ int run_check(const CheckArgs& args) {
 
     if (!ctx.options.json) {
         std::cout << "hcpctl check " << ctx.options.config_path.string() << " (hcpctl " << HCP_VERSION << ")\n";
-        if (::geteuid() != 0)
-            std::cout << "提示：不是以 root 运行，部分文件可能无法读取；请用 sudo hcpctl check。\n";
+        if (::geteuid() != 0) std::cout << "提示：不是以 root 运行，部分文件可能无法读取；请用 sudo hcpctl check。\n";
         std::cout << std::flush;
     }
     Results all;
@@ -1174,13 +1255,15 @@ int run_check(const CheckArgs& args) {
     if (ctx.options.json) {
         auto j = nlohmann::json::array();
         for (const auto& r : all)
-            j.push_back({{"level", to_string(r.level)}, {"name", r.name}, {"message", r.message_zh}, {"detail", r.detail}});
+            j.push_back(
+                {{"level", to_string(r.level)}, {"name", r.name}, {"message", r.message_zh}, {"detail", r.detail}});
         std::cout << j.dump(2) << '\n';
     } else if (errors == 0 && warnings == 0) {
         std::cout << "结果：全部正常。— all " << all.size() << " checks ok\n";
     } else {
-        std::cout << "结果：" << errors << " 个错误，" << warnings << " 个警告。请按上面的提示处理后重新运行 hcpctl check。— "
-                  << errors << " error(s), " << warnings << " warning(s)\n";
+        std::cout << "结果：" << errors << " 个错误，" << warnings
+                  << " 个警告。请按上面的提示处理后重新运行 hcpctl check。— " << errors << " error(s), " << warnings
+                  << " warning(s)\n";
     }
     if (errors > 0) return kExitFailed;
     if (warnings > 0) return kExitFindings;
@@ -1191,8 +1274,9 @@ int run_check(const CheckArgs& args) {
 
 void add_check_command(CLI::App& app, int& exit_code) {
     CLI::App& cmd = *app.add_subcommand(
-        "check", "check this device on site: configuration, keys, database, disk, clock, printer, hub,\n"
-                 "platform, font, display (docs/troubleshooting.md); exit 0 all ok, 1 warnings only, 3 errors");
+        "check",
+        "check this device on site: configuration, keys, database, disk, clock, printer, hub,\n"
+        "platform, font, display (docs/troubleshooting.md); exit 0 all ok, 1 warnings only, 3 errors");
     auto o = std::make_shared<CheckArgs>();
     cmd.add_option("--config", o->config, "the configuration (default /etc/hcp-kiosk/hall.toml)")->option_text("FILE");
     cmd.add_flag("--json", o->json, "print the results as a JSON array");

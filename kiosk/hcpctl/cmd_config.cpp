@@ -5,9 +5,9 @@
 #include <memory>
 
 #include "cli.hpp"
+#include "hcp/config/config.hpp"
 #include "hcp/domain/calendar.hpp"
 #include "hcp/domain/catalog.hpp"
-#include "hcp/config/config.hpp"
 #include "hcp/printer/profile.hpp"
 #include "hcp/upload/upload.hpp"
 
@@ -60,8 +60,9 @@ int config_check(const std::string& file) {
     if (config.printer) {
         const std::string& id = config.printer->profile;
         try {
-            const auto profile = id.ends_with(".toml") ? hcp::printer::load_profile(std::filesystem::path(id))
-                                                       : hcp::printer::load_profile(config.paths.assets / "printers", id);
+            const auto profile = id.ends_with(".toml")
+                                     ? hcp::printer::load_profile(std::filesystem::path(id))
+                                     : hcp::printer::load_profile(config.paths.assets / "printers", id);
             std::cout << "printer   " << profile.id << " (" << profile.dots_per_line << " dots) via "
                       << config.printer->transport_text << '\n';
         } catch (const hcp::Error& e) {
@@ -99,8 +100,9 @@ int config_check(const std::string& file) {
 void add_config_command(CLI::App& app, int& exit_code) {
     CLI::App& config = add_command_group(app, "config", "validate a configuration");
     CLI::App& check = *config.add_subcommand(
-        "check", "validate a configuration, then load the catalog, calendars, printer and platform profiles it\n"
-                 "names and print a summary; exit 1 on problems");
+        "check",
+        "validate a configuration, then load the catalog, calendars, printer and platform profiles it\n"
+        "names and print a summary; exit 1 on problems");
     auto file = std::make_shared<std::string>();
     check.add_option("FILE", *file, "the configuration (hall.toml)")->required();
     check.callback([file, &exit_code] { exit_code = config_check(*file); });

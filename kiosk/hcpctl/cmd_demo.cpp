@@ -12,9 +12,9 @@
 
 #include "cli.hpp"
 #include "hcp/base/utf8.hpp"
+#include "hcp/config/config.hpp"
 #include "hcp/domain/calendar.hpp"
 #include "hcp/domain/catalog.hpp"
-#include "hcp/config/config.hpp"
 #include "hcp/store/export.hpp"
 #include "hcp/store/store.hpp"
 #include "hcp/store/verify.hpp"
@@ -42,8 +42,8 @@ struct Demo {
         }
     }
 
-    hcp::Case make_case(size_t item_index, size_t staff_index, hcp::CaseKind kind, const char* name,
-                        const char* phone, const char* id_no) {
+    hcp::Case make_case(size_t item_index, size_t staff_index, hcp::CaseKind kind, const char* name, const char* phone,
+                        const char* id_no) {
         const auto& item = config.items.at(item_index % config.items.size());
         const auto& staff = config.staff.at(staff_index % config.staff.size());
         hcp::Case c;
@@ -75,13 +75,11 @@ struct Demo {
             return;
         }
         const auto& r = result.value();
-        std::cout << "    → 已保存 seq " << r.seq << "  " << hcp::label_zh(r.level) << "  ("
-                  << hcp::label_zh(r.channel) << ", " << hcp::to_string(r.target) << ")  hash "
-                  << r.hash.substr(0, 12) << "…\n";
+        std::cout << "    → 已保存 seq " << r.seq << "  " << hcp::label_zh(r.level) << "  (" << hcp::label_zh(r.channel)
+                  << ", " << hcp::to_string(r.target) << ")  hash " << r.hash.substr(0, 12) << "…\n";
         if (!r.option_labels.empty()) {
             std::cout << "      差评原因：";
-            for (size_t i = 0; i < r.option_labels.size(); ++i)
-                std::cout << (i ? "；" : "") << r.option_labels[i];
+            for (size_t i = 0; i < r.option_labels.size(); ++i) std::cout << (i ? "；" : "") << r.option_labels[i];
             std::cout << "\n";
         }
         if (r.case_nos.size() > 1) std::cout << "      覆盖办件 " << r.case_nos.size() << " 笔\n";
@@ -108,7 +106,6 @@ std::string when(hcp::TimePoint t) {
 }
 
 int run_demo(const std::filesystem::path& config_path) {
-
     hcp::Config config;
     try {
         config = hcp::load_config(config_path);
@@ -129,8 +126,12 @@ int run_demo(const std::filesystem::path& config_path) {
     so.path = config.store.database;
     so.device_id = config.device.id;
     so.min_free_bytes = config.store.min_free_mb * 1024 * 1024;
-    Demo demo{config, hcp::OptionCatalog::load_file(config.rating.catalog),
-              hcp::WorkCalendar::load_files(config.calendar.files), hcp::Store::open(so, key), hcp::now(), 0};
+    Demo demo{config,
+              hcp::OptionCatalog::load_file(config.rating.catalog),
+              hcp::WorkCalendar::load_files(config.calendar.files),
+              hcp::Store::open(so, key),
+              hcp::now(),
+              0};
 
     std::cout << "\n== " << config.hall.name << "（" << config.hall.code << "，区划 " << config.hall.area_code
               << "）==\n";
@@ -150,11 +151,10 @@ int run_demo(const std::filesystem::path& config_path) {
     auto c1 = demo.make_case(0, 0, hcp::CaseKind::immediate, "张伟", "13812345678", "150102198801011234");
     demo.store.save_case(c1);
     demo.complete(c1);
-    std::cout << "办件 " << c1.case_no << "  " << c1.item.name << "  窗口" << c1.window << " " << c1.staff.name
-              << "(" << c1.staff.number << ")  办事人 " << c1.applicant.masked_summary() << "\n";
-    demo.rate("窗口评价器：非常满意",
-              draft_for({c1.case_no}, Level::very_satisfied, Stage::completed, RatingTarget::both,
-                        Channel::window_rater, demo.clock));
+    std::cout << "办件 " << c1.case_no << "  " << c1.item.name << "  窗口" << c1.window << " " << c1.staff.name << "("
+              << c1.staff.number << ")  办事人 " << c1.applicant.masked_summary() << "\n";
+    demo.rate("窗口评价器：非常满意", draft_for({c1.case_no}, Level::very_satisfied, Stage::completed,
+                                                RatingTarget::both, Channel::window_rater, demo.clock));
 
     // 2. 差评 with reasons; then a second try on the same case.
     auto c2 = demo.make_case(1, 1, hcp::CaseKind::immediate, "李秀英", "13987654321", "150102196505052345");
@@ -176,31 +176,28 @@ int run_demo(const std::filesystem::path& config_path) {
     auto c3 = demo.make_case(2, 2, hcp::CaseKind::promised, "王芳", "15011112222", "15010219900303456X");
     demo.store.save_case(c3);
     std::cout << "承诺件 " << c3.case_no << "  " << c3.item.name << "（受理）\n";
-    demo.rate("受理时评价窗口人员：满意",
-              draft_for({c3.case_no}, Level::satisfied, Stage::accepted, RatingTarget::staff,
-                        Channel::window_rater, demo.clock));
-    demo.rate("受理时想评价事项（不允许）",
-              draft_for({c3.case_no}, Level::satisfied, Stage::accepted, RatingTarget::item,
-                        Channel::window_rater, demo.clock));
+    demo.rate("受理时评价窗口人员：满意", draft_for({c3.case_no}, Level::satisfied, Stage::accepted,
+                                                    RatingTarget::staff, Channel::window_rater, demo.clock));
+    demo.rate("受理时想评价事项（不允许）", draft_for({c3.case_no}, Level::satisfied, Stage::accepted,
+                                                      RatingTarget::item, Channel::window_rater, demo.clock));
     demo.complete(c3);
-    demo.rate("办结后扫回执二维码评价：非常满意",
-              draft_for({c3.case_no}, Level::very_satisfied, Stage::completed, RatingTarget::both,
-                        Channel::qr_code, demo.clock));
+    demo.rate("办结后扫回执二维码评价：非常满意", draft_for({c3.case_no}, Level::very_satisfied, Stage::completed,
+                                                            RatingTarget::both, Channel::qr_code, demo.clock));
 
     // 4. 批量业务: three cases, one rating.
     std::string batch = "BATCH-" + std::to_string(demo.clock.time_since_epoch().count());
     std::vector<std::string> batch_cases;
     for (int i = 0; i < 3; ++i) {
-        auto c = demo.make_case(3, 3, hcp::CaseKind::immediate, "某某科技有限公司", "04712345678", "91150102MA0N123456");
+        auto c =
+            demo.make_case(3, 3, hcp::CaseKind::immediate, "某某科技有限公司", "04712345678", "91150102MA0N123456");
         c.batch_id = batch;
         demo.store.save_case(c);
         demo.complete(c);
         batch_cases.push_back(c.case_no);
     }
     std::cout << "批量业务 " << batch << "：3 笔办件\n";
-    demo.rate("对其中一笔评价：满意（适用于整批）",
-              draft_for({batch_cases[0]}, Level::satisfied, Stage::completed, RatingTarget::both,
-                        Channel::window_rater, demo.clock));
+    demo.rate("对其中一笔评价：满意（适用于整批）", draft_for({batch_cases[0]}, Level::satisfied, Stage::completed,
+                                                              RatingTarget::both, Channel::window_rater, demo.clock));
 
     // 5. 一件事 (theme): an overall rating over linked items.
     std::string theme = "THEME-" + std::to_string(demo.clock.time_since_epoch().count());
@@ -213,9 +210,8 @@ int run_demo(const std::filesystem::path& config_path) {
         theme_cases.push_back(c.case_no);
     }
     std::cout << "主题式服务 " << theme << "：2 个关联事项\n";
-    demo.rate("总体评价：非常满意",
-              draft_for(theme_cases, Level::very_satisfied, Stage::completed, RatingTarget::both,
-                        Channel::window_rater, demo.clock));
+    demo.rate("总体评价：非常满意", draft_for(theme_cases, Level::very_satisfied, Stage::completed, RatingTarget::both,
+                                              Channel::window_rater, demo.clock));
 
     // 6. Self-service terminal: the item only.
     auto c6 = demo.make_case(0, 0, hcp::CaseKind::immediate, "孙丽", "13700002222", "150102197707071234");
@@ -224,12 +220,10 @@ int run_demo(const std::filesystem::path& config_path) {
     demo.store.save_case(c6);
     demo.complete(c6);
     std::cout << "自助终端办件 " << c6.case_no << "  " << c6.item.name << "\n";
-    demo.rate("自助终端：评价事项和人员（不允许）",
-              draft_for({c6.case_no}, Level::satisfied, Stage::completed, RatingTarget::both,
-                        Channel::self_service, demo.clock));
-    demo.rate("自助终端：评价事项，基本满意",
-              draft_for({c6.case_no}, Level::basically_satisfied, Stage::completed, RatingTarget::item,
-                        Channel::self_service, demo.clock));
+    demo.rate("自助终端：评价事项和人员（不允许）", draft_for({c6.case_no}, Level::satisfied, Stage::completed,
+                                                              RatingTarget::both, Channel::self_service, demo.clock));
+    demo.rate("自助终端：评价事项，基本满意", draft_for({c6.case_no}, Level::basically_satisfied, Stage::completed,
+                                                        RatingTarget::item, Channel::self_service, demo.clock));
 
     // 7. A completed case nobody rated: reminder and default deadlines in working days.
     auto c7 = demo.make_case(1, 1, hcp::CaseKind::immediate, "周杰", "13500003333", "150102199912121234");
@@ -237,11 +231,12 @@ int run_demo(const std::filesystem::path& config_path) {
     demo.complete(c7);
     std::cout << "\n-- 未评价的办件（" << c7.case_no << "，办结于 " << when(*c7.completed_at) << "）--\n";
     auto d = hcp::unrated_deadlines(*c7.completed_at, demo.calendar, config.rating.unrated);
-    std::cout << "  本大厅规则：提醒 " << when(d.reminder_due) << "，默认" << hcp::label_zh(config.rating.unrated.default_level)
-              << " " << when(d.default_due) << "\n";
+    std::cout << "  本大厅规则：提醒 " << when(d.reminder_due) << "，默认"
+              << hcp::label_zh(config.rating.unrated.default_level) << " " << when(d.default_due) << "\n";
     // The same case completed just before 国庆 2026, to show the calendar at work.
-    auto before_holiday = hcp::china_midnight(hcp::Date{std::chrono::year{2026}, std::chrono::September, std::chrono::day{30}}) +
-                          std::chrono::hours{15};
+    auto before_holiday =
+        hcp::china_midnight(hcp::Date{std::chrono::year{2026}, std::chrono::September, std::chrono::day{30}}) +
+        std::chrono::hours{15};
     for (auto [name, policy] : {std::pair{"泰安（policy/001）", hcp::UnratedPolicy::taian()},
                                 std::pair{"甘肃（policy/002）", hcp::UnratedPolicy::gansu()}}) {
         auto dd = hcp::unrated_deadlines(before_holiday, demo.calendar, policy);
@@ -255,7 +250,8 @@ int run_demo(const std::filesystem::path& config_path) {
               << (report.ok() ? "评价链完整" : "发现问题") << "\n";
     for (const auto& f : report.findings) std::cout << "  " << f.describe() << "\n";
     auto pending = demo.store.outbox(hcp::OutboxState::pending);
-    std::cout << "  待上传省平台：" << pending.size() << " 条（已安全保存在本地；中心服务运行时由上传线程发往省平台，hcpctl sync --config 可手动上传）\n";
+    std::cout << "  待上传省平台：" << pending.size()
+              << " 条（已安全保存在本地；中心服务运行时由上传线程发往省平台，hcpctl sync --config 可手动上传）\n";
 
     std::cout << "\n-- 今日导出（脱敏）前 3 行 --\n";
     hcp::ExportOptions eo;
@@ -279,7 +275,8 @@ int run_demo(const std::filesystem::path& config_path) {
 }  // namespace
 
 void add_demo_command(CLI::App& app, int& exit_code) {
-    CLI::App& cmd = *app.add_subcommand("demo", "run a demo morning at the demo hall (data in the configuration's paths.data)");
+    CLI::App& cmd =
+        *app.add_subcommand("demo", "run a demo morning at the demo hall (data in the configuration's paths.data)");
     auto config = std::make_shared<std::string>((assets_dir() / "config" / "demo-hall.toml").string());
     cmd.add_option("--config", *config, "the demo configuration (default " + *config + ")")->option_text("FILE");
     cmd.callback([config, &exit_code] { exit_code = run_demo(*config); });

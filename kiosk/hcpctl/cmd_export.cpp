@@ -31,9 +31,12 @@ int run_export(const ExportArgs& args) {
     // --to is inclusive: the whole last day is exported.
     options.to = hcp::china_midnight(hcp::Date{std::chrono::sys_days{*to} + std::chrono::days{1}});
     if (options.to <= options.from) throw UsageError("--to is before --from");
-    if (args.format == "csv") options.format = hcp::ExportFormat::csv;
-    else if (args.format == "json") options.format = hcp::ExportFormat::json;
-    else throw UsageError("--format must be csv or json, not '" + args.format + "'");
+    if (args.format == "csv")
+        options.format = hcp::ExportFormat::csv;
+    else if (args.format == "json")
+        options.format = hcp::ExportFormat::json;
+    else
+        throw UsageError("--format must be csv or json, not '" + args.format + "'");
     options.unmasked = args.unmasked;
 
     std::optional<hcp::SecretKey> key;
@@ -62,9 +65,10 @@ int run_export(const ExportArgs& args) {
 }  // namespace
 
 void add_export_command(CLI::App& app, int& exit_code) {
-    CLI::App& cmd = *app.add_subcommand(
-        "export", "ratings tapped from --from to --to (China time) as CSV or JSON on standard output;\n"
-                  "applicant data is masked unless --unmasked");
+    CLI::App& cmd =
+        *app.add_subcommand("export",
+                            "ratings tapped from --from to --to (China time) as CSV or JSON on standard output;\n"
+                            "applicant data is masked unless --unmasked");
     auto o = std::make_shared<ExportArgs>();
     cmd.add_option("DB", o->db, "the rating database")->required();
     cmd.add_option("--from", o->from, "first day, YYYY-MM-DD")->option_text("DATE")->required();

@@ -5,8 +5,8 @@
 #include <signal.h>
 #include <time.h>
 
-#include <CLI/CLI.hpp>
 #include <httplib.h>
+#include <CLI/CLI.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -15,10 +15,10 @@
 #include <optional>
 
 #include "cli.hpp"
+#include "hcp/base/sd_notify.hpp"
 #include "hcp/config/config.hpp"
 #include "hcp/hub_server/hall_api.hpp"
 #include "hcp/hub_server/hub_service.hpp"
-#include "hcp/base/sd_notify.hpp"
 
 namespace hcpctl {
 
@@ -138,9 +138,10 @@ int run_hub(const HubArgs& args) {
 }  // namespace
 
 void add_hub_command(CLI::App& app, int& exit_code) {
-    CLI::App& cmd = *app.add_subcommand(
-        "hub", "run the hub headless: the hall API (docs/hall-api.md), uploads and maintenance until\n"
-               "SIGINT/SIGTERM; SIGUSR1 prints the sync summary");
+    CLI::App& cmd =
+        *app.add_subcommand("hub",
+                            "run the hub headless: the hall API (docs/hall-api.md), uploads and maintenance until\n"
+                            "SIGINT/SIGTERM; SIGUSR1 prints the sync summary");
     auto o = std::make_shared<HubArgs>();
     cmd.add_option("--config", o->config, "the hub's configuration (device.roles has \"hub\")")
         ->option_text("FILE")

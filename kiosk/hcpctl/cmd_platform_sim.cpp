@@ -51,9 +51,10 @@ int run_platform_sim(SimArgs& a) {
 }  // namespace
 
 void add_platform_sim_command(CLI::App& app, int& exit_code) {
-    CLI::App& cmd = *app.add_subcommand(
-        "platform-sim", "the reference 好差评 platform on 127.0.0.1 (arrivals page at /) until SIGINT/SIGTERM;\n"
-                        "the fault switches make a misbehaving platform");
+    CLI::App& cmd =
+        *app.add_subcommand("platform-sim",
+                            "the reference 好差评 platform on 127.0.0.1 (arrivals page at /) until SIGINT/SIGTERM;\n"
+                            "the fault switches make a misbehaving platform");
     auto a = std::make_shared<SimArgs>();
     hcp::sim::SimOptions& o = a->sim;
     hcp::sim::Faults& f = a->faults;
@@ -61,36 +62,58 @@ void add_platform_sim_command(CLI::App& app, int& exit_code) {
     o.database = "platform-sim.db";
     o.port = 8780;
     const CLI::Range probability(0.0, 1.0);
-    cmd.add_option("--secret", a->secret, "the hall secret (64 hex digits, mode 0600)")->option_text("FILE")->required();
+    cmd.add_option("--secret", a->secret, "the hall secret (64 hex digits, mode 0600)")
+        ->option_text("FILE")
+        ->required();
     cmd.add_option("--db", o.database, "where arrived ratings are kept (default platform-sim.db)")->option_text("FILE");
     cmd.add_option("--port", o.port, "TCP port on 127.0.0.1 (default 8780; 0: any free port)")
-        ->option_text("N")->check(CLI::Range(0, 65535));
-    cmd.add_option("--seed", o.seed, "seed of the fault dice (default 1)")->option_text("N")
+        ->option_text("N")
+        ->check(CLI::Range(0, 65535));
+    cmd.add_option("--seed", o.seed, "seed of the fault dice (default 1)")
+        ->option_text("N")
         ->check(CLI::Range(0, 1 << 30));
     cmd.add_option("--replay-window", o.replay_window_seconds, "accepted clock skew and nonce memory (default 300)")
-        ->option_text("SECONDS")->check(CLI::Range(1, 86400));
+        ->option_text("SECONDS")
+        ->check(CLI::Range(1, 86400));
     cmd.add_option("--tls-cert", o.tls_cert, "serve HTTPS with this certificate (with --tls-key)")->option_text("PEM");
     cmd.add_option("--tls-key", o.tls_key, "the certificate's private key (with --tls-cert)")->option_text("PEM");
     const std::string faults = "Fault switches";
-    cmd.add_option("--error-rate", f.error_rate, "share of requests answered 500")->option_text("P")
-        ->check(probability)->group(faults);
-    cmd.add_option("--reset-rate", f.reset_rate, "share of connections reset")->option_text("P")
-        ->check(probability)->group(faults);
+    cmd.add_option("--error-rate", f.error_rate, "share of requests answered 500")
+        ->option_text("P")
+        ->check(probability)
+        ->group(faults);
+    cmd.add_option("--reset-rate", f.reset_rate, "share of connections reset")
+        ->option_text("P")
+        ->check(probability)
+        ->group(faults);
     cmd.add_option("--timeout-rate", f.timeout_rate, "share of requests left unanswered for --timeout-ms")
-        ->option_text("P")->check(probability)->group(faults);
+        ->option_text("P")
+        ->check(probability)
+        ->group(faults);
     cmd.add_option("--timeout-ms", f.timeout_ms, "how long an unanswered request hangs (default 3000)")
-        ->option_text("N")->check(CLI::Range(0, 600000))->group(faults);
-    cmd.add_option("--garbage-rate", f.garbage_rate, "share of answers that are not JSON")->option_text("P")
-        ->check(probability)->group(faults);
-    cmd.add_option("--duplicate-reply-rate", f.duplicate_reply_rate,
-                   "share of accepted ratings answered as duplicates")
-        ->option_text("P")->check(probability)->group(faults);
-    cmd.add_option("--burst-429", f.burst_429, "answer the first N requests 429")->option_text("N")
-        ->check(CLI::Range(0, 1000000))->group(faults);
+        ->option_text("N")
+        ->check(CLI::Range(0, 600000))
+        ->group(faults);
+    cmd.add_option("--garbage-rate", f.garbage_rate, "share of answers that are not JSON")
+        ->option_text("P")
+        ->check(probability)
+        ->group(faults);
+    cmd.add_option("--duplicate-reply-rate", f.duplicate_reply_rate, "share of accepted ratings answered as duplicates")
+        ->option_text("P")
+        ->check(probability)
+        ->group(faults);
+    cmd.add_option("--burst-429", f.burst_429, "answer the first N requests 429")
+        ->option_text("N")
+        ->check(CLI::Range(0, 1000000))
+        ->group(faults);
     cmd.add_option("--retry-after", f.retry_after_seconds, "Retry-After seconds of a 429 (default 1)")
-        ->option_text("N")->check(CLI::Range(0, 86400))->group(faults);
-    cmd.add_option("--latency-ms", f.latency_ms, "delay before every answer")->option_text("N")
-        ->check(CLI::Range(0, 600000))->group(faults);
+        ->option_text("N")
+        ->check(CLI::Range(0, 86400))
+        ->group(faults);
+    cmd.add_option("--latency-ms", f.latency_ms, "delay before every answer")
+        ->option_text("N")
+        ->check(CLI::Range(0, 600000))
+        ->group(faults);
     cmd.add_option("--hostile", f.hostile, "answer every request in one hostile way")
         ->option_text("KIND")
         ->check(CLI::IsMember({"malformed_json", "wrong_content_type", "giant_body", "redirect", "missing_results"}))

@@ -10,12 +10,12 @@
 #include <optional>
 
 #include "cli.hpp"
+#include "hcp/base/time.hpp"
 #include "hcp/printer/encoder.hpp"
 #include "hcp/printer/jobs.hpp"
-#include "hcp/printer/settings.hpp"
 #include "hcp/printer/render.hpp"
+#include "hcp/printer/settings.hpp"
 #include "hcp/printer/templates.hpp"
-#include "hcp/base/time.hpp"
 #include "hcp/token/token.hpp"
 
 namespace hcpctl {
@@ -23,7 +23,7 @@ namespace hcpctl {
 namespace {
 
 struct PrintArgs {
-    std::string kind;  // the subcommand: ticket, receipt, selftest, status, jobs or render
+    std::string kind;   // the subcommand: ticket, receipt, selftest, status, jobs or render
     std::string input;  // render: the captured bytes
     std::optional<std::string> config, printer, jobs, profile, file, png, key, hall, prefix;
     std::optional<int> module, valid_days;
@@ -78,8 +78,8 @@ int run_print(const PrintArgs& args) {
                     if (line.rfind("label=", 0) == 0) label = line.substr(6);
                     if (line.rfind("reason=", 0) == 0) reason = line.substr(7);
                 }
-                std::cout << file.stem().string() << ' ' << state << ' ' << label << (reason.empty() ? "" : "  " + reason)
-                          << '\n';
+                std::cout << file.stem().string() << ' ' << state << ' ' << label
+                          << (reason.empty() ? "" : "  " + reason) << '\n';
             }
             return kExitOk;
         }
@@ -123,7 +123,8 @@ int run_print(const PrintArgs& args) {
         if (!std::filesystem::exists(*key_file))
             throw hcp::Error(hcp::Errc::key_invalid, "the QR token key " + *key_file +
                                                          " ([receipt_qr].key_file) does not exist; create it with: "
-                                                         "hcpctl key create " + *key_file);
+                                                         "hcpctl key create " +
+                                                         *key_file);
     }
 
     // Without --key the QR is signed with a throw-away key: fine for a preview, useless in a hall.
@@ -131,7 +132,8 @@ int run_print(const PrintArgs& args) {
     const hcp::token::HallKey key(hall, demo_key ? hcp::SecretKey::random() : hcp::SecretKey::load_file(*key_file));
     if (demo_key && kind != "selftest")
         std::cerr << "注意：未指定 --key，二维码使用临时密钥签名，仅供预览，不能用于大厅。\n";
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     const std::int64_t expires = now + std::int64_t{valid_days} * 86400;
     char valid_until[32];
     {
@@ -153,7 +155,8 @@ int run_print(const PrintArgs& args) {
         d.eta_minutes = args.eta;
         d.time_text = hcp::format_china_minute(hcp::now());
         const std::string date = d.time_text.substr(0, 4) + d.time_text.substr(5, 2) + d.time_text.substr(8, 2);
-        const std::string token = hcp::token::issue(key, {hall, date + d.ticket_number, hcp::token::Stage::ticket, expires});
+        const std::string token =
+            hcp::token::issue(key, {hall, date + d.ticket_number, hcp::token::Stage::ticket, expires});
         d.qr_url = hcp::token::make_url(prefix, token);
         d.short_code = hcp::token::short_code(token);
         doc = hcp::printer::ticket_document(d, profile, module);
@@ -212,10 +215,12 @@ int run_print(const PrintArgs& args) {
 }  // namespace
 
 void add_print_command(CLI::App& app, int& exit_code) {
-    CLI::App& print = add_command_group(
-        app, "print", "encode a queue ticket, 办件回执 or printer self-test page; printer status and jobs;\n"
-                      "escpos2png for captured bytes");
-    print.footer("\nTRANSPORT: file:PATH tcp:HOST[:PORT] device:/dev/usb/lp0 serial:/dev/ttyS0[@BAUD][,xonxoff] cups:QUEUE");
+    CLI::App& print =
+        add_command_group(app, "print",
+                          "encode a queue ticket, 办件回执 or printer self-test page; printer status and jobs;\n"
+                          "escpos2png for captured bytes");
+    print.footer(
+        "\nTRANSPORT: file:PATH tcp:HOST[:PORT] device:/dev/usb/lp0 serial:/dev/ttyS0[@BAUD][,xonxoff] cups:QUEUE");
     auto a = std::make_shared<PrintArgs>();
     auto run = [a, &exit_code](const char* kind) {
         return [a, kind, &exit_code] {
@@ -252,10 +257,9 @@ void add_print_command(CLI::App& app, int& exit_code) {
 
     for (const char* kind : {"ticket", "receipt", "selftest"}) {
         const std::string name = kind;
-        CLI::App& cmd = *print.add_subcommand(
-            name, name == "ticket"    ? "a queue ticket with its rating QR code"
-                  : name == "receipt" ? "a 办件回执 with its rating QR code"
-                                      : "the printer self-test page");
+        CLI::App& cmd = *print.add_subcommand(name, name == "ticket"    ? "a queue ticket with its rating QR code"
+                                                    : name == "receipt" ? "a 办件回执 with its rating QR code"
+                                                                        : "the printer self-test page");
         config(cmd);
         cmd.add_option("--profile", a->profile, "printer profile (default: the configuration's)")
             ->option_text("ID|FILE.toml");
@@ -264,12 +268,14 @@ void add_print_command(CLI::App& app, int& exit_code) {
         printer(cmd, "print it (default: transport in --config)");
         jobs(cmd);
         cmd.add_option("--module", a->module, "QR module size in dots")->option_text("4..8");
-        cmd.add_option("--key", a->key, "the hall's QR token key (default: [receipt_qr] key_file; else a throw-away key)")
+        cmd.add_option("--key", a->key,
+                       "the hall's QR token key (default: [receipt_qr] key_file; else a throw-away key)")
             ->option_text("FILE");
         cmd.add_option("--hall", a->hall, "the hall code in the token")->option_text("CODE");
         cmd.add_option("--prefix", a->prefix, "the QR code's URL prefix")->option_text("URL_PREFIX");
         cmd.add_option("--valid-days", a->valid_days, "days the QR code stays valid")
-            ->option_text("N")->check(CLI::Range(1, 3650));
+            ->option_text("N")
+            ->check(CLI::Range(1, 3650));
         if (name == "ticket") {
             cmd.add_option("--hall-name", a->hall_name, "hall name")->option_text("T");
             cmd.add_option("--number", a->number, "ticket number")->option_text("A012");

@@ -19,12 +19,12 @@
 // - Keys are created, never overwritten (SecretKey::create_file, mode 0600); as root they and a
 //   new data folder are given to the service account `hcp` when it exists.
 // - Idempotent: a second run with the same values changes no file.
-#include <CLI/CLI.hpp>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -38,10 +38,10 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "hcp/config/config.hpp"
 #include "hcp/base/crypto.hpp"
 #include "hcp/base/io.hpp"
 #include "hcp/base/utf8.hpp"
+#include "hcp/config/config.hpp"
 
 namespace hcpctl {
 
@@ -66,8 +66,10 @@ std::string toml_string(std::string_view s) {
     std::string out = "\"";
     for (char ch : s) {
         const auto c = static_cast<unsigned char>(ch);
-        if (c == '"') out += "\\\"";
-        else if (c == '\\') out += "\\\\";
+        if (c == '"')
+            out += "\\\"";
+        else if (c == '\\')
+            out += "\\\\";
         else if (c < 0x20 || c == 0x7f) {
             char buf[8];
             std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(c));
@@ -114,9 +116,10 @@ std::optional<std::string> parse_string(std::string_view v) {
                 for (size_t k = 1; k <= n; ++k) {
                     const char h = body[i + k];
                     if (!std::isxdigit(static_cast<unsigned char>(h))) return std::nullopt;
-                    cp = cp * 16 + static_cast<unsigned long>(std::isdigit(static_cast<unsigned char>(h))
-                                                                  ? h - '0'
-                                                                  : (std::tolower(static_cast<unsigned char>(h)) - 'a' + 10));
+                    cp = cp * 16 +
+                         static_cast<unsigned long>(std::isdigit(static_cast<unsigned char>(h))
+                                                        ? h - '0'
+                                                        : (std::tolower(static_cast<unsigned char>(h)) - 'a' + 10));
                 }
                 hcp::utf8::append(out, static_cast<char32_t>(cp));
                 i += n;
@@ -259,12 +262,12 @@ enum class Kind { string, integer, string_list };
 struct Field {
     std::string section;  // "hall", "rating.unrated"
     std::string key;
-    std::string option;   // "--hall-code"
+    std::string option;  // "--hall-code"
     Kind kind = Kind::string;
-    std::string text;                 // Kind::string
-    long long number = 0;             // Kind::integer
-    std::vector<std::string> list;    // Kind::string_list
-    std::string shipped_default;      // a value of the shipped file that may be replaced freely
+    std::string text;               // Kind::string
+    long long number = 0;           // Kind::integer
+    std::vector<std::string> list;  // Kind::string_list
+    std::string shipped_default;    // a value of the shipped file that may be replaced freely
 
     std::string toml() const {
         if (kind == Kind::integer) return std::to_string(number);
@@ -393,7 +396,8 @@ void apply(std::vector<std::string>& lines, const Field& f, bool force, EditResu
         std::string replacement = active->indent + line;
         if (!active->comment.empty() && active->comment.find("待填写") == std::string::npos)
             replacement += "  " + active->comment;
-        lines.erase(lines.begin() + static_cast<long>(active->first), lines.begin() + static_cast<long>(active->last) + 1);
+        lines.erase(lines.begin() + static_cast<long>(active->first),
+                    lines.begin() + static_cast<long>(active->last) + 1);
         lines.insert(lines.begin() + static_cast<long>(active->first), replacement);
     } else if (commented != lines.size()) {
         const std::string& l = lines[commented];
@@ -454,12 +458,10 @@ void give_to_service(const fs::path& path, const std::optional<std::pair<uid_t, 
 // ---------------------------------------------------------------------------------------------
 
 const std::vector<std::pair<std::string, std::string>> kIssueOptions = {
-    {"hall.code", "--hall-code"},         {"hall.name", "--hall-name"},
-    {"hall.area_code", "--area-code"},    {"hall.level", "--level"},
-    {"device.id", "--device-id"},         {"device.roles", "--roles"},
-    {"device.window", "--window"},        {"device.hub_url", "--hub-url"},
-    {"device.hub_token_file", "--hub-token-file"}, {"rating.unrated", "--unrated"},
-    {"paths.assets", "--assets"},         {"paths.data", "--data"},
+    {"hall.code", "--hall-code"},    {"hall.name", "--hall-name"},    {"hall.area_code", "--area-code"},
+    {"hall.level", "--level"},       {"device.id", "--device-id"},    {"device.roles", "--roles"},
+    {"device.window", "--window"},   {"device.hub_url", "--hub-url"}, {"device.hub_token_file", "--hub-token-file"},
+    {"rating.unrated", "--unrated"}, {"paths.assets", "--assets"},    {"paths.data", "--data"},
 };
 
 std::string option_for(const std::string& key) {
@@ -468,7 +470,6 @@ std::string option_for(const std::string& key) {
     }
     return "";
 }
-
 
 // The options by name ("hall-code"): what provision sets is driven by option names (kIssueOptions).
 struct ProvisionArgs {
@@ -600,8 +601,8 @@ int provision(const ProvisionArgs& args) {
             if (!option.empty()) {
                 from_options = true;
                 const bool given = args.option(option.substr(2)).has_value();
-                out << "  " << option << (given ? " 的值不可用（" : " 未给出，需要它（") << issue.key
-                    << "）：" << issue.message << '\n';
+                out << "  " << option << (given ? " 的值不可用（" : " 未给出，需要它（") << issue.key << "）："
+                    << issue.message << '\n';
             } else {
                 out << "  " << issue.to_string() << "（这一项不由 provision 设置：请手工修改 " << file.string()
                     << "）\n";
@@ -669,7 +670,8 @@ int provision(const ProvisionArgs& args) {
         fs::create_directories(data);
         fs::permissions(data, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
         give_to_service(data, account);
-        did.push_back("已创建数据目录 " + data.string() + "（权限 0750" + std::string(account ? "，属主 hcp" : "") + "）");
+        did.push_back("已创建数据目录 " + data.string() + "（权限 0750" + std::string(account ? "，属主 hcp" : "") +
+                      "）");
     } else {
         did.push_back("数据目录 " + data.string() + " 已存在，未改动");
     }
@@ -698,8 +700,10 @@ int provision(const ProvisionArgs& args) {
     auto missing = [&](const fs::path& p) { return !p.empty() && !fs::exists(p, ec); };
     if (!hub && missing(config.device.hub_token_file)) {
         left.push_back("请把中心为本设备（" + config.device.id + "）发放的令牌写入 " +
-                       config.device.hub_token_file.string() + "（一行，权限 0600，属主 hcp），例如：install -o hcp -g hcp -m 0600 "
-                       "/media/usb/" + config.device.id + ".token " + config.device.hub_token_file.string() +
+                       config.device.hub_token_file.string() +
+                       "（一行，权限 0600，属主 hcp），例如：install -o hcp -g hcp -m 0600 "
+                       "/media/usb/" +
+                       config.device.id + ".token " + config.device.hub_token_file.string() +
                        "；中心的 api-tokens.toml 中要有 id = \"" + config.device.id + "\" 的条目");
     }
     if (hub) {
@@ -708,17 +712,20 @@ int provision(const ProvisionArgs& args) {
                            "（每台终端一个令牌，权限 0600，属主 hcp；见 install.md「A city hall」）");
         if (config.upload) {
             if (missing(config.upload->secret_file))
-                left.push_back("请把省平台发放的密钥写入 " + config.upload->secret_file.string() +
-                               "（64 位十六进制，一行），例如：install -o hcp -g hcp -m 0600 /media/usb/platform.secret " +
-                               config.upload->secret_file.string());
+                left.push_back(
+                    "请把省平台发放的密钥写入 " + config.upload->secret_file.string() +
+                    "（64 位十六进制，一行），例如：install -o hcp -g hcp -m 0600 /media/usb/platform.secret " +
+                    config.upload->secret_file.string());
         } else {
             left.push_back("尚未配置 [upload]：评价先保存在本机。省平台发放地址和密钥后，在 " + file.string() +
-                           " 中填写 [upload]，并把密钥写入 " + (data / "platform.secret").string() + "（权限 0600，属主 hcp）");
+                           " 中填写 [upload]，并把密钥写入 " + (data / "platform.secret").string() +
+                           "（权限 0600，属主 hcp）");
         }
         if (config.categories.empty() || config.items.empty())
             left.push_back("中心还没有业务类别、事项、窗口和工作人员：从 " +
                            (config.paths.assets / "config" / "demo-hall.toml").string() +
-                           " 复制 [[category]]、[[item]]、[[window]]、[[staff]] 到 " + file.string() + " 并改成本大厅的");
+                           " 复制 [[category]]、[[item]]、[[window]]、[[staff]] 到 " + file.string() +
+                           " 并改成本大厅的");
     }
     const bool has_receipt_qr =
         std::any_of(lines.begin(), lines.end(), [](const std::string& l) { return is_header_of(l, "receipt_qr"); });
@@ -742,8 +749,9 @@ int provision(const ProvisionArgs& args) {
 
 void add_provision_command(CLI::App& app, int& exit_code) {
     CLI::App& cmd = *app.add_subcommand(
-        "provision", "fill in this device's configuration (the shipped hall.toml, or FILE when it exists), create\n"
-                     "the data folder and the storage key, and say what is left to do (docs/install.md)");
+        "provision",
+        "fill in this device's configuration (the shipped hall.toml, or FILE when it exists), create\n"
+        "the data folder and the storage key, and say what is left to do (docs/install.md)");
     auto a = std::make_shared<ProvisionArgs>();
     const auto option = [&cmd, &a](const std::string& name, const std::string& value, const std::string& help) {
         return cmd.add_option("--" + name, a->values[name], help)->option_text(value);

@@ -2,19 +2,19 @@
 // PIN file ([api].staff_pins_file, mode 0600), replacing that 工号's line or adding it. The PIN is
 // read from the terminal without echo (asked twice), or as one line from a pipe (scripts).
 // The file is replaced atomically (hcp::io::write_file_atomic); the hub reads it at start.
-#include <CLI/CLI.hpp>
 #include <pwd.h>
 #include <termios.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli.hpp"
+#include "hcp/base/io.hpp"
 #include "hcp/config/config.hpp"
 #include "hcp/hub_server/hall_api.hpp"
-#include "hcp/base/io.hpp"
 
 namespace hcpctl {
 
@@ -53,7 +53,6 @@ void write_private_file(const std::filesystem::path& path, const std::string& te
     hcp::io::write_file_atomic(path, text, options);
 }
 
-
 struct SetPinArgs {
     std::string config;
     std::string staff;
@@ -62,7 +61,8 @@ struct SetPinArgs {
 int set_pin(const SetPinArgs& a) {
     const hcp::Config cfg = hcp::load_config(a.config);
     if (!cfg.api || cfg.api->staff_pins_file.empty())
-        throw UsageError(a.config + " has no [api] section: the staff console is served by the hub's hall API; "
+        throw UsageError(a.config +
+                         " has no [api] section: the staff console is served by the hub's hall API; "
                          "add [api] (docs/config.md) first");
     const hcp::Staff* staff = nullptr;
     for (const auto& s : cfg.staff)
@@ -97,9 +97,11 @@ int set_pin(const SetPinArgs& a) {
         }
     if (!replaced) pins.push_back({staff->number, hcp::hash_staff_pin(pin)});
 
-    std::string out = "# Staff console PINs: argon2id hashes written by `hcpctl staff set-pin` (docs/config.md).\n"
-                      "# Mode 0600; the hub reads this file when it starts.\n";
-    for (const auto& p : pins) out += "\n[[staff]]\nnumber = \"" + p.staff_no + "\"\npin_hash = \"" + p.pin_hash + "\"\n";
+    std::string out =
+        "# Staff console PINs: argon2id hashes written by `hcpctl staff set-pin` (docs/config.md).\n"
+        "# Mode 0600; the hub reads this file when it starts.\n";
+    for (const auto& p : pins)
+        out += "\n[[staff]]\nnumber = \"" + p.staff_no + "\"\npin_hash = \"" + p.pin_hash + "\"\n";
     write_private_file(file, out);
     std::cout << (replaced ? "changed" : "set") << " the console PIN of " << staff->name << " (" << staff->number
               << ") in " << file.string() << "; restart the hub (systemctl restart hcp-hub) for it to take effect\n";
@@ -111,8 +113,9 @@ int set_pin(const SetPinArgs& a) {
 void add_staff_command(CLI::App& app, int& exit_code) {
     CLI::App& staff = add_command_group(app, "staff", "staff console accounts");
     CLI::App& set_pin_cmd = *staff.add_subcommand(
-        "set-pin", "set a staff member's console PIN, read from standard input (without echo on a terminal);\n"
-                   "the hub's PIN file keeps only its argon2id hash, mode 0600");
+        "set-pin",
+        "set a staff member's console PIN, read from standard input (without echo on a terminal);\n"
+        "the hub's PIN file keeps only its argon2id hash, mode 0600");
     auto a = std::make_shared<SetPinArgs>();
     set_pin_cmd.add_option("--config", a->config, "the hub's configuration ([api] staff_pins_file)")
         ->option_text("CONFIG")

@@ -72,12 +72,16 @@ int run_sync(const SyncArgs& a) {
         return s.not_uploaded == 0 && s.rejected == 0 ? kExitOk : kExitFindings;
     }
     if (target == "hub") {
-        throw UsageError("this is a terminal: its ratings go to its hub (device.hub_url), which hcp-kiosk forwards "
-                         "by itself; only a hub uploads to the platform. Use --status to see what waits.\n" + usage);
+        throw UsageError(
+            "this is a terminal: its ratings go to its hub (device.hub_url), which hcp-kiosk forwards "
+            "by itself; only a hub uploads to the platform. Use --status to see what waits.\n" +
+            usage);
     }
     if (!upload) {
-        throw UsageError("the configuration has no [upload] section: this hub keeps its ratings and uploads "
-                         "nothing. Add [upload] (docs/config.md) to upload.\n" + usage);
+        throw UsageError(
+            "the configuration has no [upload] section: this hub keeps its ratings and uploads "
+            "nothing. Add [upload] (docs/config.md) to upload.\n" +
+            usage);
     }
     hcp::Uploader up(*upload, profile_for(upload->profile, assets), hcp::load_hall_secret(upload->secret_file), db,
                      hall);
@@ -94,10 +98,11 @@ int run_sync(const SyncArgs& a) {
 }  // namespace
 
 void add_sync_command(CLI::App& app, int& exit_code) {
-    CLI::App& cmd = *app.add_subcommand(
-        "sync", "upload the outbox once and print what happened, or (--status) how many ratings wait and\n"
-                "since when; the database, hall and [upload] come from --config, or from UPLOAD_TOML,\n"
-                "--db and --hall");
+    CLI::App& cmd =
+        *app.add_subcommand("sync",
+                            "upload the outbox once and print what happened, or (--status) how many ratings wait and\n"
+                            "since when; the database, hall and [upload] come from --config, or from UPLOAD_TOML,\n"
+                            "--db and --hall");
     cmd.footer(std::string("\nthe two forms:\n") + kSyncForms);
     auto o = std::make_shared<SyncArgs>();
     cmd.add_option("UPLOAD_TOML", o->upload_toml, "a stand-alone file with an [upload] section (instead of --config)");

@@ -15,10 +15,10 @@ namespace {
 
 struct TokenArgs {
     std::optional<std::string> scheme;
-    std::string out;     // keygen
-    std::string file;    // pubkey
-    std::string token;   // verify
-    std::string key;     // issue; verify: optional (or --pubkey)
+    std::string out;    // keygen
+    std::string file;   // pubkey
+    std::string token;  // verify
+    std::string key;    // issue; verify: optional (or --pubkey)
     std::optional<std::string> verify_key, pubkey;
     std::string hall;
     std::string subject;
@@ -28,7 +28,8 @@ struct TokenArgs {
 };
 
 std::int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 // --scheme, defaulting to HMAC (version 1) so existing commands keep their meaning; --pubkey
@@ -60,8 +61,8 @@ int keygen(const TokenArgs& args, hcp::token::Scheme scheme) {
     const hcp::token::HallSigningKey key("-", seed);
     std::cout << "created " << out << " (Ed25519 signing key, mode 0600). Keep it on this hall's machines only.\n"
               << "public_key " << key.public_key().to_hex() << "\nkey_id ";
-    hex_id(std::cout, key.key_id()) << "\nGive the public key (not the file) to the platform: hcpctl token pubkey " << out
-                                    << '\n';
+    hex_id(std::cout, key.key_id()) << "\nGive the public key (not the file) to the platform: hcpctl token pubkey "
+                                    << out << '\n';
     return kExitOk;
 }
 
@@ -115,11 +116,13 @@ int verify(const TokenArgs& args, hcp::token::Scheme scheme) {
     } else if (pub) {
         keys.ed25519.push_back(hcp::token::HallPublicKey::parse(hall, *pub));
     } else {
-        keys.ed25519.push_back(hcp::token::HallSigningKey(hall, hcp::token::load_signing_key_file(*key_file)).public_key());
+        keys.ed25519.push_back(
+            hcp::token::HallSigningKey(hall, hcp::token::load_signing_key_file(*key_file)).public_key());
     }
     const auto r = hcp::token::verify(args.token, keys, now, std::string_view(hall));
     if (!r) {
-        std::cout << "invalid " << hcp::token::to_string(r.error()) << '\n' << hcp::token::message_zh(r.error()) << '\n';
+        std::cout << "invalid " << hcp::token::to_string(r.error()) << '\n'
+                  << hcp::token::message_zh(r.error()) << '\n';
         return kExitFindings;
     }
     const auto& c = r.value();
@@ -156,10 +159,12 @@ void add_token_command(CLI::App& app, int& exit_code) {
     issue_cmd.add_option("--key", a->key, "the hall's key file")->option_text("FILE")->required();
     hall(issue_cmd);
     issue_cmd.add_option("--subject", a->subject, "what is rated: the 办件编号 or ticket")
-        ->option_text("CASE_NO")->required();
+        ->option_text("CASE_NO")
+        ->required();
     issue_cmd.add_option("--stage", a->stage, "the stage rated")->option_text("ticket|accepted|completed")->required();
     issue_cmd.add_option("--valid-days", a->valid_days, "valid for N days from now (default 30)")
-        ->option_text("N")->check(CLI::Range(1, 3650));
+        ->option_text("N")
+        ->check(CLI::Range(1, 3650));
     issue_cmd.add_option("--expires", a->expires, "valid until this time (--valid-days wins)")
         ->option_text("UNIX_SECONDS");
     issue_cmd.add_option("--prefix", a->prefix, "also print the QR code's URL with this prefix")

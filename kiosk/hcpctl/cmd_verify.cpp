@@ -3,8 +3,8 @@
 
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli.hpp"
 #include "hcp/store/verify.hpp"
@@ -41,8 +41,7 @@ int verify(const VerifyArgs& args) {
         }
         std::cout << j.dump(2) << '\n';
     } else {
-        std::cout << args.db << ": " << report.ratings << " ratings from " << report.devices
-                  << " device(s); ";
+        std::cout << args.db << ": " << report.ratings << " ratings from " << report.devices << " device(s); ";
         std::cout << (report.mac_checked ? "hashes, sequence and device MACs checked\n"
                                          : "hashes and sequence checked (give --key to also check device MACs)\n");
         for (const auto& f : report.findings) std::cout << "TAMPERED  " << f.describe() << '\n';
@@ -56,8 +55,9 @@ int verify(const VerifyArgs& args) {
 
 void add_verify_command(CLI::App& app, int& exit_code) {
     CLI::App& cmd = *app.add_subcommand(
-        "verify", "check every rating chain for deleted, altered, reordered or inserted ratings (read-only);\n"
-                  "exit 1 on findings");
+        "verify",
+        "check every rating chain for deleted, altered, reordered or inserted ratings (read-only);\n"
+        "exit 1 on findings");
     auto o = std::make_shared<VerifyArgs>();
     cmd.add_option("DB", o->db, "the rating database")->required();
     cmd.add_option("--key", o->key, "the store key: also check each device's MACs")->option_text("FILE");

@@ -53,9 +53,8 @@ int main(int argc, char** argv) {
     hcpctl::add_hub_command(app, exit_code);
     app.footer(exit_codes + "\n`hcpctl COMMAND --help` describes a command, its subcommands and options.");
     // `hcpctl help` and `hcpctl version`, kept for scripts that use the words; not listed.
-    app.add_subcommand("help")->group("")->callback([&app] {
-        std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
-    });
+    app.add_subcommand("help")->group("")->callback(
+        [&app] { std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal); });
     app.add_subcommand("version")->group("")->callback([] { std::cout << "hcpctl " << HCP_VERSION << '\n'; });
 
     try {

@@ -75,7 +75,8 @@ std::string html_escape(const std::string& s) {
 // The canonical record of docs/upload-protocol.md §2, built from the item's own fields: what a
 // receiver written from the doc does. nlohmann's dump() sorts keys and emits no spaces, which
 // is exactly the documented form. Returns nullopt with `why` when a field is unusable.
-std::optional<std::string> canonical_hash(const json& it, const std::string& device, const std::string& hall, std::string& why) {
+std::optional<std::string> canonical_hash(const json& it, const std::string& device, const std::string& hall,
+                                          std::string& why) {
     if (!it.is_object()) {
         why = "item is not an object";
         return std::nullopt;
@@ -119,8 +120,9 @@ std::optional<std::string> canonical_hash(const json& it, const std::string& dev
         return std::nullopt;
     }
     c["staff_number"] = it["staff_no"];
-    auto tapped = it.contains("tapped_at") && it["tapped_at"].is_string() ? parse_iso8601(it["tapped_at"].get<std::string>())
-                                                                          : std::nullopt;
+    auto tapped = it.contains("tapped_at") && it["tapped_at"].is_string()
+                      ? parse_iso8601(it["tapped_at"].get<std::string>())
+                      : std::nullopt;
     if (!tapped) {
         why = "cannot recompute the hash: \"tapped_at\" is missing or not ISO 8601";
         return std::nullopt;
@@ -147,7 +149,8 @@ sql::Db open_db(const std::filesystem::path& path) {
 }
 
 long long now_s() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 }  // namespace
@@ -170,12 +173,16 @@ struct PlatformSim::Impl {
     static std::unique_ptr<httplib::Server> make_server(const SimOptions& o) {
         if (o.tls_cert.empty() || o.tls_key.empty()) return std::make_unique<httplib::Server>();
         auto s = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
-        if (!s->is_valid()) throw Error(Errc::io_failure, "platform-sim: cannot load TLS certificate " + o.tls_cert.string());
+        if (!s->is_valid())
+            throw Error(Errc::io_failure, "platform-sim: cannot load TLS certificate " + o.tls_cert.string());
         return s;
     }
 
     explicit Impl(SimOptions o)
-        : options(std::move(o)), db(open_db(options.database)), rng(options.seed), server_ptr(make_server(options)),
+        : options(std::move(o)),
+          db(open_db(options.database)),
+          rng(options.seed),
+          server_ptr(make_server(options)),
           server(*server_ptr) {
         db.exec(kSchema);
         sql::Statement st(db, "SELECT COUNT(*) FROM arrivals");
@@ -246,7 +253,8 @@ json PlatformSim::Impl::process(const json& body, std::vector<std::string>& chai
             chain_notes.push_back(kind + " at " + device + " seq " + std::to_string(seq) + ": " + detail);
         };
         for (const auto& it : body["items"]) {
-            json r = {{"id", it.is_object() && it.contains("id") && it["id"].is_string() ? it["id"].get<std::string>() : std::string()}};
+            json r = {{"id", it.is_object() && it.contains("id") && it["id"].is_string() ? it["id"].get<std::string>()
+                                                                                         : std::string()}};
             auto reject = [&](const std::string& why) {
                 r["status"] = "rejected";
                 r["reason"] = why;
@@ -258,7 +266,9 @@ json PlatformSim::Impl::process(const json& body, std::vector<std::string>& chai
                 results.push_back(r);
                 continue;
             }
-            auto str = [&](const char* k) { return it.contains(k) && it[k].is_string() ? it[k].get<std::string>() : std::string(); };
+            auto str = [&](const char* k) {
+                return it.contains(k) && it[k].is_string() ? it[k].get<std::string>() : std::string();
+            };
             long long seq = it.contains("seq") && it["seq"].is_number_integer() ? it["seq"].get<long long>() : 0;
             // Recompute the hash from the item's own fields: a rating altered after it was hashed
             // (in the hub's database, or on the way) does not match its hash.
@@ -285,26 +295,51 @@ json PlatformSim::Impl::process(const json& body, std::vector<std::string>& chai
                 results.push_back(r);
                 continue;
             }
-            long long level = it.contains("level") && it["level"].is_number_integer() ? it["level"].get<long long>() : 0;
+            long long level =
+                it.contains("level") && it["level"].is_number_integer() ? it["level"].get<long long>() : 0;
             std::string hash = str("hash"), prev = str("prev_hash"), tapped = str("tapped_at"), area = str("area_code");
             std::string why;
-            if (id.size() != 36) why = "id is not a UUID";
-            else if (seq < 1) why = "seq must be a positive integer";
-            else if (!is_hex(hash, 64) || !is_hex(prev, 64)) why = "hash and prev_hash must be 64 lowercase hex digits";
-            else if (level < 1 || level > 5) why = "level must be 1..5";
-            else if (!parse_iso8601(tapped) || tapped.find('T') == std::string::npos) why = "tapped_at is not ISO 8601";
-            else if (area.size() != 12 || area.find_first_not_of("0123456789") != std::string::npos) why = "area_code must be 12 digits";
-            else if (level <= 2 && (!it.contains("options") || !it["options"].is_array() || it["options"].empty()) && str("text").empty())
+            if (id.size() != 36)
+                why = "id is not a UUID";
+            else if (seq < 1)
+                why = "seq must be a positive integer";
+            else if (!is_hex(hash, 64) || !is_hex(prev, 64))
+                why = "hash and prev_hash must be 64 lowercase hex digits";
+            else if (level < 1 || level > 5)
+                why = "level must be 1..5";
+            else if (!parse_iso8601(tapped) || tapped.find('T') == std::string::npos)
+                why = "tapped_at is not ISO 8601";
+            else if (area.size() != 12 || area.find_first_not_of("0123456789") != std::string::npos)
+                why = "area_code must be 12 digits";
+            else if (level <= 2 && (!it.contains("options") || !it["options"].is_array() || it["options"].empty()) &&
+                     str("text").empty())
                 why = "差评 needs at least one option or text";
-            else if (!recomputed) why = unhashable;
-            else if (!hash_matches) why = "hash does not match the rating's fields (altered after it was recorded)";
+            else if (!recomputed)
+                why = unhashable;
+            else if (!hash_matches)
+                why = "hash does not match the rating's fields (altered after it was recorded)";
             const std::string status = why.empty() ? "accepted" : "rejected";
-            sql::Statement ins(d, "INSERT INTO arrivals(id, device, hall, seq, prev_hash, hash, level, item_name, channel, is_default, "
-                        "tapped_at, received_at, status, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-            ins.bind(1, id).bind(2, device).bind(3, hall).bind(4, seq).bind(5, prev).bind(6, hash).bind(7, level)
-                .bind(8, str("item_name")).bind(9, str("channel"))
-                .bind(10, static_cast<long long>(it.contains("default") && it["default"].is_boolean() && it["default"].get<bool>() ? 1 : 0)).bind(11, tapped)
-                .bind(12, now_s()).bind(13, status).bind(14, why).step();
+            sql::Statement ins(
+                d,
+                "INSERT INTO arrivals(id, device, hall, seq, prev_hash, hash, level, item_name, channel, is_default, "
+                "tapped_at, received_at, status, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+            ins.bind(1, id)
+                .bind(2, device)
+                .bind(3, hall)
+                .bind(4, seq)
+                .bind(5, prev)
+                .bind(6, hash)
+                .bind(7, level)
+                .bind(8, str("item_name"))
+                .bind(9, str("channel"))
+                .bind(10,
+                      static_cast<long long>(
+                          it.contains("default") && it["default"].is_boolean() && it["default"].get<bool>() ? 1 : 0))
+                .bind(11, tapped)
+                .bind(12, now_s())
+                .bind(13, status)
+                .bind(14, why)
+                .step();
             ++stats.stored;
             if (!why.empty()) {
                 if (recomputed && !hash_matches) event(seq, "altered", "rating " + id + ": " + why);
@@ -316,20 +351,25 @@ json PlatformSim::Impl::process(const json& body, std::vector<std::string>& chai
             ++stats.accepted;
             results.push_back(r);
             // Chain continuity: the link to the neighbours that already arrived.
-            sql::Statement same(d, "SELECT id, hash FROM arrivals WHERE device = ? AND seq = ? AND id != ? "
-                               "AND status = 'accepted'");
+            sql::Statement same(d,
+                                "SELECT id, hash FROM arrivals WHERE device = ? AND seq = ? AND id != ? "
+                                "AND status = 'accepted'");
             same.bind(1, device).bind(2, seq).bind(3, id);
             if (same.step() && same.column_text(1) != hash)
                 event(seq, "fork", "two ratings claim this seq: " + same.column_text(0) + " and " + id);
-            sql::Statement before(d, "SELECT hash FROM arrivals WHERE device = ? AND seq = ? AND id != ? "
-                               "AND status = 'accepted'");
+            sql::Statement before(d,
+                                  "SELECT hash FROM arrivals WHERE device = ? AND seq = ? AND id != ? "
+                                  "AND status = 'accepted'");
             before.bind(1, device).bind(2, seq - 1).bind(3, id);
-            if (before.step() && before.column_text(0) != prev) event(seq, "fork", "prev_hash does not match seq " + std::to_string(seq - 1));
+            if (before.step() && before.column_text(0) != prev)
+                event(seq, "fork", "prev_hash does not match seq " + std::to_string(seq - 1));
             if (seq == 1 && prev != kGenesisHash) event(seq, "fork", "seq 1 must start from the genesis hash");
-            sql::Statement after(d, "SELECT prev_hash FROM arrivals WHERE device = ? AND seq = ? AND id != ? "
-                               "AND status = 'accepted'");
+            sql::Statement after(d,
+                                 "SELECT prev_hash FROM arrivals WHERE device = ? AND seq = ? AND id != ? "
+                                 "AND status = 'accepted'");
             after.bind(1, device).bind(2, seq + 1).bind(3, id);
-            if (after.step() && after.column_text(0) != hash) event(seq + 1, "fork", "its prev_hash does not match seq " + std::to_string(seq));
+            if (after.step() && after.column_text(0) != hash)
+                event(seq + 1, "fork", "its prev_hash does not match seq " + std::to_string(seq));
         }
         // The chain head witness: the same seq must always come with the same hash.
         if (body.contains("chain_head") && body["chain_head"].is_object()) {
@@ -339,7 +379,9 @@ json PlatformSim::Impl::process(const json& body, std::vector<std::string>& chai
             sql::Statement old(d, "SELECT hash FROM heads WHERE device = ? AND seq = ?");
             old.bind(1, device).bind(2, hseq);
             if (old.step()) {
-                if (old.column_text(0) != hhash) event(hseq, "head_rewritten", "chain head seq " + std::to_string(hseq) + " reported with another hash");
+                if (old.column_text(0) != hhash)
+                    event(hseq, "head_rewritten",
+                          "chain head seq " + std::to_string(hseq) + " reported with another hash");
             } else {
                 sql::Statement put(d, "INSERT INTO heads(device, seq, hash) VALUES (?, ?, ?)");
                 put.bind(1, device).bind(2, hseq).bind(3, hhash).step();
@@ -420,14 +462,19 @@ void PlatformSim::Impl::handle_batch(const httplib::Request& req, httplib::Respo
         results = twice;
     }
     const std::string reply = json{{"results", results}}.dump();
-    if (f.hostile == "malformed_json") res.set_content(reply.substr(0, reply.size() / 2), "application/json");
-    else if (f.hostile == "wrong_content_type") res.set_content(reply, "text/html");
-    else if (f.hostile == "giant_body") res.set_content(std::string(4 * 1024 * 1024, ' ') + reply, "application/json");
+    if (f.hostile == "malformed_json")
+        res.set_content(reply.substr(0, reply.size() / 2), "application/json");
+    else if (f.hostile == "wrong_content_type")
+        res.set_content(reply, "text/html");
+    else if (f.hostile == "giant_body")
+        res.set_content(std::string(4 * 1024 * 1024, ' ') + reply, "application/json");
     else if (f.hostile == "redirect") {
         res.status = 302;
         res.set_header("Location", "http://127.0.0.2:9/v1/evaluations:batch");
-    } else if (f.hostile == "missing_results") res.set_content(R"({"results":[]})", "application/json");
-    else res.set_content(reply, "application/json");
+    } else if (f.hostile == "missing_results")
+        res.set_content(R"({"results":[]})", "application/json");
+    else
+        res.set_content(reply, "application/json");
 }
 
 void PlatformSim::Impl::handle_page(httplib::Response& res) {
@@ -437,24 +484,26 @@ void PlatformSim::Impl::handle_page(httplib::Response& res) {
          "border-bottom:1px solid #ddd}</style><h1>好差评 reference platform</h1>";
     std::lock_guard<std::mutex> lk(mutex);
     o << "<p>requests " << stats.requests << " · accepted " << stats.accepted << " · duplicates " << stats.duplicates
-      << " · rejected " << stats.rejected << " · auth failures " << stats.auth_failures << " · stored "
-      << stats.stored << "</p>";
+      << " · rejected " << stats.rejected << " · auth failures " << stats.auth_failures << " · stored " << stats.stored
+      << "</p>";
     o << "<h2>Chain events</h2><ul>";
     sql::Statement ev(db, "SELECT device, seq, kind, detail FROM chain_events ORDER BY rowid DESC LIMIT 50");
     while (ev.step())
-        o << "<li>" << html_escape(ev.column_text(2)) << " " << html_escape(ev.column_text(0)) << " seq " << ev.column_int(1) << ": "
-          << html_escape(ev.column_text(3)) << "</li>";
+        o << "<li>" << html_escape(ev.column_text(2)) << " " << html_escape(ev.column_text(0)) << " seq "
+          << ev.column_int(1) << ": " << html_escape(ev.column_text(3)) << "</li>";
     o << "</ul><h2>Latest arrivals</h2><table><tr><th>received</th><th>device</th><th>seq</th><th>level</th>"
          "<th>item</th><th>channel</th><th>default</th><th>tapped at</th><th>status</th><th>times</th></tr>";
-    sql::Statement st(db, "SELECT received_at, device, seq, level, item_name, channel, is_default, tapped_at, status, reason, "
-                      "times FROM arrivals ORDER BY rowid DESC LIMIT 200");
+    sql::Statement st(
+        db,
+        "SELECT received_at, device, seq, level, item_name, channel, is_default, tapped_at, status, reason, "
+        "times FROM arrivals ORDER BY rowid DESC LIMIT 200");
     while (st.step()) {
         auto t = TimePoint{std::chrono::seconds{st.column_int(0)}};
-        o << "<tr><td>" << format_iso8601(t) << "</td><td>" << html_escape(st.column_text(1)) << "</td><td>" << st.column_int(2)
-          << "</td><td>" << st.column_int(3) << "</td><td>" << html_escape(st.column_text(4)) << "</td><td>"
-          << html_escape(st.column_text(5)) << "</td><td>" << (st.column_int(6) ? "yes" : "") << "</td><td>"
-          << html_escape(st.column_text(7)) << "</td><td>" << html_escape(st.column_text(8)) << " " << html_escape(st.column_text(9))
-          << "</td><td>" << st.column_int(10) << "</td></tr>";
+        o << "<tr><td>" << format_iso8601(t) << "</td><td>" << html_escape(st.column_text(1)) << "</td><td>"
+          << st.column_int(2) << "</td><td>" << st.column_int(3) << "</td><td>" << html_escape(st.column_text(4))
+          << "</td><td>" << html_escape(st.column_text(5)) << "</td><td>" << (st.column_int(6) ? "yes" : "")
+          << "</td><td>" << html_escape(st.column_text(7)) << "</td><td>" << html_escape(st.column_text(8)) << " "
+          << html_escape(st.column_text(9)) << "</td><td>" << st.column_int(10) << "</td></tr>";
     }
     o << "</table></html>";
     res.set_content(o.str(), "text/html; charset=utf-8");
@@ -475,9 +524,14 @@ PlatformSim::PlatformSim(SimOptions options) : m_impl(std::make_unique<Impl>(std
         json events = json::array();
         for (const auto& e : chain_events())
             events.push_back({{"device", e.device}, {"seq", e.seq}, {"kind", e.kind}, {"detail", e.detail}});
-        res.set_content(json{{"requests", s.requests}, {"accepted", s.accepted}, {"duplicates", s.duplicates},
-                             {"rejected", s.rejected}, {"auth_failures", s.auth_failures}, {"faults", s.faults},
-                             {"stored", s.stored}, {"chain_events", events}}
+        res.set_content(json{{"requests", s.requests},
+                             {"accepted", s.accepted},
+                             {"duplicates", s.duplicates},
+                             {"rejected", s.rejected},
+                             {"auth_failures", s.auth_failures},
+                             {"faults", s.faults},
+                             {"stored", s.stored},
+                             {"chain_events", events}}
                             .dump(),
                         "application/json");
     });
@@ -506,19 +560,25 @@ PlatformSim::PlatformSim(SimOptions options) : m_impl(std::make_unique<Impl>(std
     impl->server.set_keep_alive_timeout(1);
 }
 
-PlatformSim::~PlatformSim() { stop(); }
+PlatformSim::~PlatformSim() {
+    stop();
+}
 
 int PlatformSim::start() {
     Impl* impl = m_impl.get();
     impl->stopping = false;
-    int p = impl->options.port == 0 ? impl->server.bind_to_any_port(impl->options.host)
-                                    : (impl->server.bind_to_port(impl->options.host, impl->options.port) ? impl->options.port : -1);
-    if (p <= 0) throw Error(Errc::io_failure, "platform-sim: cannot listen on " + impl->options.host + ":" + std::to_string(impl->options.port));
+    int p = impl->options.port == 0
+                ? impl->server.bind_to_any_port(impl->options.host)
+                : (impl->server.bind_to_port(impl->options.host, impl->options.port) ? impl->options.port : -1);
+    if (p <= 0)
+        throw Error(Errc::io_failure,
+                    "platform-sim: cannot listen on " + impl->options.host + ":" + std::to_string(impl->options.port));
     impl->port = p;
     impl->thread = std::thread([impl] { impl->server.listen_after_bind(); });
     // stop() before the accept loop runs would be lost (httplib checks is_running()), so wait
     // until it runs; bounded, a few milliseconds in practice.
-    for (int i = 0; i < 5000 && !impl->server.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds{1});
+    for (int i = 0; i < 5000 && !impl->server.is_running(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds{1});
     return p;
 }
 
@@ -533,9 +593,12 @@ void PlatformSim::stop() {
     if (impl->thread.joinable()) impl->thread.join();
 }
 
-int PlatformSim::port() const noexcept { return m_impl->port; }
+int PlatformSim::port() const noexcept {
+    return m_impl->port;
+}
 std::string PlatformSim::base_url() const {
-    return (m_impl->options.tls_cert.empty() ? "http://" : "https://") + m_impl->options.host + ":" + std::to_string(m_impl->port);
+    return (m_impl->options.tls_cert.empty() ? "http://" : "https://") + m_impl->options.host + ":" +
+           std::to_string(m_impl->port);
 }
 
 void PlatformSim::set_faults(const Faults& f) {
@@ -566,7 +629,8 @@ std::vector<ChainEvent> PlatformSim::chain_events() const {
         while (seqs.step()) {
             long long s = seqs.column_int(0);
             if (s > expect)
-                out.push_back({dev, expect, "gap", "seq " + std::to_string(expect) + ".." + std::to_string(s - 1) + " missing"});
+                out.push_back(
+                    {dev, expect, "gap", "seq " + std::to_string(expect) + ".." + std::to_string(s - 1) + " missing"});
             expect = s + 1;
         }
     }
@@ -594,12 +658,14 @@ std::optional<std::string> recompute_item_hash(const std::string& item_json, con
 
 std::vector<Arrival> PlatformSim::arrivals(const std::string& device) const {
     std::lock_guard<std::mutex> lk(m_impl->mutex);
-    sql::Statement st(m_impl->db, "SELECT id, seq, prev_hash, hash, tapped_at, status, reason, times FROM arrivals "
-                              "WHERE device = ? ORDER BY seq, rowid");
+    sql::Statement st(m_impl->db,
+                      "SELECT id, seq, prev_hash, hash, tapped_at, status, reason, times FROM arrivals "
+                      "WHERE device = ? ORDER BY seq, rowid");
     st.bind(1, device);
     std::vector<Arrival> out;
     while (st.step())
-        out.push_back({st.column_text(0), st.column_int(1), st.column_text(2), st.column_text(3), st.column_text(4), st.column_text(5), st.column_text(6), st.column_int(7)});
+        out.push_back({st.column_text(0), st.column_int(1), st.column_text(2), st.column_text(3), st.column_text(4),
+                       st.column_text(5), st.column_text(6), st.column_int(7)});
     return out;
 }
 

@@ -19,12 +19,12 @@ namespace hcp::sim {
 // storing anything; "after" faults store the batch and then fail the reply, so the client does
 // not learn the outcome and must resend (the dedup makes that harmless).
 struct Faults {
-    double error_rate = 0;            // before: HTTP 500
-    int burst_429 = 0;                // before: the next N requests get 429 with Retry-After
+    double error_rate = 0;  // before: HTTP 500
+    int burst_429 = 0;      // before: the next N requests get 429 with Retry-After
     int retry_after_seconds = 1;
-    int latency_ms = 0;               // after: delay every reply
-    double reset_rate = 0;            // after: connection dropped in the middle of the reply
-    double timeout_rate = 0;          // after: reply held back for timeout_ms
+    int latency_ms = 0;       // after: delay every reply
+    double reset_rate = 0;    // after: connection dropped in the middle of the reply
+    double timeout_rate = 0;  // after: reply held back for timeout_ms
     int timeout_ms = 3000;
     double garbage_rate = 0;          // after: 200 with a body that is not JSON
     double duplicate_reply_rate = 0;  // after: every result listed twice
@@ -37,9 +37,9 @@ struct SimOptions {
     std::filesystem::path database;
     SecretKey secret = SecretKey::random();
     std::string host = "127.0.0.1";
-    int port = 0;                      // 0: any free port
-    int replay_window_seconds = 300;   // accepted clock skew and nonce memory
-    std::uint64_t seed = 1;            // fault dice
+    int port = 0;                     // 0: any free port
+    int replay_window_seconds = 300;  // accepted clock skew and nonce memory
+    std::uint64_t seed = 1;           // fault dice
     // HTTPS when both are set (PEM files); plain HTTP otherwise.
     std::filesystem::path tls_cert;
     std::filesystem::path tls_key;
@@ -47,12 +47,12 @@ struct SimOptions {
 
 struct SimStats {
     long long requests = 0;
-    long long accepted = 0;     // first arrivals
-    long long duplicates = 0;   // answered "duplicate"
+    long long accepted = 0;    // first arrivals
+    long long duplicates = 0;  // answered "duplicate"
     long long rejected = 0;
     long long auth_failures = 0;
-    long long faults = 0;       // requests a fault was injected into
-    long long stored = 0;       // distinct rating ids in the database
+    long long faults = 0;  // requests a fault was injected into
+    long long stored = 0;  // distinct rating ids in the database
 };
 
 struct ChainEvent {
@@ -70,7 +70,7 @@ struct Arrival {
     std::string id;
     long long seq = 0;
     std::string prev_hash, hash, tapped_at;
-    std::string status;   // "accepted" or "rejected"
+    std::string status;  // "accepted" or "rejected"
     std::string reason;
     long long times = 0;  // arrivals of this id (first + duplicates)
 };

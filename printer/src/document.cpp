@@ -10,7 +10,9 @@
 
 namespace hcp::printer {
 namespace {
-struct QrDeleter { void operator()(QRcode* q) const { QRcode_free(q); } };
+struct QrDeleter {
+    void operator()(QRcode* q) const { QRcode_free(q); }
+};
 constexpr size_t kMaxTextBytes = 4096;
 }  // namespace
 
@@ -31,8 +33,7 @@ Document& Document::text(std::string utf8, Align align, int size, bool bold) {
 }
 
 Document& Document::text(TextBlock block) {
-    if (block.utf8.size() > kMaxTextBytes)
-        throw Error(Errc::invalid_argument, "document: text longer than 4096 bytes");
+    if (block.utf8.size() > kMaxTextBytes) throw Error(Errc::invalid_argument, "document: text longer than 4096 bytes");
     const std::optional<std::u32string> cps = utf8::decode(block.utf8);
     if (!cps) throw Error(Errc::invalid_argument, "document: text is not valid UTF-8");
     for (char32_t cp : *cps)
@@ -40,13 +41,15 @@ Document& Document::text(TextBlock block) {
             throw Error(Errc::invalid_argument, "document: text contains a control character");
     if (block.width_mul < 1 || block.width_mul > 4 || block.height_mul < 1 || block.height_mul > 4)
         throw Error(Errc::invalid_argument, "document: text size must be 1..4");
-    if (24 * block.width_mul > m_dots) throw Error(Errc::invalid_argument, "document: text size too wide for the paper");
+    if (24 * block.width_mul > m_dots)
+        throw Error(Errc::invalid_argument, "document: text size too wide for the paper");
     m_blocks.emplace_back(std::move(block));
     return *this;
 }
 
 Document& Document::rule(int thickness) {
-    if (thickness < 1 || thickness > 16) throw Error(Errc::invalid_argument, "document: rule thickness must be 1..16 dots");
+    if (thickness < 1 || thickness > 16)
+        throw Error(Errc::invalid_argument, "document: rule thickness must be 1..16 dots");
     m_blocks.emplace_back(RuleBlock{thickness});
     return *this;
 }
@@ -68,14 +71,15 @@ Document& Document::qr(std::string data, int module, std::vector<std::string> si
                 throw Error(Errc::invalid_argument, "document: text beside a QR contains a control character");
     }
     if (module < 4 || module > 8) throw Error(Errc::invalid_argument, "document: QR module size must be 4..8 dots");
-    if (data.empty() || data.size() > 1024) throw Error(Errc::invalid_argument, "document: QR data must be 1..1024 bytes");
+    if (data.empty() || data.size() > 1024)
+        throw Error(Errc::invalid_argument, "document: QR data must be 1..1024 bytes");
     const int modules = qr_modules_with_quiet_zone(data);
     if (modules == 0) throw Error(Errc::invalid_argument, "document: QR data too long for any QR version");
     if (modules * module > m_dots)
         throw Error(Errc::invalid_argument, "document: QR of " + std::to_string(modules) + " modules at " +
-                                                std::to_string(module) + " dots is " + std::to_string(modules * module) +
-                                                " dots wide; the paper has " + std::to_string(m_dots) +
-                                                " (shorten the URL or use a smaller module)");
+                                                std::to_string(module) + " dots is " +
+                                                std::to_string(modules * module) + " dots wide; the paper has " +
+                                                std::to_string(m_dots) + " (shorten the URL or use a smaller module)");
     m_blocks.emplace_back(QrBlock{std::move(data), module, std::move(side_text)});
     return *this;
 }

@@ -22,7 +22,9 @@ using detail::kCell;
 
 namespace {
 
-struct QrDeleter { void operator()(QRcode* q) const { QRcode_free(q); } };
+struct QrDeleter {
+    void operator()(QRcode* q) const { QRcode_free(q); }
+};
 
 constexpr char32_t kMissing = U'\u3013';  // 〓, the typesetter's mark for a missing glyph
 constexpr int kLineGap = 6;
@@ -77,7 +79,9 @@ struct Encoder::Impl {
 Encoder::Encoder(Profile profile, const std::filesystem::path& font)
     : m_profile(std::move(profile)), m_impl(new Impl(font)) {}
 
-Encoder::~Encoder() { delete m_impl; }
+Encoder::~Encoder() {
+    delete m_impl;
+}
 
 bool Encoder::resident(char32_t cp) const {
     if (cp < 0x80) return cp >= 0x20 && cp != 0x7F;
@@ -123,9 +127,16 @@ Bytes Encoder::encode(const Document& doc, EncodeStats* stats) const {
         std::vector<std::u32string> lines(1);
         int used = 0;
         for (char32_t cp : cps) {
-            if (cp == '\n') { lines.emplace_back(); used = 0; continue; }
+            if (cp == '\n') {
+                lines.emplace_back();
+                used = 0;
+                continue;
+            }
             const int w = cell_width(cp, t->width_mul);
-            if (used + w > W) { lines.emplace_back(); used = 0; }
+            if (used + w > W) {
+                lines.emplace_back();
+                used = 0;
+            }
             if (used == 0 && cp == ' ' && lines.size() > 1) continue;  // no leading space on a wrapped line
             lines.back().push_back(cp);
             used += w;
@@ -195,7 +206,8 @@ Bytes Encoder::encode(const Document& doc, EncodeStats* stats) const {
                 for (const auto& line : q->side_text) emit_text_line(line);
             } else {
                 ++st.images;
-                std::unique_ptr<QRcode, QrDeleter> code(QRcode_encodeString(q->data.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1));
+                std::unique_ptr<QRcode, QrDeleter> code(
+                    QRcode_encodeString(q->data.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1));
                 if (!code) throw Error(Errc::invalid_argument, "encoder: QR data cannot be encoded");
                 const int m = q->module;
                 const int side = (code->width + 8) * m;

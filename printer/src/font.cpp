@@ -22,8 +22,12 @@ std::vector<std::uint8_t> Bitmap::packed() const {
 }
 
 namespace {
-struct LibraryDeleter { void operator()(FT_Library l) const { FT_Done_FreeType(l); } };
-struct FaceDeleter { void operator()(FT_Face f) const { FT_Done_Face(f); } };
+struct LibraryDeleter {
+    void operator()(FT_Library l) const { FT_Done_FreeType(l); }
+};
+struct FaceDeleter {
+    void operator()(FT_Face f) const { FT_Done_Face(f); }
+};
 }  // namespace
 
 struct GlyphFont::Impl {

@@ -25,8 +25,10 @@ struct Bitmap {
     std::vector<std::uint8_t> packed() const;
 };
 
-inline constexpr int kCell = 24;       // Font A Chinese cell; ASCII cell is half
-inline int cell_width(char32_t cp, int width_mul) { return (cp < 0x80 ? kCell / 2 : kCell) * width_mul; }
+inline constexpr int kCell = 24;  // Font A Chinese cell; ASCII cell is half
+inline int cell_width(char32_t cp, int width_mul) {
+    return (cp < 0x80 ? kCell / 2 : kCell) * width_mul;
+}
 
 class GlyphFont {
 public:

@@ -9,7 +9,9 @@ Iconv::Iconv(const char* to, const char* from) : m_cd(iconv_open(to, from)) {
         throw Error(Errc::io_failure, std::string("printer: iconv cannot convert ") + from + " to " + to);
 }
 
-Iconv::~Iconv() { iconv_close(m_cd); }
+Iconv::~Iconv() {
+    iconv_close(m_cd);
+}
 
 bool Iconv::convert(const std::uint8_t* in, size_t size, std::vector<std::uint8_t>& out) {
     iconv(m_cd, nullptr, nullptr, nullptr, nullptr);  // reset shift state

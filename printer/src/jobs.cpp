@@ -108,11 +108,15 @@ JobManager::JobManager(std::filesystem::path dir, Profile profile, TransportFact
             if (eq == std::string::npos) continue;
             const std::string k = line.substr(0, eq), v = line.substr(eq + 1);
             if (k == "state") {
-                for (JobState s : {JobState::queued, JobState::sending, JobState::sent, JobState::confirmed, JobState::failed})
+                for (JobState s :
+                     {JobState::queued, JobState::sending, JobState::sent, JobState::confirmed, JobState::failed})
                     if (v == to_string(s)) j.state = s;
-            } else if (k == "label") j.label = v;
-            else if (k == "reason") j.reason = v;
-            else if (k == "attempts") j.attempts = std::atoi(v.c_str());
+            } else if (k == "label")
+                j.label = v;
+            else if (k == "reason")
+                j.reason = v;
+            else if (k == "attempts")
+                j.attempts = std::atoi(v.c_str());
         }
         j.finished = true;
         if (j.state == JobState::queued || j.state == JobState::sending) {
@@ -218,8 +222,10 @@ void JobManager::set_state(Job& job, JobState s, std::string reason) {
 }
 
 void JobManager::log(const std::string& line) const {
-    if (m_options.log) m_options.log(line);
-    else std::fprintf(stderr, "hcp-printer: %s\n", line.c_str());
+    if (m_options.log)
+        m_options.log(line);
+    else
+        std::fprintf(stderr, "hcp-printer: %s\n", line.c_str());
 }
 
 void JobManager::run() {
@@ -244,14 +250,15 @@ void JobManager::process(Job& job) {
     auto t = m_factory();
     if (!t) return set_state(job, JobState::failed, "没有配置打印机：请在配置中设置打印机连接。");
     if (auto r = t->open(m_options.connect_timeout); !r) {
-        log("job " + job.id + " failed: open " + t->describe() + ": " + std::string(to_string(r.error().fault)) + ": " + r.error().detail);
+        log("job " + job.id + " failed: open " + t->describe() + ": " + std::string(to_string(r.error().fault)) + ": " +
+            r.error().detail);
         return set_state(job, JobState::failed, reason_for(r.error()));
     }
     const bool can_ask = m_profile.status_dle_eot && t->bidirectional();
 
     auto abort = [&](const TransportError& e) {
-        log("job " + job.id + " aborted on " + t->describe() + ": " + std::string(to_string(e.fault)) + ": " + e.detail +
-            "; the printer will be reset before the next job");
+        log("job " + job.id + " aborted on " + t->describe() + ": " + std::string(to_string(e.fault)) + ": " +
+            e.detail + "; the printer will be reset before the next job");
         const std::string reason = reason_for(e);
         m_needs_reset = true;
         t->close();
@@ -269,7 +276,8 @@ void JobManager::process(Job& job) {
     std::string warning;
     if (can_ask) {
         const auto c = query_status(*t, m_options.status_timeout);
-        if (c == PrinterCondition::paper_near_end) warning = std::string(message_zh(c));
+        if (c == PrinterCondition::paper_near_end)
+            warning = std::string(message_zh(c));
         else if (c != PrinterCondition::ready) {
             log("job " + job.id + " not sent: printer " + t->describe() + " reports " + std::string(to_string(c)));
             t->close();
@@ -301,7 +309,8 @@ void JobManager::process(Job& job) {
     const auto c = query_status(*t, m_options.status_timeout);
     t->end_job(m_options.write_timeout);
     if (c == PrinterCondition::ready || c == PrinterCondition::paper_near_end)
-        return set_state(job, JobState::confirmed, c == PrinterCondition::paper_near_end ? std::string(message_zh(c)) : warning);
+        return set_state(job, JobState::confirmed,
+                         c == PrinterCondition::paper_near_end ? std::string(message_zh(c)) : warning);
     m_needs_reset = true;
     log("job " + job.id + " sent but not confirmed: end-of-job status " + std::string(to_string(c)));
     set_state(job, JobState::failed, std::string(message_zh(c)));

@@ -46,17 +46,18 @@ Profile load_profile(const std::filesystem::path& file) {
     try {
         t = toml::parse_file(file.string());
     } catch (const toml::parse_error& e) {
-        throw Error(Errc::config_invalid, file.string() + ":" + std::to_string(e.source().begin.line) + ": " +
-                                              std::string(e.description()));
+        throw Error(Errc::config_invalid,
+                    file.string() + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
     }
-    static const std::set<std::string> known = {"name", "dots_per_line", "chinese_mode", "charset", "font_coverage",
-                                                "qr_mode", "image_command", "image_band_height", "cut", "feed_before_cut",
-                                                "status_dle_eot", "buffer_bytes"};
+    static const std::set<std::string> known = {
+        "name",          "dots_per_line",     "chinese_mode", "charset",         "font_coverage",  "qr_mode",
+        "image_command", "image_band_height", "cut",          "feed_before_cut", "status_dle_eot", "buffer_bytes"};
     for (const auto& [k, v] : t) {
         if (!known.contains(std::string(k.str())))
-            fail(file, std::string(k.str()), "unknown key (allowed: name, dots_per_line, chinese_mode, charset, "
-                                             "font_coverage, qr_mode, image_command, image_band_height, cut, feed_before_cut, "
-                                             "status_dle_eot, buffer_bytes)");
+            fail(file, std::string(k.str()),
+                 "unknown key (allowed: name, dots_per_line, chinese_mode, charset, "
+                 "font_coverage, qr_mode, image_command, image_band_height, cut, feed_before_cut, "
+                 "status_dle_eot, buffer_bytes)");
     }
     Profile p;  // defaults = the safe unknown-model fallback
     p.id = file.stem().string();
@@ -71,18 +72,17 @@ Profile load_profile(const std::filesystem::path& file) {
     if (p.dots_per_line % 8 != 0) fail(file, "dots_per_line", "must be a multiple of 8");
     const std::map<std::string, Charset> charsets = {
         {"gb18030", Charset::gb18030}, {"gbk", Charset::gbk}, {"gb2312", Charset::gb2312}};
-    p.chinese_mode = pick<ChineseMode>(t, file, "chinese_mode",
-                                       {{"fs_ampersand", ChineseMode::fs_ampersand},
-                                        {"always", ChineseMode::always},
-                                        {"none", ChineseMode::none}},
-                                       p.chinese_mode);
+    p.chinese_mode = pick<ChineseMode>(
+        t, file, "chinese_mode",
+        {{"fs_ampersand", ChineseMode::fs_ampersand}, {"always", ChineseMode::always}, {"none", ChineseMode::none}},
+        p.chinese_mode);
     p.charset = pick(t, file, "charset", charsets, p.charset);
     p.font_coverage = pick(t, file, "font_coverage", charsets, p.font_coverage);
     p.qr_mode = pick<QrMode>(t, file, "qr_mode", {{"raster", QrMode::raster}, {"native", QrMode::native}}, p.qr_mode);
     p.image_command = pick<ImageCommand>(t, file, "image_command", {{"gs_v0", ImageCommand::gs_v0}}, p.image_command);
     p.image_band_height = integer(t, file, "image_band_height", p.image_band_height, 1, 255);
-    p.cut = pick<CutMode>(t, file, "cut", {{"full", CutMode::full}, {"partial", CutMode::partial}, {"none", CutMode::none}},
-                          p.cut);
+    p.cut = pick<CutMode>(t, file, "cut",
+                          {{"full", CutMode::full}, {"partial", CutMode::partial}, {"none", CutMode::none}}, p.cut);
     p.feed_before_cut = integer(t, file, "feed_before_cut", p.feed_before_cut, 0, 20);
     if (const auto* n = t.get("status_dle_eot")) {
         const auto b = n->value_exact<bool>();

@@ -13,7 +13,9 @@
 namespace hcp::printer {
 namespace {
 
-struct QrDeleter { void operator()(QRcode* q) const { QRcode_free(q); } };
+struct QrDeleter {
+    void operator()(QRcode* q) const { QRcode_free(q); }
+};
 
 struct Glyph {
     char32_t cp;
@@ -105,23 +107,46 @@ Result<Page, RenderError> render(const Bytes& b, const Profile& profile, const s
         } else if (c == cmd::ESC) {
             if (!need(2)) return RenderError{C::truncated, at, "ESC at end"};
             const std::uint8_t op = b[i + 1];
-            if (op == '@') { align = 0; wmul = hmul = 1; bold = false; spacing = 30; i += 2; chinese = profile.chinese_mode == ChineseMode::always; continue; }
+            if (op == '@') {
+                align = 0;
+                wmul = hmul = 1;
+                bold = false;
+                spacing = 30;
+                i += 2;
+                chinese = profile.chinese_mode == ChineseMode::always;
+                continue;
+            }
             if (!need(3)) return RenderError{C::truncated, at, "ESC command without argument"};
             const int n = b[i + 2];
             i += 3;
             switch (op) {
-                case 'a': if (n > 2) return RenderError{C::bad_argument, at, "ESC a " + std::to_string(n)}; align = n; break;
-                case 'E': if (n > 1) return RenderError{C::bad_argument, at, "ESC E " + std::to_string(n)}; bold = n == 1; break;
+                case 'a':
+                    if (n > 2) return RenderError{C::bad_argument, at, "ESC a " + std::to_string(n)};
+                    align = n;
+                    break;
+                case 'E':
+                    if (n > 1) return RenderError{C::bad_argument, at, "ESC E " + std::to_string(n)};
+                    bold = n == 1;
+                    break;
                 case '3': spacing = n; break;
-                case 'J': y += n; canvas.ensure(y); break;
-                case 'd': y += n * spacing; canvas.ensure(y); break;
+                case 'J':
+                    y += n;
+                    canvas.ensure(y);
+                    break;
+                case 'd':
+                    y += n * spacing;
+                    canvas.ensure(y);
+                    break;
                 default: return RenderError{C::unknown_command, at, "ESC " + std::to_string(op)};
             }
         } else if (c == cmd::FS) {
             if (!need(2)) return RenderError{C::truncated, at, "FS at end"};
-            if (b[i + 1] == '&') chinese = true;
-            else if (b[i + 1] == '.') chinese = profile.chinese_mode == ChineseMode::always;
-            else return RenderError{C::unknown_command, at, "FS " + std::to_string(b[i + 1])};
+            if (b[i + 1] == '&')
+                chinese = true;
+            else if (b[i + 1] == '.')
+                chinese = profile.chinese_mode == ChineseMode::always;
+            else
+                return RenderError{C::unknown_command, at, "FS " + std::to_string(b[i + 1])};
             i += 2;
         } else if (c == cmd::GS) {
             if (!need(2)) return RenderError{C::truncated, at, "GS at end"};

@@ -42,16 +42,21 @@ Result<std::vector<std::uint8_t>, TransportError> MemoryTransport::read(size_t m
     if (!m_bidi) return TransportError{TransportFault::not_supported, "memory transport is one-way"};
     std::lock_guard lock(m_state->mutex);
     const size_t n = std::min(max, m_state->responses.size());
-    std::vector<std::uint8_t> out(m_state->responses.begin(), m_state->responses.begin() + static_cast<std::ptrdiff_t>(n));
+    std::vector<std::uint8_t> out(m_state->responses.begin(),
+                                  m_state->responses.begin() + static_cast<std::ptrdiff_t>(n));
     m_state->responses.erase(m_state->responses.begin(), m_state->responses.begin() + static_cast<std::ptrdiff_t>(n));
     return out;
 }
 
 namespace {
 
-std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
+std::string errno_text(const std::string& what) {
+    return what + ": " + std::strerror(errno);
+}
 
-int poll_ms(Millis m) { return static_cast<int>(std::min<long long>(m.count(), 24LL * 3600 * 1000)); }
+int poll_ms(Millis m) {
+    return static_cast<int>(std::min<long long>(m.count(), 24LL * 3600 * 1000));
+}
 
 // Shared write/read over a non-blocking descriptor.
 class FdTransport : public Transport {
@@ -63,13 +68,16 @@ public:
         while (done < size) {
             pollfd p{m_fd.get(), POLLOUT, 0};
             const int r = ::poll(&p, 1, poll_ms(timeout));
-            if (r == 0) return TransportError{TransportFault::timeout, "printer did not take data for " + std::to_string(timeout.count()) + " ms"};
+            if (r == 0)
+                return TransportError{TransportFault::timeout,
+                                      "printer did not take data for " + std::to_string(timeout.count()) + " ms"};
             if (r < 0) {
                 if (errno == EINTR) continue;
                 return TransportError{TransportFault::io_error, errno_text("poll")};
             }
             if ((p.revents & (POLLERR | POLLHUP)) != 0)
-                return TransportError{TransportFault::disconnected, "link closed after " + std::to_string(done) + " bytes"};
+                return TransportError{TransportFault::disconnected,
+                                      "link closed after " + std::to_string(done) + " bytes"};
             const ssize_t w = send_or_write(m_fd.get(), data + done, size - done, m_socket);
             if (w < 0) {
                 if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
@@ -97,9 +105,7 @@ public:
         buf.resize(static_cast<size_t>(n));
         return buf;
     }
-    void close() override {
-        m_fd.reset();
-    }
+    void close() override { m_fd.reset(); }
 
 protected:
     static ssize_t send_or_write(int fd, const std::uint8_t* d, size_t n, bool socket) {
@@ -175,13 +181,15 @@ protected:
 
 class SerialTransport final : public DeviceTransport {
 public:
-    SerialTransport(std::string path, int baud, bool rtscts) : DeviceTransport(std::move(path)), m_baud(baud), m_rtscts(rtscts) {}
+    SerialTransport(std::string path, int baud, bool rtscts)
+        : DeviceTransport(std::move(path)), m_baud(baud), m_rtscts(rtscts) {}
     std::string describe() const override { return "serial:" + m_path + "@" + std::to_string(m_baud); }
 
 private:
     TransportResult configure() override {
         termios t{};
-        if (::tcgetattr(m_fd.get(), &t) != 0) return TransportError{TransportFault::io_error, errno_text("tcgetattr " + m_path)};
+        if (::tcgetattr(m_fd.get(), &t) != 0)
+            return TransportError{TransportFault::io_error, errno_text("tcgetattr " + m_path)};
         ::cfmakeraw(&t);
         speed_t speed = B9600;
         switch (m_baud) {
@@ -200,7 +208,8 @@ private:
         } else {
             t.c_iflag |= IXON | IXOFF;
         }
-        if (::tcsetattr(m_fd.get(), TCSANOW, &t) != 0) return TransportError{TransportFault::io_error, errno_text("tcsetattr " + m_path)};
+        if (::tcsetattr(m_fd.get(), TCSANOW, &t) != 0)
+            return TransportError{TransportFault::io_error, errno_text("tcsetattr " + m_path)};
         return Done{};
     }
     int m_baud;
@@ -283,7 +292,8 @@ public:
     TransportResult end_job(Millis timeout) override {
         const int status = reap(timeout);
         if (status != 0)
-            return TransportError{TransportFault::unreachable, "lp -d " + m_queue + " exited with " + std::to_string(status)};
+            return TransportError{TransportFault::unreachable,
+                                  "lp -d " + m_queue + " exited with " + std::to_string(status)};
         return Done{};
     }
     std::string describe() const override { return "cups:" + m_queue; }

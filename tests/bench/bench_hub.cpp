@@ -22,10 +22,10 @@
 #include <vector>
 
 #include "fixtures.hpp"
-#include "hcp/hub_server/hall_api.hpp"
 #include "hcp/hub/hub.hpp"
 #include "hcp/hub/local_hub_link.hpp"
 #include "hcp/hub_client/remote_hub_link.hpp"
+#include "hcp/hub_server/hall_api.hpp"
 
 namespace {
 
@@ -42,7 +42,9 @@ double pct(std::vector<double> v, double p) {
     return v[std::min(i, v.size() - 1)];
 }
 
-double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double ms(Clock::duration d) {
+    return std::chrono::duration<double, std::milli>(d).count();
+}
 
 hcp::HubSetup setup(const std::filesystem::path& db, const hcp::test::HallFixture& hall) {
     hcp::HubSetup s;
@@ -55,9 +57,14 @@ hcp::HubSetup setup(const std::filesystem::path& db, const hcp::test::HallFixtur
 }
 
 json case_body(const std::string& no) {
-    return {{"case_no", no},      {"item_code", "11370921MB1873562E4000153001000"},
-            {"item_name", "基本医疗保险参保信息变更登记"}, {"kind", "immediate"},
-            {"stage", "completed"}, {"window", 2}, {"staff_no", "1002"}, {"staff_name", "李娜"}};
+    return {{"case_no", no},
+            {"item_code", "11370921MB1873562E4000153001000"},
+            {"item_name", "基本医疗保险参保信息变更登记"},
+            {"kind", "immediate"},
+            {"stage", "completed"},
+            {"window", 2},
+            {"staff_no", "1002"},
+            {"staff_name", "李娜"}};
 }
 
 hcp::RatingDraft draft(const std::string& no) {
@@ -124,7 +131,8 @@ int main(int argc, char** argv) {
         });
     });
     // Wait (bounded) for the stream to be attached.
-    for (int i = 0; i < 200 && server.sse_clients() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int i = 0; i < 200 && server.sse_clients() == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
 
     httplib::Client biz("127.0.0.1", port);
     biz.set_bearer_token_auth(kSystem);

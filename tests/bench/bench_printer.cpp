@@ -49,29 +49,36 @@ int main() {
     std::printf("printer.qr_encode %.1f us\n", per_call_us(2000, [&] { (void)qr_modules_with_quiet_zone(d.qr_url); }));
     const Encoder enc(p80);
     const Document doc = ticket_document(d, p80);
-    std::printf("printer.ticket_document_to_bytes_80mm %.2f ms\n", per_call_us(50, [&] { (void)enc.encode(doc); }) / 1000);
+    std::printf("printer.ticket_document_to_bytes_80mm %.2f ms\n",
+                per_call_us(50, [&] { (void)enc.encode(doc); }) / 1000);
     const Bytes raster = enc.encode(doc);
     const Bytes nat = Encoder(native).encode(ticket_document(d, native));
     std::printf("printer.ticket_bytes_raster_qr %zu bytes\n", raster.size());
     std::printf("printer.ticket_bytes_native_qr %zu bytes\n", nat.size());
     const Profile p58 = load_profile(profiles, "generic-58");
     std::printf("printer.ticket_bytes_raster_qr_58mm %zu bytes\n", Encoder(p58).encode(ticket_document(d, p58)).size());
-    std::printf("printer.escpos2png_ticket_80mm %.2f ms\n",
-                per_call_us(20, [&] { (void)render(raster, p80); }) / 1000);
-    const std::string token = hcp::token::issue(key, {"150102001", "20261122000123456789", hcp::token::Stage::completed, 1797897600});
+    std::printf("printer.escpos2png_ticket_80mm %.2f ms\n", per_call_us(20, [&] { (void)render(raster, p80); }) / 1000);
+    const std::string token =
+        hcp::token::issue(key, {"150102001", "20261122000123456789", hcp::token::Stage::completed, 1797897600});
     std::printf("token.issue %.2f us\n", per_call_us(20000, [&] {
-                    (void)hcp::token::issue(key, {"150102001", "20261122000123456789", hcp::token::Stage::completed, 1797897600});
+                    (void)hcp::token::issue(
+                        key, {"150102001", "20261122000123456789", hcp::token::Stage::completed, 1797897600});
                 }));
-    std::printf("token.verify %.2f us\n", per_call_us(20000, [&] { (void)hcp::token::verify(token, {key}, 1797000000); }));
+    std::printf("token.verify %.2f us\n",
+                per_call_us(20000, [&] { (void)hcp::token::verify(token, {key}, 1797000000); }));
     const hcp::token::HallSigningKey ed_key("150102001", hcp::SecretKey::random());
     const std::vector<hcp::token::HallPublicKey> ed_pub{ed_key.public_key()};
-    const hcp::token::Claims receipt_claims{"150102001", "20261122000123456789", hcp::token::Stage::completed, 1797897600};
+    const hcp::token::Claims receipt_claims{"150102001", "20261122000123456789", hcp::token::Stage::completed,
+                                            1797897600};
     const std::string ed_token = hcp::token::issue(ed_key, receipt_claims);
-    std::printf("token.ed25519_issue %.2f us\n", per_call_us(5000, [&] { (void)hcp::token::issue(ed_key, receipt_claims); }));
+    std::printf("token.ed25519_issue %.2f us\n",
+                per_call_us(5000, [&] { (void)hcp::token::issue(ed_key, receipt_claims); }));
     std::printf("token.ed25519_verify %.2f us\n",
                 per_call_us(5000, [&] { (void)hcp::token::verify(ed_token, ed_pub, 1797000000); }));
-    const std::string ed_url = hcp::token::make_url("HTTPS://HCP.EXAMPLE.CN/R/", ed_token, hcp::token::kMaxUrlLengthEd25519);
-    std::printf("token.hmac_receipt_url_length %zu chars\n", hcp::token::make_url("HTTPS://HCP.EXAMPLE.CN/R/", token).size());
+    const std::string ed_url =
+        hcp::token::make_url("HTTPS://HCP.EXAMPLE.CN/R/", ed_token, hcp::token::kMaxUrlLengthEd25519);
+    std::printf("token.hmac_receipt_url_length %zu chars\n",
+                hcp::token::make_url("HTTPS://HCP.EXAMPLE.CN/R/", token).size());
     std::printf("token.ed25519_receipt_url_length %zu chars\n", ed_url.size());
     std::printf("token.hmac_receipt_qr_modules %d modules\n",
                 qr_modules_with_quiet_zone(hcp::token::make_url("HTTPS://HCP.EXAMPLE.CN/R/", token)));
@@ -82,7 +89,8 @@ int main() {
     std::filesystem::remove_all(dir);
     {
         const int port = fake.port();
-        JobManager jobs(dir, p80, [port] { return make_transport(parse_transport("tcp:127.0.0.1:" + std::to_string(port))); });
+        JobManager jobs(dir, p80,
+                        [port] { return make_transport(parse_transport("tcp:127.0.0.1:" + std::to_string(port))); });
         const int n = 50;
         int confirmed = 0;
         const auto t0 = Clock::now();

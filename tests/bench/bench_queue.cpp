@@ -20,7 +20,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+double ms_since(Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
 
 double percentile(std::vector<double> v, double p) {
     if (v.empty()) return 0;
@@ -81,10 +83,14 @@ int main(int argc, char** argv) {
     Options opt;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
-        if (a == "--workdir") opt.workdir = argv[i + 1];
-        else if (a == "--take-n") opt.take_n = std::stoi(argv[i + 1]);
-        else if (a == "--call-n") opt.call_n = std::stoi(argv[i + 1]);
-        else if (a == "--waiting-n") opt.waiting_n = std::stoi(argv[i + 1]);
+        if (a == "--workdir")
+            opt.workdir = argv[i + 1];
+        else if (a == "--take-n")
+            opt.take_n = std::stoi(argv[i + 1]);
+        else if (a == "--call-n")
+            opt.call_n = std::stoi(argv[i + 1]);
+        else if (a == "--waiting-n")
+            opt.waiting_n = std::stoi(argv[i + 1]);
         else {
             std::fprintf(stderr, "usage: hcp_bench_queue [--workdir DIR] [--take-n N] [--call-n N] [--waiting-n N]\n");
             return 2;

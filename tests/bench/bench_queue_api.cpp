@@ -39,12 +39,12 @@
 #include <thread>
 #include <vector>
 
-#include "hcp/config/config.hpp"
 #include "hcp/base/crypto.hpp"
+#include "hcp/base/time.hpp"
+#include "hcp/config/config.hpp"
 #include "hcp/hub_server/hall_api.hpp"
 #include "hcp/hub_server/hub_service.hpp"
 #include "hcp/queue/queue.hpp"
-#include "hcp/base/time.hpp"
 
 namespace {
 
@@ -55,11 +55,13 @@ namespace fs = std::filesystem;
 constexpr const char* kSystem = "bench-system-token-0123456789";
 constexpr const char* kStation = "bench-station-token-0123456789";
 constexpr const char* kItem = "12370921MB2854123A4000117051000";  // a configured SBYB item
-constexpr int kFirstWindow = 5;                                    // windows 5–12 serve SBYB only
+constexpr int kFirstWindow = 5;                                   // windows 5–12 serve SBYB only
 constexpr int kMaxClients = 8;
 bool g_client_nodelay = true;
 
-double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double ms(Clock::duration d) {
+    return std::chrono::duration<double, std::milli>(d).count();
+}
 
 double pct(std::vector<double> v, double p) {
     if (v.empty()) return 0;
@@ -106,8 +108,8 @@ hcp::Config hall_config(const fs::path& dir) {
     replace_once(text, "windows = [1, 3]", windows + "]");
     write_text(dir / "hall.toml", text);
     write_text(dir / "api-tokens.toml",
-               std::string("[[system]]\nid = \"bench\"\ntoken = \"") + kSystem + "\"\n\n[[device]]\nid = \"ticket-01\"\ntoken = \"" +
-                   kStation + "\"\nwindow = 0\n",
+               std::string("[[system]]\nid = \"bench\"\ntoken = \"") + kSystem +
+                   "\"\n\n[[device]]\nid = \"ticket-01\"\ntoken = \"" + kStation + "\"\nwindow = 0\n",
                true);
     hcp::SecretKey::create_file(dir / "qr-token.key");
     return hcp::load_config(dir / "hall.toml");
@@ -192,22 +194,26 @@ Run on_threads(int k, Body body) {
 void fail_note(Run& r, const httplib::Result& res, const char* what) {
     ++r.failures;
     if (r.first_failure.empty())
-        r.first_failure = std::string(what) + ": " + (res ? std::to_string(res->status) + " " + res->body : "no response");
+        r.first_failure =
+            std::string(what) + ": " + (res ? std::to_string(res->status) + " " + res->body : "no response");
 }
 
 struct Options {
     fs::path workdir = "var/bench-queue-api";
-    int tickets = 1200;    // per measurement
-    int cycles = 500;      // per measurement
-    double seconds = 4;    // cap per measurement
+    int tickets = 1200;  // per measurement
+    int cycles = 500;    // per measurement
+    double seconds = 4;  // cap per measurement
     std::vector<int> clients = {1, 4, 8};
 };
 
-const char* mode_name(bool keep_alive) { return keep_alive ? "keep-alive" : "new connection per request"; }
+const char* mode_name(bool keep_alive) {
+    return keep_alive ? "keep-alive" : "new connection per request";
+}
 
 bool bench_tickets(const Options& opt, int k, bool keep_alive) {
     Hall hall(opt.workdir / ("tickets-" + std::to_string(k) + (keep_alive ? "-ka" : "-nc")));
-    const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opt.seconds));
+    const auto deadline =
+        Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opt.seconds));
     std::atomic<int> next{0};
     const char* cats[] = {"SBYB", "HJ", "QYKB"};
     Run r = on_threads(k, [&](int, Run& mine) {
@@ -225,10 +231,11 @@ bool bench_tickets(const Options& opt, int k, bool keep_alive) {
         }
     });
     const auto n = r.latency_ms.size();
-    std::printf("queue api: POST /tickets %d client%s, %s: %.0f req/s, p50 %.2f ms, p99 %.2f ms (%zu tickets in %.2f s, "
-                "queue grew 0 → %zu per category, %d failed)\n",
-                k, k == 1 ? "" : "s", mode_name(keep_alive), static_cast<double>(n) / r.wall_s, pct(r.latency_ms, 0.50), pct(r.latency_ms, 0.99), n,
-                r.wall_s, (n + 2) / 3, r.failures);
+    std::printf(
+        "queue api: POST /tickets %d client%s, %s: %.0f req/s, p50 %.2f ms, p99 %.2f ms (%zu tickets in %.2f s, "
+        "queue grew 0 → %zu per category, %d failed)\n",
+        k, k == 1 ? "" : "s", mode_name(keep_alive), static_cast<double>(n) / r.wall_s, pct(r.latency_ms, 0.50),
+        pct(r.latency_ms, 0.99), n, r.wall_s, (n + 2) / 3, r.failures);
     if (r.failures > 0) std::fprintf(stderr, "bench_queue_api: %s\n", r.first_failure.c_str());
     return r.failures == 0 && n > 0;
 }
@@ -245,13 +252,16 @@ bool bench_call_next(const Options& opt, int k, bool keep_alive) {
     {
         auto cli = hall.client(kSystem);
         for (int w = kFirstWindow; w < kFirstWindow + k; ++w) {
-            json body = {{"staff_no", std::to_string(2000 + w)}, {"staff_name", "窗口" + std::to_string(w) + "工作人员"}};
+            json body = {{"staff_no", std::to_string(2000 + w)},
+                         {"staff_name", "窗口" + std::to_string(w) + "工作人员"}};
             auto res = cli.Post("/api/v1/windows/" + std::to_string(w) + "/sign-in", body.dump(), "application/json");
             if (!res || res->status != 200)
-                throw std::runtime_error("sign-in: " + (res ? std::to_string(res->status) + " " + res->body : "no response"));
+                throw std::runtime_error("sign-in: " +
+                                         (res ? std::to_string(res->status) + " " + res->body : "no response"));
         }
     }
-    const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opt.seconds));
+    const auto deadline =
+        Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opt.seconds));
     std::atomic<int> next{0};
     Run r = on_threads(k, [&](int i, Run& mine) {
         auto cli = hall.client(kSystem, keep_alive);
@@ -278,10 +288,11 @@ bool bench_call_next(const Options& opt, int k, bool keep_alive) {
     });
     const auto n = r.latency_ms.size();
     const double rate = static_cast<double>(r.other_ms.size()) / r.wall_s;
-    std::printf("queue api: POST /windows/{w}/call-next %d client%s (one window each), %s: p50 %.2f ms, p99 %.2f ms; "
-                "cycle call-next + complete %.0f/s (complete p50 %.2f ms, p99 %.2f ms; %zu calls in %.2f s, %d failed)\n",
-                k, k == 1 ? "" : "s", mode_name(keep_alive), pct(r.latency_ms, 0.50), pct(r.latency_ms, 0.99), rate, pct(r.other_ms, 0.50),
-                pct(r.other_ms, 0.99), n, r.wall_s, r.failures);
+    std::printf(
+        "queue api: POST /windows/{w}/call-next %d client%s (one window each), %s: p50 %.2f ms, p99 %.2f ms; "
+        "cycle call-next + complete %.0f/s (complete p50 %.2f ms, p99 %.2f ms; %zu calls in %.2f s, %d failed)\n",
+        k, k == 1 ? "" : "s", mode_name(keep_alive), pct(r.latency_ms, 0.50), pct(r.latency_ms, 0.99), rate,
+        pct(r.other_ms, 0.50), pct(r.other_ms, 0.99), n, r.wall_s, r.failures);
     if (r.failures > 0) std::fprintf(stderr, "bench_queue_api: %s\n", r.first_failure.c_str());
     return r.failures == 0 && n > 0;
 }
@@ -292,13 +303,19 @@ int main(int argc, char** argv) {
     Options opt;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
-        if (a == "--workdir") opt.workdir = argv[i + 1];
-        else if (a == "--tickets") opt.tickets = std::max(1, std::atoi(argv[i + 1]));
-        else if (a == "--cycles") opt.cycles = std::max(1, std::atoi(argv[i + 1]));
-        else if (a == "--client-nodelay") g_client_nodelay = std::atoi(argv[i + 1]) != 0;
-        else if (a == "--seconds") opt.seconds = std::max(1.0, std::atof(argv[i + 1]));
+        if (a == "--workdir")
+            opt.workdir = argv[i + 1];
+        else if (a == "--tickets")
+            opt.tickets = std::max(1, std::atoi(argv[i + 1]));
+        else if (a == "--cycles")
+            opt.cycles = std::max(1, std::atoi(argv[i + 1]));
+        else if (a == "--client-nodelay")
+            g_client_nodelay = std::atoi(argv[i + 1]) != 0;
+        else if (a == "--seconds")
+            opt.seconds = std::max(1.0, std::atof(argv[i + 1]));
         else {
-            std::fprintf(stderr, "usage: hcp_bench_queue_api [--workdir DIR] [--tickets N] [--cycles N] [--seconds S] "
+            std::fprintf(stderr,
+                         "usage: hcp_bench_queue_api [--workdir DIR] [--tickets N] [--cycles N] [--seconds S] "
                          "[--client-nodelay 0|1]\n");
             return 2;
         }

@@ -59,7 +59,9 @@ struct Rng {
         return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
     }
     // Lognormal with the given mean and sigma of the logarithm.
-    double lognormal(double mean, double sigma) { return std::exp(std::log(mean) - sigma * sigma / 2 + sigma * normal()); }
+    double lognormal(double mean, double sigma) {
+        return std::exp(std::log(mean) - sigma * sigma / 2 + sigma * normal());
+    }
     double between(double lo, double hi) { return lo + (hi - lo) * uniform(); }
 };
 
@@ -100,12 +102,12 @@ constexpr double kAbsentShare = 0.05;
 
 // Arrivals per minute by time of day (minutes after midnight, China time).
 double arrival_rate(double minute) {
-    if (minute < 9 * 60) return 0.5;         // 08:30–09:00 doors open
-    if (minute < 10 * 60 + 30) return 1.0;   // morning peak
+    if (minute < 9 * 60) return 0.5;        // 08:30–09:00 doors open
+    if (minute < 10 * 60 + 30) return 1.0;  // morning peak
     if (minute < 12 * 60) return 0.6;
     if (minute < 13 * 60 + 30) return 0.15;  // lunch
     if (minute < 14 * 60) return 0.4;
-    if (minute < 15 * 60 + 30) return 0.8;   // afternoon peak
+    if (minute < 15 * 60 + 30) return 0.8;  // afternoon peak
     return 0.35;
 }
 constexpr double kMaxRate = 1.0;
@@ -115,9 +117,9 @@ struct Citizen {
     int category = 0;
     bool priority = false;
     double service_s = 0;
-    double walk_s = 0;      // call → at the window (not part of the service)
-    bool absent = false;    // not there at the first call
-    bool returns = false;   // absent, but back for the requeued call
+    double walk_s = 0;     // call → at the window (not part of the service)
+    bool absent = false;   // not there at the first call
+    bool returns = false;  // absent, but back for the requeued call
     // filled by the run
     bool issued = false;
     std::string number;
@@ -164,7 +166,8 @@ std::vector<Citizen> citizens(Rng& rng, double load) {
             }
         }
         c.priority = rng.uniform() < kPriorityShare;
-        c.service_s = std::max(45.0, 60.0 * rng.lognormal(hall()[static_cast<size_t>(c.category)].mean_service_min, 0.6));
+        c.service_s =
+            std::max(45.0, 60.0 * rng.lognormal(hall()[static_cast<size_t>(c.category)].mean_service_min, 0.6));
         c.walk_s = rng.between(15, 60);
         c.absent = rng.uniform() < kAbsentShare;
         c.returns = c.absent && rng.uniform() < 0.5;
@@ -198,13 +201,13 @@ struct WindowState {
 // One ticket as the figures see it.
 struct Record {
     int category = 0;
-    bool warm = false;      // taken from 09:30 on
-    bool cold = false;      // the engine had no completed service of the category yet
+    bool warm = false;  // taken from 09:30 on
+    bool cold = false;  // the engine had no completed service of the category yet
     int ahead = 0;
     int windows_counted = 1;
-    double engine_s = 0;    // WaitEstimate::wait at issue
-    double before_s = 0;    // the engine's formula before 2026-12-02: ahead × average ÷ windows
-    double actual_s = 0;    // issue → first call
+    double engine_s = 0;  // WaitEstimate::wait at issue
+    double before_s = 0;  // the engine's formula before 2026-12-02: ahead × average ÷ windows
+    double actual_s = 0;  // issue → first call
     // Diagnosis only (not the engine): the same formula with the ticket(s) at the windows
     // counted, and with the window's whole cycle (call → next call possible) as the average.
     double plus_one_s = 0;
@@ -224,7 +227,7 @@ struct Day {
     int refused = 0, skips = 0, no_shows = 0, served = 0;
     std::vector<double> service_done_s;
     std::vector<hcp::ServiceTimeAverage> cycle;  // per category, call → window free (diagnosis)
-    std::vector<std::array<double, 3>> diag;  // per citizen: +1, +1 cycle, +1 split
+    std::vector<std::array<double, 3>> diag;     // per citizen: +1, +1 cycle, +1 split
 
     TimePoint at_min(double minute) const {
         return midnight + std::chrono::milliseconds{static_cast<long long>(std::llround(minute * 60000.0))};
@@ -319,7 +322,8 @@ struct Day {
             }
             case Kind::sign_in:
             case Kind::back: {
-                auto r = q->open_window(e.window, hcp::Staff{std::to_string(1000 + e.window), "工作人员" + std::to_string(e.window)});
+                auto r = q->open_window(
+                    e.window, hcp::Staff{std::to_string(1000 + e.window), "工作人员" + std::to_string(e.window)});
                 if (!r) fail("open_window", r.error());
                 s.open = true;
                 s.wants_out = false;
@@ -334,8 +338,8 @@ struct Day {
                 auto r = q->start(e.window);
                 if (!r) fail("start", r.error());
                 const auto& p = people[static_cast<size_t>(e.citizen)];
-                schedule(*now + std::chrono::milliseconds{static_cast<long long>(p.service_s * 1000)}, Kind::done, e.window,
-                         e.citizen);
+                schedule(*now + std::chrono::milliseconds{static_cast<long long>(p.service_s * 1000)}, Kind::done,
+                         e.window, e.citizen);
                 return;
             }
             case Kind::done: {
@@ -353,8 +357,10 @@ struct Day {
                 ++skips;
                 if (!r.value().requeued) ++no_shows;
                 freed(e.window, e.citizen);
-                if (r.value().requeued) poke_idle();
-                else try_call(e.window);
+                if (r.value().requeued)
+                    poke_idle();
+                else
+                    try_call(e.window);
                 return;
             }
             case Kind::end_of_day:
@@ -454,7 +460,8 @@ DayResult run_day(const std::filesystem::path& db, std::uint64_t seed, double lo
         r.windows_counted = std::max(1, p.estimate.windows_counted);
         r.engine_s = static_cast<double>(p.estimate.wait.count());
         r.before_s = static_cast<double>(
-            hcp::estimate_wait(p.estimate.people_ahead, p.estimate.average_service, p.estimate.windows_counted).count());
+            hcp::estimate_wait(p.estimate.people_ahead, p.estimate.average_service, p.estimate.windows_counted)
+                .count());
         r.actual_s = std::chrono::duration<double>(*p.first_call - p.issued_at).count();
         r.plus_one_s = day.diag[i][0];
         r.plus_one_cycle_s = day.diag[i][1];
@@ -503,8 +510,8 @@ Errors errors(const std::vector<double>& est, const std::vector<double>& actual)
 
 std::string describe(const std::string& who, const Errors& e) {
     char buf[256];
-    std::snprintf(buf, sizeof buf, "%s MAE %.1f min, median %.1f, p90 %.1f, bias %+.1f, within ±5 min %.0f%%", who.c_str(),
-                  e.mae, e.median, e.p90, e.bias, e.within5);
+    std::snprintf(buf, sizeof buf, "%s MAE %.1f min, median %.1f, p90 %.1f, bias %+.1f, within ±5 min %.0f%%",
+                  who.c_str(), e.mae, e.median, e.p90, e.bias, e.within5);
     return buf;
 }
 
@@ -527,10 +534,14 @@ int main(int argc, char** argv) {
     double load = 1.15;  // a busy day: real waits p50 ≈ 11 min, p90 ≈ 45 min
     int days = 5;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (std::strcmp(argv[i], "--workdir") == 0) workdir = argv[i + 1];
-        else if (std::strcmp(argv[i], "--seed") == 0) seed = std::stoull(argv[i + 1]);
-        else if (std::strcmp(argv[i], "--load") == 0) load = std::stod(argv[i + 1]);
-        else if (std::strcmp(argv[i], "--days") == 0) days = std::max(1, std::atoi(argv[i + 1]));
+        if (std::strcmp(argv[i], "--workdir") == 0)
+            workdir = argv[i + 1];
+        else if (std::strcmp(argv[i], "--seed") == 0)
+            seed = std::stoull(argv[i + 1]);
+        else if (std::strcmp(argv[i], "--load") == 0)
+            load = std::stod(argv[i + 1]);
+        else if (std::strcmp(argv[i], "--days") == 0)
+            days = std::max(1, std::atoi(argv[i + 1]));
         else {
             std::fprintf(stderr, "usage: hcp_bench_queue_eta [--workdir DIR] [--seed N] [--load X] [--days N]\n");
             return 2;
@@ -545,7 +556,8 @@ int main(int argc, char** argv) {
     DayResult total;
     std::string per_day;
     for (int d = 0; d < days; ++d) {
-        DayResult r = run_day(workdir / ("day-" + std::to_string(d) + ".db"), seed + static_cast<std::uint64_t>(d), load);
+        DayResult r =
+            run_day(workdir / ("day-" + std::to_string(d) + ".db"), seed + static_cast<std::uint64_t>(d), load);
         all.insert(all.end(), r.records.begin(), r.records.end());
         services.insert(services.end(), r.service_s.begin(), r.service_s.end());
         total.issued += r.issued;
@@ -569,12 +581,14 @@ int main(int argc, char** argv) {
         if (r.cold) ++cold;
     }
 
-    std::printf("queue eta days: %d (seeds %llu..%llu, load %.2f), %d tickets (%s per day; %d priority, %d refused after "
-                "hours), %d served, %d skips, %d no_show, %d windows; real wait p50 %.1f / p90 %.1f / max %.1f min; "
-                "cold-start estimates %d; replayed in %.1f s\n",
-                days, static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed) + static_cast<unsigned long long>(days) - 1,
-                load, total.issued, per_day.c_str(), total.priority, total.refused, total.served, total.skips,
-                total.no_shows, kWindows, pct(waits_min, 0.5), pct(waits_min, 0.9), pct(waits_min, 1.0), cold, run_s);
+    std::printf(
+        "queue eta days: %d (seeds %llu..%llu, load %.2f), %d tickets (%s per day; %d priority, %d refused after "
+        "hours), %d served, %d skips, %d no_show, %d windows; real wait p50 %.1f / p90 %.1f / max %.1f min; "
+        "cold-start estimates %d; replayed in %.1f s\n",
+        days, static_cast<unsigned long long>(seed),
+        static_cast<unsigned long long>(seed) + static_cast<unsigned long long>(days) - 1, load, total.issued,
+        per_day.c_str(), total.priority, total.refused, total.served, total.skips, total.no_shows, kWindows,
+        pct(waits_min, 0.5), pct(waits_min, 0.9), pct(waits_min, 1.0), cold, run_s);
 
     auto engine = [](const Record& r) { return r.engine_s; };
     auto naive = [mean_service_s](const Record& r) { return r.ahead * mean_service_s / r.windows_counted; };
@@ -593,21 +607,29 @@ int main(int argc, char** argv) {
         const auto& spec = hall()[c];
         auto keep = [c](const Record& r) { return r.warm && static_cast<size_t>(r.category) == c; };
         auto e = errors_of(all, engine, keep);
-        auto b = errors_of(all, [](const Record& r) { return r.before_s; }, keep);
-        auto p1 = errors_of(all, [](const Record& r) { return r.plus_one_s; }, keep);
-        auto p1s = errors_of(all, [](const Record& r) { return r.plus_one_split_s; }, keep);
+        auto b = errors_of(
+            all, [](const Record& r) { return r.before_s; }, keep);
+        auto p1 = errors_of(
+            all, [](const Record& r) { return r.plus_one_s; }, keep);
+        auto p1s = errors_of(
+            all, [](const Record& r) { return r.plus_one_split_s; }, keep);
         std::string windows;
         for (int w : spec.windows) windows += (windows.empty() ? "" : ",") + std::to_string(w);
-        std::printf("queue eta warm %s (windows %s, mean service %.0f min), %zu tickets: %s | diagnosis bias: before %+.1f, "
-                    "+1 %+.1f, +1 split %+.1f min\n",
-                    spec.code, windows.c_str(), spec.mean_service_min, e.n, describe("engine", e).c_str(), b.bias,
-                    p1.bias, p1s.bias);
+        std::printf(
+            "queue eta warm %s (windows %s, mean service %.0f min), %zu tickets: %s | diagnosis bias: before %+.1f, "
+            "+1 %+.1f, +1 split %+.1f min\n",
+            spec.code, windows.c_str(), spec.mean_service_min, e.n, describe("engine", e).c_str(), b.bias, p1.bias,
+            p1s.bias);
     }
     auto warm = [](const Record& r) { return r.warm; };
-    auto before = errors_of(all, [](const Record& r) { return r.before_s; }, warm);
-    auto p1 = errors_of(all, [](const Record& r) { return r.plus_one_s; }, warm);
-    auto p1c = errors_of(all, [](const Record& r) { return r.plus_one_cycle_s; }, warm);
-    auto p1s = errors_of(all, [](const Record& r) { return r.plus_one_split_s; }, warm);
+    auto before = errors_of(
+        all, [](const Record& r) { return r.before_s; }, warm);
+    auto p1 = errors_of(
+        all, [](const Record& r) { return r.plus_one_s; }, warm);
+    auto p1c = errors_of(
+        all, [](const Record& r) { return r.plus_one_cycle_s; }, warm);
+    auto p1s = errors_of(
+        all, [](const Record& r) { return r.plus_one_split_s; }, warm);
     std::printf("queue eta diagnosis, warm (formulas the engine does not use): %s | %s | %s | %s\n",
                 describe("before 2026-12-02: ahead × average ÷ windows", before).c_str(),
                 describe("+1 ahead while every window is busy", p1).c_str(),

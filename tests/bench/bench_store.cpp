@@ -43,8 +43,8 @@ hcp::Store open_store(const std::filesystem::path& db, const hcp::SecretKey& key
     return hcp::Store::open(o, key);
 }
 
-std::vector<double> insert_latencies(const Options& opt, const hcp::test::HallFixture& hall,
-                                     hcp::Durability d, const std::string& name) {
+std::vector<double> insert_latencies(const Options& opt, const hcp::test::HallFixture& hall, hcp::Durability d,
+                                     const std::string& name) {
     auto db = opt.workdir / (name + ".db");
     auto key = hcp::SecretKey::random();
     auto store = open_store(db, key, d);
@@ -75,12 +75,17 @@ int main(int argc, char** argv) {
     Options opt;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
-        if (a == "--workdir") opt.workdir = argv[i + 1];
-        else if (a == "--latency-n") opt.latency_n = std::stoi(argv[i + 1]);
-        else if (a == "--sustained-n") opt.sustained_n = std::stoi(argv[i + 1]);
-        else if (a == "--verify-n") opt.verify_n = std::stoi(argv[i + 1]);
+        if (a == "--workdir")
+            opt.workdir = argv[i + 1];
+        else if (a == "--latency-n")
+            opt.latency_n = std::stoi(argv[i + 1]);
+        else if (a == "--sustained-n")
+            opt.sustained_n = std::stoi(argv[i + 1]);
+        else if (a == "--verify-n")
+            opt.verify_n = std::stoi(argv[i + 1]);
         else {
-            std::fprintf(stderr, "usage: hcp_bench_store [--workdir DIR] [--latency-n N] [--sustained-n N] [--verify-n N]\n");
+            std::fprintf(stderr,
+                         "usage: hcp_bench_store [--workdir DIR] [--latency-n N] [--sustained-n N] [--verify-n N]\n");
             return 2;
         }
     }

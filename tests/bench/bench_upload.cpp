@@ -9,8 +9,8 @@
 
 #include <chrono>
 #include <cstring>
-#include <thread>
 #include <iostream>
+#include <thread>
 
 #include "fixtures.hpp"
 #include "hcp/store/outbox.hpp"
@@ -46,9 +46,12 @@ int main(int argc, char** argv) {
     std::filesystem::path workdir = "var/bench-upload";
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
-        if (a == "--ratings") n = std::stoi(argv[i + 1]);
-        else if (a == "--batch") batch = std::stoi(argv[i + 1]);
-        else if (a == "--workdir") workdir = argv[i + 1];
+        if (a == "--ratings")
+            n = std::stoi(argv[i + 1]);
+        else if (a == "--batch")
+            batch = std::stoi(argv[i + 1]);
+        else if (a == "--workdir")
+            workdir = argv[i + 1];
     }
     std::filesystem::remove_all(workdir);
     std::filesystem::create_directories(workdir);

@@ -20,8 +20,8 @@
 
 #include <cstring>
 #include <fstream>
-#include <map>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "fault_support.hpp"
@@ -79,16 +79,20 @@ int main(int argc, char** argv) {
     std::filesystem::path workdir = "clock-jumps";
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
-        if (a == "--phase-ms") phase_ms = std::stoi(argv[i + 1]);
-        else if (a == "--cycles") cycles = std::stoi(argv[i + 1]);
-        else if (a == "--workdir") workdir = argv[i + 1];
+        if (a == "--phase-ms")
+            phase_ms = std::stoi(argv[i + 1]);
+        else if (a == "--cycles")
+            cycles = std::stoi(argv[i + 1]);
+        else if (a == "--workdir")
+            workdir = argv[i + 1];
         else {
             std::cerr << "usage: hcp_clock_jumps [--phase-ms MS] [--cycles N] [--workdir DIR]\n";
             return 2;
         }
     }
     if (!std::filesystem::exists(HCP_LIBFAKETIME)) {
-        std::cerr << "clock_jumps: " << HCP_LIBFAKETIME << " missing: install the Debian package faketime (./dev deps)\n";
+        std::cerr << "clock_jumps: " << HCP_LIBFAKETIME
+                  << " missing: install the Debian package faketime (./dev deps)\n";
         return 77;
     }
     workdir = std::filesystem::absolute(workdir);
@@ -191,8 +195,10 @@ int main(int argc, char** argv) {
     for (const auto& a : arrived) by_id[a.id] = &a;
     for (size_t i = 0; i < hub.size(); ++i) {
         auto it = by_id.find(hub[i].id);
-        if (it == by_id.end()) ++lost;
-        else if (it->second->seq != hub[i].seq || it->second->hash != hub[i].hash) ++reordered;
+        if (it == by_id.end())
+            ++lost;
+        else if (it->second->seq != hub[i].seq || it->second->hash != hub[i].hash)
+            ++reordered;
         if (i > 0 && hub[i].tapped_at < hub[i - 1].tapped_at) ++tapped_backwards;
     }
     for (size_t i = 1; i < arrived.size(); ++i) {
@@ -213,9 +219,9 @@ int main(int argc, char** argv) {
     const bool verify_ok = verify.value("ok", false);
     const long long ratings = static_cast<long long>(hub.size());
     const bool ok = hub_ok && ratings > 0 && lost == 0 && reordered == 0 && duplicates == 0 && not_accepted == 0 &&
-                    static_cast<long long>(arrived.size()) == ratings && stats.accepted == ratings && tapped_backwards > 0 &&
-                    backwards == tapped_backwards && skew_error_seen && drained && settle_ms >= 0 && events.empty() &&
-                    integrity == "ok" && verify_ok;
+                    static_cast<long long>(arrived.size()) == ratings && stats.accepted == ratings &&
+                    tapped_backwards > 0 && backwards == tapped_backwards && skew_error_seen && drained &&
+                    settle_ms >= 0 && events.empty() && integrity == "ok" && verify_ok;
     std::cout << "clock_jumps: the admin saw: " << skew_error << '\n';
     std::cout << "FIG clock_jumps phases=" << phases << " ratings=" << ratings << " accepted=" << stats.accepted
               << " lost=" << lost << " duplicates=" << duplicates << " reordered=" << reordered

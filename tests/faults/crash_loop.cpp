@@ -65,10 +65,14 @@ int main(int argc, char** argv) {
     Args args;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
-        if (a == "--kills") args.kills = std::stoi(argv[i + 1]);
-        else if (a == "--workdir") args.workdir = argv[i + 1];
-        else if (a == "--min-ms") args.min_ms = std::stoi(argv[i + 1]);
-        else if (a == "--max-ms") args.max_ms = std::stoi(argv[i + 1]);
+        if (a == "--kills")
+            args.kills = std::stoi(argv[i + 1]);
+        else if (a == "--workdir")
+            args.workdir = argv[i + 1];
+        else if (a == "--min-ms")
+            args.min_ms = std::stoi(argv[i + 1]);
+        else if (a == "--max-ms")
+            args.max_ms = std::stoi(argv[i + 1]);
         else {
             std::cerr << "usage: hcp_crash_loop [--kills N] [--workdir DIR] [--min-ms A --max-ms B]\n";
             return 2;
@@ -119,8 +123,10 @@ int main(int argc, char** argv) {
 
         auto report = hcp::verify_store(db, key);
         for (const auto& f : report.findings) {
-            if (f.kind == hcp::TamperKind::integrity) ++integrity_failures;
-            else ++chain_failures;
+            if (f.kind == hcp::TamperKind::integrity)
+                ++integrity_failures;
+            else
+                ++chain_failures;
             std::cerr << "after kill " << k + 1 << ": " << f.describe() << '\n';
         }
     }
@@ -130,9 +136,10 @@ int main(int argc, char** argv) {
     long long committed = store.rating_count();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     long long indeterminate = committed - static_cast<long long>(acked.size()) + lost;
-    std::printf("FIG T1 kills=%d acked=%zu committed=%lld indeterminate=%lld lost=%lld integrity=%s chain=%s secs=%.1f\n",
-                args.kills, acked.size(), committed, indeterminate, lost, integrity_failures == 0 ? "ok" : "FAILED",
-                chain_failures == 0 ? "ok" : "FAILED", secs);
+    std::printf(
+        "FIG T1 kills=%d acked=%zu committed=%lld indeterminate=%lld lost=%lld integrity=%s chain=%s secs=%.1f\n",
+        args.kills, acked.size(), committed, indeterminate, lost, integrity_failures == 0 ? "ok" : "FAILED",
+        chain_failures == 0 ? "ok" : "FAILED", secs);
     bool pass = lost == 0 && integrity_failures == 0 && chain_failures == 0 && !acked.empty();
     if (acked.empty()) std::printf("no rating was acknowledged: the writer never got going (check stderr)\n");
     std::printf("%d passed, %d failed\n", pass ? 1 : 0, pass ? 0 : 1);

@@ -32,7 +32,7 @@ using SetCapacity = void (*)(long long);
 using Used = long long (*)();
 
 struct Args {
-    int ratings = 40;  // per phase with space
+    int ratings = 40;   // per phase with space
     int attempts = 20;  // per phase without
     std::filesystem::path workdir = "disk-full";
 };
@@ -54,9 +54,12 @@ int main(int argc, char** argv) {
     Args args;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
-        if (a == "--ratings") args.ratings = std::stoi(argv[i + 1]);
-        else if (a == "--attempts") args.attempts = std::stoi(argv[i + 1]);
-        else if (a == "--workdir") args.workdir = argv[i + 1];
+        if (a == "--ratings")
+            args.ratings = std::stoi(argv[i + 1]);
+        else if (a == "--attempts")
+            args.attempts = std::stoi(argv[i + 1]);
+        else if (a == "--workdir")
+            args.workdir = argv[i + 1];
         else {
             std::cerr << "usage: hcp_disk_full [--ratings N] [--attempts N] [--workdir DIR]\n";
             return 2;
@@ -144,12 +147,14 @@ int main(int argc, char** argv) {
     set_capacity(used() + kReserve / 2);
     for (int k = first_reserve; k < first_saved; ++k) {
         auto f = rate_case(store, k, true);
-        if (!f) ++committed_while_full;
+        if (!f)
+            ++committed_while_full;
         else if (f->cause == hcp::RecordFailureCause::disk_nearly_full) {
             ++refused_reserve;
             message_zh = f->message_zh();
             detail_reserve = f->detail;
-        } else ++other_failures;
+        } else
+            ++other_failures;
     }
     const bool reserve_wrote_nothing = store.rating_count() == before_full;
 
@@ -159,11 +164,13 @@ int main(int argc, char** argv) {
     set_capacity(used());
     for (int k = first_saved; k < first_saved + args.attempts; ++k) {
         auto f = rate_case(racing, k, true);
-        if (!f) ++committed_while_full;
+        if (!f)
+            ++committed_while_full;
         else if (f->cause == hcp::RecordFailureCause::disk_nearly_full) {
             ++refused_full;
             detail_full = f->detail;
-        } else ++other_failures;
+        } else
+            ++other_failures;
     }
     const std::string integrity_full = hcp::faults::integrity_check(db);
 
@@ -207,8 +214,8 @@ int main(int argc, char** argv) {
     std::cout << "disk_full: refused at commit: " << detail_full << "\n";
     std::cout << "disk_full: the screen shows: " << message_zh << "\n";
     std::cout << "FIG disk_full ratings=" << ratings << " refused_reserve=" << refused_reserve
-              << " refused_sqlite_full=" << refused_full
-              << " committed_while_full=" << committed_while_full << " cause=disk_nearly_full"
+              << " refused_sqlite_full=" << refused_full << " committed_while_full=" << committed_while_full
+              << " cause=disk_nearly_full"
               << " message_zh=" << (message_ok ? "ok" : "MISSING") << " lost=" << lost << " duplicates=" << duplicates
               << " accepted=" << stats.accepted << " recovered_ms=" << recovered_ms
               << " uploader_store_errors=" << store_errors << " integrity_while_full=" << integrity_full

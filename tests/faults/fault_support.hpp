@@ -59,8 +59,8 @@ inline std::string integrity_check(const std::filesystem::path& db) {
 // Runs `hcpctl verify DB --key KEY --json` (the tool an admin runs) and returns its JSON
 // ({"ok", "ratings", "findings": [{"kind", "seq_first", …}]}); {"error": …} if it did not run.
 inline nlohmann::json hcpctl_verify(const std::filesystem::path& db, const std::filesystem::path& key) {
-    std::string cmd = std::string("'") + HCP_HCPCTL_PATH + "' verify '" + db.string() + "' --key '" + key.string() +
-                      "' --json 2>&1";
+    std::string cmd =
+        std::string("'") + HCP_HCPCTL_PATH + "' verify '" + db.string() + "' --key '" + key.string() + "' --json 2>&1";
     std::unique_ptr<FILE, decltype(&pclose)> p(::popen(cmd.c_str(), "r"), &pclose);
     if (!p) return {{"error", "popen failed"}};
     std::string text;

@@ -52,7 +52,8 @@ F real(const char* name) {
 bool path_in_dir(const char* path) {
     init();
     if (g_dir.empty() || !path) return false;
-    return std::strncmp(path, g_dir.c_str(), g_dir.size()) == 0 && (path[g_dir.size()] == '/' || path[g_dir.size()] == 0);
+    return std::strncmp(path, g_dir.c_str(), g_dir.size()) == 0 &&
+           (path[g_dir.size()] == '/' || path[g_dir.size()] == 0);
 }
 
 bool fd_in_dir(int fd) {
@@ -75,8 +76,10 @@ long long used_bytes_in(const std::string& dir) {
         std::string p = dir + "/" + e->d_name;
         struct stat st {};
         if (::lstat(p.c_str(), &st) != 0) continue;
-        if (S_ISREG(st.st_mode)) total += st.st_size;
-        else if (S_ISDIR(st.st_mode)) total += used_bytes_in(p);
+        if (S_ISREG(st.st_mode))
+            total += st.st_size;
+        else if (S_ISDIR(st.st_mode))
+            total += used_bytes_in(p);
     }
     ::closedir(d);
     return total;
@@ -111,12 +114,16 @@ void shrink_to_capacity(unsigned long frsize, Count& blocks, Count& bfree, Count
 extern "C" {
 
 // Control (found with dlsym by the program under test).
-__attribute__((visibility("default"))) void hcp_faultfs_set_capacity(long long bytes) { g_capacity = bytes; }
+__attribute__((visibility("default"))) void hcp_faultfs_set_capacity(long long bytes) {
+    g_capacity = bytes;
+}
 __attribute__((visibility("default"))) long long hcp_faultfs_used() {
     init();
     return g_dir.empty() ? 0 : used_bytes_in(g_dir);
 }
-__attribute__((visibility("default"))) long long hcp_faultfs_refusals() { return g_refusals.load(); }
+__attribute__((visibility("default"))) long long hcp_faultfs_refusals() {
+    return g_refusals.load();
+}
 
 __attribute__((visibility("default"))) ssize_t write(int fd, const void* buf, size_t n) {
     static auto next = real<ssize_t (*)(int, const void*, size_t)>("write");

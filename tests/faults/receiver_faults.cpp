@@ -33,9 +33,12 @@ int main(int argc, char** argv) {
     Args args;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
-        if (a == "--ratings") args.ratings = std::stoi(argv[i + 1]);
-        else if (a == "--fault-ms") args.fault_ms = std::stoi(argv[i + 1]);
-        else if (a == "--workdir") args.workdir = argv[i + 1];
+        if (a == "--ratings")
+            args.ratings = std::stoi(argv[i + 1]);
+        else if (a == "--fault-ms")
+            args.fault_ms = std::stoi(argv[i + 1]);
+        else if (a == "--workdir")
+            args.workdir = argv[i + 1];
         else {
             std::cerr << "usage: hcp_receiver_faults [--ratings N] [--fault-ms MS] [--workdir DIR]\n";
             return 2;
@@ -122,8 +125,10 @@ int main(int argc, char** argv) {
     for (const auto& e : store.outbox()) {
         ids.insert(e.rating_id);
         const long long n = platform.arrivals_of(e.rating_id);
-        if (n == 0) ++lost;
-        else resent += n - 1;
+        if (n == 0)
+            ++lost;
+        else
+            resent += n - 1;
     }
     long long accepted_once = 0;
     for (const auto& a : platform.arrivals(o.device_id))

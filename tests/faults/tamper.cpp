@@ -32,13 +32,16 @@ bool exec(const std::filesystem::path& db, const std::string& sql) {
     return rc == SQLITE_OK;
 }
 
-std::string q(const std::string& s) { return "'" + s + "'"; }
+std::string q(const std::string& s) {
+    return "'" + s + "'";
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
     std::filesystem::path workdir = "tamper";
-    if (argc == 3 && std::string(argv[1]) == "--workdir") workdir = argv[2];
+    if (argc == 3 && std::string(argv[1]) == "--workdir")
+        workdir = argv[2];
     else if (argc != 1) {
         std::cerr << "usage: hcp_tamper [--workdir DIR]\n";
         return 2;
@@ -85,19 +88,30 @@ int main(int argc, char** argv) {
     forged.option_codes.clear();
     forged.option_labels.clear();
     forged.hash = hcp::chain_hash(forged.prev_hash, forged);
-    const bool tampered = exec(
-        db, "DROP TRIGGER ratings_no_update; DROP TRIGGER ratings_no_delete; BEGIN;"
-            "UPDATE ratings SET level = 5 WHERE seq = 23;"
-            "DELETE FROM outbox WHERE rating_id = " + q(ratings[25].id) + ";"
-            "DELETE FROM ratings WHERE seq = 26;"
-            "UPDATE ratings SET text = '已改写', hash = " + q(rewritten.hash) + " WHERE seq = 5;"
-            "UPDATE outbox SET state = 'pending', next_attempt_at = 0 WHERE rating_id = " + q(rewritten.id) + ";"
-            "UPDATE ratings SET id = " + q(forged.id) + ", level = 5, option_codes = '[]', option_labels = '[]', hash = " +
-            q(forged.hash) + " WHERE seq = 10;"
-            "UPDATE rating_slots SET rating_id = " + q(forged.id) + " WHERE rating_id = " + q(ratings[9].id) + ";"
-            "UPDATE outbox SET rating_id = " + q(forged.id) + ", state = 'pending', next_attempt_at = 0 WHERE rating_id = " +
-            q(ratings[9].id) + ";"
-            "COMMIT;");
+    const bool tampered =
+        exec(db,
+             "DROP TRIGGER ratings_no_update; DROP TRIGGER ratings_no_delete; BEGIN;"
+             "UPDATE ratings SET level = 5 WHERE seq = 23;"
+             "DELETE FROM outbox WHERE rating_id = " +
+                 q(ratings[25].id) +
+                 ";"
+                 "DELETE FROM ratings WHERE seq = 26;"
+                 "UPDATE ratings SET text = '已改写', hash = " +
+                 q(rewritten.hash) +
+                 " WHERE seq = 5;"
+                 "UPDATE outbox SET state = 'pending', next_attempt_at = 0 WHERE rating_id = " +
+                 q(rewritten.id) +
+                 ";"
+                 "UPDATE ratings SET id = " +
+                 q(forged.id) + ", level = 5, option_codes = '[]', option_labels = '[]', hash = " + q(forged.hash) +
+                 " WHERE seq = 10;"
+                 "UPDATE rating_slots SET rating_id = " +
+                 q(forged.id) + " WHERE rating_id = " + q(ratings[9].id) +
+                 ";"
+                 "UPDATE outbox SET rating_id = " +
+                 q(forged.id) + ", state = 'pending', next_attempt_at = 0 WHERE rating_id = " + q(ratings[9].id) +
+                 ";"
+                 "COMMIT;");
 
     // The hub side: hcpctl verify with the device key.
     const auto verify = hcp::faults::hcpctl_verify(db, key_file);
@@ -120,7 +134,8 @@ int main(int argc, char** argv) {
         if (e.kind == "altered" && e.seq == 23) remote.insert(23);
         if (e.kind == "gap" && e.seq == 26) remote.insert(26);
         if (e.kind == "fork" && e.seq == 5 && e.detail.find(rewritten.id) != std::string::npos) remote.insert(5);
-        if (e.kind == "fork" && e.seq == 10 && e.detail.find("two ratings claim") != std::string::npos) remote.insert(10);
+        if (e.kind == "fork" && e.seq == 10 && e.detail.find("two ratings claim") != std::string::npos)
+            remote.insert(10);
     }
     auto sync = hcp::OutboxQueue::open(db).sync_state();
     const std::string integrity = hcp::faults::integrity_check(db);

@@ -20,8 +20,8 @@
 
 #include "fixtures.hpp"
 #include "hcp/store/outbox.hpp"
-#include "hcp/upload/upload.hpp"
 #include "hcp/store/verify.hpp"
+#include "hcp/upload/upload.hpp"
 #include "platform_sim.hpp"
 
 namespace {
@@ -43,7 +43,8 @@ hcp::UploadConfig config(const std::string& url) {
 }
 
 // The hub child: records ratings (unless `write` is false) while the uploader drains.
-int run_hub(const std::filesystem::path& db, const std::filesystem::path& key_file, const std::string& url, bool write) {
+int run_hub(const std::filesystem::path& db, const std::filesystem::path& key_file, const std::string& url,
+            bool write) {
     hcp::test::HallFixture hall(HCP_TEST_ASSETS_DIR);
     hcp::StoreOptions o;
     o.path = db;
@@ -76,13 +77,16 @@ int run_hub(const std::filesystem::path& db, const std::filesystem::path& key_fi
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc == 6 && std::strcmp(argv[1], "--hub") == 0) return run_hub(argv[2], argv[3], argv[4], std::strcmp(argv[5], "write") == 0);
+    if (argc == 6 && std::strcmp(argv[1], "--hub") == 0)
+        return run_hub(argv[2], argv[3], argv[4], std::strcmp(argv[5], "write") == 0);
     int kills = 10;
     std::filesystem::path workdir = "upload-kill-loop";
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
-        if (a == "--kills") kills = std::stoi(argv[i + 1]);
-        else if (a == "--workdir") workdir = argv[i + 1];
+        if (a == "--kills")
+            kills = std::stoi(argv[i + 1]);
+        else if (a == "--workdir")
+            workdir = argv[i + 1];
         else {
             std::cerr << "usage: hcp_upload_kill_loop [--kills N] [--workdir DIR]\n";
             return 2;
@@ -110,8 +114,8 @@ int main(int argc, char** argv) {
     auto spawn = [&](bool write) {
         pid_t pid = ::fork();
         if (pid == 0) {
-            ::execl("/proc/self/exe", argv[0], "--hub", db.c_str(), key_file.c_str(), url.c_str(), write ? "write" : "drain",
-                    static_cast<char*>(nullptr));
+            ::execl("/proc/self/exe", argv[0], "--hub", db.c_str(), key_file.c_str(), url.c_str(),
+                    write ? "write" : "drain", static_cast<char*>(nullptr));
             ::_exit(127);
         }
         return pid;

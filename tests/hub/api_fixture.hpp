@@ -3,9 +3,9 @@
 // business system, and small HTTP helpers.
 #include <httplib.h>
 #include <netinet/in.h>
-#include <nlohmann/json.hpp>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include "hcp/hub_server/hall_api.hpp"
 #include "hub_fixture.hpp"

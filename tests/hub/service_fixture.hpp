@@ -43,8 +43,8 @@ inline void add_tables(std::string& config, const std::string& text) {
 
 struct ServiceSettings {
     bool upload = true;
-    bool hall_secret = true;       // write the platform secret file
-    bool qr_key = true;            // write the receipt QR key file
+    bool hall_secret = true;  // write the platform secret file
+    bool qr_key = true;       // write the receipt QR key file
     std::string profile = "generic";
     int purge_after_days = 30;
 };
@@ -79,12 +79,14 @@ struct ServiceWorld {
                                  "\"\nsecret_file = \"platform.secret\"\nprofile = \"" + s.profile +
                                  "\"\nbatch_size = 50\ntimeout_seconds = 2\nconnect_timeout_seconds = 1\n"
                                  "backoff_base_ms = 20\nbackoff_max_ms = 200\nmax_retry_after_seconds = 1\n"
-                                 "purge_after_days = " + std::to_string(s.purge_after_days) + "\n");
+                                 "purge_after_days = " +
+                                 std::to_string(s.purge_after_days) + "\n");
         write_file(dir / "hall.toml", text);
         write_private(dir / "api-tokens.toml", std::string("[[system]]\nid = \"bizsys\"\ntoken = \"") + kSystemToken +
                                                    "\"\n\n[[device]]\nid = \"rater-02\"\ntoken = \"" + kWindow2Token +
                                                    "\"\nwindow = 2\n");
-        if (s.hall_secret) write_private(dir / "platform.secret", to_hex(platform_secret().bytes().data(), SecretKey::kSize) + "\n");
+        if (s.hall_secret)
+            write_private(dir / "platform.secret", to_hex(platform_secret().bytes().data(), SecretKey::kSize) + "\n");
         if (s.qr_key) qr_key = SecretKey::create_file(dir / "qr-token.key");
         config = load_config(dir / "hall.toml");
     }

@@ -219,8 +219,7 @@ TEST_CASE("Hall API: event streams beyond the limit get 503 and the server still
     ApiFixture f;
     // Four streams allowed (api_config): hold them open on other threads.
     std::vector<std::thread> readers;
-    for (int i = 0; i < 4; ++i)
-        readers.emplace_back([&] { read_events(f, "/api/v1/events", 1000, kWindow2Token); });
+    for (int i = 0; i < 4; ++i) readers.emplace_back([&] { read_events(f, "/api/v1/events", 1000, kWindow2Token); });
     // Bounded wait until the four streams are counted.
     for (int i = 0; i < 200 && f.server->sse_clients() < 4; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -233,7 +232,8 @@ TEST_CASE("Hall API: event streams beyond the limit get 503 and the server still
     CHECK(f.server->sse_clients() == 0);
 }
 
-TEST_CASE("Hall API tokens file: unknown keys, short, reused tokens and twice-listed ids are reported with file and line") {
+TEST_CASE(
+    "Hall API tokens file: unknown keys, short, reused tokens and twice-listed ids are reported with file and line") {
     const std::string text =
         "[api]\nlisten = \"127.0.0.1:9000\"\n\n"
         "[[device]]\nid = \"rater-02\"\ntoken = \"short\"\nwindow = 2\nwindw = 3\n\n"
@@ -251,9 +251,10 @@ TEST_CASE("Hall API tokens file: unknown keys, short, reused tokens and twice-li
         CHECK(all.find("listed twice") != std::string::npos);
         CHECK(all.find("used twice") != std::string::npos);
     }
-    auto ok = parse_api_tokens("[[system]]\nid = \"biz\"\ntoken = \"0123456789abcdef\"\n"
-                               "[[device]]\nid = \"rater-01\"\ntoken = \"fedcba9876543210\"\nwindow = 1\n",
-                               "x.toml");
+    auto ok = parse_api_tokens(
+        "[[system]]\nid = \"biz\"\ntoken = \"0123456789abcdef\"\n"
+        "[[device]]\nid = \"rater-01\"\ntoken = \"fedcba9876543210\"\nwindow = 1\n",
+        "x.toml");
     REQUIRE(ok.systems.size() == 1);
     REQUIRE(ok.devices.size() == 1);
     CHECK(ok.devices[0].window == 1);
@@ -296,7 +297,8 @@ TEST_CASE("A terminal's hub token file must be private and one line of printable
                       Catch::Contains("chmod 600"));
     CHECK_THROWS_WITH(load_hub_token(write_token("short\n", owner)), Catch::Contains("16 to 200"));
     CHECK_THROWS_WITH(load_hub_token(write_token("0123456789 abcdef\n", owner)), Catch::Contains("printable"));
-    CHECK_THROWS_WITH(load_hub_token(write_token(std::string("0123456789abcdef\0x", 18), owner)), Catch::Contains("printable"));
+    CHECK_THROWS_WITH(load_hub_token(write_token(std::string("0123456789abcdef\0x", 18), owner)),
+                      Catch::Contains("printable"));
     CHECK_THROWS_WITH(load_hub_token(dir / "absent.token"), Catch::Contains("cannot read"));
 }
 

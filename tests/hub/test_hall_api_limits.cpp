@@ -15,7 +15,7 @@ TEST_CASE("A token bucket allows its burst then says how long to wait and refill
     for (int i = 0; i < 3; ++i) CHECK_FALSE(lim.acquire("a", t0));
     auto wait = lim.acquire("a", t0);
     REQUIRE(wait);
-    CHECK(*wait == 500ms);  // one token at 2/s
+    CHECK(*wait == 500ms);              // one token at 2/s
     CHECK_FALSE(lim.acquire("b", t0));  // another client has its own bucket
     CHECK(lim.acquire("a", t0 + 499ms));
     CHECK_FALSE(lim.acquire("a", t0 + 1000ms));

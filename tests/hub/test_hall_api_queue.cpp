@@ -11,9 +11,9 @@
 #include <thread>
 
 #include "../printer/printer_helpers.hpp"
-#include "hcp/printer/profile.hpp"
 #include "hcp/hub_client/remote_hub_link.hpp"
 #include "hcp/hub_client/remote_queue.hpp"
+#include "hcp/printer/profile.hpp"
 #include "service_fixture.hpp"
 
 using namespace hcp;
@@ -84,7 +84,9 @@ struct QueueWorld : ServiceWorld {
     Hub& hub() { return service->hub(); }
 };
 
-int status(const httplib::Result& r) { return r ? r->status : -1; }
+int status(const httplib::Result& r) {
+    return r ? r->status : -1;
+}
 
 // The events on the hub's bus after `after`, waiting (bounded) until `n` arrived.
 std::vector<HubEvent> bus_events(Hub& hub, long long after, size_t n) {
@@ -309,11 +311,10 @@ TEST_CASE("Queue API: 办结 stores the case and opens the rating on that window
     w.ok(w.act(1, "call-next"));
     const long long before = w.hub().events().last_id();
 
-    auto done = w.ok(w.act(1, "complete",
-                           {{"case_no", "370921-20261008-0001"},
-                            {"item_code", "11370921MB1873562E4000153001000"},
-                            {"expect", "A001"}},
-                           kSystemToken));
+    auto done = w.ok(w.act(
+        1, "complete",
+        {{"case_no", "370921-20261008-0001"}, {"item_code", "11370921MB1873562E4000153001000"}, {"expect", "A001"}},
+        kSystemToken));
     CHECK(done["ticket"]["number"] == "A001");
     CHECK(done["ticket"]["state"] == "done");
     CHECK(done["window"] == 1);
@@ -384,9 +385,9 @@ TEST_CASE("Queue API: a 办结 whose case the hub refuses leaves the ticket at t
     CHECK(w.service->queue()->current(1)->number == "A001");
 
     // An item outside the configuration comes with its name; a 承诺件 too.
-    auto ok = w.ok(w.act(1, "complete",
-                         {{"case_no", "C-1"}, {"item_code", "LOCAL-ITEM-7"}, {"item_name", "临时事项"},
-                          {"kind", "promised"}}));
+    auto ok = w.ok(
+        w.act(1, "complete",
+              {{"case_no", "C-1"}, {"item_code", "LOCAL-ITEM-7"}, {"item_name", "临时事项"}, {"kind", "promised"}}));
     CHECK(ok["case"]["item"]["name"] == "临时事项");
     CHECK(ok["case"]["kind"] == "promised");
     CHECK_FALSE(w.service->queue()->current(1));
@@ -736,7 +737,8 @@ TEST_CASE("Queue API: 办结 prints the 办件回执 with the case's QR on the w
     CHECK(read_file(printers.path() / "receipts-1.bin").size() > bytes.size());
 }
 
-TEST_CASE("Queue API: a receipt printer that fails, a window without one, and 办结 without printing", "[hall_api_queue]") {
+TEST_CASE("Queue API: a receipt printer that fails, a window without one, and 办结 without printing",
+          "[hall_api_queue]") {
     TempDir printers;
     QueueWorld w(10, 0, true, [&](Config& c) { with_receipt_printers(c, printers.path()); });
 
@@ -776,8 +778,9 @@ TEST_CASE("Queue API: a receipt printer that fails, a window without one, and �
         CHECK(status(w.act(1, "print-receipt", {{"case_no", 12}})) == 400);
         w.take("SBYB");
         w.ok(w.act(1, "call-next"));
-        auto flag = w.act(1, "complete", {{"case_no", "SB-2026-0004"}, {"item_code", "11370921MB1873562E4000153001000"},
-                                          {"print_receipt", "yes"}});
+        auto flag = w.act(
+            1, "complete",
+            {{"case_no", "SB-2026-0004"}, {"item_code", "11370921MB1873562E4000153001000"}, {"print_receipt", "yes"}});
         CHECK(status(flag) == 400);
         CHECK_FALSE(w.hub().find_case("SB-2026-0004"));
         // A device token (the rating tablet) may not print receipts either.
@@ -830,7 +833,8 @@ struct Received {
 
 }  // namespace
 
-TEST_CASE("RemoteQueue reads the hub's queue, takes tickets and follows calls over the event stream", "[hall_api_queue]") {
+TEST_CASE("RemoteQueue reads the hub's queue, takes tickets and follows calls over the event stream",
+          "[hall_api_queue]") {
     QueueWorld w;
     RemoteQueue rq(remote_options(*w.service->api_port()));
 
@@ -907,9 +911,10 @@ TEST_CASE("RemoteQueue: a wrong token and a server that is not the hub get plain
         httplib::Server fake;
         std::atomic<int> variant{0};
         fake.Get("/api/v1/queue", [&](const httplib::Request&, httplib::Response& res) {
-            static const char* bodies[] = {"not json", R"({"at": 5})",
-                                           R"({"at":"2026-03-04T10:00:00+08:00","categories":[{"code":"A","prefix":"AB","waiting":1}],"windows":[],"last_calls":[]})",
-                                           R"({"at":"2026-03-04T10:00:00+08:00","categories":[],"windows":[{"window":"x"}],"last_calls":[]})"};
+            static const char* bodies[] = {
+                "not json", R"({"at": 5})",
+                R"({"at":"2026-03-04T10:00:00+08:00","categories":[{"code":"A","prefix":"AB","waiting":1}],"windows":[],"last_calls":[]})",
+                R"({"at":"2026-03-04T10:00:00+08:00","categories":[],"windows":[{"window":"x"}],"last_calls":[]})"};
             res.set_content(bodies[variant.load() % 4], "application/json");
         });
         fake.Post("/api/v1/tickets", [&](const httplib::Request&, httplib::Response& res) {
@@ -920,10 +925,11 @@ TEST_CASE("RemoteQueue: a wrong token and a server that is not the hub get plain
             res.set_content(bodies[v], "application/json");
         });
         fake.Get("/api/v1/events", [&](const httplib::Request&, httplib::Response& res) {
-            res.set_content("id: x\nevent: queue_called\ndata: {\"window\":\"x\",\"call\":{\"number\":5}}\n\n"
-                            "event: queue_called\ndata: not json\n\n"
-                            "id: 3\nevent: queue_called\ndata: {\"window\":2,\"call\":{\"number\":\"A009\",\"window\":2}}\n\n",
-                            "text/event-stream");
+            res.set_content(
+                "id: x\nevent: queue_called\ndata: {\"window\":\"x\",\"call\":{\"number\":5}}\n\n"
+                "event: queue_called\ndata: not json\n\n"
+                "id: 3\nevent: queue_called\ndata: {\"window\":2,\"call\":{\"number\":\"A009\",\"window\":2}}\n\n",
+                "text/event-stream");
         });
         const int port = fake.bind_to_any_port("127.0.0.1");
         std::thread serve([&] { fake.listen_after_bind(); });
@@ -955,7 +961,8 @@ TEST_CASE("Queue API: the business system books appointments and the ticket stat
           "[hall_api_queue]") {
     QueueWorld w;
     const std::string today = format_date(china_date(w.clock()));
-    auto booked = w.ok(w.post("/api/v1/appointments", {{"code", "a20260304"}, {"category", "BDC"}, {"day", today}}), 201);
+    auto booked =
+        w.ok(w.post("/api/v1/appointments", {{"code", "a20260304"}, {"category", "BDC"}, {"day", today}}), 201);
     CHECK(booked["code"] == "A20260304");
     CHECK(booked["state"] == "booked");
     CHECK(booked["ticket_number"].is_null());
@@ -1004,7 +1011,9 @@ TEST_CASE("Queue API: the business system books appointments and the ticket stat
     CHECK(status(w.post("/api/v1/tickets", json::object(), kStationToken)) == 400);  // neither field
 
     // The ticket station on another host checks in through RemoteQueue.
-    w.ok(w.post("/api/v1/appointments", {{"code", "E0000001"}, {"category", "SBYB"}, {"day", today}, {"priority", true}}), 201);
+    w.ok(w.post("/api/v1/appointments",
+                {{"code", "E0000001"}, {"category", "SBYB"}, {"day", today}, {"priority", true}}),
+         201);
     RemoteQueue rq(remote_options(*w.service->api_port()));
     auto remote = rq.check_in("e0000001");
     REQUIRE(remote);

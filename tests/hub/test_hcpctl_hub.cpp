@@ -1,10 +1,10 @@
 // `hcpctl hub`: the hub headless (HubService), serving the hall API until SIGTERM; SIGUSR1
 // prints the sync summary.
-#include <catch2/catch.hpp>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <cstring>
 #include <thread>
@@ -28,7 +28,7 @@ void write_hub_files(const TempDir& dir, int port, bool platform_secret = true) 
     replace("assets = \"..\"", "assets = \"" + assets_dir().string() + "\"");
     replace("data = \"../../var/demo\"", "data = \"" + dir.path().string() + "\"");
     replace("\n[calendar]\n", "\n[api]\nlisten = \"127.0.0.1:" + std::to_string(port) +
-                              "\"\ntokens_file = \"api-tokens.toml\"\n\n[calendar]\n");
+                                  "\"\ntokens_file = \"api-tokens.toml\"\n\n[calendar]\n");
     REQUIRE(config.find("secret_file = \"platform.secret\"") != std::string::npos);  // the demo uploads
     write_file(dir / "hall.toml", config);
     SecretKey::create_file(dir / "store.key");
@@ -110,13 +110,15 @@ TEST_CASE("hcpctl hub serves the hall API from the main config and stops on SIGT
     const int port = free_port();
     // [api] must come before the [[category]] arrays of tables: insert it after [calendar].
     replace("\n[calendar]\n", "\n[api]\nlisten = \"127.0.0.1:" + std::to_string(port) +
-                              "\"\ntokens_file = \"api-tokens.toml\"\n\n[calendar]\n");
+                                  "\"\ntokens_file = \"api-tokens.toml\"\n\n[calendar]\n");
     write_file(dir / "hall.toml", config);
     SecretKey::create_file(dir / "store.key");
     write_file(dir / "api-tokens.toml", "[[system]]\nid = \"biz\"\ntoken = \"" + std::string(kSystemToken) + "\"\n");
-    std::filesystem::permissions(dir / "api-tokens.toml", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::filesystem::permissions(dir / "api-tokens.toml",
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     write_file(dir / "platform.secret", std::string(64, 'b') + "\n");  // the demo's [upload] needs it
-    std::filesystem::permissions(dir / "platform.secret", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::filesystem::permissions(dir / "platform.secret",
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 
     auto launched = run_command(hcpctl_path() + " hub --config " + (dir / "hall.toml").string() + " > " +
                                 (dir / "hub.log").string() + " 2>&1 & echo $!");
@@ -199,7 +201,8 @@ public:
     bool wait_for(const std::string& text, std::chrono::milliseconds timeout) {
         const auto until = std::chrono::steady_clock::now() + timeout;
         while (std::chrono::steady_clock::now() < until) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
             if (next(left).find(text) != std::string::npos) return true;
         }
         return false;

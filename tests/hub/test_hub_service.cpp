@@ -154,7 +154,7 @@ TEST_CASE("Personal data is purged purge_after_days after the platform accepted 
     CHECK(purged->applicant.phone.empty());
     CHECK(purged->applicant.id_number.empty());
     CHECK(svc.hub().find_case("PII-1")->item.name == "基本医疗保险参保信息变更登记");  // only personal data
-    CHECK(svc.hub().rating_count() == 1);  // ratings never touched
+    CHECK(svc.hub().rating_count() == 1);                                              // ratings never touched
     CHECK(w.log().find("erased personal data of 1 cases") != std::string::npos);
     CHECK(w.log().find("张三丰") == std::string::npos);  // no personal data in the log
 }

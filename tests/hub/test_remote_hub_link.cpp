@@ -97,7 +97,8 @@ TEST_CASE("Remote hub link: with the hub down the rating is kept locally and for
     CHECK(raw_text(f.dir / "hub.db", "SELECT device_id FROM ratings") == "rater-02");
 
     // Bounded wait for the terminal's outbox row to be acknowledged.
-    for (int i = 0; i < 100 && raw_int(tdir / "terminal.db", "SELECT count(*) FROM outbox WHERE state = 'acked'") == 0; ++i)
+    for (int i = 0; i < 100 && raw_int(tdir / "terminal.db", "SELECT count(*) FROM outbox WHERE state = 'acked'") == 0;
+         ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     CHECK(raw_int(tdir / "terminal.db", "SELECT count(*) FROM outbox WHERE state = 'acked'") == 1);
 
@@ -105,7 +106,8 @@ TEST_CASE("Remote hub link: with the hub down the rating is kept locally and for
     // sends the same rating again and the hub takes it as a duplicate, not a second rating.
     raw_exec(tdir / "terminal.db", "UPDATE outbox SET state = 'pending' WHERE target = 'hub'");
     link.forward_now();
-    for (int i = 0; i < 100 && raw_int(tdir / "terminal.db", "SELECT count(*) FROM outbox WHERE state = 'acked'") == 0; ++i)
+    for (int i = 0; i < 100 && raw_int(tdir / "terminal.db", "SELECT count(*) FROM outbox WHERE state = 'acked'") == 0;
+         ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     CHECK(raw_int(tdir / "terminal.db", "SELECT count(*) FROM outbox WHERE state = 'acked'") == 1);
     CHECK(f.hub->rating_count() == 1);
@@ -115,7 +117,8 @@ TEST_CASE("Remote hub link: with the hub down the rating is kept locally and for
     CHECK(f.hub->rating_count() == 1);
 }
 
-TEST_CASE("Remote hub link: a terminal that never reached its hub refuses a case it was never shown and stores nothing") {
+TEST_CASE(
+    "Remote hub link: a terminal that never reached its hub refuses a case it was never shown and stores nothing") {
     TempDir tdir;
     // Nothing listens on this port: take a free one and close it.
     const int dead_port = free_port();

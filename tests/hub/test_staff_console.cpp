@@ -49,9 +49,9 @@ struct ConsoleWorld : ServiceWorld {
                           "[[device]]\nid = \"rater-02\"\ntoken = \"" + kWindow2Token + "\"\nwindow = 2\n\n" +
                           "[[device]]\nid = \"ticket-01\"\ntoken = \"" + kStationToken + "\"\nwindow = 0\n");
         if (!pins)
-            pins = "[[staff]]\nnumber = \"1001\"\npin_hash = \"" + pin_hash_1001() + "\"\n\n[[staff]]\nnumber = \"1002\"\n" +
-                   "pin_hash = \"" + pin_hash_1002() + "\"\n\n[[staff]]\nnumber = \"9999\"\npin_hash = \"" +
-                   pin_hash_1001() + "\"\n";
+            pins = "[[staff]]\nnumber = \"1001\"\npin_hash = \"" + pin_hash_1001() +
+                   "\"\n\n[[staff]]\nnumber = \"1002\"\n" + "pin_hash = \"" + pin_hash_1002() +
+                   "\"\n\n[[staff]]\nnumber = \"9999\"\npin_hash = \"" + pin_hash_1001() + "\"\n";
         if (!pins->empty()) write_private(dir / "staff-pins.toml", *pins);
         api = hall_api_config(config);  // reads staff-pins.toml from paths.data (the default name)
         api.listen_port = 0;
@@ -77,7 +77,8 @@ struct ConsoleWorld : ServiceWorld {
         REQUIRE(r->status == 200);
         return json::parse(r->body).at("token").get<std::string>();
     }
-    httplib::Result act(int window, const std::string& action, const std::string& token, const json& body = json::object()) {
+    httplib::Result act(int window, const std::string& action, const std::string& token,
+                        const json& body = json::object()) {
         return post("/api/v1/windows/" + std::to_string(window) + "/" + action, body, token);
     }
     void take(const std::string& category) {
@@ -159,9 +160,10 @@ TEST_CASE("Staff console page: traversal, hidden files, unknown types, links out
     CHECK(c.Get("/console/")->body == "<p>console</p>");
     CHECK(c.Get("/console/sub/")->body == "<p>sub</p>");
     CHECK(c.Get("/console/sub/note.txt")->get_header_value("Content-Type") == "text/plain; charset=utf-8");
-    for (const std::string path : {"/console/../outside.txt", "/console/%2e%2e/outside.txt", "/console/sub/../../outside.txt",
-                                   "/console/..%2f..%2fsecret.html", "/console/.secret.txt", "/console/sub//note.txt",
-                                   "/console/..\\outside.txt", "/console/%2e%2e%2f%2e%2e%2fsecret.html"}) {
+    for (const std::string path :
+         {"/console/../outside.txt", "/console/%2e%2e/outside.txt", "/console/sub/../../outside.txt",
+          "/console/..%2f..%2fsecret.html", "/console/.secret.txt", "/console/sub//note.txt",
+          "/console/..\\outside.txt", "/console/%2e%2e%2f%2e%2e%2fsecret.html"}) {
         auto r = c.Get(path);
         INFO(path);
         REQUIRE(r);
@@ -449,9 +451,10 @@ TEST_CASE("Staff PIN file: argon2id hashes, mode 0600, strict keys with file and
     CHECK(pins[0].pin_hash == h);
 
     try {
-        parse_staff_pins("[[staff]]\nnumber = \"1001\"\npin_hash = \"246810\"\n\n"
-                         "[[staff]]\nnumber = \"1001\"\npin_hsh = \"x\"\n\n[staf]\n",
-                         "staff-pins.toml");
+        parse_staff_pins(
+            "[[staff]]\nnumber = \"1001\"\npin_hash = \"246810\"\n\n"
+            "[[staff]]\nnumber = \"1001\"\npin_hsh = \"x\"\n\n[staf]\n",
+            "staff-pins.toml");
         FAIL("expected a ConfigError");
     } catch (const ConfigError& e) {
         std::string all;

@@ -26,14 +26,18 @@ std::string q(const T& s) {
     return hcp::test::shell_quote(s);
 }
 
-CommandResult hcpctl(const std::string& args) { return hcp::test::run_command(q(hcp::test::hcpctl_path()) + " " + args); }
+CommandResult hcpctl(const std::string& args) {
+    return hcp::test::run_command(q(hcp::test::hcpctl_path()) + " " + args);
+}
 
 // Runs hcpctl with stdout into `out_file`; the result's output holds stderr only.
 CommandResult hcpctl_to_file(const std::string& args, const fs::path& out_file) {
     return hcp::test::run_command("{ " + q(hcp::test::hcpctl_path()) + " " + args + " > " + q(out_file) + "; }");
 }
 
-CommandResult sh(const std::string& command) { return hcp::test::run_command(command); }
+CommandResult sh(const std::string& command) {
+    return hcp::test::run_command(command);
+}
 
 std::string replace_line(std::string text, const std::string& line, const std::string& with) {
     auto pos = text.find("\n" + line + "\n");
@@ -103,9 +107,22 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
 
 // The demo's applicants, as the demo enters them (kiosk/hcpctl/cmd_demo.cpp).
 const std::vector<std::string> kDemoPlain = {
-    "13812345678", "13987654321", "15011112222", "04712345678", "18600001111", "13700002222", "13500003333",
-    "150102198801011234", "150102196505052345", "15010219900303456X", "150102200001011111",
-    "张伟", "李秀英", "赵磊", "孙丽", "周杰",
+    "13812345678",
+    "13987654321",
+    "15011112222",
+    "04712345678",
+    "18600001111",
+    "13700002222",
+    "13500003333",
+    "150102198801011234",
+    "150102196505052345",
+    "15010219900303456X",
+    "150102200001011111",
+    "张伟",
+    "李秀英",
+    "赵磊",
+    "孙丽",
+    "周杰",
 };
 
 // One demo run shared by the tests that inspect its database (the demo takes a moment).
@@ -138,9 +155,13 @@ fs::path copy_demo_db(const TempDir& dir, const std::string& name) {
     return dst;
 }
 
-std::string today() { return hcp::format_date(hcp::china_date(hcp::now())); }
+std::string today() {
+    return hcp::format_date(hcp::china_date(hcp::now()));
+}
 // The demo taps ratings up to ~70 minutes ahead of now; near midnight they spill into tomorrow.
-std::string last_demo_day() { return hcp::format_date(hcp::china_date(hcp::now() + std::chrono::hours{2})); }
+std::string last_demo_day() {
+    return hcp::format_date(hcp::china_date(hcp::now() + std::chrono::hours{2}));
+}
 
 }  // namespace
 
@@ -178,8 +199,9 @@ TEST_CASE("hcpctl COMMAND --help describes every command and subcommand with its
         {"check", {"--config FILE", "--json", "--skip-network", "--now ISO8601"}},
         {"config", {"check"}},
         {"config check", {"FILE"}},
-        {"provision", {"--config FILE", "--hall-code C", "--area-code 12DIGITS", "--roles R1,R2", "--window N",
-                       "--hub-url URL", "--unrated taian|gansu", "--force"}},
+        {"provision",
+         {"--config FILE", "--hall-code C", "--area-code 12DIGITS", "--roles R1,R2", "--window N", "--hub-url URL",
+          "--unrated taian|gansu", "--force"}},
         {"backup", {"DB", "OUT", "--key FILE", "--force"}},
         {"restore", {"BACKUP", "DB", "--key FILE", "--force"}},
         {"key", {"create"}},
@@ -187,12 +209,14 @@ TEST_CASE("hcpctl COMMAND --help describes every command and subcommand with its
         {"verify", {"DB", "--key FILE", "--json"}},
         {"export", {"DB", "--from DATE", "--to DATE", "--format csv|json", "--key FILE", "--unmasked"}},
         {"demo", {"--config FILE"}},
-        {"platform-sim", {"--secret FILE", "--db FILE", "--port N", "--error-rate P", "--burst-429 N",
-                          "--hostile KIND", "--tls-cert PEM"}},
+        {"platform-sim",
+         {"--secret FILE", "--db FILE", "--port N", "--error-rate P", "--burst-429 N", "--hostile KIND",
+          "--tls-cert PEM"}},
         {"sync", {"UPLOAD_TOML", "--config CONFIG", "--db DB", "--hall CODE", "--status"}},
         {"print", {"ticket", "receipt", "selftest", "status", "jobs", "render", "TRANSPORT"}},
-        {"print ticket", {"--config HALL.toml", "--profile", "--file OUT.bin", "--png OUT.png",
-                          "--printer TRANSPORT", "--key FILE", "--valid-days N", "--number", "--ahead N"}},
+        {"print ticket",
+         {"--config HALL.toml", "--profile", "--file OUT.bin", "--png OUT.png", "--printer TRANSPORT", "--key FILE",
+          "--valid-days N", "--number", "--ahead N"}},
         {"print receipt", {"--case NO", "--staff-no", "--prefix URL_PREFIX"}},
         {"print selftest", {"--profile", "--printer TRANSPORT"}},
         {"print status", {"--printer TRANSPORT", "--config HALL.toml"}},
@@ -201,8 +225,9 @@ TEST_CASE("hcpctl COMMAND --help describes every command and subcommand with its
         {"token", {"keygen", "pubkey", "issue", "verify"}},
         {"token keygen", {"--scheme hmac|ed25519", "--out FILE"}},
         {"token pubkey", {"FILE"}},
-        {"token issue", {"--key FILE", "--hall CODE", "--subject CASE_NO", "--stage ticket|accepted|completed",
-                         "--valid-days N", "--expires UNIX_SECONDS", "--prefix URL_PREFIX"}},
+        {"token issue",
+         {"--key FILE", "--hall CODE", "--subject CASE_NO", "--stage ticket|accepted|completed", "--valid-days N",
+          "--expires UNIX_SECONDS", "--prefix URL_PREFIX"}},
         {"token verify", {"TOKEN_OR_URL", "--key FILE", "--pubkey HEX_OR_BASE32", "--now UNIX_SECONDS"}},
         {"staff", {"set-pin"}},
         {"staff set-pin", {"--config CONFIG", "--staff"}},
@@ -437,9 +462,8 @@ TEST_CASE("hcpctl export --format json prints a parseable array of the demo rati
     REQUIRE(d.result.exit_code == 0);
     TempDir dir;
     auto out = dir / "today.json";
-    auto r = hcpctl_to_file("export " + q(d.db) + " --from " + today() + " --to " + last_demo_day() +
-                                " --format json",
-                            out);
+    auto r =
+        hcpctl_to_file("export " + q(d.db) + " --from " + today() + " --to " + last_demo_day() + " --format json", out);
     INFO(r.output);
     CHECK(r.exit_code == 0);
     auto j = nlohmann::json::parse(hcp::test::read_file(out));

@@ -10,8 +10,8 @@
 
 #include "fixtures.hpp"
 #include "hcp/base/crypto.hpp"
-#include "hcp/store/store.hpp"
 #include "hcp/base/time.hpp"
+#include "hcp/store/store.hpp"
 #include "test_support.hpp"
 
 using Catch::Matchers::Contains;
@@ -28,9 +28,13 @@ std::string q(const T& s) {
     return hcp::test::shell_quote(s);
 }
 
-CommandResult hcpctl(const std::string& args) { return hcp::test::run_hcpctl(args); }
+CommandResult hcpctl(const std::string& args) {
+    return hcp::test::run_hcpctl(args);
+}
 
-long long ratings_in(const fs::path& db) { return hcp::test::raw_int(db, "SELECT count(*) FROM ratings"); }
+long long ratings_in(const fs::path& db) {
+    return hcp::test::raw_int(db, "SELECT count(*) FROM ratings");
+}
 
 // A hub store with `n` ratings and its key.
 struct HubStore {
@@ -177,8 +181,7 @@ TEST_CASE("restore replaces an existing database only with --force and keeps the
     CHECK(ratings_in(kept) == 15);
 }
 
-TEST_CASE("restore refuses a bad backup or a database in use and leaves the database untouched",
-          "[hcpctl][backup]") {
+TEST_CASE("restore refuses a bad backup or a database in use and leaves the database untouched", "[hcpctl][backup]") {
     HubStore hub(8);
     TempDir work;
     const auto good = work / "good.db";

@@ -81,21 +81,26 @@ struct Site {
     // The configuration of a hub, plus `extra` TOML appended (sections such as [printer]).
     void write_config(const std::string& extra, const std::string& hall_code_line = "code = \"DEMO-0001\"",
                       const std::string& device = "id = \"hub-01\"\nroles = [\"hub\"]\n") {
-        hcp::test::write_file(config, "[hall]\n" + hall_code_line +
-                                          "\n"
-                                          "name = \"宁阳县政务服务中心\"\n"
-                                          "area_code = \"370921000000\"\n"
-                                          "level = \"county\"\n\n"
-                                          "[device]\n" +
-                                          device +
-                                          "\n[paths]\n"
-                                          "assets = \"" + hcp::test::assets_dir().string() + "\"\n"
-                                          "data = \"" + data.string() + "\"\n\n"
-                                          "[store]\ndatabase = \"hub.db\"\nkey_file = \"store.key\"\nmin_free_mb = 1\n\n"
-                                          "[rating]\ncatalog = \"catalog/cn-004.toml\"\n\n"
-                                          "[rating.unrated]\npreset = \"taian\"\n\n"
-                                          "[calendar]\nfiles = [\"calendars/cn-2026.toml\"]\n\n" +
-                                          extra);
+        hcp::test::write_file(config,
+                              "[hall]\n" + hall_code_line +
+                                  "\n"
+                                  "name = \"宁阳县政务服务中心\"\n"
+                                  "area_code = \"370921000000\"\n"
+                                  "level = \"county\"\n\n"
+                                  "[device]\n" +
+                                  device +
+                                  "\n[paths]\n"
+                                  "assets = \"" +
+                                  hcp::test::assets_dir().string() +
+                                  "\"\n"
+                                  "data = \"" +
+                                  data.string() +
+                                  "\"\n\n"
+                                  "[store]\ndatabase = \"hub.db\"\nkey_file = \"store.key\"\nmin_free_mb = 1\n\n"
+                                  "[rating]\ncatalog = \"catalog/cn-004.toml\"\n\n"
+                                  "[rating.unrated]\npreset = \"taian\"\n\n"
+                                  "[calendar]\nfiles = [\"calendars/cn-2026.toml\"]\n\n" +
+                                  extra);
     }
 
     // hcpctl check with the pinned environment; `env` adds VAR=value words.
@@ -160,8 +165,8 @@ TEST_CASE("hcpctl check on a complete hub configuration prints only ok lines and
                              "disk", "data-dir", "clock", "ntp", "timezone"})
         CHECK(line_named(r.output, name).level == "ok");
     CHECK_THAT(line_named(r.output, "config").text, Contains("配置有效：大厅 DEMO-0001"));
-    CHECK_THAT(line_named(r.output, "database").text, Contains("数据库完好（完整性检查通过，版本 " +
-                                                               std::to_string(hcp::kStoreSchemaVersion) + "）"));
+    CHECK_THAT(line_named(r.output, "database").text,
+               Contains("数据库完好（完整性检查通过，版本 " + std::to_string(hcp::kStoreSchemaVersion) + "）"));
     CHECK_THAT(line_named(r.output, "chain").text, Contains("评价链完整：0 条评价"));
     CHECK_THAT(line_named(r.output, "store-key").text, Contains("存储密钥正常（权限 0600）"));
     CHECK_THAT(line_named(r.output, "clock").text, Contains("系统时间 2026-06-01 10:00（北京时间）"));
@@ -200,14 +205,15 @@ TEST_CASE("hcpctl check on a missing configuration file says where it looked, ex
 
 TEST_CASE("hcpctl check says chmod 600 for a store key that others can read") {
     Site site;
-    fs::permissions(site.key, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                                  fs::perms::others_read);
+    fs::permissions(site.key,
+                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
     auto r = site.check("--skip-network --now " + kNow);
     INFO(r.output);
     CHECK(r.exit_code == 3);
     const auto l = line_named(r.output, "store-key");
     CHECK(l.level == "error");
-    CHECK_THAT(l.text, Contains("的权限为 0644，其他账户也能读取，服务会拒绝使用。请运行：chmod 600 " + site.key.string()));
+    CHECK_THAT(l.text,
+               Contains("的权限为 0644，其他账户也能读取，服务会拒绝使用。请运行：chmod 600 " + site.key.string()));
     CHECK_THAT(l.text, Contains("mode 0644, must be 0600"));
 }
 
@@ -222,7 +228,8 @@ TEST_CASE("hcpctl check says when the store key is not the key the database was 
     REQUIRE(lines.size() == 2);
     CHECK(lines[0].level == "ok");  // the file itself is fine
     CHECK(lines[1].level == "error");
-    CHECK_THAT(lines[1].text, Contains("与数据库不匹配（数据库是用另一个密钥建立的）：请从备份恢复原来的密钥文件，切勿新建密钥。"));
+    CHECK_THAT(lines[1].text,
+               Contains("与数据库不匹配（数据库是用另一个密钥建立的）：请从备份恢复原来的密钥文件，切勿新建密钥。"));
     CHECK(line_named(r.output, "chain").level == "ok");  // hashes and sequence still checked
 }
 
@@ -250,7 +257,8 @@ TEST_CASE("hcpctl check reports a garbage database file as damaged and writes no
 TEST_CASE("hcpctl check reports a printer on a closed TCP port within 3 seconds") {
     Site site;
     const int port = closed_port();
-    site.write_config("[printer]\nprofile = \"generic-80\"\ntransport = \"tcp:127.0.0.1:" + std::to_string(port) + "\"\n");
+    site.write_config("[printer]\nprofile = \"generic-80\"\ntransport = \"tcp:127.0.0.1:" + std::to_string(port) +
+                      "\"\n");
     const auto started = std::chrono::steady_clock::now();
     auto r = site.check("--skip-network --now " + kNow);
     const auto took = std::chrono::steady_clock::now() - started;
@@ -259,7 +267,8 @@ TEST_CASE("hcpctl check reports a printer on a closed TCP port within 3 seconds"
     CHECK(r.exit_code == 3);
     const auto l = line_named(r.output, "printer");
     CHECK(l.level == "error");
-    CHECK_THAT(l.text, Contains("打印机无法连接（tcp:127.0.0.1:" + std::to_string(port) + "）：请检查打印机电源、网线和 IP 地址"));
+    CHECK_THAT(l.text, Contains("打印机无法连接（tcp:127.0.0.1:" + std::to_string(port) +
+                                "）：请检查打印机电源、网线和 IP 地址"));
     CHECK_FALSE(has_line(r.output, "printer-status"));
 }
 
@@ -310,7 +319,8 @@ TEST_CASE("hcpctl check reports a wrong hub URL on a terminal as an error") {
     CHECK(line_named(r.output, "hub-token").level == "ok");
     const auto l = line_named(r.output, "hub");
     CHECK(l.level == "error");
-    CHECK_THAT(l.text, Contains("连接不上中心 127.0.0.1:" + std::to_string(port) + "：请确认中心已开机、hcp-hub 服务在运行"));
+    CHECK_THAT(l.text,
+               Contains("连接不上中心 127.0.0.1:" + std::to_string(port) + "：请确认中心已开机、hcp-hub 服务在运行"));
     CHECK(line_named(r.output, "display").level == "ok");  // DISPLAY given
     CHECK(line_named(r.output, "font").level == "ok");
 
@@ -330,7 +340,8 @@ TEST_CASE("hcpctl check reports an unreachable platform, and a missing hall secr
     INFO(r.output);
     CHECK(r.exit_code == 3);
     CHECK(line_named(r.output, "upload-secret").level == "error");
-    CHECK_THAT(line_named(r.output, "upload-secret").text, Contains("平台大厅密钥 " + (site.data / "platform.secret").string() + " 不存在"));
+    CHECK_THAT(line_named(r.output, "upload-secret").text,
+               Contains("平台大厅密钥 " + (site.data / "platform.secret").string() + " 不存在"));
     const auto l = line_named(r.output, "platform");
     CHECK(l.level == "error");
     CHECK_THAT(l.text, Contains("连接不上省级平台 127.0.0.1:" + std::to_string(port) + "：请检查外网连接"));
@@ -381,7 +392,8 @@ TEST_CASE("hcpctl check warns when NTP is not synchronized and when the time zon
     INFO(r.output);
     CHECK(r.exit_code == 1);
     CHECK(line_named(r.output, "ntp").level == "warning");
-    CHECK_THAT(line_named(r.output, "ntp").text, Contains("系统时间未与网络时间同步（NTP）：请运行 timedatectl set-ntp true"));
+    CHECK_THAT(line_named(r.output, "ntp").text,
+               Contains("系统时间未与网络时间同步（NTP）：请运行 timedatectl set-ntp true"));
 
     Site site;
     auto utc = hcp::test::run_command("env -i TZ=UTC PATH=" + q(site.bin) + " " + q(hcp::test::hcpctl_path()) +

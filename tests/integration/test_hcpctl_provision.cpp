@@ -23,9 +23,13 @@ std::string q(const T& s) {
     return hcp::test::shell_quote(s);
 }
 
-CommandResult hcpctl(const std::string& args) { return hcp::test::run_hcpctl(args); }
+CommandResult hcpctl(const std::string& args) {
+    return hcp::test::run_hcpctl(args);
+}
 
-fs::path packaging_hall_toml() { return hcp::test::assets_dir().parent_path() / "packaging" / "hall.toml"; }
+fs::path packaging_hall_toml() {
+    return hcp::test::assets_dir().parent_path() / "packaging" / "hall.toml";
+}
 
 // The shipped file as installed, with the assets of this source tree (the .deb's live in /usr/share).
 struct Installed {
@@ -46,7 +50,8 @@ struct Installed {
     std::string hub_args() const {
         return "provision --config " + q(config) +
                " --hall-code NY-0001 --hall-name 宁阳县政务服务中心 --area-code 370921000000 --level county"
-               " --device-id hub-01 --roles hub --unrated taian --data " + q(data);
+               " --device-id hub-01 --roles hub --unrated taian --data " +
+               q(data);
     }
     std::string rater_args(const std::string& extra) const {
         return "provision --config " + q(config) +
@@ -187,7 +192,7 @@ TEST_CASE("provision refuses bad values, names the option, and writes nothing", 
     const std::vector<Bad> cases = {
         {"--window 3 --area-code 3709211", "--area-code"},
         {"--window 3 --roles rater,waiter", "--roles"},
-        {"", "--window"},                                  // a rater without its window
+        {"", "--window"},  // a rater without its window
         {"--window 1000", "--window"},
         {"--window 3 --hub-url ftp://hub", "--hub-url"},
         {"--window 3 --level town", "--level"},

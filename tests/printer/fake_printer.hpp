@@ -102,7 +102,8 @@ private:
             for (ssize_t i = 0; i < n; ++i) {
                 tail.push_back(buf[i]);
                 if (tail.size() > 3) tail.erase(tail.begin());
-                if (tail.size() == 3 && tail[0] == 0x10 && tail[1] == 0x04 && (tail[2] == 1 || tail[2] == 2 || tail[2] == 4)) {
+                if (tail.size() == 3 && tail[0] == 0x10 && tail[1] == 0x04 &&
+                    (tail[2] == 1 || tail[2] == 2 || tail[2] == 4)) {
                     if (m_mode != Mode::silent) {
                         const std::uint8_t r = reply(tail[2]);
                         if (::send(fd, &r, 1, MSG_NOSIGNAL) != 1) return;

@@ -14,9 +14,13 @@
 
 namespace hcp::printer::test {
 
-inline Profile profile(const std::string& id) { return load_profile(hcp::test::assets_dir() / "printers", id); }
+inline Profile profile(const std::string& id) {
+    return load_profile(hcp::test::assets_dir() / "printers", id);
+}
 
-inline std::filesystem::path golden_dir() { return std::filesystem::path(__FILE__).parent_path() / "golden"; }
+inline std::filesystem::path golden_dir() {
+    return std::filesystem::path(__FILE__).parent_path() / "golden";
+}
 
 // Previews land here so a person can look at them.
 inline std::filesystem::path preview_dir() {
@@ -53,7 +57,8 @@ inline TicketData sample_ticket() {
     d.people_ahead = 5;
     d.eta_minutes = 15;
     d.time_text = "2026-11-22 09:15";
-    const auto token = hcp::token::issue(sample_key(), {"150102001", "20261122A012", hcp::token::Stage::ticket, kExpires});
+    const auto token =
+        hcp::token::issue(sample_key(), {"150102001", "20261122A012", hcp::token::Stage::ticket, kExpires});
     d.qr_url = hcp::token::make_url(kPrefix, token);
     d.short_code = hcp::token::short_code(token);
     return d;
@@ -76,6 +81,8 @@ inline ReceiptData sample_receipt() {
     return d;
 }
 
-inline std::string as_string(const Bytes& b) { return std::string(b.begin(), b.end()); }
+inline std::string as_string(const Bytes& b) {
+    return std::string(b.begin(), b.end());
+}
 
 }  // namespace hcp::printer::test

@@ -18,8 +18,8 @@ TEST_CASE("An ASCII line encodes to the exact documented command sequence") {
     const Profile p = profile("generic-58");
     Document doc(p.dots_per_line);
     doc.text("Hi", Align::center, 2, true);
-    const Bytes expected = bytes_of({0x1B, '@', 0x1C, '.', 0x1B, 'a', 1, 0x1D, '!', 0x11, 0x1B, 'E', 1, 0x1B, '3', 54,
-                                     'H', 'i', 0x0A, 0x1B, 'a', 0});
+    const Bytes expected = bytes_of({0x1B, '@', 0x1C, '.', 0x1B, 'a', 1,   0x1D, '!',  0x11, 0x1B,
+                                     'E',  1,   0x1B, '3', 54,   'H', 'i', 0x0A, 0x1B, 'a',  0});
     CHECK(Encoder(p).encode(doc) == expected);
 }
 
@@ -76,7 +76,7 @@ TEST_CASE("The safe profile never enters Chinese mode and sends no high bytes ou
 TEST_CASE("Long text wraps by dots so that no line is wider than the paper") {
     const Profile p = profile("generic-58");
     Document doc(p.dots_per_line);
-    doc.text(std::string(100, 'X'));         // 12 dots each: 32 a line on 384 dots
+    doc.text(std::string(100, 'X'));                         // 12 dots each: 32 a line on 384 dots
     doc.text("政务服务好差评政务服务好差评政务服务好差评");  // 24 dots each: 16 a line
     EncodeStats st;
     const Bytes b = Encoder(p).encode(doc, &st);
@@ -87,10 +87,10 @@ TEST_CASE("Long text wraps by dots so that no line is wider than the paper") {
 TEST_CASE("Invalid UTF-8 control characters and over-long text are refused when the document is built") {
     Document doc(384);
     CHECK_THROWS_AS(doc.text("\xC3\x28"), hcp::Error);
-    CHECK_THROWS_AS(doc.text("\xE0\x80\x80"), hcp::Error);          // overlong
-    CHECK_THROWS_AS(doc.text("\xED\xA0\x80"), hcp::Error);          // surrogate
-    CHECK_THROWS_AS(doc.text("\xF4\x90\x80\x80"), hcp::Error);      // > U+10FFFF
-    CHECK_THROWS_AS(doc.text("abc\x1b@"), hcp::Error);              // an ESC smuggled in text
+    CHECK_THROWS_AS(doc.text("\xE0\x80\x80"), hcp::Error);      // overlong
+    CHECK_THROWS_AS(doc.text("\xED\xA0\x80"), hcp::Error);      // surrogate
+    CHECK_THROWS_AS(doc.text("\xF4\x90\x80\x80"), hcp::Error);  // > U+10FFFF
+    CHECK_THROWS_AS(doc.text("abc\x1b@"), hcp::Error);          // an ESC smuggled in text
     CHECK_THROWS_AS(doc.text("tab\there"), hcp::Error);
     CHECK_THROWS_AS(doc.text(std::string(5000, 'a')), hcp::Error);
     CHECK_THROWS_AS(doc.text("x", Align::left, 5), hcp::Error);

@@ -9,7 +9,9 @@ using hcp::test::TempDir;
 using hcp::test::write_file;
 
 namespace {
-std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+std::string q(const std::filesystem::path& p) {
+    return "'" + p.string() + "'";
+}
 std::string field(const std::string& out, const std::string& name) {
     const auto at = out.find(name + " ");
     if (at == std::string::npos) return {};
@@ -18,11 +20,15 @@ std::string field(const std::string& out, const std::string& name) {
 }
 // A minimal hall configuration in `dir` (data there too) with `extra` sections appended.
 std::string hall_config(const std::filesystem::path& dir, const std::string& extra) {
-    return "[hall]\ncode = \"150102001\"\nname = \"示例市政务服务中心\"\narea_code = \"150102000000\"\nlevel = \"county\"\n\n"
+    return "[hall]\ncode = \"150102001\"\nname = \"示例市政务服务中心\"\narea_code = \"150102000000\"\nlevel = "
+           "\"county\"\n\n"
            "[device]\nid = \"hub-01\"\nroles = [\"hub\"]\n\n"
-           "[paths]\nassets = \"" + std::string(HCP_TEST_ASSETS_DIR) + "\"\ndata = \"" + dir.string() + "\"\n\n"
+           "[paths]\nassets = \"" +
+           std::string(HCP_TEST_ASSETS_DIR) + "\"\ndata = \"" + dir.string() +
+           "\"\n\n"
            "[rating]\ncatalog = \"catalog/cn-004.toml\"\n\n[rating.unrated]\npreset = \"taian\"\n\n"
-           "[calendar]\nfiles = [\"calendars/cn-2026.toml\"]\n\n" + extra;
+           "[calendar]\nfiles = [\"calendars/cn-2026.toml\"]\n\n" +
+           extra;
 }
 }  // namespace
 
@@ -44,8 +50,8 @@ TEST_CASE("hcpctl token issue and verify round-trip and a tampered token is refu
     const auto refused = run_command(h + " token verify " + bad + " --key " + q(tmp / "qr.key") + " --hall 150102001");
     CHECK(refused.exit_code == 1);
     CHECK(refused.output.find("请") != std::string::npos);
-    const auto expired = run_command(h + " token verify " + url + " --key " + q(tmp / "qr.key") +
-                                     " --hall 150102001 --now 99999999999");
+    const auto expired =
+        run_command(h + " token verify " + url + " --key " + q(tmp / "qr.key") + " --hall 150102001 --now 99999999999");
     CHECK(expired.exit_code == 1);
     CHECK(expired.output.find("expired") != std::string::npos);
 }
@@ -54,9 +60,11 @@ TEST_CASE("hcpctl print writes bytes and a PNG whose QR verifies with the hall k
     TempDir tmp;
     const std::string h = hcp::test::hcpctl_path();
     REQUIRE(run_command(h + " key create " + q(tmp / "qr.key")).exit_code == 0);
-    write_file(tmp / "printer.toml", hall_config(tmp.path(), "[printer]\nprofile = \"generic-58\"\ntransport = \"file:" +
-                                                          (tmp / "never.bin").string() + "\"\n\n[receipt_qr]\n"
-                                                          "url_prefix = \"HTTPS://HCP.EXAMPLE.CN/R/\"\nkey_file = \"qr.key\"\n"));
+    write_file(tmp / "printer.toml",
+               hall_config(tmp.path(),
+                           "[printer]\nprofile = \"generic-58\"\ntransport = \"file:" + (tmp / "never.bin").string() +
+                               "\"\n\n[receipt_qr]\n"
+                               "url_prefix = \"HTTPS://HCP.EXAMPLE.CN/R/\"\nkey_file = \"qr.key\"\n"));
     for (const char* kind : {"ticket", "receipt", "selftest"}) {
         const auto r = run_command(h + " print " + kind + " --config " + q(tmp / "printer.toml") + " --file " +
                                    q(tmp / "out.bin") + " --png " + q(tmp / "out.png"));
@@ -66,15 +74,18 @@ TEST_CASE("hcpctl print writes bytes and a PNG whose QR verifies with the hall k
         CHECK(hcp::test::read_file(tmp / "out.png").substr(1, 3) == "PNG");
     }
     // escpos2png on captured bytes; garbage is refused with its offset.
-    CHECK(run_command(h + " print render " + q(tmp / "out.bin") + " --profile generic-58 --png " + q(tmp / "again.png")).exit_code == 0);
+    CHECK(run_command(h + " print render " + q(tmp / "out.bin") + " --profile generic-58 --png " + q(tmp / "again.png"))
+              .exit_code == 0);
     write_file(tmp / "junk.bin", "\x1b@\x07junk");
     const auto junk = run_command(h + " print render " + q(tmp / "junk.bin") + " --png " + q(tmp / "junk.png"));
     CHECK(junk.exit_code == 1);
     CHECK(junk.output.find("at byte 2") != std::string::npos);
     // The receipt's bytes render and the QR inside verifies with the key from the config.
-    REQUIRE(run_command(h + " print receipt --config " + q(tmp / "printer.toml") + " --file " + q(tmp / "r.bin")).exit_code == 0);
+    REQUIRE(run_command(h + " print receipt --config " + q(tmp / "printer.toml") + " --file " + q(tmp / "r.bin"))
+                .exit_code == 0);
     const auto raw = hcp::test::read_file(tmp / "r.bin");
-    const auto page = hcp::printer::render(hcp::printer::Bytes(raw.begin(), raw.end()), hcp::printer::test::profile("generic-58"));
+    const auto page =
+        hcp::printer::render(hcp::printer::Bytes(raw.begin(), raw.end()), hcp::printer::test::profile("generic-58"));
     REQUIRE(page.ok());
     const auto codes = hcp::printer::test::decode_qr(page.value());
     REQUIRE(codes.size() == 1);
@@ -89,8 +100,10 @@ TEST_CASE("hcpctl print refuses bad settings and reports an unreachable printer 
     const auto bad = run_command(h + " print ticket --config " + q(tmp / "bad.toml") + " --file " + q(tmp / "x"));
     CHECK(bad.exit_code == 3);
     CHECK(bad.output.find("receipt_qr.url_prefix") != std::string::npos);
-    write_file(tmp / "unknown.toml", hall_config(tmp.path(), "[printer]\nprofil = \"generic-58\"\ntransport = \"file:x\"\n"));
-    const auto unknown = run_command(h + " print ticket --config " + q(tmp / "unknown.toml") + " --file " + q(tmp / "x"));
+    write_file(tmp / "unknown.toml",
+               hall_config(tmp.path(), "[printer]\nprofil = \"generic-58\"\ntransport = \"file:x\"\n"));
+    const auto unknown =
+        run_command(h + " print ticket --config " + q(tmp / "unknown.toml") + " --file " + q(tmp / "x"));
     CHECK(unknown.exit_code == 3);
     CHECK(unknown.output.find("did you mean 'profile'") != std::string::npos);
     // A configured key file that does not exist is named, with the command that creates it.

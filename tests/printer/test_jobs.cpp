@@ -53,8 +53,8 @@ TEST_CASE("A ready printer receives the exact bytes and the job is confirmed by 
 }
 
 TEST_CASE("Paper out cover open and offline fail before sending with a reason a person understands") {
-    for (auto [mode, word] : {std::pair{Mode::paper_out, "缺纸"}, std::pair{Mode::cover_open, "盖子"},
-                              std::pair{Mode::offline, "离线"}}) {
+    for (auto [mode, word] :
+         {std::pair{Mode::paper_out, "缺纸"}, std::pair{Mode::cover_open, "盖子"}, std::pair{Mode::offline, "离线"}}) {
         FakePrinter fake;
         TempDir dir;
         const Job j = run_one(fake, mode, dir);
@@ -129,8 +129,9 @@ TEST_CASE("An unreachable printer fails quickly with a connection reason") {
         FakePrinter gone;
         port = gone.port();
     }
-    JobManager jobs(dir.path(), profile("generic-80"),
-                    [port] { return make_transport(parse_transport("tcp:127.0.0.1:" + std::to_string(port))); }, kFast);
+    JobManager jobs(
+        dir.path(), profile("generic-80"),
+        [port] { return make_transport(parse_transport("tcp:127.0.0.1:" + std::to_string(port))); }, kFast);
     const auto j = jobs.wait(jobs.submit(ticket_bytes(), "x"), Millis(20000));
     REQUIRE(j);
     CHECK(j->state == JobState::failed);
@@ -164,8 +165,8 @@ TEST_CASE("Jobs persist across a restart and an interrupted job is never resent 
 TEST_CASE("A one-way file transport ends in sent because nothing can confirm it") {
     TempDir dir;
     const auto out = (dir / "out.bin").string();
-    JobManager jobs(dir / "jobs", profile("generic-80"),
-                    [out] { return make_transport(parse_transport("file:" + out)); }, kFast);
+    JobManager jobs(
+        dir / "jobs", profile("generic-80"), [out] { return make_transport(parse_transport("file:" + out)); }, kFast);
     const auto j = jobs.wait(jobs.submit(ticket_bytes(), "x"), Millis(20000));
     REQUIRE(j);
     CHECK(j->state == JobState::sent);
@@ -203,20 +204,22 @@ TEST_CASE("A missing device file is reported as unreachable") {
 TEST_CASE("The CUPS transport streams the job into lp -d QUEUE -o raw and reports a failing lp") {
     TempDir dir;
     // A stand-in lp on PATH records its arguments and stdin; queue "broken" makes it fail.
-    hcp::test::write_file(dir / "lp", "#!/bin/sh\necho \"$@\" > \"" + (dir / "args").string() +
-                                          "\"\ncat > \"" + (dir / "job").string() +
+    hcp::test::write_file(dir / "lp", "#!/bin/sh\necho \"$@\" > \"" + (dir / "args").string() + "\"\ncat > \"" +
+                                          (dir / "job").string() +
                                           "\"\ncase \"$*\" in *broken*) exit 1;; esac\nexit 0\n");
     std::filesystem::permissions(dir / "lp", std::filesystem::perms::owner_all);
     const std::string old_path = std::getenv("PATH") != nullptr ? std::getenv("PATH") : "";
     ::setenv("PATH", (dir.path().string() + ":" + old_path).c_str(), 1);
     {
-        JobManager jobs(dir / "jobs", profile("generic-80"), [] { return make_transport(parse_transport("cups:Receipt")); }, kFast);
+        JobManager jobs(
+            dir / "jobs", profile("generic-80"), [] { return make_transport(parse_transport("cups:Receipt")); }, kFast);
         const auto j = jobs.wait(jobs.submit(ticket_bytes(), "x"), Millis(20000));
         REQUIRE(j);
         CHECK(j->state == JobState::sent);
         CHECK(hcp::test::read_file(dir / "job") == as_string(ticket_bytes()));
         CHECK(hcp::test::read_file(dir / "args").find("-d Receipt -o raw") != std::string::npos);
-        JobManager broken(dir / "jobs2", profile("generic-80"), [] { return make_transport(parse_transport("cups:broken")); }, kFast);
+        JobManager broken(
+            dir / "jobs2", profile("generic-80"), [] { return make_transport(parse_transport("cups:broken")); }, kFast);
         const auto b = broken.wait(broken.submit(ticket_bytes(), "x"), Millis(20000));
         REQUIRE(b);
         CHECK(b->state == JobState::failed);
@@ -239,8 +242,9 @@ TEST_CASE("A failed job leaves an English log line with the transport and the ca
         lines->push_back(l);
     };
     {
-        JobManager jobs(dir.path(), profile("generic-80"),
-                        [port] { return make_transport(parse_transport("tcp:127.0.0.1:" + std::to_string(port))); }, opts);
+        JobManager jobs(
+            dir.path(), profile("generic-80"),
+            [port] { return make_transport(parse_transport("tcp:127.0.0.1:" + std::to_string(port))); }, opts);
         REQUIRE(jobs.wait(jobs.submit(ticket_bytes(), "x"), Millis(20000))->state == JobState::failed);
     }
     std::lock_guard lock(*mutex);

@@ -34,11 +34,16 @@ TEST_CASE("A profile with only a name takes the safe defaults") {
 TEST_CASE("Unknown keys wrong types and out-of-range values are errors naming the key") {
     TempDir tmp;
     const std::pair<const char*, const char*> cases[] = {
-        {"qr_modes = \"native\"\n", "qr_modes"},       {"dots_per_line = \"576\"\n", "dots_per_line"},
-        {"dots_per_line = 580\n", "dots_per_line"},    {"dots_per_line = 5000\n", "dots_per_line"},
-        {"chinese_mode = \"fs\"\n", "chinese_mode"},   {"cut = true\n", "cut"},
-        {"status_dle_eot = 1\n", "status_dle_eot"},    {"image_band_height = 0\n", "image_band_height"},
-        {"name = \"\"\n", "name"},                   {"image_command = \"esc_star\"\n", "image_command"},
+        {"qr_modes = \"native\"\n", "qr_modes"},
+        {"dots_per_line = \"576\"\n", "dots_per_line"},
+        {"dots_per_line = 580\n", "dots_per_line"},
+        {"dots_per_line = 5000\n", "dots_per_line"},
+        {"chinese_mode = \"fs\"\n", "chinese_mode"},
+        {"cut = true\n", "cut"},
+        {"status_dle_eot = 1\n", "status_dle_eot"},
+        {"image_band_height = 0\n", "image_band_height"},
+        {"name = \"\"\n", "name"},
+        {"image_command = \"esc_star\"\n", "image_command"},
     };
     for (const auto& [text, key] : cases) {
         write_file(tmp / "bad.toml", text);

@@ -32,7 +32,7 @@ TEST_CASE("Unknown commands truncated commands and stray high bytes are errors w
         {b({0x1B, '@', 0x1B, 'x', 0}), RenderError::Cause::unknown_command, 2},
         {b({0x1B, '@', 'A', 0xD6, 0xD0, 0x0A}), RenderError::Cause::unknown_command, 3},  // GB bytes without FS &
         {b({0x1D, 'v', '0', 0, 2, 0, 5, 0, 0xFF}), RenderError::Cause::truncated, 0},
-        {b({0x1D, 'v', '0', 0, 100, 0, 1, 0}), RenderError::Cause::bad_argument, 0},     // 800 dots on 384
+        {b({0x1D, 'v', '0', 0, 100, 0, 1, 0}), RenderError::Cause::bad_argument, 0},  // 800 dots on 384
         {b({0x1C, '&', 0xD6}), RenderError::Cause::truncated, 2},
         {b({0x1B}), RenderError::Cause::truncated, 0},
         {b({0x10, 0x04, 1}), RenderError::Cause::unknown_command, 0},

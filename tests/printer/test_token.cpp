@@ -1,8 +1,8 @@
 // The dynamic rating QR token: docs/qr-token.md test vectors for both schemes (HMAC version 1,
 // Ed25519 version 2), rejection of hostile tokens and key files, cross-scheme confusion, the
 // Ed25519 receipt on 58 mm, and `hcpctl token`.
-#include <catch2/catch.hpp>
 #include <sys/stat.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -51,8 +51,8 @@ struct Vector {
 const Vector kVectors[] = {
     {"150102001", "20261122000123456789", Stage::completed, 1797897600,
      "AEBGGDONFEA4SOVACQQCMEJCAAASGRLHRG5FWJMBS4ANKQDUUQ", "XJNS-LAMX"},
-    {"150102001", "20261122A012", Stage::ticket, 1795392000,
-     "AEIGGDONFEA4RF4ABQZDAMRWGEYTEMSBGAYTEBRCB7ZORVEQRLTN6", "AYRA-74XI"},
+    {"150102001", "20261122A012", Stage::ticket, 1795392000, "AEIGGDONFEA4RF4ABQZDAMRWGEYTEMSBGAYTEBRCB7ZORVEQRLTN6",
+     "AYRA-74XI"},
     {"620102-01", "1234567", Stage::accepted, 1800000000, "AEAWGDONFEA4TQ4AA4JDIVT73RKFNT5VUM6LVD5L", "3RKF-NT5V"},
 };
 
@@ -60,17 +60,22 @@ const Vector kVectors[] = {
 // not libsodium, from the layout in that document.
 const Vector kEdVectors[] = {
     {"150102001", "20261122000123456789", Stage::completed, 1797897600,
-     "AIBCJ5XNNIA4SOVACQQCMEJCAAASGRLHREM7OHEVZCZUNZX6VDCG6PFEZDYCRREGEZPXCATOEM22XL7QYS6HSBLZNRKM5VFBHQGETFCGJAOXBAXPH675OYOFPW2HMXYLETESYFYF",
+     "AIBCJ5XNNIA4SOVACQQCMEJCAAASGRLHREM7OHEVZCZUNZX6VDCG6PFEZDYCRREGEZPXCATOEM22XL7QYS6HSBLZNRKM5VFBHQGETFCGJAOXBAXPH"
+     "675OYOFPW2HMXYLETESYFYF",
      "DH3R-ZFOI"},
     {"150102001", "20261122A012", Stage::ticket, 1795392000,
-     "AIICJ5XNNIA4RF4ABQZDAMRWGEYTEMSBGAYTEXKFMM2T2ZRRZABA5ZEC2LF6KVRIDYX7GFRPKKKGGMYPHIBH6PXH47FOUH4XW5QVPKN2MAX6NS6S7MDI2B6UX4KIKORBFGDCCHOVVMHQ",
+     "AIICJ5XNNIA4RF4ABQZDAMRWGEYTEMSBGAYTEXKFMM2T2ZRRZABA5ZEC2LF6KVRIDYX7GFRPKKKGGMYPHIBH6PXH47FOUH4XW5QVPKN2MAX6NS6S7"
+     "MDI2B6UX4KIKORBFGDCCHOVVMHQ",
      "LVCW-GNJ5"},
     {"620102-01", "1234567", Stage::accepted, 1800000000,
-     "AIASJ5XNNIA4TQ4AA4JDIVT74SU2CJNRYACVX36CMIASQ3WHVRP4SSJHDOGEPNIHG3HL2YHNFITX4RXX5KWODGL3D3JJHI22TTMRWSCYZ3JLVGB5HFUPAGCOCI4DACI",
+     "AIASJ5XNNIA4TQ4AA4JDIVT74SU2CJNRYACVX36CMIASQ3WHVRP4SSJHDOGEPNIHG3HL2YHNFITX4RXX5KWODGL3D3JJHI22TTMRWSCYZ3JLVGB5H"
+     "FUPAGCOCI4DACI",
      "4SU2-CJNR"},
 };
 
-std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+std::string q(const std::filesystem::path& p) {
+    return "'" + p.string() + "'";
+}
 
 }  // namespace
 
@@ -131,8 +136,8 @@ TEST_CASE("Malformed tokens are rejected without throwing") {
     const HallKey key("150102001", vector_key());
     const std::string t = kVectors[0].token;
     for (const std::string& bad :
-         {std::string(), std::string("A"), std::string("aebggdonfea4sovacqqcmejcaaasgrlhrg5fwjmbs4ankqduuq"),
-          t + "=", t + "A", t.substr(0, t.size() - 1), t.substr(0, 20), std::string(500, 'A'), std::string("0189"),
+         {std::string(), std::string("A"), std::string("aebggdonfea4sovacqqcmejcaaasgrlhrg5fwjmbs4ankqduuq"), t + "=",
+          t + "A", t.substr(0, t.size() - 1), t.substr(0, 20), std::string(500, 'A'), std::string("0189"),
           std::string("AEBGGDONFEA4SOVACQQCMEJCAAASGRLHRG5FWJMBS4ANKQDUU\xE4")}) {
         const auto r = verify(bad, {key}, 0);
         CHECK_FALSE(r.ok());
@@ -155,7 +160,7 @@ TEST_CASE("Base32 round-trips every length and rejects non-canonical text") {
         REQUIRE(base32_decode(text));
         CHECK(*base32_decode(text) == b);
     }
-    CHECK_FALSE(base32_decode("AB"));   // trailing bits not zero (A=0, B=1 → low bit set)
+    CHECK_FALSE(base32_decode("AB"));  // trailing bits not zero (A=0, B=1 → low bit set)
     CHECK_FALSE(base32_decode("MZXW6YTB="));
     CHECK_FALSE(base32_decode("mzxw6ytb"));
     CHECK_FALSE(base32_decode("A"));
@@ -187,7 +192,8 @@ TEST_CASE("Thousands of randomly altered truncated and forged tokens never verif
         auto flipped = *base32_decode(good);
         flipped[rng() % flipped.size()] ^= static_cast<std::uint8_t>(1U << (rng() % 8));
         const std::string bitflip = base32_encode(flipped.data(), flipped.size());
-        for (const std::string* t : std::initializer_list<const std::string*>{&altered, &truncated, &forged, &bitflip}) {
+        for (const std::string* t :
+             std::initializer_list<const std::string*>{&altered, &truncated, &forged, &bitflip}) {
             ++trials;
             const auto r = verify(*t, {key}, now);
             if (r.ok() && !(r.value() == c)) ++accepted;
@@ -231,7 +237,8 @@ TEST_CASE("Every test vector row in docs/qr-token.md is reproduced by the C++ is
         // The payload's first byte is the version: it says which table the row belongs to.
         const bool ed = cells[4].rfind("02", 0) == 0;
         REQUIRE((ed || cells[4].rfind("01", 0) == 0));
-        const std::string token = ed ? issue(HallSigningKey(cells[0], ed_seed()), c) : issue(HallKey(cells[0], vector_key()), c);
+        const std::string token =
+            ed ? issue(HallSigningKey(cells[0], ed_seed()), c) : issue(HallKey(cells[0], vector_key()), c);
         const size_t tag = ed ? kSignatureBytes : kMacBytes;
         ++(ed ? rows_v2 : rows_v1);
         CHECK(token == cells[6]);
@@ -259,7 +266,8 @@ TEST_CASE("The documented Ed25519 vectors are issued byte for byte and verify wi
         // Deterministic signatures: issuing again gives the same token.
         CHECK(issue(key, claims) == token);
         for (const char* text : {kEdPublicHex, kEdPublicBase32}) {
-            const auto r = verify(v.token, {HallPublicKey::parse(v.hall, text)}, v.expires - 1, std::string_view(v.hall));
+            const auto r =
+                verify(v.token, {HallPublicKey::parse(v.hall, text)}, v.expires - 1, std::string_view(v.hall));
             REQUIRE(r.ok());
             CHECK(r.value() == claims);
         }
@@ -317,7 +325,8 @@ TEST_CASE("Tokens of one scheme are refused by a verifier holding the other sche
     const std::string v2 = base32_encode(as_v2.data(), as_v2.size());
     CHECK(verify(v2, both, now).error() == Fault::unknown_key);  // the HMAC key id is no public key's id
     auto forged_id = as_v2;  // with the public key's id: the signature must still fail
-    for (int i = 0; i < 4; ++i) forged_id[2 + static_cast<size_t>(i)] = static_cast<std::uint8_t>(ed.key_id() >> (24 - 8 * i));
+    for (int i = 0; i < 4; ++i)
+        forged_id[2 + static_cast<size_t>(i)] = static_cast<std::uint8_t>(ed.key_id() >> (24 - 8 * i));
     CHECK(verify(base32_encode(forged_id.data(), forged_id.size()), both, now).error() == Fault::bad_signature);
     auto as_v1 = *base32_decode(ed_token);
     as_v1[0] = kVersion;
@@ -338,17 +347,19 @@ struct HostileCount {
     int trials = 0;
     int accepted = 0;
 };
-HostileCount hostile_tokens(int rounds, std::uint64_t seed, const std::function<std::string(const Claims&)>& issue_fn,
-                            const std::function<Result<Claims, Fault>(const std::string&, std::int64_t,
-                                                                      std::optional<std::string_view>)>& verify_fn,
-                            const std::function<Result<Claims, Fault>(const std::string&, std::int64_t)>& other_key_fn) {
+HostileCount hostile_tokens(
+    int rounds, std::uint64_t seed, const std::function<std::string(const Claims&)>& issue_fn,
+    const std::function<Result<Claims, Fault>(const std::string&, std::int64_t, std::optional<std::string_view>)>&
+        verify_fn,
+    const std::function<Result<Claims, Fault>(const std::string&, std::int64_t)>& other_key_fn) {
     std::mt19937_64 rng(seed);
     const std::int64_t now = 1797000000;
     HostileCount n;
     for (int i = 0; i < rounds; ++i) {
         // Subjects of both encodings: 办件编号 digits, and ticket-style text.
-        const std::string subject = rng() % 2 ? std::to_string(rng() % 1000000000000ULL)
-                                              : "2026" + std::to_string(rng() % 10000) + "A" + std::to_string(rng() % 1000);
+        const std::string subject = rng() % 2
+                                        ? std::to_string(rng() % 1000000000000ULL)
+                                        : "2026" + std::to_string(rng() % 10000) + "A" + std::to_string(rng() % 1000);
         const Claims c{"150102001", subject, static_cast<Stage>(rng() % 3), now + 3600};
         const std::string good = issue_fn(c);
         const auto ok = verify_fn(good, now, std::string_view("150102001"));
@@ -366,21 +377,23 @@ HostileCount hostile_tokens(int rounds, std::uint64_t seed, const std::function<
         auto flipped = *base32_decode(good);
         flipped[rng() % flipped.size()] ^= static_cast<std::uint8_t>(1U << (rng() % 8));
         const std::string bitflip = base32_encode(flipped.data(), flipped.size());
-        for (const std::string* t : std::initializer_list<const std::string*>{&altered, &truncated, &forged, &bitflip}) {
+        for (const std::string* t :
+             std::initializer_list<const std::string*>{&altered, &truncated, &forged, &bitflip}) {
             ++n.trials;
             if (verify_fn(*t, now, {}).ok()) ++n.accepted;
         }
         n.trials += 3;
-        if (verify_fn(good, now + 3601, {}).ok()) ++n.accepted;                           // expired
-        if (verify_fn(good, now, std::string_view("150102002")).ok()) ++n.accepted;      // wrong hall
-        if (other_key_fn(good, now).ok()) ++n.accepted;                                   // wrong key
+        if (verify_fn(good, now + 3601, {}).ok()) ++n.accepted;                      // expired
+        if (verify_fn(good, now, std::string_view("150102002")).ok()) ++n.accepted;  // wrong hall
+        if (other_key_fn(good, now).ok()) ++n.accepted;                              // wrong key
     }
     return n;
 }
 
 }  // namespace
 
-TEST_CASE("Thousands of randomly altered truncated forged expired wrong-hall and wrong-key Ed25519 tokens never verify") {
+TEST_CASE(
+    "Thousands of randomly altered truncated forged expired wrong-hall and wrong-key Ed25519 tokens never verify") {
     const HallSigningKey key("150102001", ed_seed());
     const HallPublicKey other = HallSigningKey("150102001", SecretKey::random()).public_key();
     const std::vector<HallPublicKey> keys{key.public_key()};
@@ -404,17 +417,20 @@ TEST_CASE("The same randomized hostile tokens never verify under HMAC or through
         return verify(t, both, now, hall);
     };
     auto verify_others = [&](const std::string& t, std::int64_t now) { return verify(t, others, now); };
-    const auto a = hostile_tokens(2000, 11, [&](const Claims& c) { return issue(hmac, c); }, verify_both, verify_others);
-    const auto b = hostile_tokens(2000, 12, [&](const Claims& c) { return issue(ed, c); }, verify_both, verify_others);
+    const auto a = hostile_tokens(
+        2000, 11, [&](const Claims& c) { return issue(hmac, c); }, verify_both, verify_others);
+    const auto b = hostile_tokens(
+        2000, 12, [&](const Claims& c) { return issue(ed, c); }, verify_both, verify_others);
     CHECK(a.trials + b.trials == 28000);
     CHECK(a.accepted + b.accepted == 0);
 }
 
 TEST_CASE("Public keys that are not 32-byte Ed25519 points are refused with a clear error") {
     for (const std::string& bad :
-         {std::string(), std::string(63, 'a'), std::string(65, 'a'), std::string(64, 'g'), std::string(kEdPublicBase32).substr(1),
-          std::string(kEdPublicBase32).substr(0, 51) + "1", std::string("fgwlvykbxtfpbmrodkkngtily43b4utnbp7bfsexss6jgiuwnxlq"),
-          std::string(64, '0'),  // all zero: a small-order point
+         {std::string(), std::string(63, 'a'), std::string(65, 'a'), std::string(64, 'g'),
+          std::string(kEdPublicBase32).substr(1), std::string(kEdPublicBase32).substr(0, 51) + "1",
+          std::string("fgwlvykbxtfpbmrodkkngtily43b4utnbp7bfsexss6jgiuwnxlq"),
+          std::string(64, '0'),         // all zero: a small-order point
           "01" + std::string(62, '0'),  // the identity element
           std::string(64, 'f')}) {
         CHECK_THROWS_AS(HallPublicKey::parse("150102001", bad), Error);
@@ -495,7 +511,7 @@ TEST_CASE("A receipt with an Ed25519 token builds on 58 mm at the default module
     d.short_code = short_code(token);
     CHECK(is_qr_alphanumeric(d.qr_url));
     INFO("url " << d.qr_url.size() << " characters");
-    CHECK(d.qr_url.size() == 161);  // docs/qr-token.md §9.4
+    CHECK(d.qr_url.size() == 161);                          // docs/qr-token.md §9.4
     CHECK(qr_modules_with_quiet_zone(d.qr_url) == 45 + 8);  // QR version 7
     // The longest Ed25519 URL allowed is QR version 8, 342 dots wide at 6 dots a module.
     const std::string longest = kPrefix + std::string(kMaxUrlLengthEd25519 - std::string(kPrefix).size(), 'A');
@@ -564,14 +580,15 @@ TEST_CASE("hcpctl token keygen pubkey issue and verify work for Ed25519 and name
     CHECK(url.size() == 161);
     CHECK(scheme_of(url) == Scheme::ed25519);
 
-    for (const std::string& with : {" --pubkey " + pub_hex, " --pubkey " + parsed.to_base32(),
-                                    " --scheme ed25519 --key " + q(tmp / "ed.key")}) {
+    for (const std::string& with :
+         {" --pubkey " + pub_hex, " --pubkey " + parsed.to_base32(), " --scheme ed25519 --key " + q(tmp / "ed.key")}) {
         const auto ok = run_command(h + " token verify " + url + with + " --hall 150102001 --now 1797000000");
         CHECK(ok.exit_code == 0);
         CHECK_THAT(ok.output, Catch::Contains("valid\nscheme ed25519\nhall 150102001\nsubject 20261122000123456789"));
     }
     // Wrong scheme either way is exit 1 with the cause and a Chinese sentence.
-    const auto as_hmac = run_command(h + " token verify " + url + " --key " + q(tmp / "hmac.key") + " --hall 150102001");
+    const auto as_hmac =
+        run_command(h + " token verify " + url + " --key " + q(tmp / "hmac.key") + " --hall 150102001");
     CHECK(as_hmac.exit_code == 1);
     CHECK_THAT(as_hmac.output, Catch::Contains("invalid wrong_scheme"));
     CHECK_THAT(as_hmac.output, Catch::Contains("请"));

@@ -21,8 +21,8 @@ inline TimePoint at(const char* iso) {
     return *t;
 }
 
-inline ServiceCategory category(std::string code, std::string name, char prefix, std::vector<int> windows,
-                                int ratio, int max_wait, int cap, std::string opens, std::string closes) {
+inline ServiceCategory category(std::string code, std::string name, char prefix, std::vector<int> windows, int ratio,
+                                int max_wait, int cap, std::string opens, std::string closes) {
     ServiceCategory c;
     c.code = std::move(code);
     c.name = std::move(name);

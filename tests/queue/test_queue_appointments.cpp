@@ -50,7 +50,8 @@ TEST_CASE("Appointments: a booked code checks in once, in its category and on it
     CHECK(hall.q().cancel_appointment("A20261008").error().cause == QueueErrc::appointment_used);
 }
 
-TEST_CASE("Appointments: unknown, cancelled and other-day codes are refused and take no number", "[queue][appointments]") {
+TEST_CASE("Appointments: unknown, cancelled and other-day codes are refused and take no number",
+          "[queue][appointments]") {
     QueueHall hall;
     auto& q = hall.q();
     REQUIRE(q.book_appointment("TOMORROW1", "SBYB", "2026-10-09"));
@@ -81,7 +82,8 @@ TEST_CASE("Appointments: unknown, cancelled and other-day codes are refused and 
     CHECK(next_day.value().ticket.business_day == "2026-10-09");
 }
 
-TEST_CASE("Appointments: hours and the daily cap refuse the check-in and keep the appointment", "[queue][appointments]") {
+TEST_CASE("Appointments: hours and the daily cap refuse the check-in and keep the appointment",
+          "[queue][appointments]") {
     QueueHall hall(test::small_hall_setup(), "2026-10-08T08:00:00+08:00");  // before 08:30
     auto& q = hall.q();
     REQUIRE(q.book_appointment("EARLY001", "BDC", "2026-10-08"));

@@ -13,7 +13,9 @@ using test::QueueHall;
 
 namespace {
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos;
+}
 
 template <class T>
 QueueErrc cause_of(const QueueResult<T>& r) {
@@ -472,9 +474,9 @@ TEST_CASE("Unknown or signed-out windows and bad staff input get clear refusals"
 
 TEST_CASE("Unknown categories and hostile text are refused and the store stays intact", "[queue]") {
     QueueHall hall;
-    for (const std::string& bad : {std::string(""), std::string("sbyb"), std::string("NOPE"),
-                                  std::string("SBYB' OR '1'='1"), std::string("A'; DROP TABLE tickets;--"),
-                                  std::string(100000, 'X'), std::string("\x00SBYB", 5)}) {
+    for (const std::string& bad :
+         {std::string(""), std::string("sbyb"), std::string("NOPE"), std::string("SBYB' OR '1'='1"),
+          std::string("A'; DROP TABLE tickets;--"), std::string(100000, 'X'), std::string("\x00SBYB", 5)}) {
         auto r = hall.q().take_ticket(bad);
         CHECK(cause_of(r) == QueueErrc::unknown_category);
         CHECK(r.error().message_zh == "没有这个业务类别，请返回重新选择。");
@@ -515,7 +517,7 @@ TEST_CASE("Tickets are refused outside ticket hours, on non-working days and bey
     SECTION("non-working days when the policy says so") {
         auto setup = test::small_hall_setup();
         setup.policy.closed_on_non_working_days = true;
-        setup.calendar = WorkCalendar{};  // Monday to Friday
+        setup.calendar = WorkCalendar{};                     // Monday to Friday
         QueueHall hall(setup, "2026-10-10T09:00:00+08:00");  // a Saturday
         auto r = hall.q().take_ticket("SBYB");
         CHECK(cause_of(r) == QueueErrc::category_closed);
@@ -569,8 +571,9 @@ TEST_CASE("An absurd clock is refused and a clock that goes back never makes tim
 TEST_CASE("A storage failure refuses the operation and leaves no half-written ticket", "[queue]") {
     QueueHall hall;
     CHECK(hall.take("SBYB") == "A001");
-    test::raw_exec(hall.db(), "CREATE TRIGGER break_tickets BEFORE INSERT ON tickets "
-                              "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;");
+    test::raw_exec(hall.db(),
+                   "CREATE TRIGGER break_tickets BEFORE INSERT ON tickets "
+                   "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END;");
     auto r = hall.q().take_ticket("SBYB");
     CHECK(cause_of(r) == QueueErrc::storage_error);
     CHECK(r.error().message_zh == "操作未能保存，请重试；如仍失败请联系管理员。");

@@ -49,11 +49,12 @@ TEST_CASE("A new business day starts at 001 and cancels what is left of the prev
     hall.take("SBYB", true);
     hall.call(1);  // A003 (priority) called and never finished
     hall.set("2026-10-09T08:45:00+08:00");
-    CHECK_FALSE(hall.q().current(1));                 // yesterday's ticket is not today's
+    CHECK_FALSE(hall.q().current(1));  // yesterday's ticket is not today's
     CHECK(hall.q().snapshot().categories[0].waiting == 0);
     CHECK(hall.take("SBYB") == "A001");
-    CHECK(test::raw_int(hall.db(), "SELECT count(*) FROM tickets WHERE business_day = '2026-10-08' AND "
-                                   "state = 'cancelled'") == 3);
+    CHECK(test::raw_int(hall.db(),
+                        "SELECT count(*) FROM tickets WHERE business_day = '2026-10-08' AND "
+                        "state = 'cancelled'") == 3);
     CHECK(test::raw_int(hall.db(), "SELECT count(*) FROM ticket_events WHERE action = 'expire'") == 3);
     // Window sessions do not carry over: staff sign in again each day.
     CHECK(hall.q().call_next(1).error().cause == QueueErrc::window_closed);
@@ -64,8 +65,9 @@ TEST_CASE("A new business day starts at 001 and cancels what is left of the prev
     CHECK(r.value().ticket.business_day == "2026-10-09");
     // Yesterday's A001 and today's A001 are two tickets; numbers never repeat within a day.
     CHECK(test::raw_int(hall.db(), "SELECT count(*) FROM tickets WHERE number = 'A001'") == 2);
-    CHECK(test::raw_int(hall.db(), "SELECT count(*) FROM (SELECT business_day, number FROM tickets "
-                                   "GROUP BY business_day, number HAVING count(*) > 1)") == 0);
+    CHECK(test::raw_int(hall.db(),
+                        "SELECT count(*) FROM (SELECT business_day, number FROM tickets "
+                        "GROUP BY business_day, number HAVING count(*) > 1)") == 0);
 }
 
 TEST_CASE("The business day changes at midnight China time, not UTC", "[queue]") {
@@ -129,13 +131,16 @@ TEST_CASE("kill -9 while tickets are taken never loses a ticket nor issues a num
         CHECK(test::raw_int(hall.db(), "SELECT count(*) FROM tickets WHERE business_day = '" + day +
                                            "' AND number = '" + number + "'") == 1);
     }
-    CHECK(test::raw_int(hall.db(), "SELECT count(*) FROM (SELECT business_day, number FROM tickets "
-                                   "GROUP BY business_day, number HAVING count(*) > 1)") == 0);
+    CHECK(test::raw_int(hall.db(),
+                        "SELECT count(*) FROM (SELECT business_day, number FROM tickets "
+                        "GROUP BY business_day, number HAVING count(*) > 1)") == 0);
     // Every ticket has its issue event; the counter is never behind the tickets.
-    CHECK(test::raw_int(hall.db(), "SELECT count(*) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM ticket_events e "
-                                   "WHERE e.ticket_id = t.id AND e.action = 'issue')") == 0);
-    CHECK(test::raw_int(hall.db(), "SELECT count(*) FROM tickets t JOIN queue_numbers n ON n.business_day = "
-                                   "t.business_day AND n.prefix = 'A' WHERE t.seq > n.last_seq") == 0);
+    CHECK(test::raw_int(hall.db(),
+                        "SELECT count(*) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM ticket_events e "
+                        "WHERE e.ticket_id = t.id AND e.action = 'issue')") == 0);
+    CHECK(test::raw_int(hall.db(),
+                        "SELECT count(*) FROM tickets t JOIN queue_numbers n ON n.business_day = "
+                        "t.business_day AND n.prefix = 'A' WHERE t.seq > n.last_seq") == 0);
 }
 
 TEST_CASE("A version 1 database migrates to the queue schema and keeps its ratings", "[queue]") {
@@ -152,9 +157,10 @@ TEST_CASE("A version 1 database migrates to the queue schema and keeps its ratin
         test::add_rated_case(store, fixture, 1, test::at("2026-10-08T09:30:00+08:00"));
     }
     // Turn it back into exactly what release 1 wrote.
-    test::raw_exec(db, "DROP TABLE ticket_events; DROP TABLE tickets; DROP TABLE queue_numbers; "
-                       "DROP TABLE queue_streaks; DROP TABLE window_sessions; DROP TABLE appointments; "
-                       "DELETE FROM schema_version WHERE version >= 2; PRAGMA user_version = 1;");
+    test::raw_exec(db,
+                   "DROP TABLE ticket_events; DROP TABLE tickets; DROP TABLE queue_numbers; "
+                   "DROP TABLE queue_streaks; DROP TABLE window_sessions; DROP TABLE appointments; "
+                   "DELETE FROM schema_version WHERE version >= 2; PRAGMA user_version = 1;");
     try {
         auto q = QueueEngine::open(db, test::small_hall_setup());
         FAIL("the queue opened an unmigrated database");
@@ -397,7 +403,7 @@ TEST_CASE("The ETA follows the moving average of services and survives a restart
     CHECK(e.people_ahead == 2);
     CHECK(e.windows_open == 2);
     CHECK(e.windows_counted == 2);
-    CHECK(e.window_capacity == 2.0);  // HJ has nobody waiting: window 3 is all SBYB's
+    CHECK(e.window_capacity == 2.0);   // HJ has nobody waiting: window 3 is all SBYB's
     CHECK(e.until_window_free == 0s);  // both windows are free
     CHECK_FALSE(e.cold_start);
     CHECK(e.wait == avg);  // 2 × 264 s ÷ 2 windows

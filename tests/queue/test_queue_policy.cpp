@@ -63,12 +63,15 @@ TEST_CASE("Numbers typed or scanned by people are normalised or refused", "[queu
         const char* in;
         std::optional<std::string> out;
     };
-    for (const Row& r : {Row{"A012", "A012"}, Row{"a12", "A012"}, Row{"  A012 \r\n", "A012"}, Row{"A0012", "A012"},
-                         Row{"b7", "B007"}, Row{"A1000", "A1000"}, Row{"12", std::nullopt}, Row{"AA1", std::nullopt},
-                         Row{"A0", std::nullopt}, Row{"A", std::nullopt}, Row{"", std::nullopt},
-                         Row{"A-12", std::nullopt}, Row{"\xEF\xBC\xA1" "12", std::nullopt},
-                         Row{"A12345678901", std::nullopt}, Row{"A1 2", std::nullopt},
-                         Row{"A'; DROP TABLE tickets;--", std::nullopt}}) {
+    for (const Row& r :
+         {Row{"A012", "A012"}, Row{"a12", "A012"}, Row{"  A012 \r\n", "A012"}, Row{"A0012", "A012"}, Row{"b7", "B007"},
+          Row{"A1000", "A1000"}, Row{"12", std::nullopt}, Row{"AA1", std::nullopt}, Row{"A0", std::nullopt},
+          Row{"A", std::nullopt}, Row{"", std::nullopt}, Row{"A-12", std::nullopt},
+          Row{"\xEF\xBC\xA1"
+              "12",
+              std::nullopt},
+          Row{"A12345678901", std::nullopt}, Row{"A1 2", std::nullopt},
+          Row{"A'; DROP TABLE tickets;--", std::nullopt}}) {
         CAPTURE(r.in);
         CHECK(normalize_ticket_number(r.in, 3) == r.out);
     }
@@ -84,7 +87,8 @@ TEST_CASE("The business day is the China date of an instant", "[queue]") {
 TEST_CASE("The state machine allows exactly the transitions of the design", "[queue]") {
     using S = TicketState;
     using A = QueueAction;
-    const std::vector<S> all{S::waiting, S::called, S::serving, S::done, S::no_show, S::transferred, S::cancelled, S::held};
+    const std::vector<S> all{S::waiting, S::called,      S::serving,   S::done,
+                             S::no_show, S::transferred, S::cancelled, S::held};
     struct Row {
         A action;
         std::vector<S> allowed;
@@ -130,8 +134,8 @@ TEST_CASE("Refused transitions tell staff in Chinese what happened and what to d
 
 TEST_CASE("Actions, reasons and placements round-trip through their names", "[queue]") {
     for (auto a : {QueueAction::issue, QueueAction::call, QueueAction::call_given, QueueAction::recall,
-                   QueueAction::start, QueueAction::skip, QueueAction::hold, QueueAction::resume,
-                   QueueAction::transfer, QueueAction::complete, QueueAction::cancel, QueueAction::expire}) {
+                   QueueAction::start, QueueAction::skip, QueueAction::hold, QueueAction::resume, QueueAction::transfer,
+                   QueueAction::complete, QueueAction::cancel, QueueAction::expire}) {
         CHECK(parse_queue_action(to_string(a)) == a);
         CHECK(!label_zh(a).empty());
     }
@@ -155,41 +159,85 @@ TEST_CASE("The call order of one category follows the ratio and the aging rule",
         std::vector<R> reasons;
     };
     const std::vector<Row> table{
-        {"no priority tickets: by take time", 3, 60, std::nullopt,
+        {"no priority tickets: by take time",
+         3,
+         60,
+         std::nullopt,
          {entry(3, "A003", false, 5), entry(1, "A001", false, 10), entry(2, "A002", false, 8)},
-         {"A001", "A002", "A003"}, {R::in_order, R::in_order, R::in_order}},
-        {"3:1 with no priority called yet today: the first priority ticket goes at once", 3, 60, std::nullopt,
+         {"A001", "A002", "A003"},
+         {R::in_order, R::in_order, R::in_order}},
+        {"3:1 with no priority called yet today: the first priority ticket goes at once",
+         3,
+         60,
+         std::nullopt,
          {entry(1, "A001", false, 20), entry(2, "A002", false, 19), entry(3, "A003", false, 18),
           entry(4, "A004", false, 17), entry(5, "A005", false, 16), entry(6, "A006", true, 15),
           entry(7, "A007", true, 14)},
          {"A006", "A001", "A002", "A003", "A007", "A004", "A005"},
          {R::priority_turn, R::in_order, R::in_order, R::in_order, R::priority_turn, R::in_order, R::in_order}},
-        {"3:1 with one normal called since the last priority: two more normals first", 3, 60, 1,
+        {"3:1 with one normal called since the last priority: two more normals first",
+         3,
+         60,
+         1,
          {entry(1, "A001", false, 20), entry(2, "A002", false, 19), entry(3, "A003", false, 18),
           entry(4, "A004", false, 17), entry(5, "A005", false, 16), entry(6, "A006", true, 15),
           entry(7, "A007", true, 14)},
          {"A001", "A002", "A006", "A003", "A004", "A005", "A007"},
          {R::in_order, R::in_order, R::priority_turn, R::in_order, R::in_order, R::in_order, R::priority_only}},
-        {"only priority tickets waiting", 3, 60, 0, {entry(2, "A002", true, 3), entry(1, "A001", true, 4)},
-         {"A001", "A002"}, {R::priority_only, R::priority_only}},
-        {"1:1 alternates", 1, 60, 0,
+        {"only priority tickets waiting",
+         3,
+         60,
+         0,
+         {entry(2, "A002", true, 3), entry(1, "A001", true, 4)},
+         {"A001", "A002"},
+         {R::priority_only, R::priority_only}},
+        {"1:1 alternates",
+         1,
+         60,
+         0,
          {entry(1, "A001", false, 9), entry(2, "A002", false, 8), entry(3, "A003", true, 7), entry(4, "A004", true, 6)},
-         {"A001", "A003", "A002", "A004"}, {R::in_order, R::priority_turn, R::in_order, R::priority_only}},
-        {"tickets over the max wait go first, oldest first, whatever their class", 3, 60, 0,
+         {"A001", "A003", "A002", "A004"},
+         {R::in_order, R::priority_turn, R::in_order, R::priority_only}},
+        {"tickets over the max wait go first, oldest first, whatever their class",
+         3,
+         60,
+         0,
          {entry(3, "A003", false, 10), entry(2, "A002", true, 65), entry(1, "A001", false, 70)},
-         {"A001", "A002", "A003"}, {R::aged, R::aged, R::in_order}},
-        {"aging beats a priority ticket's turn", 3, 60, std::nullopt,
-         {entry(5, "A005", true, 5), entry(1, "A001", false, 61)}, {"A001", "A005"}, {R::aged, R::priority_only}},
-        {"exactly max_wait counts as aged", 3, 60, 0,
-         {entry(2, "A002", false, 60), entry(1, "A001", false, 59)}, {"A002", "A001"}, {R::aged, R::in_order}},
-        {"max wait 0 disables aging", 3, 0, 0,
-         {entry(2, "A002", false, 600), entry(1, "A001", false, 700)}, {"A001", "A002"}, {R::in_order, R::in_order}},
-        {"equal take time: the earlier id first", 3, 60, 0,
-         {entry(9, "A009", false, 5), entry(4, "A004", false, 5)}, {"A004", "A009"}, {R::in_order, R::in_order}},
+         {"A001", "A002", "A003"},
+         {R::aged, R::aged, R::in_order}},
+        {"aging beats a priority ticket's turn",
+         3,
+         60,
+         std::nullopt,
+         {entry(5, "A005", true, 5), entry(1, "A001", false, 61)},
+         {"A001", "A005"},
+         {R::aged, R::priority_only}},
+        {"exactly max_wait counts as aged",
+         3,
+         60,
+         0,
+         {entry(2, "A002", false, 60), entry(1, "A001", false, 59)},
+         {"A002", "A001"},
+         {R::aged, R::in_order}},
+        {"max wait 0 disables aging",
+         3,
+         0,
+         0,
+         {entry(2, "A002", false, 600), entry(1, "A001", false, 700)},
+         {"A001", "A002"},
+         {R::in_order, R::in_order}},
+        {"equal take time: the earlier id first",
+         3,
+         60,
+         0,
+         {entry(9, "A009", false, 5), entry(4, "A004", false, 5)},
+         {"A004", "A009"},
+         {R::in_order, R::in_order}},
     };
     for (const auto& row : table) {
         SECTION(row.name) {
-            ServiceCategory c = test::category("SBYB", "社保医保", 'A', {1}, row.ratio, row.max_wait, 0, "08:30", "17:00");
+            ServiceCategory c =
+                test::category("SBYB", "社保医保", 'A', {1}, row.ratio, row.max_wait, 0, "08:30", "17:00");
             CategoryQueue q{&c, row.entries, row.streak};
             auto order = predicted_order(q, kNow);
             CHECK(numbers_of(order) == row.expected);
@@ -206,17 +254,17 @@ TEST_CASE("Across categories an aged ticket wins, then a priority turn, then the
     ServiceCategory a = test::category("SBYB", "社保医保", 'A', {3}, 3, 90, 0, "08:30", "17:00");
     ServiceCategory c = test::category("HJ", "户籍", 'C', {3}, 3, 60, 0, "08:30", "17:00");
     SECTION("earliest taken across categories") {
-        auto p = select_next({CategoryQueue{&a, {entry(1, "A001", false, 12)}, 0},
-                              CategoryQueue{&c, {entry(2, "C001", false, 15)}, 0}},
-                             kNow);
+        auto p = select_next(
+            {CategoryQueue{&a, {entry(1, "A001", false, 12)}, 0}, CategoryQueue{&c, {entry(2, "C001", false, 15)}, 0}},
+            kNow);
         REQUIRE(p);
         CHECK(p->entry.number == "C001");
         CHECK(p->category == "HJ");
     }
     SECTION("an aged ticket of a category with a shorter max wait beats an older one") {
-        auto p = select_next({CategoryQueue{&a, {entry(1, "A001", false, 80)}, 0},
-                              CategoryQueue{&c, {entry(2, "C001", false, 61)}, 0}},
-                             kNow);
+        auto p = select_next(
+            {CategoryQueue{&a, {entry(1, "A001", false, 80)}, 0}, CategoryQueue{&c, {entry(2, "C001", false, 61)}, 0}},
+            kNow);
         REQUIRE(p);
         CHECK(p->entry.number == "C001");
         CHECK(p->reason == PickReason::aged);
@@ -291,9 +339,9 @@ TEST_CASE("The wait estimate is people ahead times the average service over the 
         int windows;
         long long expected_s;
     };
-    for (const Row& r : {Row{0, 300, 1, 0}, Row{3, 300, 1, 900}, Row{3, 300, 2, 450}, Row{5, 300, 3, 500},
-                         Row{1, 301, 2, 151}, Row{-2, 300, 1, 0}, Row{4, 300, 0, 1200}, Row{4, 300, -3, 1200},
-                         Row{2, 0, 1, 0}}) {
+    for (const Row& r :
+         {Row{0, 300, 1, 0}, Row{3, 300, 1, 900}, Row{3, 300, 2, 450}, Row{5, 300, 3, 500}, Row{1, 301, 2, 151},
+          Row{-2, 300, 1, 0}, Row{4, 300, 0, 1200}, Row{4, 300, -3, 1200}, Row{2, 0, 1, 0}}) {
         CAPTURE(r.ahead, r.avg_s, r.windows);
         auto w = estimate_wait(r.ahead, std::chrono::seconds{r.avg_s}, r.windows);
         CHECK(w.count() == r.expected_s);

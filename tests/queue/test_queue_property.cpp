@@ -81,10 +81,10 @@ void check_call(const Model& model, const QueueSetup& setup, int window,
             for (const auto& c : setup.categories) {
                 auto it = before.find(c.code);
                 if (it == before.end()) continue;
-                bool has_priority = std::any_of(it->second.begin(), it->second.end(),
-                                                [](const Pick& p) { return p.entry.priority; });
-                bool has_normal = std::any_of(it->second.begin(), it->second.end(),
-                                              [](const Pick& p) { return !p.entry.priority; });
+                bool has_priority =
+                    std::any_of(it->second.begin(), it->second.end(), [](const Pick& p) { return p.entry.priority; });
+                bool has_normal =
+                    std::any_of(it->second.begin(), it->second.end(), [](const Pick& p) { return !p.entry.priority; });
                 CHECK_FALSE((has_priority && (due(c) || !has_normal)));
             }
             // … and the pick is the earliest normal ticket of its category.
@@ -177,15 +177,19 @@ void run(unsigned seed, int ops) {
         const auto& db = hall.db();
         REQUIRE(test::raw_int(db, "SELECT count(*) FROM tickets") == model.issued);
         REQUIRE(test::raw_int(db, "SELECT count(DISTINCT number) FROM tickets") == model.issued);
-        REQUIRE(test::raw_int(db, "SELECT count(*) FROM tickets WHERE state NOT IN ('waiting', 'called', "
-                                  "'serving', 'held', 'done', 'no_show', 'cancelled')") == 0);
-        REQUIRE(test::raw_int(db, "SELECT count(*) FROM (SELECT window FROM tickets WHERE state IN "
-                                  "('called', 'serving') GROUP BY window HAVING count(*) > 1)") == 0);
-        REQUIRE(test::raw_int(db, "SELECT count(*) FROM tickets t WHERE (SELECT count(*) FROM ticket_events e "
-                                  "WHERE e.ticket_id = t.id AND e.action = 'issue') != 1") == 0);
+        REQUIRE(test::raw_int(db,
+                              "SELECT count(*) FROM tickets WHERE state NOT IN ('waiting', 'called', "
+                              "'serving', 'held', 'done', 'no_show', 'cancelled')") == 0);
+        REQUIRE(test::raw_int(db,
+                              "SELECT count(*) FROM (SELECT window FROM tickets WHERE state IN "
+                              "('called', 'serving') GROUP BY window HAVING count(*) > 1)") == 0);
+        REQUIRE(test::raw_int(db,
+                              "SELECT count(*) FROM tickets t WHERE (SELECT count(*) FROM ticket_events e "
+                              "WHERE e.ticket_id = t.id AND e.action = 'issue') != 1") == 0);
         // The last logged state of every ticket is its state.
-        REQUIRE(test::raw_int(db, "SELECT count(*) FROM tickets t WHERE t.state != (SELECT e.to_state FROM "
-                                  "ticket_events e WHERE e.ticket_id = t.id ORDER BY e.id DESC LIMIT 1)") == 0);
+        REQUIRE(test::raw_int(db,
+                              "SELECT count(*) FROM tickets t WHERE t.state != (SELECT e.to_state FROM "
+                              "ticket_events e WHERE e.ticket_id = t.id ORDER BY e.id DESC LIMIT 1)") == 0);
         auto snap = hall.q().snapshot();
         long long waiting = 0;
         for (const auto& line : snap.categories) {
@@ -194,8 +198,10 @@ void run(unsigned seed, int ops) {
             CHECK(line.new_ticket.people_ahead >= 0);
             CHECK(line.new_ticket.people_ahead <= line.waiting);
         }
-        REQUIRE(waiting == test::raw_int(db, "SELECT count(*) FROM tickets WHERE state = 'waiting' AND "
-                                             "business_day = '" + day + "'"));
+        REQUIRE(waiting == test::raw_int(db,
+                                         "SELECT count(*) FROM tickets WHERE state = 'waiting' AND "
+                                         "business_day = '" +
+                                             day + "'"));
     }
     // The run exercised the rules it claims to check.
     CHECK(model.calls_checked > ops / 30);

@@ -14,8 +14,8 @@ namespace hcp::test {
 TempDir::TempDir() {
     std::random_device rd;
     for (int attempt = 0; attempt < 100; ++attempt) {
-        auto candidate = std::filesystem::temp_directory_path() /
-                         ("hcp-test-" + std::to_string(rd()) + std::to_string(attempt));
+        auto candidate =
+            std::filesystem::temp_directory_path() / ("hcp-test-" + std::to_string(rd()) + std::to_string(attempt));
         if (std::filesystem::create_directory(candidate)) {
             m_path = candidate;
             return;
@@ -29,8 +29,12 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(m_path, ec);
 }
 
-std::filesystem::path assets_dir() { return HCP_TEST_ASSETS_DIR; }
-std::filesystem::path test_data_dir() { return HCP_TEST_DATA_DIR; }
+std::filesystem::path assets_dir() {
+    return HCP_TEST_ASSETS_DIR;
+}
+std::filesystem::path test_data_dir() {
+    return HCP_TEST_DATA_DIR;
+}
 
 std::string read_file(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -59,13 +63,17 @@ CommandResult run_command(const std::string& command) {
     return result;
 }
 
-std::string hcpctl_path() { return HCP_HCPCTL_PATH; }
+std::string hcpctl_path() {
+    return HCP_HCPCTL_PATH;
+}
 
 std::string shell_quote(const std::string& s) {
     std::string out = "'";
     for (char c : s) {
-        if (c == '\'') out += "'\\''";
-        else out += c;
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out += c;
     }
     return out + "'";
 }

@@ -32,7 +32,9 @@ struct CommandResult {
 CommandResult run_command(const std::string& command);
 // `s` single-quoted for /bin/sh (a ' inside becomes '\'').
 std::string shell_quote(const std::string& s);
-inline std::string shell_quote(const std::filesystem::path& p) { return shell_quote(p.string()); }
+inline std::string shell_quote(const std::filesystem::path& p) {
+    return shell_quote(p.string());
+}
 // hcpctl with `args` (already quoted), stderr joined to stdout.
 CommandResult run_hcpctl(const std::string& args);
 std::string hcpctl_path();

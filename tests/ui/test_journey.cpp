@@ -3,11 +3,11 @@
 
 #include <sstream>
 
-#include "rating/demo_hub_link.hpp"
-#include "shell/fonts.hpp"
 #include "hcp/domain/catalog.hpp"
+#include "rating/demo_hub_link.hpp"
 #include "rating/journal_link.hpp"
 #include "rating/journey.hpp"
+#include "shell/fonts.hpp"
 
 namespace {
 
@@ -15,7 +15,8 @@ using hcp::ui::Clock;
 using hcp::ui::ScreenId;
 
 struct Rig {
-    hcp::ui::DemoHubLink demo{hcp::OptionCatalog::load_file(std::filesystem::path(HCP_SOURCE_ASSETS_DIR) / "catalog/cn-004.toml")};
+    hcp::ui::DemoHubLink demo{
+        hcp::OptionCatalog::load_file(std::filesystem::path(HCP_SOURCE_ASSETS_DIR) / "catalog/cn-004.toml")};
     hcp::ui::JournalLink link{demo};
     hcp::ui::InlineLinkWorker worker{link};
     hcp::ui::Fonts fonts{HCP_FONT_FILE};
@@ -40,7 +41,8 @@ struct Rig {
         journey.on_event(ev);
     }
     bool journal_has(const std::string& text) const {
-        for (const auto& line : link.journal()) if (line.find(text) != std::string::npos) return true;
+        for (const auto& line : link.journal())
+            if (line.find(text) != std::string::npos) return true;
         return false;
     }
 };
@@ -195,14 +197,16 @@ TEST_CASE("While a rating is with the worker the journey refuses actions and no 
 }
 
 TEST_CASE("A theme asks first and then rates the whole theme with one rating") {
-    hcp::ui::DemoHubLink demo{hcp::OptionCatalog::load_file(std::filesystem::path(HCP_SOURCE_ASSETS_DIR) / "catalog/cn-004.toml")};
+    hcp::ui::DemoHubLink demo{
+        hcp::OptionCatalog::load_file(std::filesystem::path(HCP_SOURCE_ASSETS_DIR) / "catalog/cn-004.toml")};
     hcp::ui::JournalLink link{demo};
     hcp::ui::InlineLinkWorker worker{link};
     hcp::ui::Fonts fonts{HCP_FONT_FILE};
     std::ostringstream log;
     hcp::ui::Journey journey{&worker, fonts, hcp::ui::JourneyTimes{}, log};
     hcp::RatingRequest req;
-    for (const auto& [no, item] : std::vector<std::pair<std::string, std::string>>{{"T-A", "企业设立登记"}, {"T-B", "公章刻制备案"}}) {
+    for (const auto& [no, item] :
+         std::vector<std::pair<std::string, std::string>>{{"T-A", "企业设立登记"}, {"T-B", "公章刻制备案"}}) {
         auto c = theme_case(no, item);
         demo.open_case(c, false);
         req.cases.push_back(c);
@@ -227,7 +231,8 @@ TEST_CASE("A theme asks first and then rates the whole theme with one rating") {
 }
 
 TEST_CASE("A theme rated item by item stores one rating per item and thanks after the last") {
-    hcp::ui::DemoHubLink demo{hcp::OptionCatalog::load_file(std::filesystem::path(HCP_SOURCE_ASSETS_DIR) / "catalog/cn-004.toml")};
+    hcp::ui::DemoHubLink demo{
+        hcp::OptionCatalog::load_file(std::filesystem::path(HCP_SOURCE_ASSETS_DIR) / "catalog/cn-004.toml")};
     hcp::ui::JournalLink link{demo};
     hcp::ui::InlineLinkWorker worker{link};
     hcp::ui::Fonts fonts{HCP_FONT_FILE};

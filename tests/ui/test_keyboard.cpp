@@ -20,7 +20,9 @@ std::unique_ptr<PinyinEngine> engine() {
     return std::move(e).value();
 }
 
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 void spell(OnscreenKeyboard& kb, const std::string& letters) {
     for (char c : letters) kb.letter(c);
@@ -255,7 +257,7 @@ TEST_CASE("The next citizen does not inherit what the last one chose", "[keyboar
     spell(kb, "shi");
     const auto learned = kb.page();
     CHECK(learned != before);  // the engine did learn (otherwise this test would prove nothing)
-    kb.detach();  // the journey ends: learning is thrown away
+    kb.detach();               // the journey ends: learning is thrown away
     std::string next;
     kb.attach(next, hcp::kMaxRatingTextBytes);
     spell(kb, "shi");

@@ -56,9 +56,11 @@ TEST_CASE("the role flag overrides device.roles, also without a configuration", 
 }
 
 TEST_CASE("the command line reads every option of hcp-kiosk", "[options]") {
-    auto r = parse({"--config", "/etc/hall.toml", "--headless", "--script", "s.hcp", "--shots", "shots", "--size",
-                    "1280x800", "--windowed", "--lang", "en", "--large-text", "--timeout-seconds", "30", "--role",
-                    "ticket", "--link", "demo", "--data-dir", "data", "--no-upload", "--stats"});
+    auto r =
+        parse({"--config",    "/etc/hall.toml", "--headless", "--script", "s.hcp", "--shots",      "shots",
+               "--size",      "1280x800",       "--windowed", "--lang",   "en",    "--large-text", "--timeout-seconds",
+               "30",          "--role",         "ticket",     "--link",   "demo",  "--data-dir",   "data",
+               "--no-upload", "--stats"});
     REQUIRE(std::holds_alternative<hcp::ui::Options>(r));
     const auto& o = std::get<hcp::ui::Options>(r);
     CHECK(o.config == "/etc/hall.toml");
@@ -98,8 +100,12 @@ TEST_CASE("the help lists the options and a bad option stops with exit code 2 an
     for (const char* name : {"--config", "--headless", "--script", "--role", "--link", "--voice-wav"}) {
         CHECK(out.find(name) != std::string::npos);
     }
-    for (std::vector<const char*> bad : {std::vector<const char*>{"--bogus"}, {"--lang", "fr"}, {"--size", "100x100"},
-                                         {"--timeout-seconds", "0"}, {"--role", "printer"}, {"--voice-wav", "a.wav"}}) {
+    for (std::vector<const char*> bad : {std::vector<const char*>{"--bogus"},
+                                         {"--lang", "fr"},
+                                         {"--size", "100x100"},
+                                         {"--timeout-seconds", "0"},
+                                         {"--role", "printer"},
+                                         {"--voice-wav", "a.wav"}}) {
         auto r = parse(bad, &out, &err);
         REQUIRE(std::holds_alternative<int>(r));
         CHECK(std::get<int>(r) == 2);

@@ -66,7 +66,8 @@ TEST_CASE("A ticket number is spoken digit by digit and fills the call template"
     CHECK(spoken_number("B100") == "B 一零零");
     CHECK(spoken_number("7") == "七");
     CHECK(announcement_text("请{number}号到{window}号窗口办理", "A012", 3, "3号窗口") == "请 A 零一二 号到3号窗口办理");
-    CHECK(announcement_text("{number}，请到{window_name}", "C001", 12, "12号窗口 户籍") == " C 零零一 ，请到12号窗口 户籍");
+    CHECK(announcement_text("{number}，请到{window_name}", "C001", 12, "12号窗口 户籍") ==
+          " C 零零一 ，请到12号窗口 户籍");
     CHECK(announcement_text("请{number", "A1", 1, "") == "请{number");  // not a placeholder: kept as written
 }
 
@@ -112,7 +113,8 @@ TEST_CASE("The announcement is synthesized in Mandarin into a WAV of plausible n
         CHECK(quiet < frames / 2);
         CHECK(loudest > 10.0 * (softest + 1.0));
         // Each character is spoken: the same call for a longer number lasts longer.
-        auto longer = engine.value()->synthesize(announcement_text("请{number}号到{window}号窗口办理", "A012345", 3, ""));
+        auto longer =
+            engine.value()->synthesize(announcement_text("请{number}号到{window}号窗口办理", "A012345", 3, ""));
         REQUIRE(longer.ok());
         CHECK(longer.value().seconds() > back.seconds() + 0.5);
     }
@@ -175,7 +177,9 @@ TEST_CASE("A failed synthesis is recorded and the next call is still spoken", "[
 TEST_CASE("The hall board shows the newest call and the latest call of each window", "[voice][board]") {
     HallBoard board(3);
     const auto t0 = hcp::now();
-    auto notice = [](std::string n, int w) { return hcp::QueueCallNotice{std::move(n), "SBYB", w, std::to_string(w) + "号窗口", "call"}; };
+    auto notice = [](std::string n, int w) {
+        return hcp::QueueCallNotice{std::move(n), "SBYB", w, std::to_string(w) + "号窗口", "call"};
+    };
     board.on_call(notice("A001", 1), t0);
     board.on_call(notice("A002", 3), t0 + std::chrono::seconds(1));
     board.on_call(notice("A003", 1), t0 + std::chrono::seconds(2));

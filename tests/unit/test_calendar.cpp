@@ -5,9 +5,9 @@
 #include <chrono>
 #include <string>
 
-#include "hcp/domain/calendar.hpp"
 #include "hcp/base/error.hpp"
 #include "hcp/base/time.hpp"
+#include "hcp/domain/calendar.hpp"
 #include "test_support.hpp"
 
 using Catch::Matchers::Contains;
@@ -23,17 +23,19 @@ Date ymd(int y, unsigned m, unsigned d) {
 
 // A wall-clock time in China (UTC+8) as the UTC instant the core stores.
 TimePoint china(int y, unsigned m, unsigned d, int hour, int minute = 0) {
-    return std::chrono::time_point_cast<std::chrono::milliseconds>(
-               std::chrono::sys_days{ymd(y, m, d)}) +
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::sys_days{ymd(y, m, d)}) +
            std::chrono::hours{hour} + std::chrono::minutes{minute} - hcp::kChinaOffset;
 }
 
-std::string text(TimePoint t) { return hcp::format_iso8601(t); }
-std::string text(Date d) { return hcp::format_date(d); }
+std::string text(TimePoint t) {
+    return hcp::format_iso8601(t);
+}
+std::string text(Date d) {
+    return hcp::format_date(d);
+}
 
 const WorkCalendar& shipped() {
-    static const WorkCalendar cal =
-        WorkCalendar::load_file(hcp::test::assets_dir() / "calendars" / "cn-2026.toml");
+    static const WorkCalendar cal = WorkCalendar::load_file(hcp::test::assets_dir() / "calendars" / "cn-2026.toml");
     return cal;
 }
 
@@ -113,19 +115,19 @@ TEST_CASE("Calendar: 春节 2026 runs from 2月15日 to 2月23日 with 2月14日
         INFO("2026-02-" << d);
         CHECK_FALSE(cal.is_working_day(ymd(2026, 2, d)));
     }
-    CHECK(cal.is_working_day(ymd(2026, 2, 24)));  // Tuesday
-    CHECK(cal.is_working_day(ymd(2026, 2, 28)));  // Saturday, 调休上班
+    CHECK(cal.is_working_day(ymd(2026, 2, 24)));       // Tuesday
+    CHECK(cal.is_working_day(ymd(2026, 2, 28)));       // Saturday, 调休上班
     CHECK_FALSE(cal.is_working_day(ymd(2026, 3, 1)));  // Sunday
 }
 
 TEST_CASE("Calendar: the other 2026 holidays and make-up days match the State Council notice") {
     const auto& cal = shipped();
     CHECK_FALSE(cal.is_working_day(ymd(2026, 1, 1)));
-    CHECK_FALSE(cal.is_working_day(ymd(2026, 1, 2)));  // Friday
-    CHECK(cal.is_working_day(ymd(2026, 1, 4)));        // Sunday, 调休上班
-    CHECK_FALSE(cal.is_working_day(ymd(2026, 4, 6)));  // 清明 Monday
-    CHECK_FALSE(cal.is_working_day(ymd(2026, 5, 5)));  // 劳动节 Tuesday
-    CHECK(cal.is_working_day(ymd(2026, 5, 9)));        // Saturday, 调休上班
+    CHECK_FALSE(cal.is_working_day(ymd(2026, 1, 2)));   // Friday
+    CHECK(cal.is_working_day(ymd(2026, 1, 4)));         // Sunday, 调休上班
+    CHECK_FALSE(cal.is_working_day(ymd(2026, 4, 6)));   // 清明 Monday
+    CHECK_FALSE(cal.is_working_day(ymd(2026, 5, 5)));   // 劳动节 Tuesday
+    CHECK(cal.is_working_day(ymd(2026, 5, 9)));         // Saturday, 调休上班
     CHECK_FALSE(cal.is_working_day(ymd(2026, 6, 19)));  // 端午 Friday
     CHECK_FALSE(cal.is_working_day(ymd(2026, 9, 25)));  // 中秋 Friday
     CHECK(cal.is_working_day(ymd(2026, 9, 28)));
@@ -231,8 +233,7 @@ TEST_CASE("Calendar: working days between agrees with a day-by-day count over ma
             auto from = first + std::chrono::days{a};
             auto to = from + std::chrono::days{len};
             int expected = 0;
-            for (auto d = from; d < to; d += std::chrono::days{1})
-                expected += cal.is_working_day(Date{d}) ? 1 : 0;
+            for (auto d = from; d < to; d += std::chrono::days{1}) expected += cal.is_working_day(Date{d}) ? 1 : 0;
             INFO(text(Date{from}) << " .. " << text(Date{to}));
             CHECK(cal.working_days_between(Date{from}, Date{to}) == expected);
         }
@@ -243,7 +244,7 @@ TEST_CASE("Calendar: years outside the file fall back to Monday to Friday and sa
     const auto& cal = shipped();
     CHECK(cal.covers(ymd(2026, 6, 1)));
     CHECK_FALSE(cal.covers(ymd(2027, 10, 1)));
-    CHECK(cal.is_working_day(ymd(2027, 10, 1)));       // a Friday: no 2027 data loaded
+    CHECK(cal.is_working_day(ymd(2027, 10, 1)));        // a Friday: no 2027 data loaded
     CHECK_FALSE(cal.is_working_day(ymd(2027, 10, 2)));  // Saturday
     CHECK_FALSE(cal.is_holiday(ymd(2027, 10, 1)));
     CHECK_FALSE(cal.covers(ymd(2025, 12, 31)));
@@ -272,8 +273,8 @@ TEST_CASE("Calendar: dates may be written as TOML dates or as quoted text") {
     auto cal = WorkCalendar::parse(kValid, "ok.toml");
     CHECK(cal.is_makeup_workday(ymd(2026, 9, 20)));   // written "2026-09-20"
     CHECK(cal.is_makeup_workday(ymd(2026, 10, 10)));  // written 2026-10-10
-    auto quoted = replaced(replaced(kValid, "first = 2026-10-01", "first = \"2026-10-01\""),
-                           "last = 2026-10-07", "last = \"2026-10-07\"");
+    auto quoted = replaced(replaced(kValid, "first = 2026-10-01", "first = \"2026-10-01\""), "last = 2026-10-07",
+                           "last = \"2026-10-07\"");
     CHECK(WorkCalendar::parse(quoted, "ok.toml").is_holiday(ymd(2026, 10, 7)));
 }
 
@@ -312,8 +313,7 @@ first = 2027-10-01
 last = 2027-10-07
 makeup_workdays = [2027-09-26, 2027-10-09]
 )");
-    auto cal = WorkCalendar::load_files(
-        {hcp::test::assets_dir() / "calendars" / "cn-2026.toml", dir / "cn-2027.toml"});
+    auto cal = WorkCalendar::load_files({hcp::test::assets_dir() / "calendars" / "cn-2026.toml", dir / "cn-2027.toml"});
     CHECK(cal.years() == std::set<int>{2026, 2027});
     CHECK(cal.holidays().size() == 8);
     CHECK(cal.covers(ymd(2027, 10, 1)));
@@ -328,8 +328,7 @@ TEST_CASE("Calendar: load_files refuses a year that appears in two files and nam
     hcp::test::TempDir dir;
     hcp::test::write_file(dir / "a.toml", kValid);
     hcp::test::write_file(dir / "b.toml",
-                          replaced(replaced(kValid, "2026-10-01", "2026-05-01"), "2026-10-07",
-                                   "2026-05-05"));
+                          replaced(replaced(kValid, "2026-10-01", "2026-05-01"), "2026-10-07", "2026-05-05"));
     try {
         WorkCalendar::load_files({dir / "a.toml", dir / "b.toml"});
         FAIL("duplicate year accepted");
@@ -377,8 +376,7 @@ TEST_CASE("Calendar: impossible and malformed dates are refused with their line"
     CHECK_THAT(calendar_error(replaced(kValid, "last = 2026-10-07", "last = \"2026-1-7\"")),
                Contains("not a valid date"));
     // As a TOML date literal the parser itself refuses 30 February.
-    CHECK_THAT(calendar_error(replaced(kValid, "first = 2026-10-01", "first = 2026-02-30")),
-               Contains("bad.toml:8"));
+    CHECK_THAT(calendar_error(replaced(kValid, "first = 2026-10-01", "first = 2026-02-30")), Contains("bad.toml:8"));
     CHECK_THAT(calendar_error(replaced(kValid, "first = 2026-10-01", "first = 2026-10-01T08:00:00")),
                Contains("must be a date without a time of day"));
     CHECK_THAT(calendar_error(replaced(kValid, "first = 2026-10-01", "first = 20261001")),
@@ -398,10 +396,8 @@ TEST_CASE("Calendar: a holiday ending before it starts or longer than 15 days is
                Contains("bad.toml:9:8: holiday[0].last: 2026-09-30 is before first 2026-10-01"));
     CHECK_THAT(calendar_error(replaced(kValid, "last = 2026-10-07", "last = 2026-12-31")),
                Contains("is 92 days long; at most 15 allowed"));
-    CHECK_NOTHROW(WorkCalendar::parse(replaced(replaced(kValid, "last = 2026-10-07",
-                                                        "last = 2026-10-15"),
-                                               ", 2026-10-10", ""),
-                                      "ok.toml"));
+    CHECK_NOTHROW(WorkCalendar::parse(
+        replaced(replaced(kValid, "last = 2026-10-07", "last = 2026-10-15"), ", 2026-10-10", ""), "ok.toml"));
 }
 
 TEST_CASE("Calendar: overlapping holidays are refused and both are named") {
@@ -448,8 +444,7 @@ TEST_CASE("Calendar: years must be distinct integers from 2000 to 2100 with holi
                Contains("must list at least one year"));
     CHECK_THAT(calendar_error(replaced(kValid, "years = [2026]", "years = 2026")),
                Contains("calendar.years: must be a list"));
-    CHECK_THAT(calendar_error(replaced(kValid, "years = [2026]", "years = [\"2026\"]")),
-               Contains("must be a year"));
+    CHECK_THAT(calendar_error(replaced(kValid, "years = [2026]", "years = [\"2026\"]")), Contains("must be a year"));
     CHECK_THAT(calendar_error(replaced(kValid, "years = [2026]", "years = [2026, 2027]")),
                Contains("year 2027 has no [[holiday]] in this file"));
 }
@@ -458,21 +453,16 @@ TEST_CASE("Calendar: unknown keys are refused with a did-you-mean suggestion") {
     CHECK_THAT(calendar_error(replaced(kValid, "makeup_workdays", "makeup_workday")),
                Contains("bad.toml:10:18: holiday[0].makeup_workday: unknown key 'makeup_workday'; "
                         "did you mean 'makeup_workdays'?"));
-    CHECK_THAT(calendar_error(replaced(kValid, "source =", "sourse =")),
-               Contains("did you mean 'source'?"));
-    CHECK_THAT(calendar_error("[calender]\nname = \"x\"\n"),
-               Contains("did you mean 'calendar'?"));
+    CHECK_THAT(calendar_error(replaced(kValid, "source =", "sourse =")), Contains("did you mean 'source'?"));
+    CHECK_THAT(calendar_error("[calender]\nname = \"x\"\n"), Contains("did you mean 'calendar'?"));
 }
 
 TEST_CASE("Calendar: missing and wrongly typed values are refused") {
-    CHECK_THAT(calendar_error(replaced(kValid, "name = \"国庆节\"\n", "")),
-               Contains("holiday[0].name: missing"));
+    CHECK_THAT(calendar_error(replaced(kValid, "name = \"国庆节\"\n", "")), Contains("holiday[0].name: missing"));
     CHECK_THAT(calendar_error(replaced(kValid, "name = \"国庆节\"", "name = \"\"")),
                Contains("holiday[0].name: must not be empty"));
-    CHECK_THAT(calendar_error(replaced(kValid, "first = 2026-10-01\n", "")),
-               Contains("holiday[0].first: missing"));
-    CHECK_THAT(calendar_error(replaced(kValid, "source = \"unit test\"\n", "")),
-               Contains("calendar.source: missing"));
+    CHECK_THAT(calendar_error(replaced(kValid, "first = 2026-10-01\n", "")), Contains("holiday[0].first: missing"));
+    CHECK_THAT(calendar_error(replaced(kValid, "source = \"unit test\"\n", "")), Contains("calendar.source: missing"));
     CHECK_THAT(calendar_error(replaced(kValid, "[\"2026-09-20\", 2026-10-10]", "\"2026-10-10\"")),
                Contains("holiday[0].makeup_workdays: must be a list"));
     CHECK_THAT(calendar_error("holiday = 5\n[calendar]\nname = \"x\"\nsource = \"y\"\nyears = [2026]\n"),
@@ -480,15 +470,15 @@ TEST_CASE("Calendar: missing and wrongly typed values are refused") {
 }
 
 TEST_CASE("Calendar: every problem in a file is reported at once") {
-    auto toml = replaced(replaced(replaced(kValid, "name = \"test\"", "nmae = \"test\""),
-                                  "2026-10-10]", "2026-10-09]"),
+    auto toml = replaced(replaced(replaced(kValid, "name = \"test\"", "nmae = \"test\""), "2026-10-10]", "2026-10-09]"),
                          "last = 2026-10-07", "last = \"2026-10-32\"");
-    toml += "[[holiday]]\nname = \"中秋节\"\nfirst = 2026-09-25\nlast = 2026-09-27\n"
-            "[[holiday]]\nname = \"重复\"\nfirst = 2026-09-26\nlast = 2026-09-26\n";
+    toml +=
+        "[[holiday]]\nname = \"中秋节\"\nfirst = 2026-09-25\nlast = 2026-09-27\n"
+        "[[holiday]]\nname = \"重复\"\nfirst = 2026-09-26\nlast = 2026-09-26\n";
     auto msg = calendar_error(toml);
-    CHECK_THAT(msg, Contains("bad.toml:2:"));   // unknown key
-    CHECK_THAT(msg, Contains("bad.toml:9:"));   // impossible date
-    CHECK_THAT(msg, Contains("bad.toml:10:"));  // make-up day on a Friday
+    CHECK_THAT(msg, Contains("bad.toml:2:"));                                      // unknown key
+    CHECK_THAT(msg, Contains("bad.toml:9:"));                                      // impossible date
+    CHECK_THAT(msg, Contains("bad.toml:10:"));                                     // make-up day on a Friday
     CHECK_THAT(msg, Contains("bad.toml:17:9: holiday[2].first: holiday '重复'"));  // overlap
 }
 
@@ -529,7 +519,7 @@ TEST_CASE("Calendar: a missing file is an I/O failure, not a validation error") 
         CHECK(e.code() == hcp::Errc::io_failure);
         CHECK_THAT(std::string(e.what()), Contains("nope.toml"));
     }
-    CHECK_THROWS_AS(WorkCalendar::load_files({hcp::test::assets_dir() / "calendars" / "cn-2026.toml",
-                                              dir / "nope.toml"}),
-                    hcp::Error);
+    CHECK_THROWS_AS(
+        WorkCalendar::load_files({hcp::test::assets_dir() / "calendars" / "cn-2026.toml", dir / "nope.toml"}),
+        hcp::Error);
 }

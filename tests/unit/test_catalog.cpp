@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "hcp/domain/catalog.hpp"
 #include "hcp/base/error.hpp"
+#include "hcp/domain/catalog.hpp"
 #include "test_support.hpp"
 
 using Catch::Matchers::Contains;
@@ -14,8 +14,7 @@ using hcp::OptionCatalog;
 namespace {
 
 const OptionCatalog& shipped() {
-    static const OptionCatalog cat =
-        OptionCatalog::load_file(hcp::test::assets_dir() / "catalog" / "cn-004.toml");
+    static const OptionCatalog cat = OptionCatalog::load_file(hcp::test::assets_dir() / "catalog" / "cn-004.toml");
     return cat;
 }
 
@@ -175,12 +174,9 @@ TEST_CASE("Catalog: a dimension code used twice is refused") {
 }
 
 TEST_CASE("Catalog: codes are 1 to 8 letters or digits") {
-    CHECK_THAT(catalog_error(replaced(kValid, "code = \"101\"", "code = \"10-1\"")),
-               Contains("'10-1' is not a code"));
-    CHECK_THAT(catalog_error(replaced(kValid, "code = \"101\"", "code = \"123456789\"")),
-               Contains("is not a code"));
-    CHECK_THAT(catalog_error(replaced(kValid, "code = \"101\"", "code = \"\"")),
-               Contains("is not a code"));
+    CHECK_THAT(catalog_error(replaced(kValid, "code = \"101\"", "code = \"10-1\"")), Contains("'10-1' is not a code"));
+    CHECK_THAT(catalog_error(replaced(kValid, "code = \"101\"", "code = \"123456789\"")), Contains("is not a code"));
+    CHECK_THAT(catalog_error(replaced(kValid, "code = \"101\"", "code = \"\"")), Contains("is not a code"));
     CHECK_THAT(catalog_error(replaced(kValid, "code = \"101\"", "code = 101")),
                Contains("dimension[0].option[0].code: must be a text value in quotes, not an integer"));
 }
@@ -226,12 +222,9 @@ label = "其他"
 TEST_CASE("Catalog: unknown keys are refused with a did-you-mean suggestion") {
     CHECK_THAT(catalog_error(replaced(kValid, "label = \"不一次性告知\"", "labl = \"不一次性告知\"")),
                Contains("dimension[0].option[0].labl: unknown key 'labl'; did you mean 'label'?"));
-    CHECK_THAT(catalog_error(replaced(kValid, "free_text", "freetext")),
-               Contains("did you mean 'free_text'?"));
-    CHECK_THAT(catalog_error(replaced(kValid, "version = 3", "versoin = 3")),
-               Contains("did you mean 'version'?"));
-    CHECK_THAT(catalog_error(kValid + "[[dimensions]]\ncode = \"7\"\n"),
-               Contains("did you mean 'dimension'?"));
+    CHECK_THAT(catalog_error(replaced(kValid, "free_text", "freetext")), Contains("did you mean 'free_text'?"));
+    CHECK_THAT(catalog_error(replaced(kValid, "version = 3", "versoin = 3")), Contains("did you mean 'version'?"));
+    CHECK_THAT(catalog_error(kValid + "[[dimensions]]\ncode = \"7\"\n"), Contains("did you mean 'dimension'?"));
 }
 
 TEST_CASE("Catalog: wrongly typed values are refused") {
@@ -248,8 +241,7 @@ TEST_CASE("Catalog: the version runs from 1 to 1000000") {
     CHECK_THAT(catalog_error(replaced(kValid, "version = 3", "version = 0")),
                Contains("bad.toml:3:11: catalog.version: is 0; must be an integer from 1 to 1000000"));
     CHECK_THAT(catalog_error(replaced(kValid, "version = 3", "version = -1")), Contains("is -1"));
-    CHECK_THAT(catalog_error(replaced(kValid, "version = 3", "version = 1000001")),
-               Contains("is 1000001"));
+    CHECK_THAT(catalog_error(replaced(kValid, "version = 3", "version = 1000001")), Contains("is 1000001"));
     CHECK_NOTHROW(OptionCatalog::parse(replaced(kValid, "version = 3", "version = 1000000"), "ok"));
 }
 
@@ -270,24 +262,22 @@ TEST_CASE("Catalog: a file without a catalog section or without dimensions is re
 }
 
 TEST_CASE("Catalog: every problem in a file is reported at once") {
-    auto toml = replaced(replaced(kValid, "version = 3", "version = 0"), "label = \"工作人员推诿扯皮\"",
-                         "label = \"\"");
+    auto toml =
+        replaced(replaced(kValid, "version = 3", "version = 0"), "label = \"工作人员推诿扯皮\"", "label = \"\"");
     auto msg = catalog_error(toml);
     CHECK_THAT(msg, Contains("bad.toml:3:"));
     CHECK_THAT(msg, Contains("bad.toml:17:"));
 }
 
 TEST_CASE("Catalog: syntax errors, binary garbage and NUL bytes are refused") {
-    CHECK_THAT(catalog_error("[catalog]\nid = \"x\nversion = 1\n", "syntax.toml"),
-               Contains("syntax.toml:2"));
+    CHECK_THAT(catalog_error("[catalog]\nid = \"x\nversion = 1\n", "syntax.toml"), Contains("syntax.toml:2"));
     std::string garbage;
     for (int i = 1; i < 600; ++i) garbage += static_cast<char>((i * 131 + 7) % 255 + 1);
     CHECK_THAT(catalog_error(garbage, "garbage.bin"), Contains("garbage.bin"));
     std::string with_nul = kValid;
     with_nul[5] = '\0';
     CHECK_THAT(catalog_error(with_nul), Contains("NUL bytes"));
-    CHECK_THAT(catalog_error(kValid + "# " + std::string(1 << 20, 'x') + "\n"),
-               Contains("at most 1 MiB"));
+    CHECK_THAT(catalog_error(kValid + "# " + std::string(1 << 20, 'x') + "\n"), Contains("at most 1 MiB"));
 }
 
 TEST_CASE("Catalog: a file with thousands of problems gives a bounded message") {

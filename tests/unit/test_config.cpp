@@ -73,7 +73,9 @@ std::string edit(std::string text, const std::string& from, const std::string& t
     text.replace(pos, from.size(), to);
     return text;
 }
-std::string edit(const std::string& from, const std::string& to) { return edit(kBase, from, to); }
+std::string edit(const std::string& from, const std::string& to) {
+    return edit(kBase, from, to);
+}
 
 hcp::Config parse(const std::string& text) {
     return hcp::parse_config(text, "test.toml", kBaseDir);
@@ -99,8 +101,7 @@ std::string listing(const std::vector<ConfigIssue>& issues) {
 ConfigIssue issue_for(const std::string& text, const std::string& key) {
     auto issues = problems(text);
     INFO("issues:\n" << listing(issues));
-    auto it =
-        std::find_if(issues.begin(), issues.end(), [&](const auto& i) { return i.key == key; });
+    auto it = std::find_if(issues.begin(), issues.end(), [&](const auto& i) { return i.key == key; });
     REQUIRE(it != issues.end());
     return *it;
 }
@@ -113,8 +114,7 @@ bool mentions(const std::vector<ConfigIssue>& issues, const std::string& key) {
 int line_of(const std::string& text, const std::string& needle) {
     auto pos = text.find(needle);
     REQUIRE(pos != std::string::npos);
-    return static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n')) +
-           1;
+    return static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n')) + 1;
 }
 
 }  // namespace
@@ -132,9 +132,8 @@ TEST_CASE("The shipped demo hall configuration loads and its paths resolve", "[c
     CHECK(cfg.hall.code == "DEMO-0001");
     CHECK(cfg.hall.area_code.size() == 12);
     CHECK(cfg.hall.level == hcp::HallLevel::county);
-    CHECK(cfg.device.roles ==
-          std::set<hcp::DeviceRole>{hcp::DeviceRole::hub, hcp::DeviceRole::ticket,
-                                    hcp::DeviceRole::rater, hcp::DeviceRole::display});
+    CHECK(cfg.device.roles == std::set<hcp::DeviceRole>{hcp::DeviceRole::hub, hcp::DeviceRole::ticket,
+                                                        hcp::DeviceRole::rater, hcp::DeviceRole::display});
     CHECK(cfg.device.window == 1);
     CHECK(cfg.device.hub_url.empty());
     CHECK(cfg.paths.assets == assets);
@@ -197,14 +196,12 @@ TEST_CASE("A configuration without queue sections is valid", "[config]") {
     CHECK(cfg.staff.empty());
 }
 
-TEST_CASE("Paths resolve against the config file's folder, paths.data and paths.assets",
-          "[config]") {
+TEST_CASE("Paths resolve against the config file's folder, paths.data and paths.assets", "[config]") {
     hcp::test::TempDir dir;
     fs::create_directories(dir.path() / "etc");
     std::string text = edit(kBase, "assets = \"assets\"", "assets = \"../share/hcp\"");
     text = edit(text, "data = \"/var/lib/hcp\"", "data = \"state\"");
-    text = edit(text, "[rating]",
-                "[store]\ndatabase = \"db/x.db\"\nkey_file = \"/opt/keys/./k.key\"\n\n[rating]");
+    text = edit(text, "[rating]", "[store]\ndatabase = \"db/x.db\"\nkey_file = \"/opt/keys/./k.key\"\n\n[rating]");
     text = edit(text, "files = [\"calendars/cn-2026.toml\"]",
                 "files = [\"calendars/cn-2026.toml\", \"/srv/cal/extra.toml\"]");
     hcp::test::write_file(dir / "etc/hall.toml", text);
@@ -229,8 +226,7 @@ TEST_CASE("Catalog and calendar files are not required to exist when loading", "
 // Messages
 
 TEST_CASE("A config issue prints as file:line:column: key: message", "[config]") {
-    CHECK(ConfigIssue{"f.toml", 3, 7, "hall.code", "bad"}.to_string() ==
-          "f.toml:3:7: hall.code: bad");
+    CHECK(ConfigIssue{"f.toml", 3, 7, "hall.code", "bad"}.to_string() == "f.toml:3:7: hall.code: bad");
     CHECK(ConfigIssue{"f.toml", 0, 0, "hall", "missing"}.to_string() == "f.toml: hall: missing");
     CHECK(ConfigIssue{"f.toml", 4, 0, "x", "m"}.to_string() == "f.toml:4: x: m");
     CHECK(ConfigIssue{"f.toml", 1, 2, "", "syntax"}.to_string() == "f.toml:1:2: syntax");
@@ -283,8 +279,7 @@ TEST_CASE("did_you_mean stays silent when nothing is close", "[config][did_you_m
     CHECK(hcp::did_you_mean(std::string(100000, 'a'), keys).empty());
 }
 
-TEST_CASE("did_you_mean allows a distance of a third of the word, at least one",
-          "[config][did_you_mean]") {
+TEST_CASE("did_you_mean allows a distance of a third of the word, at least one", "[config][did_you_mean]") {
     CHECK(hcp::did_you_mean("ab", {"xb"}) == "xb");              // len 2 → 1 edit allowed
     CHECK(hcp::did_you_mean("ab", {"xy"}).empty());              // 2 edits
     CHECK(hcp::did_you_mean("abcdef", {"abcxyf"}) == "abcxyf");  // len 6 → 2 edits
@@ -354,17 +349,13 @@ TEST_CASE("Unknown keys are found in every table and every array entry", "[confi
 TEST_CASE("The hall code allows letters, digits, '_' and '-' up to 32", "[config][hall]") {
     CHECK_THAT(issue_for(edit("code = \"T-1\"", "code = \"T 1\""), "hall.code").message,
                Contains("1 to 32 characters"));
-    CHECK(mentions(problems(edit("code = \"T-1\"", "code = \"" + std::string(33, 'X') + "\"")),
-                   "hall.code"));
+    CHECK(mentions(problems(edit("code = \"T-1\"", "code = \"" + std::string(33, 'X') + "\"")), "hall.code"));
     CHECK(mentions(problems(edit("code = \"T-1\"", "code = \"\"")), "hall.code"));
-    CHECK(
-        parse(edit("code = \"T-1\"", "code = \"" + std::string(32, 'X') + "\"")).hall.code.size() ==
-        32);
+    CHECK(parse(edit("code = \"T-1\"", "code = \"" + std::string(32, 'X') + "\"")).hall.code.size() == 32);
 }
 
 TEST_CASE("The hall name is required and not blank", "[config][hall]") {
-    CHECK_THAT(issue_for(edit("name = \"测试大厅\"\n", ""), "hall.name").message,
-               Contains("missing"));
+    CHECK_THAT(issue_for(edit("name = \"测试大厅\"\n", ""), "hall.name").message, Contains("missing"));
     CHECK_THAT(issue_for(edit("name = \"测试大厅\"", "name = \"  \""), "hall.name").message,
                Contains("must not be empty"));
     CHECK(mentions(problems(edit("name = \"测试大厅\"", "name = \"\xE3\x80\x80\"")), "hall.name"));
@@ -376,8 +367,7 @@ TEST_CASE("The area code must have exactly 12 digits", "[config][hall]") {
     CHECK(mentions(problems(edit("\"370921000000\"", "\"37092100000\"")), "hall.area_code"));
     CHECK(mentions(problems(edit("\"370921000000\"", "\"3709210000001\"")), "hall.area_code"));
     CHECK(mentions(problems(edit("\"370921000000\"", "\"37092100000A\"")), "hall.area_code"));
-    CHECK(mentions(problems(edit("\"370921000000\"", "\"３７０９２１０００００\"")),
-                   "hall.area_code"));
+    CHECK(mentions(problems(edit("\"370921000000\"", "\"３７０９２１０００００\"")), "hall.area_code"));
 }
 
 TEST_CASE("The hall level is one of the five administrative levels", "[config][hall]") {
@@ -392,22 +382,18 @@ TEST_CASE("The hall level is one of the five administrative levels", "[config][h
 
 TEST_CASE("The device id allows letters, digits, '_' and '-' up to 32", "[config][device]") {
     CHECK(mentions(problems(edit("id = \"dev-1\"", "id = \"dev/1\"")), "device.id"));
-    CHECK(mentions(problems(edit("id = \"dev-1\"", "id = \"" + std::string(33, 'd') + "\"")),
-                   "device.id"));
+    CHECK(mentions(problems(edit("id = \"dev-1\"", "id = \"" + std::string(33, 'd') + "\"")), "device.id"));
 }
 
 TEST_CASE("Device roles must be known, listed once and at least one", "[config][device]") {
     const std::string roles = "roles = [\"hub\", \"rater\"]";
     auto unknown = issue_for(edit(roles, "roles = [\"hub\", \"ratr\"]"), "device.roles[1]");
     CHECK_THAT(unknown.message, Contains("did you mean 'rater'?"));
-    CHECK_THAT(
-        issue_for(edit(roles, "roles = [\"hub\", \"hub\", \"rater\"]"), "device.roles[1]").message,
-        Contains("listed twice"));
-    CHECK_THAT(issue_for(edit(roles, "roles = []"), "device.roles").message,
-               Contains("at least one"));
+    CHECK_THAT(issue_for(edit(roles, "roles = [\"hub\", \"hub\", \"rater\"]"), "device.roles[1]").message,
+               Contains("listed twice"));
+    CHECK_THAT(issue_for(edit(roles, "roles = []"), "device.roles").message, Contains("at least one"));
     CHECK(mentions(problems(edit(roles, "roles = [\"hub\", 3]")), "device.roles[1]"));
-    auto cfg = parse(
-        edit(roles, "roles = [\"hub\", \"ticket\", \"rater\", \"selfservice\", \"display\"]"));
+    auto cfg = parse(edit(roles, "roles = [\"hub\", \"ticket\", \"rater\", \"selfservice\", \"display\"]"));
     CHECK(cfg.device.roles.size() == 5);
 }
 
@@ -436,26 +422,22 @@ TEST_CASE("The device window must be one of the configured windows", "[config][d
 TEST_CASE("A device that is not the hub needs a valid hub_url", "[config][device]") {
     const std::string roles = "roles = [\"hub\", \"rater\"]";
     auto no_hub = edit(roles, "roles = [\"rater\"]");
-    CHECK_THAT(issue_for(no_hub, "device.hub_url").message,
-               Contains("required when roles does not contain 'hub'"));
-    CHECK(mentions(problems(edit(no_hub, "window = 1", "window = 1\nhub_url = \"\"")),
-                   "device.hub_url"));
+    CHECK_THAT(issue_for(no_hub, "device.hub_url").message, Contains("required when roles does not contain 'hub'"));
+    CHECK(mentions(problems(edit(no_hub, "window = 1", "window = 1\nhub_url = \"\"")), "device.hub_url"));
     auto ok = parse(edit(no_hub, "window = 1",
                          "window = 1\nhub_url = \"http://192.168.1.10:8080\"\nhub_token_file = \"hub.token\""));
     CHECK(ok.device.hub_url == "http://192.168.1.10:8080");
     CHECK(ok.device.hub_token_file == fs::path("/var/lib/hcp/hub.token"));
-    CHECK_NOTHROW(parse(edit(no_hub, "window = 1",
-                             "window = 1\nhub_url = \"https://hub.local/\"\nhub_token_file = \"/etc/hcp/t\"")));
+    CHECK_NOTHROW(parse(
+        edit(no_hub, "window = 1", "window = 1\nhub_url = \"https://hub.local/\"\nhub_token_file = \"/etc/hcp/t\"")));
     // Without its token a terminal could never talk to the hub: refused at load, not at 401.
     CHECK_THAT(issue_for(edit(no_hub, "window = 1", "window = 1\nhub_url = \"http://192.168.1.10:8080\""),
                          "device.hub_token_file")
                    .message,
                Contains("required with hub_url"));
-    for (auto bad :
-         {"ftp://hub", "hub:8080", "http://", "http:///x", "http://hub 1:8080", "HTTP://hub"}) {
+    for (auto bad : {"ftp://hub", "hub:8080", "http://", "http:///x", "http://hub 1:8080", "HTTP://hub"}) {
         INFO(bad);
-        CHECK_THAT(issue_for(edit(no_hub, "window = 1",
-                                  std::string("window = 1\nhub_url = \"") + bad + "\""),
+        CHECK_THAT(issue_for(edit(no_hub, "window = 1", std::string("window = 1\nhub_url = \"") + bad + "\""),
                              "device.hub_url")
                        .message,
                    Contains("http:// or https://"));
@@ -468,9 +450,9 @@ TEST_CASE("The hub itself has no hub_url", "[config][device]") {
     CHECK_THAT(i.message, Contains("this device is the hub"));
     CHECK(i.line == line_of(text, "hub_url"));
     CHECK_NOTHROW(parse(edit("window = 1", "window = 1\nhub_url = \"\"")));
-    CHECK_THAT(issue_for(edit("window = 1", "window = 1\nhub_token_file = \"hub.token\""), "device.hub_token_file")
-                   .message,
-               Contains("this device is the hub"));
+    CHECK_THAT(
+        issue_for(edit("window = 1", "window = 1\nhub_token_file = \"hub.token\""), "device.hub_token_file").message,
+        Contains("this device is the hub"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -481,22 +463,18 @@ TEST_CASE("Both data and asset paths are required and not empty", "[config][path
     CHECK(mentions(problems(edit("assets = \"assets\"", "assets = \"\"")), "paths.assets"));
     CHECK_THAT(issue_for(edit("data = \"/var/lib/hcp\"", "data = \"~/hcp\""), "paths.data").message,
                Contains("'~' is not expanded"));
-    CHECK(mentions(
-        problems(edit("data = \"/var/lib/hcp\"", "data = \"/var/" + std::string(2000, 'x') + "\"")),
-        "paths.data"));
+    CHECK(mentions(problems(edit("data = \"/var/lib/hcp\"", "data = \"/var/" + std::string(2000, 'x') + "\"")),
+                   "paths.data"));
 }
 
 TEST_CASE("The store section is optional and checks its values", "[config][store]") {
-    auto with_store = [](const std::string& body) {
-        return edit("[rating]", "[store]\n" + body + "\n\n[rating]");
-    };
+    auto with_store = [](const std::string& body) { return edit("[rating]", "[store]\n" + body + "\n\n[rating]"); };
     CHECK(parse(with_store("min_free_mb = 1")).store.min_free_mb == 1);
     CHECK(parse(with_store("min_free_mb = 1048576")).store.min_free_mb == 1048576);
     CHECK(mentions(problems(with_store("min_free_mb = 0")), "store.min_free_mb"));
     CHECK(mentions(problems(with_store("min_free_mb = 1048577")), "store.min_free_mb"));
     CHECK(mentions(problems(with_store("database = \"\"")), "store.database"));
-    CHECK_THAT(issue_for(with_store("database = \"a.db\"\nkey_file = \"./a.db\""), "store.key_file")
-                   .message,
+    CHECK_THAT(issue_for(with_store("database = \"a.db\"\nkey_file = \"./a.db\""), "store.key_file").message,
                Contains("same file as store.database"));
     CHECK(mentions(problems(with_store("database = \"store.key\"")), "store.key_file"));
     CHECK(mentions(problems(with_store("path = \"x\"")), "store.path"));
@@ -507,25 +485,22 @@ TEST_CASE("The store section is optional and checks its values", "[config][store
 
 TEST_CASE("The rating section needs a catalog and a timeout in range", "[config][rating]") {
     CHECK(mentions(problems(edit("catalog = \"catalog/cn-004.toml\"\n", "")), "rating.catalog"));
-    CHECK(parse(edit("catalog = \"catalog/cn-004.toml\"",
-                     "catalog = \"catalog/cn-004.toml\"\ntimeout_seconds = 10"))
+    CHECK(parse(edit("catalog = \"catalog/cn-004.toml\"", "catalog = \"catalog/cn-004.toml\"\ntimeout_seconds = 10"))
               .rating.timeout_seconds == 10);
-    CHECK(mentions(problems(edit("catalog = \"catalog/cn-004.toml\"",
-                                 "catalog = \"catalog/cn-004.toml\"\ntimeout_seconds = 9")),
-                   "rating.timeout_seconds"));
-    CHECK(mentions(problems(edit("catalog = \"catalog/cn-004.toml\"",
-                                 "catalog = \"catalog/cn-004.toml\"\ntimeout_seconds = 601")),
-                   "rating.timeout_seconds"));
+    CHECK(mentions(
+        problems(edit("catalog = \"catalog/cn-004.toml\"", "catalog = \"catalog/cn-004.toml\"\ntimeout_seconds = 9")),
+        "rating.timeout_seconds"));
+    CHECK(mentions(
+        problems(edit("catalog = \"catalog/cn-004.toml\"", "catalog = \"catalog/cn-004.toml\"\ntimeout_seconds = 601")),
+        "rating.timeout_seconds"));
 }
 
 TEST_CASE("The unrated rule must be chosen explicitly", "[config][rating]") {
     auto text = edit("[rating.unrated]\npreset = \"taian\"\n", "");
-    CHECK_THAT(issue_for(text, "rating.unrated").message,
-               Contains("preset = \"taian\" or \"gansu\""));
+    CHECK_THAT(issue_for(text, "rating.unrated").message, Contains("preset = \"taian\" or \"gansu\""));
 }
 
-TEST_CASE("The gansu preset gives a 24-hour reminder and 基本满意 after 5 working days",
-          "[config][rating]") {
+TEST_CASE("The gansu preset gives a 24-hour reminder and 基本满意 after 5 working days", "[config][rating]") {
     auto u = parse(edit("preset = \"taian\"", "preset = \"gansu\"")).rating.unrated;
     CHECK(u.reminder_unit == hcp::UnratedPolicy::ReminderUnit::hours);
     CHECK(u.reminder_after == 24);
@@ -535,15 +510,12 @@ TEST_CASE("The gansu preset gives a 24-hour reminder and 基本满意 after 5 wo
 }
 
 TEST_CASE("An unknown preset names the known ones", "[config][rating]") {
-    CHECK_THAT(
-        issue_for(edit("preset = \"taian\"", "preset = \"beijing\""), "rating.unrated.preset")
-            .message,
-        Contains("\"taian\" (policy/001) or \"gansu\" (policy/002)"));
+    CHECK_THAT(issue_for(edit("preset = \"taian\"", "preset = \"beijing\""), "rating.unrated.preset").message,
+               Contains("\"taian\" (policy/001) or \"gansu\" (policy/002)"));
 }
 
 TEST_CASE("Explicit unrated values next to a preset are an error", "[config][rating]") {
-    auto text = edit("preset = \"taian\"",
-                     "preset = \"taian\"\ndefault_level = 3\nreminder_after_hours = 24");
+    auto text = edit("preset = \"taian\"", "preset = \"taian\"\ndefault_level = 3\nreminder_after_hours = 24");
     CHECK(problems(text).size() == 2);
     auto level = issue_for(text, "rating.unrated.default_level");
     CHECK_THAT(level.message, Contains("remove either preset or default_level"));
@@ -580,28 +552,23 @@ TEST_CASE("Explicit unrated values are each checked", "[config][rating]") {
         return edit("preset = \"taian\"", edit(good, from, to));
     };
     CHECK_NOTHROW(parse(edit("preset = \"taian\"", good)));
-    CHECK_THAT(issue_for(with("reminder_after_hours = 24",
-                              "reminder_after_hours = 24\nreminder_after_working_days = 1"),
-                         "rating.unrated.reminder_after_working_days")
-                   .message,
-               Contains("only one of"));
-    CHECK(mentions(problems(with("reminder_after_hours = 24\n", "")),
-                   "rating.unrated.reminder_after_hours"));
+    CHECK_THAT(
+        issue_for(with("reminder_after_hours = 24", "reminder_after_hours = 24\nreminder_after_working_days = 1"),
+                  "rating.unrated.reminder_after_working_days")
+            .message,
+        Contains("only one of"));
+    CHECK(mentions(problems(with("reminder_after_hours = 24\n", "")), "rating.unrated.reminder_after_hours"));
     CHECK(mentions(problems(with("= 24", "= 0")), "rating.unrated.reminder_after_hours"));
     CHECK(mentions(problems(with("= 24", "= 721")), "rating.unrated.reminder_after_hours"));
     CHECK(mentions(problems(with("reminder_after_hours = 24", "reminder_after_working_days = 31")),
                    "rating.unrated.reminder_after_working_days"));
-    CHECK(mentions(
-        problems(with("default_after_working_days = 5", "default_after_working_days = 61")),
-        "rating.unrated.default_after_working_days"));
-    CHECK(mentions(problems(with("default_after_working_days = 5\n", "")),
+    CHECK(mentions(problems(with("default_after_working_days = 5", "default_after_working_days = 61")),
                    "rating.unrated.default_after_working_days"));
-    CHECK_THAT(
-        issue_for(with("\"completion\"", "\"accepted\""), "rating.unrated.default_counted_from")
-            .message,
-        Contains("\"reminder\" or \"completion\""));
-    CHECK(mentions(problems(with("default_level = 3", "default_level = 6")),
-                   "rating.unrated.default_level"));
+    CHECK(
+        mentions(problems(with("default_after_working_days = 5\n", "")), "rating.unrated.default_after_working_days"));
+    CHECK_THAT(issue_for(with("\"completion\"", "\"accepted\""), "rating.unrated.default_counted_from").message,
+               Contains("\"reminder\" or \"completion\""));
+    CHECK(mentions(problems(with("default_level = 3", "default_level = 6")), "rating.unrated.default_level"));
     CHECK(mentions(problems(with("\ndefault_level = 3", "")), "rating.unrated.default_level"));
 }
 
@@ -610,8 +577,7 @@ TEST_CASE("A default rating is never a 差评", "[config][rating]") {
         "reminder_after_hours = 24\ndefault_after_working_days = 5\n"
         "default_counted_from = \"completion\"\ndefault_level = ";
     for (auto level : {"1", "2"}) {
-        auto i = issue_for(edit("preset = \"taian\"", explicit_values + level),
-                           "rating.unrated.default_level");
+        auto i = issue_for(edit("preset = \"taian\"", explicit_values + level), "rating.unrated.default_level");
         CHECK_THAT(i.message, Contains("never a 差评"));
     }
 }
@@ -620,8 +586,7 @@ TEST_CASE("Counted from completion, the default must come after the reminder", "
     auto days = edit("preset = \"taian\"",
                      "reminder_after_working_days = 5\ndefault_after_working_days = 5\n"
                      "default_counted_from = \"completion\"\ndefault_level = 4");
-    CHECK_THAT(issue_for(days, "rating.unrated.default_after_working_days").message,
-               Contains("before the reminder"));
+    CHECK_THAT(issue_for(days, "rating.unrated.default_after_working_days").message, Contains("before the reminder"));
     auto hours = edit("preset = \"taian\"",
                       "reminder_after_hours = 72\ndefault_after_working_days = 3\n"
                       "default_counted_from = \"completion\"\ndefault_level = 4");
@@ -636,13 +601,10 @@ TEST_CASE("Counted from completion, the default must come after the reminder", "
 // [calendar]
 
 TEST_CASE("At least one calendar file is required, each listed once", "[config][calendar]") {
-    CHECK(mentions(problems(edit("files = [\"calendars/cn-2026.toml\"]", "files = []")),
-                   "calendar.files"));
-    CHECK(mentions(
-        problems(edit("files = [\"calendars/cn-2026.toml\"]", "files = [\"a.toml\", \"a.toml\"]")),
-        "calendar.files[1]"));
-    CHECK(mentions(problems(edit("files = [\"calendars/cn-2026.toml\"]", "files = [\"\"]")),
-                   "calendar.files[0]"));
+    CHECK(mentions(problems(edit("files = [\"calendars/cn-2026.toml\"]", "files = []")), "calendar.files"));
+    CHECK(mentions(problems(edit("files = [\"calendars/cn-2026.toml\"]", "files = [\"a.toml\", \"a.toml\"]")),
+                   "calendar.files[1]"));
+    CHECK(mentions(problems(edit("files = [\"calendars/cn-2026.toml\"]", "files = [\"\"]")), "calendar.files[0]"));
     CHECK(mentions(problems(edit("files = [\"calendars/cn-2026.toml\"]", "")), "calendar.files"));
 }
 
@@ -651,10 +613,8 @@ TEST_CASE("At least one calendar file is required, each listed once", "[config][
 
 TEST_CASE("Category codes are short identifiers and unique", "[config][category]") {
     CHECK(mentions(problems(edit("code = \"A1\"", "code = \"A 1\"")), "category[0].code"));
-    CHECK(mentions(problems(edit("code = \"A1\"", "code = \"" + std::string(17, 'C') + "\"")),
-                   "category[0].code"));
-    auto second =
-        kBase + "\n[[category]]\ncode = \"A1\"\nname = \"x\"\nprefix = \"B\"\nwindows = [1]\n";
+    CHECK(mentions(problems(edit("code = \"A1\"", "code = \"" + std::string(17, 'C') + "\"")), "category[0].code"));
+    auto second = kBase + "\n[[category]]\ncode = \"A1\"\nname = \"x\"\nprefix = \"B\"\nwindows = [1]\n";
     auto i = issue_for(second, "category[1].code");
     CHECK_THAT(i.message, Contains("'A1' is already used by category[0]"));
     CHECK(i.line == line_of(second, "code = \"A1\"\nname = \"x\""));
@@ -663,22 +623,19 @@ TEST_CASE("Category codes are short identifiers and unique", "[config][category]
 TEST_CASE("Category prefixes are one uppercase letter, unique", "[config][category]") {
     for (auto bad : {"a", "AB", "1", "", "Ａ"}) {
         INFO(bad);
-        CHECK(mentions(problems(edit("prefix = \"A\"", std::string("prefix = \"") + bad + "\"")),
-                       "category[0].prefix"));
+        CHECK(
+            mentions(problems(edit("prefix = \"A\"", std::string("prefix = \"") + bad + "\"")), "category[0].prefix"));
     }
-    auto dup =
-        edit("windows = [1]\nitems = [\"ITEM1\"]",
-             "windows = [1]\nitems = [\"ITEM1\"]\n\n[[category]]\ncode = \"B1\"\nname = \"y\"\n"
-             "prefix = \"A\"\nwindows = [1]");
+    auto dup = edit("windows = [1]\nitems = [\"ITEM1\"]",
+                    "windows = [1]\nitems = [\"ITEM1\"]\n\n[[category]]\ncode = \"B1\"\nname = \"y\"\n"
+                    "prefix = \"A\"\nwindows = [1]");
     dup = edit(dup, "categories = [\"A1\"]", "categories = [\"A1\", \"B1\"]");
     auto i = issue_for(dup, "category[1].prefix");
     CHECK_THAT(i.message, Contains("already used by category[0]"));
 }
 
 TEST_CASE("Category numbers and hours are checked against their ranges", "[config][category]") {
-    auto with = [](const std::string& line) {
-        return edit("prefix = \"A\"", "prefix = \"A\"\n" + line);
-    };
+    auto with = [](const std::string& line) { return edit("prefix = \"A\"", "prefix = \"A\"\n" + line); };
     auto cfg =
         parse(with("priority_ratio = 20\nmax_wait_minutes = 5\ndaily_cap = 9999\nopens = "
                    "\"00:00\"\ncloses = \"23:59\""));
@@ -693,15 +650,13 @@ TEST_CASE("Category numbers and hours are checked against their ranges", "[confi
     CHECK(mentions(problems(with("daily_cap = 10000")), "category[0].daily_cap"));
     for (auto bad : {"9:00", "24:00", "08:60", "0800", "08:00:00", "ab:cd"}) {
         INFO(bad);
-        CHECK_THAT(
-            issue_for(with(std::string("opens = \"") + bad + "\""), "category[0].opens").message,
-            Contains("HH:MM"));
+        CHECK_THAT(issue_for(with(std::string("opens = \"") + bad + "\""), "category[0].opens").message,
+                   Contains("HH:MM"));
     }
     CHECK(mentions(problems(with("opens = 08:30:00")),
                    "category[0].opens"));  // a TOML time, not text
-    CHECK_THAT(
-        issue_for(with("opens = \"12:00\"\ncloses = \"12:00\""), "category[0].closes").message,
-        Contains("later than opens"));
+    CHECK_THAT(issue_for(with("opens = \"12:00\"\ncloses = \"12:00\""), "category[0].closes").message,
+               Contains("later than opens"));
     CHECK(mentions(problems(with("closes = \"08:00\"")),
                    "category[0].closes"));  // default opens 09:00
 }
@@ -709,9 +664,8 @@ TEST_CASE("Category numbers and hours are checked against their ranges", "[confi
 TEST_CASE("A category lists at least one window, each once", "[config][category]") {
     CHECK(mentions(problems(edit("windows = [1]", "windows = []")), "category[0].windows"));
     CHECK(mentions(problems(edit("windows = [1]\n", "")), "category[0].windows"));
-    CHECK_THAT(
-        issue_for(edit("windows = [1]", "windows = [1, 1]"), "category[0].windows[1]").message,
-        Contains("listed twice"));
+    CHECK_THAT(issue_for(edit("windows = [1]", "windows = [1, 1]"), "category[0].windows[1]").message,
+               Contains("listed twice"));
     CHECK(mentions(problems(edit("windows = [1]", "windows = [0]")), "category[0].windows[0]"));
     CHECK(mentions(problems(edit("windows = [1]", "windows = [\"1\"]")), "category[0].windows[0]"));
 }
@@ -735,11 +689,8 @@ TEST_CASE("Categories and windows must name each other", "[config][category]") {
     auto text = edit("[[staff]]", "[[window]]\nnumber = 2\nname = \"二号窗口\"\n\n[[staff]]");
     text = edit(text, "windows = [1]", "windows = [1, 2]");
     auto i = issue_for(text, "category[0].windows[1]");
-    CHECK_THAT(i.message,
-               Contains("lists window 2, but that [[window]] does not list category 'A1'"));
-    auto other =
-        edit("[[staff]]",
-             "[[window]]\nnumber = 2\nname = \"二号窗口\"\ncategories = [\"A1\"]\n\n[[staff]]");
+    CHECK_THAT(i.message, Contains("lists window 2, but that [[window]] does not list category 'A1'"));
+    auto other = edit("[[staff]]", "[[window]]\nnumber = 2\nname = \"二号窗口\"\ncategories = [\"A1\"]\n\n[[staff]]");
     auto j = issue_for(other, "window[1].categories[0]");
     CHECK_THAT(j.message, Contains("does not list window 2"));
 }
@@ -754,15 +705,15 @@ TEST_CASE("A window naming an unknown category points at that value", "[config][
 TEST_CASE("Window numbers are 1 to 999 and unique", "[config][window]") {
     CHECK(mentions(problems(edit("number = 1\n", "number = 0\n")), "window[0].number"));
     CHECK(mentions(problems(edit("number = 1\n", "number = 1000\n")), "window[0].number"));
-    CHECK(mentions(problems(edit("number = 1\nname = \"一号窗口\"\n", "name = \"一号窗口\"\n")),
-                   "window[0].number"));
+    CHECK(mentions(problems(edit("number = 1\nname = \"一号窗口\"\n", "name = \"一号窗口\"\n")), "window[0].number"));
     auto dup = edit("[[staff]]", "[[window]]\nnumber = 1\nname = \"又一号\"\n\n[[staff]]");
     CHECK_THAT(issue_for(dup, "window[1].number").message, Contains("already used by window[0]"));
     CHECK(mentions(problems(edit("name = \"一号窗口\"", "name = \"\"")), "window[0].name"));
 }
 
 TEST_CASE("A window's receipt printer is read on the hub with its profile and jobs folder", "[config][window]") {
-    const std::string with = edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printer = \"tcp:10.0.0.31:9100\"\n");
+    const std::string with =
+        edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printer = \"tcp:10.0.0.31:9100\"\n");
     auto cfg = parse(with);
     REQUIRE(cfg.receipt_printers.size() == 1);
     CHECK(cfg.receipt_printers[0].window == 1);
@@ -785,19 +736,25 @@ TEST_CASE("A window's receipt printer refuses bad transports, a lone profile and
                       "categories = [\"A1\"]\nreceipt_printer = \"tcp:10.0.0.31\"\nreceipt_printer_profile = \"\"\n");
     CHECK(mentions(problems(empty), "window[0].receipt_printer_profile"));
     // A window terminal (not the hub) naming one: the hub prints receipts, so it is refused.
-    auto terminal = edit(edit(edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printer = \"tcp:10.0.0.31\"\n"),
-                              "\"hub\", \"rater\"", "\"rater\""),
-                         "window = 1\n", "window = 1\nhub_url = \"http://192.168.1.10:8787\"\nhub_token_file = \"hub.token\"\n");
+    auto terminal =
+        edit(edit(edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printer = \"tcp:10.0.0.31\"\n"),
+                  "\"hub\", \"rater\"", "\"rater\""),
+             "window = 1\n", "window = 1\nhub_url = \"http://192.168.1.10:8787\"\nhub_token_file = \"hub.token\"\n");
     CHECK_THAT(issue_for(terminal, "window[0].receipt_printer").message, Contains("only the hub prints receipts"));
     // One printer, one queue: a second window (or the device's own [printer]) on the same one is refused.
-    auto twice = edit(edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printer = \"tcp:10.0.0.31\"\n"),
-                      "[[staff]]", "[[window]]\nnumber = 2\nname = \"二号\"\nreceipt_printer = \"tcp:10.0.0.31\"\n\n[[staff]]");
-    CHECK_THAT(issue_for(twice, "window[1].receipt_printer").message, Contains("same printer as window[0].receipt_printer"));
-    auto own = edit(edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printer = \"device:/dev/usb/lp0\"\n"),
-                    "[[category]]", "[printer]\ntransport = \"device:/dev/usb/lp0\"\n\n[[category]]");
+    auto twice =
+        edit(edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printer = \"tcp:10.0.0.31\"\n"),
+             "[[staff]]", "[[window]]\nnumber = 2\nname = \"二号\"\nreceipt_printer = \"tcp:10.0.0.31\"\n\n[[staff]]");
+    CHECK_THAT(issue_for(twice, "window[1].receipt_printer").message,
+               Contains("same printer as window[0].receipt_printer"));
+    auto own =
+        edit(edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printer = \"device:/dev/usb/lp0\"\n"),
+             "[[category]]", "[printer]\ntransport = \"device:/dev/usb/lp0\"\n\n[[category]]");
     CHECK_THAT(issue_for(own, "window[0].receipt_printer").message, Contains("same printer as printer.transport"));
     CHECK_THAT(issue_for(edit("categories = [\"A1\"]\n", "categories = [\"A1\"]\nreceipt_printr = \"tcp:x\"\n"),
-                         "window[0].receipt_printr").message, Contains("receipt_printer"));
+                         "window[0].receipt_printr")
+                   .message,
+               Contains("receipt_printer"));
 }
 
 TEST_CASE("Item codes are alphanumeric 实施编码 up to 32, unique", "[config][item]") {
@@ -817,9 +774,7 @@ TEST_CASE("Item codes are alphanumeric 实施编码 up to 32, unique", "[config]
 }
 
 TEST_CASE("Staff numbers (工号) are alphanumeric up to 10 without '-', unique", "[config][staff]") {
-    auto number = [](const std::string& n) {
-        return edit("number = \"1001\"", "number = \"" + n + "\"");
-    };
+    auto number = [](const std::string& n) { return edit("number = \"1001\"", "number = \"" + n + "\""); };
     CHECK_NOTHROW(parse(number("A123456789")));
     CHECK_THAT(issue_for(number("10-01"), "staff[0].number").message, Contains("no '-'"));
     CHECK(mentions(problems(number("12345678901")), "staff[0].number"));
@@ -827,8 +782,7 @@ TEST_CASE("Staff numbers (工号) are alphanumeric up to 10 without '-', unique"
     CHECK(mentions(problems(number("10 01")), "staff[0].number"));
     auto dup = kBase + "\n[[staff]]\nnumber = \"1001\"\nname = \"李四\"\n";
     CHECK_THAT(issue_for(dup, "staff[1].number").message, Contains("already used by staff[0]"));
-    CHECK(mentions(problems(edit("name = \"王丽\"", "name = \"" + std::string(91, 'x') + "\"")),
-                   "staff[0].name"));
+    CHECK(mentions(problems(edit("name = \"王丽\"", "name = \"" + std::string(91, 'x') + "\"")), "staff[0].name"));
 }
 
 TEST_CASE("Array sections must be written as double-bracket section entries", "[config]") {
@@ -848,8 +802,7 @@ TEST_CASE("A TOML syntax error reports the file and line", "[config][hostile]") 
     auto issues = problems(text);
     REQUIRE(issues.size() == 1);
     CHECK(issues[0].line == line_of(text, "level ="));
-    CHECK_THAT(issues[0].to_string(),
-               Contains("test.toml:" + std::to_string(issues[0].line) + ":"));
+    CHECK_THAT(issues[0].to_string(), Contains("test.toml:" + std::to_string(issues[0].line) + ":"));
     CHECK_THAT(issues[0].message, Contains("TOML syntax error"));
 }
 
@@ -1022,29 +975,22 @@ TEST_CASE("Overlong strings are refused with their length", "[config][hostile]")
     for (int i = 0; i < 1000; ++i) name += "字";
     auto i = issue_for(edit("name = \"测试大厅\"", "name = \"" + name + "\""), "hall.name");
     CHECK_THAT(i.message, Contains("3000 bytes long; at most 200"));
-    CHECK(mentions(problems(edit("id = \"dev-1\"", "id = \"" + std::string(100000, 'd') + "\"")),
-                   "device.id"));
+    CHECK(mentions(problems(edit("id = \"dev-1\"", "id = \"" + std::string(100000, 'd') + "\"")), "device.id"));
 }
 
 TEST_CASE("Control characters in names are refused", "[config][hostile]") {
-    CHECK_THAT(
-        issue_for(edit("name = \"测试大厅\"", "name = \"测试\\u0007大厅\""), "hall.name").message,
-        Contains("control characters"));
+    CHECK_THAT(issue_for(edit("name = \"测试大厅\"", "name = \"测试\\u0007大厅\""), "hall.name").message,
+               Contains("control characters"));
     CHECK(mentions(problems(edit("name = \"王丽\"", "name = \"王\\n丽\"")), "staff[0].name"));
-    CHECK(mentions(problems(edit("name = \"一号窗口\"", "name = \"一号\\t窗口\"")),
-                   "window[0].name"));
-    CHECK(mentions(problems(edit("name = \"事项一\"", "name = \"事项\\u001b[31m一\"")),
-                   "item[0].name"));
-    CHECK(mentions(problems(edit("\"calendars/cn-2026.toml\"", "\"cal\\u0000.toml\"")),
-                   "calendar.files[0]"));
+    CHECK(mentions(problems(edit("name = \"一号窗口\"", "name = \"一号\\t窗口\"")), "window[0].name"));
+    CHECK(mentions(problems(edit("name = \"事项一\"", "name = \"事项\\u001b[31m一\"")), "item[0].name"));
+    CHECK(mentions(problems(edit("\"calendars/cn-2026.toml\"", "\"cal\\u0000.toml\"")), "calendar.files[0]"));
 }
 
 TEST_CASE("Negative and huge integers are refused", "[config][hostile]") {
     CHECK(mentions(problems(edit("window = 1\n", "window = -1\n")), "device.window"));
-    CHECK(mentions(problems(edit("window = 1\n", "window = 9223372036854775807\n")),
-                   "device.window"));
-    CHECK(mentions(problems(edit("window = 1\n", "window = -9223372036854775808\n")),
-                   "device.window"));
+    CHECK(mentions(problems(edit("window = 1\n", "window = 9223372036854775807\n")), "device.window"));
+    CHECK(mentions(problems(edit("window = 1\n", "window = -9223372036854775808\n")), "device.window"));
     auto overflow = problems(edit("window = 1\n", "window = 99999999999999999999\n"));
     REQUIRE(overflow.size() == 1);
     CHECK_THAT(overflow[0].message, Contains("TOML syntax error"));
@@ -1106,8 +1052,8 @@ TEST_CASE("Errors from a loaded file name that file", "[config]") {
 }
 
 TEST_CASE("Problems are listed in file order, missing sections first", "[config]") {
-    auto text = edit(edit("[calendar]\nfiles = [\"calendars/cn-2026.toml\"]\n", ""),
-                     "windows = [1]", "windows = [1, 9]");
+    auto text =
+        edit(edit("[calendar]\nfiles = [\"calendars/cn-2026.toml\"]\n", ""), "windows = [1]", "windows = [1, 9]");
     text = edit(text, "level = \"county\"", "level = \"town\"");
     text = edit(text, "number = \"1001\"", "number = \"10-01\"");
     auto issues = problems(text);
@@ -1119,8 +1065,7 @@ TEST_CASE("Problems are listed in file order, missing sections first", "[config]
     CHECK(issues[3].key == "staff[0].number");
 }
 
-TEST_CASE("A list that failed its own check causes no follow-up cross-reference errors",
-          "[config]") {
+TEST_CASE("A list that failed its own check causes no follow-up cross-reference errors", "[config]") {
     auto issues = problems(edit("windows = [1]", "windows = \"1\""));
     INFO(listing(issues));
     CHECK(issues.size() == 1);

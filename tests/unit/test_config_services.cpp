@@ -6,9 +6,9 @@
 
 #include "hcp/config/config.hpp"
 
+using Catch::Matchers::Contains;
 using hcp::ConfigError;
 using hcp::ConfigIssue;
-using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
 namespace {
@@ -22,7 +22,8 @@ level = "county"
 
 [device]
 id = "dev-1"
-roles = )toml" + roles + R"toml(
+roles = )toml" +
+           roles + R"toml(
 window = 1
 
 [paths]
@@ -40,7 +41,9 @@ files = ["calendars/cn-2026.toml"]
 )toml" + extra;
 }
 
-hcp::Config parse(const std::string& text) { return hcp::parse_config(text, "hall.toml", "/etc/hcp"); }
+hcp::Config parse(const std::string& text) {
+    return hcp::parse_config(text, "hall.toml", "/etc/hcp");
+}
 
 std::vector<ConfigIssue> problems(const std::string& text) {
     try {
@@ -144,17 +147,18 @@ purge_after_days = 60
 }
 
 TEST_CASE("Terminal values out of range or of the wrong kind are reported with their line", "[config][services]") {
-    auto text = base("[\"hub\", \"rater\"]", "\n[terminal]\nlanguage = \"fr\"\nthanks_seconds = 0\nlarge_text = \"yes\"\n");
+    auto text =
+        base("[\"hub\", \"rater\"]", "\n[terminal]\nlanguage = \"fr\"\nthanks_seconds = 0\nlarge_text = \"yes\"\n");
     CHECK_THAT(issue_for(text, "terminal.language").message, Contains("\"zh_CN\" or \"en\""));
     CHECK(issue_for(text, "terminal.language").line == 26);
     CHECK_THAT(issue_for(text, "terminal.thanks_seconds").message, Contains("2"));
     CHECK_THAT(issue_for(text, "terminal.large_text").message, Contains("true or false"));
     for (auto pin : {"12", "123456789", "12a4", "0000", "٣٤٥٦"}) {
         INFO(pin);
-        CHECK_THAT(issue_for(base("[\"hub\"]", std::string("[terminal]\nadmin_pin = \"") + pin + "\"\n"),
-                             "terminal.admin_pin")
-                       .message,
-                   Contains("digit"));
+        CHECK_THAT(
+            issue_for(base("[\"hub\"]", std::string("[terminal]\nadmin_pin = \"") + pin + "\"\n"), "terminal.admin_pin")
+                .message,
+            Contains("digit"));
     }
     CHECK_THAT(issue_for(base("[\"hub\"]", "[terminal]\nadmin_pin = 4028\n"), "terminal.admin_pin").message,
                Contains("in quotes"));
@@ -165,23 +169,25 @@ TEST_CASE("Terminal values out of range or of the wrong kind are reported with t
 TEST_CASE("A printer needs a valid transport and says which forms exist", "[config][services]") {
     CHECK_THAT(issue_for(base("[\"hub\"]", "[printer]\nprofile = \"generic-58\"\n"), "printer.transport").message,
                Contains("missing"));
-    for (auto bad : {"usb:/dev/usb/lp0", "tcp:", "tcp:host:99999", "serial:/dev/ttyS0@1234", "cups:bad queue", "nothing"}) {
+    for (auto bad :
+         {"usb:/dev/usb/lp0", "tcp:", "tcp:host:99999", "serial:/dev/ttyS0@1234", "cups:bad queue", "nothing"}) {
         INFO(bad);
-        CHECK_THAT(issue_for(base("[\"hub\"]", std::string("[printer]\ntransport = \"") + bad + "\"\n"),
-                             "printer.transport")
-                       .message,
-                   Contains("tcp:HOST[:PORT]"));
+        CHECK_THAT(
+            issue_for(base("[\"hub\"]", std::string("[printer]\ntransport = \"") + bad + "\"\n"), "printer.transport")
+                .message,
+            Contains("tcp:HOST[:PORT]"));
     }
     auto serial = parse(base("[\"hub\"]", "[printer]\ntransport = \"serial:/dev/ttyS0@115200,xonxoff\"\n"));
     CHECK(serial.printer->transport.kind == hcp::TransportSpec::Kind::serial);
     CHECK(serial.printer->transport.baud == 115200);
     CHECK_FALSE(serial.printer->transport.rtscts);
-    CHECK_THAT(issue_for(base("[\"hub\"]", "[printer]\ntransport = \"file:x\"\nprofile = \"\"\n"), "printer.profile").message,
-               Contains("generic-58"));
-    CHECK_THAT(issue_for(base("[\"hub\"]", "[printer]\ntransport = \"file:x\"\njobs_dir = \"~/jobs\"\n"),
-                         "printer.jobs_dir")
-                   .message,
-               Contains("'~' is not expanded"));
+    CHECK_THAT(
+        issue_for(base("[\"hub\"]", "[printer]\ntransport = \"file:x\"\nprofile = \"\"\n"), "printer.profile").message,
+        Contains("generic-58"));
+    CHECK_THAT(
+        issue_for(base("[\"hub\"]", "[printer]\ntransport = \"file:x\"\njobs_dir = \"~/jobs\"\n"), "printer.jobs_dir")
+            .message,
+        Contains("'~' is not expanded"));
 }
 
 TEST_CASE("The receipt QR prefix must stay in QR alphanumeric mode and be a web address", "[config][services]") {
@@ -192,8 +198,9 @@ TEST_CASE("The receipt QR prefix must stay in QR alphanumeric mode and be a web 
                        .message,
                    Contains("uppercase"));
     }
-    CHECK_THAT(issue_for(base("[\"hub\"]", "[receipt_qr]\nurl_prefix = \"FTP://X/\"\n"), "receipt_qr.url_prefix").message,
-               Contains("HTTPS://"));
+    CHECK_THAT(
+        issue_for(base("[\"hub\"]", "[receipt_qr]\nurl_prefix = \"FTP://X/\"\n"), "receipt_qr.url_prefix").message,
+        Contains("HTTPS://"));
     CHECK_THAT(issue_for(base("[\"hub\"]", "[receipt_qr]\nvalid_days = 0\n"), "receipt_qr.valid_days").message,
                Contains("3650"));
 }
@@ -221,23 +228,26 @@ TEST_CASE("API and upload values are checked like every other key", "[config][se
     CHECK(issue_for(base("[\"hub\"]", "[api]\nmax_body_bytes = 10\n"), "api.max_body_bytes").line == 25);
     CHECK_THAT(issue_for(base("[\"hub\"]", "[upload]\nsecret_file = \"s\"\n"), "upload.base_url").message,
                Contains("missing"));
-    CHECK_THAT(issue_for(base("[\"hub\"]", "[upload]\nbase_url = \"ftp://x\"\nsecret_file = \"s\"\n"), "upload.base_url")
-                   .message,
-               Contains("https://"));
+    CHECK_THAT(
+        issue_for(base("[\"hub\"]", "[upload]\nbase_url = \"ftp://x\"\nsecret_file = \"s\"\n"), "upload.base_url")
+            .message,
+        Contains("https://"));
     CHECK_THAT(issue_for(base("[\"hub\"]", "[upload]\nbase_url = \"https://x\"\nsecret_file = \"s\"\nbatch_sise = 5\n"),
                          "upload.batch_sise")
                    .message,
                Contains("did you mean 'batch_size'"));
-    CHECK_THAT(issue_for(base("[\"hub\"]", "[upload]\nbase_url = \"https://x\"\nsecret_file = \"s\"\n"
-                                           "backoff_base_ms = 5000\nbackoff_max_ms = 10\n"),
+    CHECK_THAT(issue_for(base("[\"hub\"]",
+                              "[upload]\nbase_url = \"https://x\"\nsecret_file = \"s\"\n"
+                              "backoff_base_ms = 5000\nbackoff_max_ms = 10\n"),
                          "upload.backoff_max_ms")
                    .message,
                Contains("backoff_base_ms"));
 }
 
 TEST_CASE("Mistakes in several service sections are all reported at once", "[config][services]") {
-    auto issues = problems(base("[\"hub\"]", "[terminal]\nthanks_seconds = 999\n[printer]\ntransport = \"x\"\n"
-                                             "[api]\nlisten = \"x\"\n[upload]\nbatch_size = 0\n"));
+    auto issues = problems(base("[\"hub\"]",
+                                "[terminal]\nthanks_seconds = 999\n[printer]\ntransport = \"x\"\n"
+                                "[api]\nlisten = \"x\"\n[upload]\nbatch_size = 0\n"));
     std::set<std::string> keys;
     for (const auto& i : issues) keys.insert(i.key);
     CHECK(keys.count("terminal.thanks_seconds") == 1);
@@ -248,7 +258,8 @@ TEST_CASE("Mistakes in several service sections are all reported at once", "[con
     CHECK(keys.count("upload.secret_file") == 1);
 }
 
-TEST_CASE("The display section defaults to a spoken call in Mandarin and loads its values", "[config][services][display]") {
+TEST_CASE("The display section defaults to a spoken call in Mandarin and loads its values",
+          "[config][services][display]") {
     auto def = parse(base());
     CHECK(def.display.voice);
     CHECK(def.display.voice_template == "请{number}号到{window}号窗口办理");

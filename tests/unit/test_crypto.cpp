@@ -58,11 +58,12 @@ Caught catch_error(F&& f) {
     return c;
 }
 
-std::string hex64(char digit = 'a') { return std::string(64, digit); }
+std::string hex64(char digit = 'a') {
+    return std::string(64, digit);
+}
 
 // Writes a key file with the given content and mode.
-fs::path key_file(const test::TempDir& dir, const std::string& name, const std::string& content,
-                  mode_t mode = 0600) {
+fs::path key_file(const test::TempDir& dir, const std::string& name, const std::string& content, mode_t mode = 0600) {
     auto p = dir / name;
     test::write_file(p, content);
     REQUIRE(::chmod(p.c_str(), mode) == 0);
@@ -322,7 +323,8 @@ TEST_CASE("Key derivation: the same master and purpose always derive the same ke
           master.derive(SecretKey::Purpose::personal_data).bytes());
 }
 
-TEST_CASE("Key derivation: derived keys are pinned (libsodium KDF, context \"hcpkiosk\"), so old databases stay readable") {
+TEST_CASE(
+    "Key derivation: derived keys are pinned (libsodium KDF, context \"hcpkiosk\"), so old databases stay readable") {
     // Expected values computed independently with Python's hashlib.blake2b(key=master,
     // salt=LE64(purpose)‖0⁸, person="hcpkiosk"‖0⁸, digest_size=32) — crypto_kdf's definition.
     auto master = SecretKey::from_bytes(counting_bytes());

@@ -36,8 +36,7 @@ const std::string kId2 = "11010119900307123X";
 const std::string kHostileText = "=cmd|' /C calc'!A0, 他说\"再等等\"\n第二行";
 
 TimePoint china(int y, unsigned m, unsigned d, int hh, int mi = 0, int ss = 0, int ms = 0) {
-    return china_midnight(Date{year{y}, month{m}, day{d}}) + hours{hh} + minutes{mi} + seconds{ss} +
-           milliseconds{ms};
+    return china_midnight(Date{year{y}, month{m}, day{d}}) + hours{hh} + minutes{mi} + seconds{ss} + milliseconds{ms};
 }
 
 const TimePoint kFrom = china(2026, 10, 8, 0);
@@ -167,8 +166,7 @@ struct World {
     }
 
     Case add_case(const std::string& no, const std::string& name, const std::string& phone, const std::string& id,
-                  const std::string& item_name = "城乡居民基本养老保险参保登记",
-                  Staff staff = {"1024", "刘敏"}) {
+                  const std::string& item_name = "城乡居民基本养老保险参保登记", Staff staff = {"1024", "刘敏"}) {
         Case c;
         c.case_no = no;
         c.item = {"12370921MB2854123A4000117051000", item_name, "社会保险事业中心"};
@@ -230,7 +228,7 @@ struct Morning : World {
         add_case("C-BEFORE", kName, kPhone, kId);
         add_case("C-AFTER", kName, kPhone, kId);
         rate("C-BEFORE", Level::satisfied, china(2026, 10, 7, 23, 59, 59, 999));  // 1 ms before `from`
-        rate("C-001", Level::very_satisfied, china(2026, 10, 8, 0));                // exactly `from`
+        rate("C-001", Level::very_satisfied, china(2026, 10, 8, 0));              // exactly `from`
         rate("C-002", Level::dissatisfied, china(2026, 10, 8, 10, 0, 0, 250), {"101", "303"}, kHostileText);
         rate("C-003", Level::basically_satisfied, china(2026, 10, 8, 11));
         rate("C-004", Level::very_dissatisfied, china(2026, 10, 8, 23, 59, 59, 999), {}, "-2+3 投诉");
@@ -434,10 +432,12 @@ TEST_CASE("Export JSON: the output parses and each record has the expected field
     CHECK(arr.size() == 4);
 
     const auto& bad = json_of(arr, "C-002");
-    for (const char* field : {"id", "device_id", "seq", "tapped_at", "case_nos", "item_code", "item_name", "kind",
-                              "stage", "target", "level", "level_label", "bad", "options", "option_labels", "text",
-                              "channel", "window", "staff_number", "staff_name", "hall_code", "area_code",
-                              "catalog_id", "catalog_version", "public", "default", "applicant", "hash"}) {
+    for (const char* field :
+         {"id",           "device_id",  "seq",           "tapped_at", "case_nos",   "item_code",
+          "item_name",    "kind",       "stage",         "target",    "level",      "level_label",
+          "bad",          "options",    "option_labels", "text",      "channel",    "window",
+          "staff_number", "staff_name", "hall_code",     "area_code", "catalog_id", "catalog_version",
+          "public",       "default",    "applicant",     "hash"}) {
         INFO(field);
         CHECK(bad.contains(field));
     }

@@ -34,7 +34,9 @@ int entries(const fs::path& dir) {
     return n;
 }
 
-bool fd_open(int fd) { return ::fcntl(fd, F_GETFD) != -1; }
+bool fd_open(int fd) {
+    return ::fcntl(fd, F_GETFD) != -1;
+}
 
 // Sets the umask for one scope.
 class Umask {
@@ -73,7 +75,8 @@ TEST_CASE("a unique fd closes its descriptor when it goes and hands it on when m
     CHECK_FALSE(fd_open(released));
 }
 
-TEST_CASE("an atomic write leaves exactly the content with mode 0600 whatever the umask and no temporary file", "[io]") {
+TEST_CASE("an atomic write leaves exactly the content with mode 0600 whatever the umask and no temporary file",
+          "[io]") {
     test::TempDir dir;
     const auto file = dir / "secret.txt";
     {

@@ -14,7 +14,9 @@ using namespace hcp;
 namespace {
 
 // Strict UTF-8 validation (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF).
-bool valid_utf8(const std::string& s) { return hcp::utf8::is_valid(s); }
+bool valid_utf8(const std::string& s) {
+    return hcp::utf8::is_valid(s);
+}
 
 size_t count(const std::string& s, char c) {
     size_t n = 0;
@@ -64,7 +66,10 @@ TEST_CASE("Masking: an ASCII name keeps its first letter and stars every other b
 
 TEST_CASE("Masking: a name with a 4-byte character (CJK extension B) is counted per code point") {
     // 𠀀 (U+20000) is 4 bytes in UTF-8.
-    CHECK(mask_name("\xF0\xA0\x80\x80" "三") == "\xF0\xA0\x80\x80" "*");
+    CHECK(mask_name("\xF0\xA0\x80\x80"
+                    "三") ==
+          "\xF0\xA0\x80\x80"
+          "*");
     CHECK(mask_name("王\xF0\xA0\x80\x80") == "王*");
 }
 
@@ -84,11 +89,12 @@ TEST_CASE("Masking: a name's masked form never contains any of its characters bu
 TEST_CASE("Masking: invalid UTF-8 inside a name never produces a broken sequence after the first character") {
     // Truncated, lone continuation and overlong bytes after a valid first character.
     const std::vector<std::string> names = {
-        "张\xE4\xB8",          // 张 + truncated 3-byte sequence
-        "张\x80\x80",          // lone continuation bytes
-        "张\xC0\xAF",          // overlong '/'
-        "张\xFF\xFE",          // bytes that never occur in UTF-8
-        "张\xE4\xB8" "三",     // truncated sequence followed by a valid character
+        "张\xE4\xB8",  // 张 + truncated 3-byte sequence
+        "张\x80\x80",  // lone continuation bytes
+        "张\xC0\xAF",  // overlong '/'
+        "张\xFF\xFE",  // bytes that never occur in UTF-8
+        "张\xE4\xB8"
+        "三",  // truncated sequence followed by a valid character
     };
     for (const auto& n : names) {
         INFO("bytes: " << n.size());
@@ -102,11 +108,12 @@ TEST_CASE("Masking: invalid UTF-8 inside a name never produces a broken sequence
 
 TEST_CASE("Masking: a name that starts with an invalid UTF-8 byte still masks to valid UTF-8") {
     const std::vector<std::string> names = {
-        "\xE5\xBC",          // 张 cut after two bytes
-        "\xE5",              // a lone lead byte
-        "\x80",              // a lone continuation byte
-        "\xBC\xA0三",        // the tail of 张 followed by 三
-        "\xFF" "abc",
+        "\xE5\xBC",    // 张 cut after two bytes
+        "\xE5",        // a lone lead byte
+        "\x80",        // a lone continuation byte
+        "\xBC\xA0三",  // the tail of 张 followed by 三
+        "\xFF"
+        "abc",
     };
     for (const auto& n : names) {
         INFO("first byte: " << static_cast<int>(static_cast<unsigned char>(n[0])));

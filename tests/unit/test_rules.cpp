@@ -85,9 +85,16 @@ RatingDraft draft(std::vector<std::string> cases, Level level, Stage stage = Sta
 }  // namespace
 
 TEST_CASE("Rules: five levels, 3 stars and up are 好评, 2 and below are 差评 (policy/001 二(三), 002 第十条)") {
-    struct Row { int stars; const char* label; bool bad; };
-    const Row rows[] = {{5, "非常满意", false}, {4, "满意", false}, {3, "基本满意", false},
-                        {2, "不满意", true}, {1, "非常不满意", true}};
+    struct Row {
+        int stars;
+        const char* label;
+        bool bad;
+    };
+    const Row rows[] = {{5, "非常满意", false},
+                        {4, "满意", false},
+                        {3, "基本满意", false},
+                        {2, "不满意", true},
+                        {1, "非常不满意", true}};
     for (const auto& row : rows) {
         CAPTURE(row.stars);
         auto level = level_from_int(row.stars);
@@ -118,12 +125,28 @@ TEST_CASE("Rules: a 差评 needs an option or text, a 好评 needs neither (poli
         {"差评 with options from several dimensions", Level::dissatisfied, {"103", "303", "405"}, "", std::nullopt},
         {"差评 with nothing", Level::dissatisfied, {}, "", RuleViolation::bad_rating_needs_reason},
         {"差评 with blank text", Level::very_dissatisfied, {}, "  \n\t", RuleViolation::bad_rating_needs_reason},
-        {"差评 with ideographic spaces only", Level::dissatisfied, {}, "\xE3\x80\x80\xE3\x80\x80", RuleViolation::bad_rating_needs_reason},
+        {"差评 with ideographic spaces only",
+         Level::dissatisfied,
+         {},
+         "\xE3\x80\x80\xE3\x80\x80",
+         RuleViolation::bad_rating_needs_reason},
         {"好评 with 差评 options", Level::satisfied, {"101"}, "", RuleViolation::options_on_good_rating},
         {"unknown option code", Level::dissatisfied, {"999"}, "", RuleViolation::unknown_option},
-        {"option code injection", Level::dissatisfied, {"101'; DROP TABLE ratings;--"}, "", RuleViolation::unknown_option},
-        {"text over the limit", Level::dissatisfied, {}, std::string(kMaxRatingTextBytes + 1, 'x'), RuleViolation::text_too_long},
-        {"text with control characters", Level::dissatisfied, {}, std::string("bad\x01text"), RuleViolation::text_invalid},
+        {"option code injection",
+         Level::dissatisfied,
+         {"101'; DROP TABLE ratings;--"},
+         "",
+         RuleViolation::unknown_option},
+        {"text over the limit",
+         Level::dissatisfied,
+         {},
+         std::string(kMaxRatingTextBytes + 1, 'x'),
+         RuleViolation::text_too_long},
+        {"text with control characters",
+         Level::dissatisfied,
+         {},
+         std::string("bad\x01text"),
+         RuleViolation::text_invalid},
         {"text with invalid UTF-8", Level::dissatisfied, {}, std::string("\xff\xfe"), RuleViolation::text_invalid},
     };
     for (const auto& row : rows) {
@@ -162,15 +185,18 @@ TEST_CASE("Rules: 即办件 and 承诺件 stages (policy/000 第十八条, 001 �
         std::optional<RuleViolation> expected;
     };
     const Row rows[] = {
-        {"即办件 rated once after completion", CaseKind::immediate, true, Stage::completed, RatingTarget::both, std::nullopt},
+        {"即办件 rated once after completion", CaseKind::immediate, true, Stage::completed, RatingTarget::both,
+         std::nullopt},
         {"即办件 not rated at acceptance", CaseKind::immediate, false, Stage::accepted, RatingTarget::staff,
          RuleViolation::immediate_rated_at_acceptance},
         {"即办件 not rated before completion", CaseKind::immediate, false, Stage::completed, RatingTarget::both,
          RuleViolation::stage_not_open},
-        {"承诺件: staff rated at acceptance", CaseKind::promised, false, Stage::accepted, RatingTarget::staff, std::nullopt},
+        {"承诺件: staff rated at acceptance", CaseKind::promised, false, Stage::accepted, RatingTarget::staff,
+         std::nullopt},
         {"承诺件: the item is not rated at acceptance", CaseKind::promised, false, Stage::accepted, RatingTarget::item,
          RuleViolation::staff_only_at_acceptance},
-        {"承诺件: item and staff at completion", CaseKind::promised, true, Stage::completed, RatingTarget::both, std::nullopt},
+        {"承诺件: item and staff at completion", CaseKind::promised, true, Stage::completed, RatingTarget::both,
+         std::nullopt},
         {"承诺件: not rated as completed before completion", CaseKind::promised, false, Stage::completed,
          RatingTarget::both, RuleViolation::stage_not_open},
     };
@@ -202,10 +228,10 @@ TEST_CASE("Rules: self-service terminals rate the item only (policy/000 第三�
     c.window = 0;
     c.staff = {};
     w.add(c);
-    CHECK(w.check(draft({"S1"}, Level::satisfied, Stage::completed, RatingTarget::both, Channel::self_service)).violation ==
-          RuleViolation::self_service_item_only);
-    CHECK(w.check(draft({"S1"}, Level::satisfied, Stage::completed, RatingTarget::staff, Channel::self_service)).violation ==
-          RuleViolation::self_service_item_only);
+    CHECK(w.check(draft({"S1"}, Level::satisfied, Stage::completed, RatingTarget::both, Channel::self_service))
+              .violation == RuleViolation::self_service_item_only);
+    CHECK(w.check(draft({"S1"}, Level::satisfied, Stage::completed, RatingTarget::staff, Channel::self_service))
+              .violation == RuleViolation::self_service_item_only);
     // A case handled without a window has no staff to rate, whatever the channel.
     CHECK(w.check(draft({"S1"}, Level::satisfied, Stage::completed, RatingTarget::both, Channel::qr_code)).violation ==
           RuleViolation::no_staff_to_rate);
@@ -294,7 +320,12 @@ TEST_CASE("Rules: unknown or missing cases are refused with a plain message") {
 TEST_CASE("Rules: Tai'an unrated deadlines — reminder after 1 working day, 满意 after 4 more (policy/001 二(四)4)") {
     auto p = UnratedPolicy::taian();
     CHECK(p.default_level == Level::satisfied);
-    struct Row { const char* why; TimePoint completed; TimePoint reminder; TimePoint deflt; };
+    struct Row {
+        const char* why;
+        TimePoint completed;
+        TimePoint reminder;
+        TimePoint deflt;
+    };
     const Row rows[] = {
         // Wednesday → Thursday reminder → 4 working days later is the next Wednesday.
         {"ordinary week", at(2026, 11, 4, 10), at(2026, 11, 5, 10), at(2026, 11, 11, 10)},

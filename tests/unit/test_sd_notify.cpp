@@ -48,7 +48,8 @@ public:
         std::memcpy(addr.sun_path, m_address.data(), m_address.size());
         const bool abstract = m_address.front() == '@';
         if (abstract) addr.sun_path[0] = '\0';
-        const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + m_address.size() + (abstract ? 0 : 1));
+        const auto len =
+            static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + m_address.size() + (abstract ? 0 : 1));
         REQUIRE(::bind(m_fd, reinterpret_cast<const sockaddr*>(&addr), len) == 0);
     }
     ~Listener() {
@@ -103,12 +104,16 @@ class ScopedEnv {
 public:
     ScopedEnv(const char* name, const char* value) : m_name(name) {
         if (const char* old = std::getenv(name)) m_old = old;
-        if (value != nullptr) ::setenv(name, value, 1);
-        else ::unsetenv(name);
+        if (value != nullptr)
+            ::setenv(name, value, 1);
+        else
+            ::unsetenv(name);
     }
     ~ScopedEnv() {
-        if (m_old) ::setenv(m_name.c_str(), m_old->c_str(), 1);
-        else ::unsetenv(m_name.c_str());
+        if (m_old)
+            ::setenv(m_name.c_str(), m_old->c_str(), 1);
+        else
+            ::unsetenv(m_name.c_str());
     }
     ScopedEnv(const ScopedEnv&) = delete;
     ScopedEnv& operator=(const ScopedEnv&) = delete;
@@ -122,7 +127,8 @@ private:
 // (nullptr = unset). It must outlive the sends, which read NOTIFY_SOCKET each time.
 struct SystemdEnv {
     explicit SystemdEnv(const char* socket, const char* watchdog_usec = nullptr, const char* watchdog_pid = nullptr)
-        : socket_var("NOTIFY_SOCKET", socket), usec_var("WATCHDOG_USEC", watchdog_usec),
+        : socket_var("NOTIFY_SOCKET", socket),
+          usec_var("WATCHDOG_USEC", watchdog_usec),
           pid_var("WATCHDOG_PID", watchdog_pid) {}
     explicit SystemdEnv(const std::string& socket) : SystemdEnv(socket.c_str()) {}
     ScopedEnv socket_var, usec_var, pid_var;
@@ -218,10 +224,16 @@ TEST_CASE("Status text is cut on a character boundary and bad UTF-8 is replaced"
     CHECK(cut.substr(cut.size() - 3) == "评");
 
     // One U+FFFD for each byte that starts no well-formed character; what follows survives.
-    CHECK(Notifier::sanitize_status("a\xff" "b") == "a\xEF\xBF\xBD" "b");
+    CHECK(Notifier::sanitize_status("a\xff"
+                                    "b") ==
+          "a\xEF\xBF\xBD"
+          "b");
     CHECK(Notifier::sanitize_status("\xE8\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // a truncated 评
-    CHECK(Notifier::sanitize_status("\xE8\xAF" "ok") == "\xEF\xBF\xBD\xEF\xBF\xBD" "ok");
-    CHECK(Notifier::sanitize_status("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+    CHECK(Notifier::sanitize_status("\xE8\xAF"
+                                    "ok") ==
+          "\xEF\xBF\xBD\xEF\xBF\xBD"
+          "ok");
+    CHECK(Notifier::sanitize_status("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong '/'
     CHECK(Notifier::sanitize_status("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
     CHECK(Notifier::sanitize_status(std::string("a\0b", 3)) == "a b");
     CHECK(Notifier::sanitize_status("") == "");

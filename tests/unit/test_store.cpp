@@ -20,7 +20,9 @@ StoreOptions options_for(const std::filesystem::path& db) {
     return o;
 }
 
-TimePoint t0() { return *parse_iso8601("2026-10-08T09:30:00+08:00"); }
+TimePoint t0() {
+    return *parse_iso8601("2026-10-08T09:30:00+08:00");
+}
 
 bool file_contains(const std::filesystem::path& p, const std::string& needle) {
     if (!std::filesystem::exists(p)) return false;

@@ -33,7 +33,9 @@ const std::vector<std::pair<std::string, const char*>> kMalformed = {
     {"\xF4\x90\x80\x80", "above U+10FFFF"},
     {"\xF5\x80\x80\x80", "a lead byte that never occurs"},
     {"\xFF\xFE", "bytes that never occur"},
-    {"\xE4\xB8" "a", "a 3-byte sequence broken by ASCII"},
+    {"\xE4\xB8"
+     "a",
+     "a 3-byte sequence broken by ASCII"},
 };
 
 }  // namespace
@@ -44,7 +46,9 @@ TEST_CASE("UTF-8: well-formed text is valid, including NUL, 4-byte characters an
     CHECK(utf8::is_valid("办事不满意，差评！" + kEmoji + "Ｗindow 3号" + kExtB));
     CHECK(utf8::is_valid("a\0b"s));
     CHECK(utf8::is_valid("\xF4\x8F\xBF\xBF"));  // U+10FFFF, the last code point
-    CHECK(utf8::is_valid("\xEF\xBB\xBF" "BOM"));
+    CHECK(
+        utf8::is_valid("\xEF\xBB\xBF"
+                       "BOM"));
 }
 
 TEST_CASE("UTF-8: every malformed sequence is invalid, alone and inside text") {
@@ -116,7 +120,8 @@ TEST_CASE("UTF-8: length counts characters, an invalid byte as one") {
     CHECK(utf8::length("欧阳娜娜") == 4);
     CHECK(utf8::length(kEmoji + "张" + kExtB) == 3);
     CHECK(utf8::length("a\0b"s) == 3);
-    CHECK(utf8::length("张\xE4\xB8" "三") == 4);  // 张, two invalid bytes, 三
+    CHECK(utf8::length("张\xE4\xB8"
+                       "三") == 4);  // 张, two invalid bytes, 三
     CHECK(utf8::length("\xC0\xAF") == 2);
     CHECK(utf8::length("\xED\xA0\x80") == 3);
 }

@@ -166,8 +166,9 @@ TEST_CASE("Verify: a 差评 rewritten into a 好评 with a recomputed hash is ca
 
 TEST_CASE("Verify: swapping two ratings is reported as reordered with their original positions") {
     TamperFixture f;
-    f.sql("UPDATE ratings SET seq = -1 WHERE seq = 3; UPDATE ratings SET seq = 3 WHERE seq = 7; "
-          "UPDATE ratings SET seq = 7 WHERE seq = -1;");
+    f.sql(
+        "UPDATE ratings SET seq = -1 WHERE seq = 3; UPDATE ratings SET seq = 3 WHERE seq = 7; "
+        "UPDATE ratings SET seq = 7 WHERE seq = -1;");
     auto reordered = of_kind(f.verify(), TamperKind::reordered);
     REQUIRE(reordered.size() == 2);
     CHECK(reordered[0].seq_first == 3);
@@ -189,12 +190,16 @@ TEST_CASE("Verify: a rating inserted into the middle of the chain is named, and 
     fake.option_codes.clear();
     fake.option_labels.clear();
     fake.hash = chain_hash(fake.prev_hash, fake);
-    f.sql("INSERT INTO ratings(id, device_id, seq, case_nos, stage, target, level, option_codes, option_labels, text, "
-          "channel, tapped_at, catalog_id, catalog_version, is_public, is_default, hall_code, area_code, item_code, "
-          "item_name, kind, window, staff_number, staff_name, prev_hash, hash, mac, recorded_at) "
-          "SELECT '" + fake.id + "', device_id, 5, case_nos, stage, target, 5, '[]', '[]', text, channel, tapped_at, "
-          "catalog_id, catalog_version, is_public, is_default, hall_code, area_code, item_code, item_name, kind, window, "
-          "staff_number, staff_name, prev_hash, '" + fake.hash + "', mac, recorded_at FROM ratings WHERE seq = 6");
+    f.sql(
+        "INSERT INTO ratings(id, device_id, seq, case_nos, stage, target, level, option_codes, option_labels, text, "
+        "channel, tapped_at, catalog_id, catalog_version, is_public, is_default, hall_code, area_code, item_code, "
+        "item_name, kind, window, staff_number, staff_name, prev_hash, hash, mac, recorded_at) "
+        "SELECT '" +
+        fake.id +
+        "', device_id, 5, case_nos, stage, target, 5, '[]', '[]', text, channel, tapped_at, "
+        "catalog_id, catalog_version, is_public, is_default, hall_code, area_code, item_code, item_name, kind, window, "
+        "staff_number, staff_name, prev_hash, '" +
+        fake.hash + "', mac, recorded_at FROM ratings WHERE seq = 6");
     for (bool with_key : {true, false}) {
         CAPTURE(with_key);
         auto r = f.verify(with_key);
@@ -218,14 +223,17 @@ TEST_CASE("Verify: a rating appended after the chain head is caught, and forged 
     fake.seq = kRatings + 1;
     fake.prev_hash = last.hash;
     fake.hash = chain_hash(fake.prev_hash, fake);
-    auto insert = "INSERT INTO ratings(id, device_id, seq, case_nos, stage, target, level, option_codes, option_labels, "
-                  "text, channel, tapped_at, catalog_id, catalog_version, is_public, is_default, hall_code, area_code, "
-                  "item_code, item_name, kind, window, staff_number, staff_name, prev_hash, hash, mac, recorded_at) "
-                  "SELECT '" + fake.id + "', device_id, " + std::to_string(fake.seq) + ", case_nos, stage, target, level, "
-                  "option_codes, option_labels, text, channel, tapped_at, catalog_id, catalog_version, is_public, "
-                  "is_default, hall_code, area_code, item_code, item_name, kind, window, staff_number, staff_name, '" +
-                  fake.prev_hash + "', '" + fake.hash + "', mac, recorded_at FROM ratings WHERE seq = " +
-                  std::to_string(kRatings);
+    auto insert =
+        "INSERT INTO ratings(id, device_id, seq, case_nos, stage, target, level, option_codes, option_labels, "
+        "text, channel, tapped_at, catalog_id, catalog_version, is_public, is_default, hall_code, area_code, "
+        "item_code, item_name, kind, window, staff_number, staff_name, prev_hash, hash, mac, recorded_at) "
+        "SELECT '" +
+        fake.id + "', device_id, " + std::to_string(fake.seq) +
+        ", case_nos, stage, target, level, "
+        "option_codes, option_labels, text, channel, tapped_at, catalog_id, catalog_version, is_public, "
+        "is_default, hall_code, area_code, item_code, item_name, kind, window, staff_number, staff_name, '" +
+        fake.prev_hash + "', '" + fake.hash +
+        "', mac, recorded_at FROM ratings WHERE seq = " + std::to_string(kRatings);
     f.sql(insert);
     SECTION("chain head left alone") {
         auto inserted = of_kind(f.verify(false), TamperKind::inserted);

@@ -1,9 +1,9 @@
 // hcpctl platform-sim and hcpctl sync, as an installer would run them.
-#include <catch2/catch.hpp>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <cstdio>
 
@@ -29,8 +29,8 @@ struct SimProcess {
             ::close(fds[0]);
             ::close(fds[1]);
             const std::string ctl = hcpctl_path();
-            ::execl(ctl.c_str(), ctl.c_str(), "platform-sim", "--secret", secret.c_str(), "--db", db.c_str(), "--port", "0",
-                    static_cast<char*>(nullptr));
+            ::execl(ctl.c_str(), ctl.c_str(), "platform-sim", "--secret", secret.c_str(), "--db", db.c_str(), "--port",
+                    "0", static_cast<char*>(nullptr));
             ::_exit(127);
         }
         ::close(fds[1]);

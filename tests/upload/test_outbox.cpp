@@ -17,7 +17,8 @@ struct Hub {
     Store store;
     std::vector<Rating> ratings;
     explicit Hub(int n) : store(open_store(db)) {
-        for (int i = 0; i < n; ++i) ratings.push_back(add_rated_case(store, hall, i + 1, base_time() + std::chrono::minutes{i}));
+        for (int i = 0; i < n; ++i)
+            ratings.push_back(add_rated_case(store, hall, i + 1, base_time() + std::chrono::minutes{i}));
     }
     static Store open_store(const std::filesystem::path& db) {
         StoreOptions o;

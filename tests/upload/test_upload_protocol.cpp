@@ -1,8 +1,8 @@
 // The generic upload protocol without a network: signing, the documented example, reply
 // classification, backoff, settings, the hall secret and province profiles.
+#include <sys/stat.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <sys/stat.h>
 
 #include "upload_test_util.hpp"
 
@@ -46,14 +46,14 @@ TEST_CASE("The worked example in docs/upload-protocol.md signs to the signature 
     const std::string secret_hex = line_value(doc, "Hall secret (hex): `").substr(0, 64);
     REQUIRE(json::parse(body).at("items").size() == 1);
     auto secret = parse_hall_secret(secret_hex);
-    CHECK(sign_request(secret, "POST", "/v1/evaluations:batch", "1791423000", "0123456789abcdef0123456789abcdef", body) ==
-          documented);
+    CHECK(sign_request(secret, "POST", "/v1/evaluations:batch", "1791423000", "0123456789abcdef0123456789abcdef",
+                       body) == documented);
     CHECK(doc.find(sha256_hex(body)) != std::string::npos);
     // One changed byte of the body changes the signature.
     std::string altered = body;
-    altered[altered.find("\"level\":2")+8] = '3';
-    CHECK(sign_request(secret, "POST", "/v1/evaluations:batch", "1791423000", "0123456789abcdef0123456789abcdef", altered) !=
-          documented);
+    altered[altered.find("\"level\":2") + 8] = '3';
+    CHECK(sign_request(secret, "POST", "/v1/evaluations:batch", "1791423000", "0123456789abcdef0123456789abcdef",
+                       altered) != documented);
 }
 
 TEST_CASE("The signing string joins method path timestamp nonce and the body hash with newlines") {
@@ -66,10 +66,11 @@ TEST_CASE("The signing string joins method path timestamp nonce and the body has
 
 TEST_CASE("A well-formed reply is split into accepted duplicate and rejected items") {
     std::vector<std::string> ids = {"a", "b", "c", "d"};
-    auto r = classify_reply(200, "application/json; charset=utf-8",
-                            R"({"results":[{"id":"a","status":"accepted"},{"id":"b","status":"duplicate"},)"
-                            R"({"id":"c","status":"rejected","reason":"level must be 1..5"},{"id":"zz","status":"accepted"}]})",
-                            std::nullopt, ids);
+    auto r = classify_reply(
+        200, "application/json; charset=utf-8",
+        R"({"results":[{"id":"a","status":"accepted"},{"id":"b","status":"duplicate"},)"
+        R"({"id":"c","status":"rejected","reason":"level must be 1..5"},{"id":"zz","status":"accepted"}]})",
+        std::nullopt, ids);
     REQUIRE(r.ok());
     REQUIRE(r.results.size() == 3);  // "zz" was not sent, "d" was not answered
     CHECK(r.results[0].status == ItemStatus::accepted);
@@ -99,11 +100,14 @@ TEST_CASE("Hostile replies are protocol errors that mark nothing") {
     CHECK(redirect.cause == AttemptCause::protocol_error);
     CHECK(redirect.message.find("127.0.0.2") != std::string::npos);
     CHECK(classify_reply(200, "text/html", good, std::nullopt, ids).cause == AttemptCause::protocol_error);
-    CHECK(classify_reply(200, "application/json", good.substr(0, 20), std::nullopt, ids).cause == AttemptCause::protocol_error);
-    CHECK(classify_reply(200, "application/json", R"({"results":{}})", std::nullopt, ids).cause == AttemptCause::protocol_error);
-    CHECK(classify_reply(200, "application/json", R"({"results":[{"id":"a","status":"maybe"}]})", std::nullopt, ids).cause ==
+    CHECK(classify_reply(200, "application/json", good.substr(0, 20), std::nullopt, ids).cause ==
           AttemptCause::protocol_error);
-    for (const auto& r : {redirect, classify_reply(200, "text/html", good, std::nullopt, ids)}) CHECK(r.results.empty());
+    CHECK(classify_reply(200, "application/json", R"({"results":{}})", std::nullopt, ids).cause ==
+          AttemptCause::protocol_error);
+    CHECK(classify_reply(200, "application/json", R"({"results":[{"id":"a","status":"maybe"}]})", std::nullopt, ids)
+              .cause == AttemptCause::protocol_error);
+    for (const auto& r : {redirect, classify_reply(200, "text/html", good, std::nullopt, ids)})
+        CHECK(r.results.empty());
 }
 
 TEST_CASE("Busy replies carry Retry-After in seconds or as an HTTP date and auth failures say what to check") {
@@ -138,9 +142,10 @@ TEST_CASE("Full-jitter backoff stays between zero and the exponential cap") {
 }
 
 TEST_CASE("Upload settings load with defaults and resolve paths against the file") {
-    auto c = parse_upload_config("[upload]\nbase_url = \"https://hcp.example.gov.cn/api/\"\nsecret_file = \"hall.secret\"\n"
-                                 "batch_size = 50\n",
-                                 "upload.toml", "/etc/hcp");
+    auto c = parse_upload_config(
+        "[upload]\nbase_url = \"https://hcp.example.gov.cn/api/\"\nsecret_file = \"hall.secret\"\n"
+        "batch_size = 50\n",
+        "upload.toml", "/etc/hcp");
     CHECK(c.base_url == "https://hcp.example.gov.cn/api");
     CHECK(c.secret_file == std::filesystem::path("/etc/hcp/hall.secret"));
     CHECK(c.batch_size == 50);
@@ -151,8 +156,9 @@ TEST_CASE("Upload settings load with defaults and resolve paths against the file
 
 TEST_CASE("Upload settings report every problem with file line and a suggestion") {
     try {
-        parse_upload_config("[upload]\nbase_url = \"ftp://x\"\nsecret_file = \"s\"\nbatch_sise = 5\ntimeout_seconds = 0\n",
-                            "upload.toml", "/");
+        parse_upload_config(
+            "[upload]\nbase_url = \"ftp://x\"\nsecret_file = \"s\"\nbatch_sise = 5\ntimeout_seconds = 0\n",
+            "upload.toml", "/");
         FAIL("accepted a bad file");
     } catch (const ConfigError& e) {
         std::string all;
@@ -190,9 +196,30 @@ TEST_CASE("The generic profile renders every protocol field with the tap time in
     CHECK(body["chain_head"]["seq"] == 2);
     REQUIRE(body["items"].size() == 2);
     const auto& it = body["items"][0];
-    for (const char* f : {"id", "seq", "prev_hash", "hash", "case_nos", "item_code", "item_name", "stage", "target",
-                          "kind", "level", "options", "option_labels", "text", "channel", "window", "staff_no",
-                          "staff_name", "area_code", "tapped_at", "catalog_id", "catalog_version", "public", "default"})
+    for (const char* f : {"id",
+                          "seq",
+                          "prev_hash",
+                          "hash",
+                          "case_nos",
+                          "item_code",
+                          "item_name",
+                          "stage",
+                          "target",
+                          "kind",
+                          "level",
+                          "options",
+                          "option_labels",
+                          "text",
+                          "channel",
+                          "window",
+                          "staff_no",
+                          "staff_name",
+                          "area_code",
+                          "tapped_at",
+                          "catalog_id",
+                          "catalog_version",
+                          "public",
+                          "default"})
         CHECK(it.contains(f));
     CHECK(it.size() == 24);
     CHECK(it["target"] == "both");
@@ -367,10 +394,14 @@ TEST_CASE("A receiver recomputes the hub's hash for awkward text milliseconds an
         if (f.key() == "hash") continue;
         json changed = base;
         json& v = changed[f.key()];
-        if (v.is_string()) v = v.get<std::string>() + "x";
-        else if (v.is_boolean()) v = !v.get<bool>();
-        else if (v.is_number_integer()) v = v.get<long long>() + 1;
-        else if (v.is_array()) v.push_back("x");
+        if (v.is_string())
+            v = v.get<std::string>() + "x";
+        else if (v.is_boolean())
+            v = !v.get<bool>();
+        else if (v.is_number_integer())
+            v = v.get<long long>() + 1;
+        else if (v.is_array())
+            v.push_back("x");
         if (f.key() == "tapped_at") v = "2026-10-08T23:59:59.251+08:00";
         if (f.key() == "prev_hash") v = sha256_hex("other");
         INFO("field " << f.key());
@@ -403,24 +434,23 @@ TEST_CASE("A refusal for the clock names the skew and the platform's reason for 
     std::vector<std::string> ids = {"a"};
     const long long three_days_ago =
         std::chrono::duration_cast<std::chrono::seconds>(hcp::now().time_since_epoch()).count() - 3 * 86400;
-    auto r = classify_reply(401, "application/json",
-                            json{{"error", "X-Hcp-Timestamp outside the replay window (259200 s skew)"},
-                                 {"server_time", three_days_ago}}
-                                .dump(),
-                            std::nullopt, ids);
+    auto r = classify_reply(
+        401, "application/json",
+        json{{"error", "X-Hcp-Timestamp outside the replay window (259200 s skew)"}, {"server_time", three_days_ago}}
+            .dump(),
+        std::nullopt, ids);
     CHECK_FALSE(r.ok());
     CHECK(r.message.find("hub clock is 3 d 0 h ahead") != std::string::npos);
     CHECK(r.message.find("replay window") != std::string::npos);
     // A platform whose clock agrees with ours: the reason is passed on, no skew is claimed.
-    auto same = classify_reply(401, "application/json",
-                               json{{"error", "bad X-Hcp-Signature"},
-                                    {"server_time", three_days_ago + 3 * 86400}}
-                                   .dump(),
-                               std::nullopt, ids);
+    auto same = classify_reply(
+        401, "application/json",
+        json{{"error", "bad X-Hcp-Signature"}, {"server_time", three_days_ago + 3 * 86400}}.dump(), std::nullopt, ids);
     CHECK(same.message.find("hall secret") != std::string::npos);
     CHECK(same.message.find("bad X-Hcp-Signature") != std::string::npos);
     CHECK(same.message.find("hub clock is") == std::string::npos);
     // Hostile bodies do not break the classification.
     for (const char* body : {"", "[]", "{\"error\": 5, \"server_time\": \"x\"}", "{\"server_time\": 1e400}"})
-        CHECK(classify_reply(401, "application/json", body, std::nullopt, ids).message.find("hall secret") != std::string::npos);
+        CHECK(classify_reply(401, "application/json", body, std::nullopt, ids).message.find("hall secret") !=
+              std::string::npos);
 }

@@ -42,7 +42,8 @@ TEST_CASE("Every rating reaches the reference platform once and is marked upload
     CHECK(up->drain_once().requests == 0);
 }
 
-TEST_CASE("After errors resets timeouts garbage duplicate replies and 429 bursts every rating is accepted exactly once") {
+TEST_CASE(
+    "After errors resets timeouts garbage duplicate replies and 429 bursts every rating is accepted exactly once") {
     UploadWorld w(120);
     sim::Faults f;
     f.error_rate = 0.2;
@@ -215,8 +216,9 @@ void tamper(const std::filesystem::path& db, const std::string& sql) {
     REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
     std::unique_ptr<sqlite3, decltype(&sqlite3_close)> h(raw, &sqlite3_close);
     char* err = nullptr;
-    int rc = sqlite3_exec(raw, ("DROP TRIGGER IF EXISTS ratings_no_update; DROP TRIGGER IF EXISTS ratings_no_delete; " + sql).c_str(),
-                          nullptr, nullptr, &err);
+    int rc = sqlite3_exec(
+        raw, ("DROP TRIGGER IF EXISTS ratings_no_update; DROP TRIGGER IF EXISTS ratings_no_delete; " + sql).c_str(),
+        nullptr, nullptr, &err);
     INFO((err ? err : ""));
     sqlite3_free(err);
     REQUIRE(rc == SQLITE_OK);
@@ -243,7 +245,8 @@ TEST_CASE("The platform rejects a rating altered after it was hashed and reports
     CHECK(rejected[0].rating_id == w.ratings[2].id);
     CHECK(rejected[0].last_error.find("hash does not match") != std::string::npos);
     // The answer stays the same when the rating is sent again.
-    tamper(w.db, "UPDATE outbox SET state = 'pending', next_attempt_at = 0 WHERE rating_id = '" + w.ratings[2].id + "'");
+    tamper(w.db,
+           "UPDATE outbox SET state = 'pending', next_attempt_at = 0 WHERE rating_id = '" + w.ratings[2].id + "'");
     auto again = up->drain_once();
     CHECK(again.rejected == 1);
     CHECK(again.duplicates == 0);
@@ -257,8 +260,10 @@ TEST_CASE("The platform reports a fork for another rating at an accepted seq and
     Rating changed = w.ratings[1];
     changed.level = Level::very_satisfied;
     changed.hash = chain_hash(changed.prev_hash, changed);
-    tamper(w.db, "UPDATE ratings SET level = 5, hash = '" + changed.hash + "' WHERE seq = 2; "
-                 "UPDATE outbox SET state = 'pending', next_attempt_at = 0 WHERE rating_id = '" + changed.id + "'");
+    tamper(w.db, "UPDATE ratings SET level = 5, hash = '" + changed.hash +
+                     "' WHERE seq = 2; "
+                     "UPDATE outbox SET state = 'pending', next_attempt_at = 0 WHERE rating_id = '" +
+                     changed.id + "'");
     auto r = up->drain_once();
     CHECK(r.duplicates == 1);  // the first copy stands
     CHECK(has_event(*w.platform, "fork", 2));
@@ -266,18 +271,24 @@ TEST_CASE("The platform reports a fork for another rating at an accepted seq and
     Rating forged = w.ratings[2];
     forged.id = "00000000-0000-4000-8000-000000000003";
     forged.hash = chain_hash(forged.prev_hash, forged);
-    tamper(w.db, "UPDATE ratings SET id = '" + forged.id + "', hash = '" + forged.hash + "' WHERE seq = 3; "
-                 "UPDATE outbox SET rating_id = '" + forged.id + "', state = 'pending', next_attempt_at = 0 "
-                 "WHERE rating_id = '" + w.ratings[2].id + "'");
+    tamper(w.db, "UPDATE ratings SET id = '" + forged.id + "', hash = '" + forged.hash +
+                     "' WHERE seq = 3; "
+                     "UPDATE outbox SET rating_id = '" +
+                     forged.id +
+                     "', state = 'pending', next_attempt_at = 0 "
+                     "WHERE rating_id = '" +
+                     w.ratings[2].id + "'");
     auto f = up->drain_once();
     CHECK(f.accepted == 1);
     bool two_claim = false;
     for (const auto& e : w.platform->chain_events())
-        two_claim = two_claim || (e.kind == "fork" && e.seq == 3 && e.detail.find("two ratings claim") != std::string::npos);
+        two_claim =
+            two_claim || (e.kind == "fork" && e.seq == 3 && e.detail.find("two ratings claim") != std::string::npos);
     CHECK(two_claim);
 }
 
-TEST_CASE("A wall clock stepped back two hours does not stall the uploader and a forward step does not skip its backoff") {
+TEST_CASE(
+    "A wall clock stepped back two hours does not stall the uploader and a forward step does not skip its backoff") {
     UploadWorld w(10);
     // A platform that tolerates any skew, so that only the uploader's own clock handling is tested.
     w.platform->stop();
@@ -345,18 +356,24 @@ TEST_CASE("A hub clock outside the replay window gets an admin-visible error nam
 
 TEST_CASE("Hostile items get a rejection each instead of failing the whole batch") {
     UploadWorld w(0);
-    nlohmann::json good = nlohmann::json::parse(
-        render_batch(generic_profile(), OutboxBatch{"hub-01", ChainHead{}, {}}, "DEMO-0001"));
-    good["items"] = nlohmann::json::array({5, "text", nlohmann::json::array(), {{"id", 7}}, {{"id", "short"}},
+    nlohmann::json good =
+        nlohmann::json::parse(render_batch(generic_profile(), OutboxBatch{"hub-01", ChainHead{}, {}}, "DEMO-0001"));
+    good["items"] = nlohmann::json::array({5,
+                                           "text",
+                                           nlohmann::json::array(),
+                                           {{"id", 7}},
+                                           {{"id", "short"}},
                                            {{"id", "3f6c1b2a-8d4e-4f6a-9b1c-2d3e4f5a6b7c"}, {"seq", "1"}}});
     const std::string body = good.dump();
-    const std::string ts = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(hcp::now().time_since_epoch()).count());
+    const std::string ts =
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(hcp::now().time_since_epoch()).count());
     const std::string nonce = "0123456789abcdef0123456789abcdef";
     httplib::Client cli("127.0.0.1", w.platform->port());
-    httplib::Headers h = {{"X-Hcp-Device", "hub-01"},
-                          {"X-Hcp-Timestamp", ts},
-                          {"X-Hcp-Nonce", nonce},
-                          {"X-Hcp-Signature", sign_request(test_hall_secret(), "POST", "/v1/evaluations:batch", ts, nonce, body)}};
+    httplib::Headers h = {
+        {"X-Hcp-Device", "hub-01"},
+        {"X-Hcp-Timestamp", ts},
+        {"X-Hcp-Nonce", nonce},
+        {"X-Hcp-Signature", sign_request(test_hall_secret(), "POST", "/v1/evaluations:batch", ts, nonce, body)}};
     auto res = cli.Post("/v1/evaluations:batch", h, body, "application/json");
     REQUIRE(res);
     CHECK(res->status == 200);

@@ -18,14 +18,17 @@ struct Certs {
     std::string pin;
     bool ok = false;
     Certs() {
-        auto req = [](const std::string& prefix, const std::filesystem::path& c, const std::filesystem::path& k, int days) {
-            return run_command(prefix + "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -addext "
-                               "subjectAltName=IP:127.0.0.1 -days " + std::to_string(days) + " -keyout " + k.string() +
-                               " -out " + c.string() + " 2>&1");
+        auto req = [](const std::string& prefix, const std::filesystem::path& c, const std::filesystem::path& k,
+                      int days) {
+            return run_command(prefix +
+                               "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -addext "
+                               "subjectAltName=IP:127.0.0.1 -days " +
+                               std::to_string(days) + " -keyout " + k.string() + " -out " + c.string() + " 2>&1");
         };
         auto fresh = req("", cert, key, 2);
         auto old = req("faketime 2020-01-01 ", old_cert, old_key, 1);
-        auto p = run_command("openssl x509 -in " + cert.string() + " -pubkey -noout | openssl pkey -pubin -outform der | "
+        auto p = run_command("openssl x509 -in " + cert.string() +
+                             " -pubkey -noout | openssl pkey -pubin -outform der | "
                              "openssl dgst -sha256 -binary | base64");
         ok = fresh.exit_code == 0 && old.exit_code == 0 && p.exit_code == 0;
         pin = "sha256//" + p.output.substr(0, p.output.find('\n'));

@@ -2,8 +2,8 @@
 // Helpers of the upload tests: a hub store with rated cases, a reference platform on loopback
 // and an uploader configured for fast retries.
 #include <memory>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fixtures.hpp"
@@ -20,7 +20,9 @@ inline SecretKey test_hall_secret() {
     return SecretKey::from_bytes(b);
 }
 
-inline TimePoint base_time() { return *parse_iso8601("2026-10-08T09:00:00+08:00"); }
+inline TimePoint base_time() {
+    return *parse_iso8601("2026-10-08T09:00:00+08:00");
+}
 
 struct UploadWorld {
     TempDir dir;

@@ -72,8 +72,9 @@ void DisplayRole::presented() {
     const std::string key = call.number + "@" + std::to_string(call.at.time_since_epoch().count());
     if (key == m_shown_call) return;
     m_shown_call = key;
-    const auto wall = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto wall =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     std::cout << "shown: call=" << call.number << " window=" << call.window << " wall_us=" << wall << '\n';
 }
 
@@ -92,8 +93,8 @@ std::optional<std::string> DisplayRole::command(const std::vector<std::string>& 
         seen.clear();
         for (const auto& s : m_announcer->spoken()) {
             if (s.text.find(want) != std::string::npos && s.error.empty() && s.repeats > 0) return std::string();
-            seen += "\n    \"" + s.text + "\" seconds=" + std::to_string(s.seconds) + " repeats=" +
-                    std::to_string(s.repeats) + (s.error.empty() ? "" : " error=" + s.error);
+            seen += "\n    \"" + s.text + "\" seconds=" + std::to_string(s.seconds) +
+                    " repeats=" + std::to_string(s.repeats) + (s.error.empty() ? "" : " error=" + s.error);
         }
     } while (Clock::now() < until);
     return "no call spoken with \"" + want + "\" within 10 s; spoken:" + seen;

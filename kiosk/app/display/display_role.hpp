@@ -40,7 +40,7 @@ private:
     std::unique_ptr<Screen> m_screen;
     std::unique_ptr<voice::AudioSink> m_sink;
     std::unique_ptr<voice::Announcer> m_announcer;  // after m_sink: destroyed first
-    std::string m_shown_call;  // the call whose first frame was logged
+    std::string m_shown_call;                       // the call whose first frame was logged
 };
 
 }  // namespace hcp::ui

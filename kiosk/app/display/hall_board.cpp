@@ -17,7 +17,8 @@ std::string configured_name(std::string name, int window) {
 
 void HallBoard::add(BoardCall call) {
     // One line per window: its latest call.
-    auto same = std::find_if(m_recent.begin(), m_recent.end(), [&](const BoardCall& c) { return c.window == call.window; });
+    auto same =
+        std::find_if(m_recent.begin(), m_recent.end(), [&](const BoardCall& c) { return c.window == call.window; });
     if (same != m_recent.end()) {
         if (same->at > call.at) return;  // older news (a snapshot taken before this call)
         if (same->at == call.at && same->number == call.number && same->action == call.action) return;
@@ -25,7 +26,8 @@ void HallBoard::add(BoardCall call) {
     }
     if (!m_current || m_current->at <= call.at) m_current = call;
     m_recent.push_back(std::move(call));
-    std::stable_sort(m_recent.begin(), m_recent.end(), [](const BoardCall& a, const BoardCall& b) { return a.at > b.at; });
+    std::stable_sort(m_recent.begin(), m_recent.end(),
+                     [](const BoardCall& a, const BoardCall& b) { return a.at > b.at; });
     if (m_recent.size() > m_recent_lines) m_recent.resize(m_recent_lines);
     ++m_version;
 }
@@ -58,10 +60,11 @@ void HallBoard::on_snapshot(const hcp::QueueSnapshot& snap) {
     }
     std::vector<BoardCategory> cats;
     for (const auto& c : snap.categories) cats.push_back({c.name, c.prefix, c.waiting, c.waiting_priority});
-    const bool changed = cats.size() != m_categories.size() ||
-                         !std::equal(cats.begin(), cats.end(), m_categories.begin(), [](const auto& a, const auto& b) {
-                             return a.name == b.name && a.waiting == b.waiting && a.waiting_priority == b.waiting_priority;
-                         });
+    const bool changed =
+        cats.size() != m_categories.size() ||
+        !std::equal(cats.begin(), cats.end(), m_categories.begin(), [](const auto& a, const auto& b) {
+            return a.name == b.name && a.waiting == b.waiting && a.waiting_priority == b.waiting_priority;
+        });
     if (changed) {
         m_categories = std::move(cats);
         ++m_version;

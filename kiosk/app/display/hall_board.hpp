@@ -21,7 +21,7 @@
 namespace hcp::ui {
 
 struct BoardCall {
-    std::string number;       // "A012"
+    std::string number;  // "A012"
     int window = 0;
     std::string window_name;  // configured name, e.g. "3号窗口 户籍·社保综合"; empty: none
     std::string action;       // call | call_given | recall | resume

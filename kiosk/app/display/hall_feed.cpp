@@ -14,8 +14,10 @@ void LocalHallFeed::subscribe(std::function<void(const hcp::HubEvent&)> on_event
 hcp::QueueSnapshot RemoteHallFeed::snapshot() {
     auto r = m_queue.snapshot();
     std::lock_guard lock(m_mutex);
-    if (r) m_last = std::move(r.value());
-    else std::cerr << "hcp-kiosk: queue snapshot not read, showing the last one: " << r.error().message << '\n';
+    if (r)
+        m_last = std::move(r.value());
+    else
+        std::cerr << "hcp-kiosk: queue snapshot not read, showing the last one: " << r.error().message << '\n';
     return m_last;
 }
 

@@ -6,8 +6,8 @@
 #include <mutex>
 
 #include "hcp/hub/event_bus.hpp"
-#include "hcp/queue/queue.hpp"
 #include "hcp/hub_client/remote_queue.hpp"
+#include "hcp/queue/queue.hpp"
 
 namespace hcp::ui {
 
@@ -49,7 +49,9 @@ class RemoteHallFeed final : public HallFeed {
 public:
     explicit RemoteHallFeed(hcp::RemoteQueue& queue) : m_queue(queue) {}
     hcp::QueueSnapshot snapshot() override;
-    void subscribe(std::function<void(const hcp::HubEvent&)> on_event) override { m_queue.subscribe(std::move(on_event)); }
+    void subscribe(std::function<void(const hcp::HubEvent&)> on_event) override {
+        m_queue.subscribe(std::move(on_event));
+    }
     void unsubscribe() override { m_queue.unsubscribe(); }
     bool online() const override { return m_queue.online(); }
     bool local() const override { return false; }

@@ -10,10 +10,10 @@
 #include <utility>
 #include <vector>
 
-#include "shell/fonts.hpp"
 #include "display/hall_board.hpp"
 #include "hcp/base/time.hpp"
 #include "hcp/base/utf8.hpp"
+#include "shell/fonts.hpp"
 #include "shell/ui_kit.hpp"
 
 namespace hcp::ui {
@@ -131,8 +131,8 @@ void HallDisplayScreen::draw_header(Ui& ui, float w, float h) {
     const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(hcp::china_time_of_day(t)).count();
     const unsigned month = std::clamp(static_cast<unsigned>(d.month()), 1U, 12U);
     const unsigned weekday = std::clamp(hcp::iso_weekday(d), 1U, 7U);
-    const std::string date_s = filled(ui.tr("display.date"),
-                                      {{"month", std::to_string(month)},
+    const std::string date_s =
+        filled(ui.tr("display.date"), {{"month", std::to_string(month)},
                                        {"month_name", ui.tr("display.month." + std::to_string(month))},
                                        {"day", std::to_string(static_cast<unsigned>(d.day()))},
                                        {"weekday", ui.tr("display.weekday." + std::to_string(weekday))}});
@@ -226,8 +226,9 @@ void HallDisplayScreen::draw_recent(Ui& ui, float x0, float y0, float x1, float 
     for (size_t i = 0; i < rows.size(); ++i) {
         const BoardCall& r = rows[i];
         if (y + row_h > y1) break;
-        if (i == 0) dl->AddRectFilled(ImVec2(x0 + 0.6F * em, y - 0.2F * em), ImVec2(x1 - 0.6F * em, y + row_h - 0.2F * em),
-                                      kFresh, 0.3F * em);
+        if (i == 0)
+            dl->AddRectFilled(ImVec2(x0 + 0.6F * em, y - 0.2F * em), ImVec2(x1 - 0.6F * em, y + row_h - 0.2F * em),
+                              kFresh, 0.3F * em);
         const float ty = y + (row_h - px) / 2.0F - 0.2F * em;
         ui.want(r.number);
         dl->AddText(title, px, ImVec2(x0 + 1.6F * em, ty), i == 0 ? kCalled : colors::accent, r.number.c_str());

@@ -16,7 +16,9 @@ namespace {
 
 // Characters a 差评 text may hold: the rules refuse control characters (tab and newline are
 // allowed there, but a one-line kiosk field has no use for them).
-bool allowed(char32_t c) { return c >= 0x20 && c != 0x7F && !(c >= 0x80 && c < 0xA0); }
+bool allowed(char32_t c) {
+    return c >= 0x20 && c != 0x7F && !(c >= 0x80 && c < 0xA0);
+}
 
 // The punctuation a citizen needs for a short complaint.
 constexpr std::array<const char*, 6> kPunctuation{"，", "。", "？", "！", "、", "："};
@@ -38,8 +40,10 @@ void OnscreenKeyboard::attach(std::string& text, size_t max_bytes) {
 
 void OnscreenKeyboard::detach() {
     if (m_engine != nullptr) {
-        if (m_learned) m_engine->forget();  // the next citizen must not see this one's words first
-        else m_engine->clear();
+        if (m_learned)
+            m_engine->forget();  // the next citizen must not see this one's words first
+        else
+            m_engine->clear();
     }
     m_learned = false;
     m_text = nullptr;
@@ -52,9 +56,13 @@ const std::string& OnscreenKeyboard::text() const {
     return m_text != nullptr ? *m_text : kNone;
 }
 
-bool OnscreenKeyboard::composing() const { return m_engine != nullptr && m_engine->composing(); }
+bool OnscreenKeyboard::composing() const {
+    return m_engine != nullptr && m_engine->composing();
+}
 
-std::string OnscreenKeyboard::preedit() const { return composing() ? m_engine->preedit() : std::string(); }
+std::string OnscreenKeyboard::preedit() const {
+    return composing() ? m_engine->preedit() : std::string();
+}
 
 size_t OnscreenKeyboard::remaining_bytes() const {
     if (m_text == nullptr || m_text->size() >= m_max) return 0;
@@ -170,7 +178,9 @@ bool OnscreenKeyboard::has_next_page() const {
     return composing() && m_first + m_page_size < m_engine->candidate_count();
 }
 
-void OnscreenKeyboard::set_page_size(size_t n) { m_page_size = std::max<size_t>(1, n); }
+void OnscreenKeyboard::set_page_size(size_t n) {
+    m_page_size = std::max<size_t>(1, n);
+}
 
 void OnscreenKeyboard::choose(size_t index) {
     if (!composing() || m_text == nullptr) return;
@@ -262,8 +272,8 @@ OnscreenKeyboard::Action OnscreenKeyboard::draw(Ui& ui) {
     if (limit_reached()) {
         ui.text(ui.tr("kb.limit_reached"), false, colors::warn);
     } else {
-        const std::string left = ui.tr("kb.remaining_prefix") + std::to_string(remaining_bytes() / 3) +
-                                 ui.tr("kb.remaining_suffix");
+        const std::string left =
+            ui.tr("kb.remaining_prefix") + std::to_string(remaining_bytes() / 3) + ui.tr("kb.remaining_suffix");
         ui.text(m_mode == Mode::pinyin ? ui.tr("kb.hint_pinyin") : ui.tr("kb.hint_english"), false, colors::muted);
         ImGui::SameLine(width - ui.width_of(left));
         ui.text(left, false, colors::muted);

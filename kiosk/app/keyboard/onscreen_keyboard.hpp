@@ -40,11 +40,11 @@ public:
     bool attached() const noexcept { return m_text != nullptr; }
 
     // Keys. Each returns nothing; the state is read back below.
-    void letter(char c);                  // a–z: composition (pinyin) or text (english)
-    void insert(std::string_view utf8);   // digits, punctuation, typed text; ends a composition
-    void space();                         // converts with the best word while composing
-    void backspace();                     // last letter of the composition, else last character
-    void clear();                         // composition and text
+    void letter(char c);                 // a–z: composition (pinyin) or text (english)
+    void insert(std::string_view utf8);  // digits, punctuation, typed text; ends a composition
+    void space();                        // converts with the best word while composing
+    void backspace();                    // last letter of the composition, else last character
+    void clear();                        // composition and text
     void toggle_mode();
     // Chooses the candidate at `index` of the current page.
     void choose(size_t index);
@@ -81,9 +81,9 @@ private:
     std::string* m_text = nullptr;
     size_t m_max = 0;
     Mode m_mode = Mode::pinyin;
-    size_t m_first = 0;      // first candidate of the page
+    size_t m_first = 0;                 // first candidate of the page
     std::vector<size_t> m_page_starts;  // where the earlier pages began (pages vary in size)
-    size_t m_page_size = 8;  // set by draw() from the width available
+    size_t m_page_size = 8;             // set by draw() from the width available
     bool m_limit_hit = false;
     bool m_learned = false;  // a candidate was chosen since attach()
 };

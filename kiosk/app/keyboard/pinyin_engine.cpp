@@ -160,6 +160,8 @@ std::string PinyinEngine::choose(size_t index) {
     return text;
 }
 
-void PinyinEngine::forget() { reopen(); }
+void PinyinEngine::forget() {
+    reopen();
+}
 
 }  // namespace hcp::ui

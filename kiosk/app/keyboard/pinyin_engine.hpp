@@ -21,10 +21,10 @@
 namespace hcp::ui {
 
 enum class PinyinOpenCause {
-    dict_missing,      // the system dictionary file is not there (package not installed)
-    temp_dir_failed,   // no private folder for the user dictionary
-    decoder_failed,    // the engine refused the dictionary (corrupt or wrong version)
-    already_open,      // another PinyinEngine holds the process's only decoder
+    dict_missing,     // the system dictionary file is not there (package not installed)
+    temp_dir_failed,  // no private folder for the user dictionary
+    decoder_failed,   // the engine refused the dictionary (corrupt or wrong version)
+    already_open,     // another PinyinEngine holds the process's only decoder
 };
 
 struct PinyinOpenFailure {

@@ -64,9 +64,9 @@ void DemoHubLink::open_case(const hcp::Case& c, bool self_service) {
     {
         std::lock_guard lock(m_mutex);
         req.opened_event_id = "demo-" + std::to_string(m_cases.size() + 1);
-        m_cases.erase(std::remove_if(m_cases.begin(), m_cases.end(),
-                                     [&](const hcp::Case& k) { return k.case_no == c.case_no; }),
-                      m_cases.end());
+        m_cases.erase(
+            std::remove_if(m_cases.begin(), m_cases.end(), [&](const hcp::Case& k) { return k.case_no == c.case_no; }),
+            m_cases.end());
         m_cases.push_back(c);
     }
     hcp::TerminalEvent ev;
@@ -90,7 +90,9 @@ void DemoHubLink::set_disk_full(bool full) {
     m_disk_full = full;
 }
 
-void DemoHubLink::set_submit_delay(std::chrono::milliseconds delay) { m_delay_ms = delay.count(); }
+void DemoHubLink::set_submit_delay(std::chrono::milliseconds delay) {
+    m_delay_ms = delay.count();
+}
 
 hcp::Result<hcp::SubmitResult, hcp::SubmitFailure> DemoHubLink::submit(const hcp::RatingDraft& draft) {
     if (const long long ms = m_delay_ms.load(); ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
@@ -105,12 +107,14 @@ hcp::Result<hcp::SubmitResult, hcp::SubmitFailure> DemoHubLink::submit(const hcp
     hcp::RuleContext ctx{
         m_catalog,
         [this](const std::string& no) -> std::optional<hcp::Case> {
-            for (const auto& c : m_cases) if (c.case_no == no) return c;
+            for (const auto& c : m_cases)
+                if (c.case_no == no) return c;
             return std::nullopt;
         },
         [this](const std::string& batch) {
             std::vector<hcp::Case> out;
-            for (const auto& c : m_cases) if (c.batch_id == batch) out.push_back(c);
+            for (const auto& c : m_cases)
+                if (c.batch_id == batch) out.push_back(c);
             return out;
         },
         [this](const hcp::RatingSlot& s) { return std::find(m_taken.begin(), m_taken.end(), s) != m_taken.end(); },
@@ -144,6 +148,5 @@ hcp::HubStatus DemoHubLink::status() const {
     s.pending_forward = m_local;
     return s;
 }
-
 
 }  // namespace hcp::ui

@@ -2,8 +2,8 @@
 
 #include <ostream>
 
-#include "shell/fonts.hpp"
 #include "hcp/domain/rules.hpp"
+#include "shell/fonts.hpp"
 
 namespace hcp::ui {
 
@@ -30,9 +30,13 @@ void Journey::reset_choices() {
     m_text.clear();
 }
 
-bool Journey::is_theme() const { return m_request && m_request->theme && m_request->cases.size() > 1; }
+bool Journey::is_theme() const {
+    return m_request && m_request->theme && m_request->cases.size() > 1;
+}
 
-size_t Journey::item_total() const { return m_request ? m_request->cases.size() : 0; }
+size_t Journey::item_total() const {
+    return m_request ? m_request->cases.size() : 0;
+}
 
 std::vector<const hcp::Case*> Journey::scope() const {
     std::vector<const hcp::Case*> out;
@@ -47,8 +51,8 @@ std::vector<const hcp::Case*> Journey::scope() const {
 
 void Journey::open(const hcp::RatingRequest& request) {
     // A new case replaces an unfinished one: the earlier case was not rated here.
-    if (m_request && (m_screen == ScreenId::rating || m_screen == ScreenId::bad_options ||
-                      m_screen == ScreenId::theme_choice)) {
+    if (m_request &&
+        (m_screen == ScreenId::rating || m_screen == ScreenId::bad_options || m_screen == ScreenId::theme_choice)) {
         time_out();
     }
     m_request = request;
@@ -76,49 +80,51 @@ void Journey::on_event(const hcp::TerminalEvent& ev) {
         return;
     }
     switch (ev.kind) {
-    case K::rating_requested:
-        if (!ev.request || ev.request->cases.empty()) return;
-        open(*ev.request);
-        break;
-    case K::rating_cancelled:
-        if (m_request && (m_screen == ScreenId::rating || m_screen == ScreenId::bad_options ||
-                          m_screen == ScreenId::theme_choice)) {
-            for (const auto& c : m_request->cases) {
-                if (c.case_no == ev.case_no) {
-                    m_log << "journey: cancelled case=" << ev.case_no << '\n';
-                    m_request.reset();
-                    go(ScreenId::idle);
-                    break;
+        case K::rating_requested:
+            if (!ev.request || ev.request->cases.empty()) return;
+            open(*ev.request);
+            break;
+        case K::rating_cancelled:
+            if (m_request && (m_screen == ScreenId::rating || m_screen == ScreenId::bad_options ||
+                              m_screen == ScreenId::theme_choice)) {
+                for (const auto& c : m_request->cases) {
+                    if (c.case_no == ev.case_no) {
+                        m_log << "journey: cancelled case=" << ev.case_no << '\n';
+                        m_request.reset();
+                        go(ScreenId::idle);
+                        break;
+                    }
                 }
             }
-        }
-        break;
-    case K::hub_online:
-        m_log << "journey: hub online\n";  // links report changes only
-        m_online = true;
-        ++m_version;
-        break;
-    case K::hub_offline:
-        m_log << "journey: hub offline\n";
-        m_online = false;
-        ++m_version;
-        break;
+            break;
+        case K::hub_online:
+            m_log << "journey: hub online\n";  // links report changes only
+            m_online = true;
+            ++m_version;
+            break;
+        case K::hub_offline:
+            m_log << "journey: hub offline\n";
+            m_online = false;
+            ++m_version;
+            break;
     }
 }
 
-void Journey::touched(Clock::time_point now) { m_last_touch = now; }
+void Journey::touched(Clock::time_point now) {
+    m_last_touch = now;
+}
 
 std::optional<Clock::time_point> Journey::next_deadline() const {
     if (m_submitting) return std::nullopt;  // the result decides; nothing times out meanwhile
     switch (m_screen) {
-    case ScreenId::theme_choice:
-    case ScreenId::rating:
-    case ScreenId::bad_options: return m_last_touch + m_times.rating_timeout;
-    case ScreenId::thanks: return m_entered + m_times.thanks;
-    case ScreenId::message:
-        if (m_message == MessageKind::config_error) return std::nullopt;
-        return m_entered + m_times.message;
-    case ScreenId::idle: return std::nullopt;
+        case ScreenId::theme_choice:
+        case ScreenId::rating:
+        case ScreenId::bad_options: return m_last_touch + m_times.rating_timeout;
+        case ScreenId::thanks: return m_entered + m_times.thanks;
+        case ScreenId::message:
+            if (m_message == MessageKind::config_error) return std::nullopt;
+            return m_entered + m_times.message;
+        case ScreenId::idle: return std::nullopt;
     }
     return std::nullopt;
 }
@@ -172,7 +178,10 @@ void Journey::choose_level(hcp::Level level) {
 
 void Journey::set_option(const std::string& code, bool on) {
     if (m_submitting) return;
-    if (on) m_options.insert(code); else m_options.erase(code);
+    if (on)
+        m_options.insert(code);
+    else
+        m_options.erase(code);
     ++m_version;
 }
 
@@ -223,7 +232,8 @@ void Journey::submit(hcp::Level level) {
     ++m_version;
     // The worker returns once the rating is durable (hub store or local outbox); only then is
     // "thank you" shown. The level is never logged on the terminal.
-    m_worker->submit(std::move(draft), [this, serial](const SubmitOutcomeResult& result) { submitted(serial, result); });
+    m_worker->submit(std::move(draft),
+                     [this, serial](const SubmitOutcomeResult& result) { submitted(serial, result); });
 }
 
 void Journey::submitted(std::uint64_t serial, const SubmitOutcomeResult& result) {
@@ -251,11 +261,12 @@ void Journey::submitted(std::uint64_t serial, const SubmitOutcomeResult& result)
         const auto& f = result.error();
         m_detail = f.message_zh;
         switch (f.cause) {
-        case hcp::SubmitFailureCause::rule_violation:
-            m_message = f.violation == hcp::RuleViolation::already_rated ? MessageKind::already_rated : MessageKind::refused;
-            break;
-        case hcp::SubmitFailureCause::disk_nearly_full: m_message = MessageKind::disk_nearly_full; break;
-        case hcp::SubmitFailureCause::storage_error: m_message = MessageKind::storage_error; break;
+            case hcp::SubmitFailureCause::rule_violation:
+                m_message = f.violation == hcp::RuleViolation::already_rated ? MessageKind::already_rated
+                                                                             : MessageKind::refused;
+                break;
+            case hcp::SubmitFailureCause::disk_nearly_full: m_message = MessageKind::disk_nearly_full; break;
+            case hcp::SubmitFailureCause::storage_error: m_message = MessageKind::storage_error; break;
         }
         m_fonts.want(m_detail);
         m_log << "journey: refused cases=" << case_list() << " detail=" << f.detail << '\n';

@@ -40,9 +40,9 @@ enum class MessageKind {
 using Clock = std::chrono::steady_clock;
 
 struct JourneyTimes {
-    std::chrono::seconds rating_timeout{60};   // rating screens back to idle, recorded not rated
-    std::chrono::seconds thanks{6};            // thank-you back to idle
-    std::chrono::seconds message{12};          // message screens back to idle
+    std::chrono::seconds rating_timeout{60};  // rating screens back to idle, recorded not rated
+    std::chrono::seconds thanks{6};           // thank-you back to idle
+    std::chrono::seconds message{12};         // message screens back to idle
 };
 
 class Journey {
@@ -73,8 +73,8 @@ public:
     std::optional<ThemeMode> theme_mode() const noexcept { return m_theme_mode; }
     void choose_theme_mode(ThemeMode mode);
     std::vector<const hcp::Case*> scope() const;
-    size_t item_index() const noexcept { return m_item; }      // per item: 0-based
-    size_t item_total() const;                                 // per item: how many items
+    size_t item_index() const noexcept { return m_item; }  // per item: 0-based
+    size_t item_total() const;                             // per item: how many items
     size_t items_rated() const noexcept { return m_items_rated; }
 
     // A rating is with the worker: the screen says "正在提交…" and takes no action.
@@ -130,7 +130,7 @@ private:
     size_t m_item = 0;
     size_t m_items_rated = 0;
     bool m_submitting = false;
-    std::uint64_t m_serial = 0;          // of the submit in flight (stale results are ignored)
+    std::uint64_t m_serial = 0;  // of the submit in flight (stale results are ignored)
     Clock::time_point m_tapped{};
     std::deque<hcp::TerminalEvent> m_deferred;  // hub events that arrived while submitting
     std::vector<double> m_commit_ms;

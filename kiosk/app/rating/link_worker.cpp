@@ -23,7 +23,9 @@ void InlineLinkWorker::submit(hcp::RatingDraft draft, std::function<void(SubmitO
     done(submit_guarded(m_link, draft));
 }
 
-void InlineLinkWorker::record_not_rated(std::string case_no, int window) { m_link.record_not_rated(case_no, window); }
+void InlineLinkWorker::record_not_rated(std::string case_no, int window) {
+    m_link.record_not_rated(case_no, window);
+}
 
 ThreadLinkWorker::ThreadLinkWorker(hcp::HubLink& link, MainQueue& queue)
     : m_link(link), m_queue(queue), m_thread([this] { run(); }) {}

@@ -52,8 +52,8 @@ RatingRole::RatingRole(const RoleContext& ctx, bool self_service, const std::str
     const int window = cfg != nullptr && !self_service ? cfg->device.window : 0;
     const auto& catalog = link != nullptr ? link->catalog() : m_no_catalog;
     m_screens.resize(6);
-    m_screens[static_cast<size_t>(ScreenId::idle)] = std::make_unique<IdleScreen>(
-        *m_journey, cfg != nullptr ? cfg->hall.name : std::string(), window, self_service);
+    m_screens[static_cast<size_t>(ScreenId::idle)] =
+        std::make_unique<IdleScreen>(*m_journey, cfg != nullptr ? cfg->hall.name : std::string(), window, self_service);
     m_screens[static_cast<size_t>(ScreenId::theme_choice)] = std::make_unique<ThemeChoiceScreen>(*m_journey);
     m_screens[static_cast<size_t>(ScreenId::rating)] = std::make_unique<RatingScreen>(*m_journey);
     m_screens[static_cast<size_t>(ScreenId::bad_options)] =
@@ -110,7 +110,9 @@ bool RatingRole::input(const SDL_Event& /*ev*/, Clock::time_point now) {
     return false;
 }
 
-bool RatingRole::typed(const std::string& /*utf8*/, Clock::time_point /*now*/) { return false; }
+bool RatingRole::typed(const std::string& /*utf8*/, Clock::time_point /*now*/) {
+    return false;
+}
 
 void RatingRole::presented() {
     // The first presented frame that shows a newly opened request: a log line with the wall
@@ -120,8 +122,9 @@ void RatingRole::presented() {
     const std::string& id = req->opened_event_id;
     if (id == m_shown_event) return;
     m_shown_event = id;
-    const auto wall = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto wall =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     std::string cases;
     for (const auto& c : req->cases) cases += (cases.empty() ? "" : ",") + c.case_no;
     std::cout << "shown: cases=" << cases << " event=" << id << " wall_us=" << wall << '\n';

@@ -49,9 +49,9 @@ private:
     MainQueue& m_queue;
     Fonts& m_fonts;
     Presentation& m_presentation;
-    hcp::OptionCatalog m_no_catalog;  // for the 差评 screen object when the configuration failed
-    std::unique_ptr<LinkWorker> m_worker;        // HubLink calls off the main thread; null on error
-    std::unique_ptr<PinyinEngine> m_pinyin;      // null when the dictionary cannot be opened
+    hcp::OptionCatalog m_no_catalog;         // for the 差评 screen object when the configuration failed
+    std::unique_ptr<LinkWorker> m_worker;    // HubLink calls off the main thread; null on error
+    std::unique_ptr<PinyinEngine> m_pinyin;  // null when the dictionary cannot be opened
     std::unique_ptr<OnscreenKeyboard> m_keyboard;
     std::unique_ptr<Journey> m_journey;
     std::vector<std::unique_ptr<Screen>> m_screens;  // indexed by ScreenId

@@ -4,13 +4,15 @@
 
 #include "hcp/domain/catalog.hpp"
 #include "hcp/domain/rules.hpp"
-#include "rating/journey.hpp"
 #include "keyboard/onscreen_keyboard.hpp"
+#include "rating/journey.hpp"
 #include "shell/ui_kit.hpp"
 
 namespace hcp::ui {
 
-void BadOptionsScreen::enter() { m_typing = false; }
+void BadOptionsScreen::enter() {
+    m_typing = false;
+}
 
 void BadOptionsScreen::leave() {
     if (m_typing) m_keyboard.detach();
@@ -54,7 +56,8 @@ void BadOptionsScreen::draw_text_field(Ui& ui, float width, float height) {
     if (ui.width_of(shown) > room) {
         ImFont* font = ImGui::GetFont();
         const char* cut = text.data();
-        font->CalcTextSizeA(font->FontSize, room - ui.width_of("…"), 0.0F, text.data(), text.data() + text.size(), &cut);
+        font->CalcTextSizeA(font->FontSize, room - ui.width_of("…"), 0.0F, text.data(), text.data() + text.size(),
+                            &cut);
         shown.assign(text.data(), cut);
         shown += "…";
     }

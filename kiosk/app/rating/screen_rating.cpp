@@ -56,8 +56,8 @@ void RatingScreen::draw(Ui& ui) {
         ui.text(ui.tr("theme.whole_prefix") + std::to_string(scope.size()) + ui.tr("theme.whole_suffix"), false,
                 colors::accent);
     } else if (several) {
-        ui.text(ui.tr("rating.cases_prefix") + std::to_string(scope.size()) + ui.tr("rating.cases_suffix"),
-                false, colors::accent);
+        ui.text(ui.tr("rating.cases_prefix") + std::to_string(scope.size()) + ui.tr("rating.cases_suffix"), false,
+                colors::accent);
     }
     ImGui::EndChild();
     ImGui::PopStyleVar(2);
@@ -86,8 +86,8 @@ void RatingScreen::draw(Ui& ui) {
         }
     }
     ImGui::Dummy(ui.em2(1.0F, 1.2F));
-    std::string hint = ui.tr("rating.timeout_prefix") + std::to_string(m_journey.timeout_seconds()) +
-                       ui.tr("rating.timeout_suffix");
+    std::string hint =
+        ui.tr("rating.timeout_prefix") + std::to_string(m_journey.timeout_seconds()) + ui.tr("rating.timeout_suffix");
     ui.text_centered(hint, false, colors::muted);
 }
 

@@ -14,7 +14,8 @@ void ThemeChoiceScreen::draw(Ui& ui) {
     ImGui::Dummy(ui.em2(1.0F, 0.6F));
     ui.text_centered(ui.tr("theme.title"), true);
     ImGui::Dummy(ui.em2(1.0F, 0.3F));
-    const std::string count = ui.tr("theme.count_prefix") + std::to_string(req->cases.size()) + ui.tr("theme.count_suffix");
+    const std::string count =
+        ui.tr("theme.count_prefix") + std::to_string(req->cases.size()) + ui.tr("theme.count_suffix");
     ui.text_centered(count, false, colors::muted);
     ImGui::Dummy(ui.em2(1.0F, 0.6F));
 
@@ -63,8 +64,8 @@ void ThemeChoiceScreen::draw(Ui& ui) {
     ImGui::SetCursorPosY(y);
     caption(ui.tr("theme.per_item_note"), x0 + size.x + gap);
     ImGui::Dummy(ui.em2(1.0F, 1.0F));
-    std::string hint = ui.tr("rating.timeout_prefix") + std::to_string(m_journey.timeout_seconds()) +
-                       ui.tr("rating.timeout_suffix");
+    std::string hint =
+        ui.tr("rating.timeout_prefix") + std::to_string(m_journey.timeout_seconds()) + ui.tr("rating.timeout_suffix");
     ui.text_centered(hint, false, colors::muted);
 }
 

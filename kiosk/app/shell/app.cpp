@@ -1,11 +1,11 @@
-#include "shell/asset_paths.hpp"
 #include "shell/app.hpp"
+#include "shell/asset_paths.hpp"
 
 #include <SDL.h>
 #include <imgui.h>
-#include <imgui_internal.h>  // ErrorCheckEndFrameRecover for the frame boundary
 #include <imgui_impl_sdl.h>
 #include <imgui_impl_sdlrenderer.h>
+#include <imgui_internal.h>  // ErrorCheckEndFrameRecover for the frame boundary
 
 #include <algorithm>
 #include <cmath>
@@ -41,8 +41,12 @@ void ignore_recovery_note(void* /*user_data*/, const char* /*fmt*/, ...) {}
 
 }  // namespace
 
-void App::SdlDeleter::operator()(SDL_Window* w) const { SDL_DestroyWindow(w); }
-void App::SdlDeleter::operator()(SDL_Renderer* r) const { SDL_DestroyRenderer(r); }
+void App::SdlDeleter::operator()(SDL_Window* w) const {
+    SDL_DestroyWindow(w);
+}
+void App::SdlDeleter::operator()(SDL_Renderer* r) const {
+    SDL_DestroyRenderer(r);
+}
 
 App::App(AppServices services) : m_services(std::move(services)) {
     const Options& opt = m_services.options;
@@ -85,8 +89,8 @@ App::App(AppServices services) : m_services(std::move(services)) {
         for (const auto& s : cfg->staff) m_fonts->want(s.name);
         for (const auto& wdw : cfg->windows) m_fonts->want(wdw.name);
     }
-    m_presentation = std::make_unique<Presentation>(m_services.i18n, opt.lang == "en" ? Lang::en : Lang::zh_CN,
-                                                    opt.large_text);
+    m_presentation =
+        std::make_unique<Presentation>(m_services.i18n, opt.lang == "en" ? Lang::en : Lang::zh_CN, opt.large_text);
     m_ui = std::make_unique<Ui>(m_services.i18n, *m_fonts);
 
     if (!opt.script.empty()) m_script = ScriptRunner::load(opt.script);
@@ -95,7 +99,7 @@ App::App(AppServices services) : m_services(std::move(services)) {
 }
 
 App::~App() {
-    m_role.reset();    // ends its subscriptions and workers and drains what they posted
+    m_role.reset();  // ends its subscriptions and workers and drains what they posted
     m_queue->drain();
     ImGui_ImplSDLRenderer_Shutdown();
     ImGui_ImplSDL2_Shutdown();
@@ -153,7 +157,9 @@ ImVec2 App::display_size() const {
     return {static_cast<float>(w), static_cast<float>(h)};
 }
 
-void App::request_frames(int n) { m_frames_wanted = std::max(m_frames_wanted, n); }
+void App::request_frames(int n) {
+    m_frames_wanted = std::max(m_frames_wanted, n);
+}
 
 void App::pointer(ImVec2 pos, bool down) {
     m_pointer_pos = pos;
@@ -177,32 +183,34 @@ void App::request_shot(const std::string& name) {
 void App::handle(const SDL_Event& ev) {
     if (ev.type == m_queue->wake_event()) return;  // work is drained after the batch
     switch (ev.type) {
-    case SDL_QUIT: m_quit = true; return;
-    case SDL_MOUSEMOTION:
-    case SDL_MOUSEBUTTONDOWN:
-    case SDL_MOUSEBUTTONUP:
-    case SDL_MOUSEWHEEL:
-    case SDL_FINGERDOWN:
-    case SDL_FINGERUP:
-    case SDL_FINGERMOTION:
-    case SDL_KEYDOWN:
-    case SDL_KEYUP:
-    case SDL_TEXTINPUT:
-        if (!m_role->input(ev, Clock::now())) ImGui_ImplSDL2_ProcessEvent(&ev);
-        request_frames(kFramesAfterInput);
-        return;
-    case SDL_WINDOWEVENT:
-        ImGui_ImplSDL2_ProcessEvent(&ev);
-        if (ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) rebuild_fonts();
-        request_frames(1);
-        return;
-    default: return;
+        case SDL_QUIT: m_quit = true; return;
+        case SDL_MOUSEMOTION:
+        case SDL_MOUSEBUTTONDOWN:
+        case SDL_MOUSEBUTTONUP:
+        case SDL_MOUSEWHEEL:
+        case SDL_FINGERDOWN:
+        case SDL_FINGERUP:
+        case SDL_FINGERMOTION:
+        case SDL_KEYDOWN:
+        case SDL_KEYUP:
+        case SDL_TEXTINPUT:
+            if (!m_role->input(ev, Clock::now())) ImGui_ImplSDL2_ProcessEvent(&ev);
+            request_frames(kFramesAfterInput);
+            return;
+        case SDL_WINDOWEVENT:
+            ImGui_ImplSDL2_ProcessEvent(&ev);
+            if (ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) rebuild_fonts();
+            request_frames(1);
+            return;
+        default: return;
     }
 }
 
 int App::wait_timeout_ms(Clock::time_point now) const {
     std::optional<Clock::time_point> at = m_role->next_deadline();
-    auto earlier = [&](std::optional<Clock::time_point> t) { if (t && (!at || *t < *at)) at = t; };
+    auto earlier = [&](std::optional<Clock::time_point> t) {
+        if (t && (!at || *t < *at)) at = t;
+    };
     if (m_script) earlier(m_script->wake_at());
     if (m_role->redraw_each_minute()) {
         // The clock shows minutes: wake at the next minute boundary, draw one frame.
@@ -331,9 +339,8 @@ std::string App::command(const std::vector<std::string>& words) {
     }
     if (c == "report") {
         std::cout << "report: frames=" << m_stats.presented << " clock_ticks=" << m_stats.clock_ticks
-                  << " first_frame_ms=" << m_stats.first_frame_ms
-                  << " pss_kb=" << pss_kb() << " glyphs=" << m_fonts->glyph_count()
-                  << " atlas_builds=" << m_fonts->builds()
+                  << " first_frame_ms=" << m_stats.first_frame_ms << " pss_kb=" << pss_kb()
+                  << " glyphs=" << m_fonts->glyph_count() << " atlas_builds=" << m_fonts->builds()
                   << " atlas_last_ms=" << (m_stats.atlas_ms.empty() ? 0.0 : m_stats.atlas_ms.back())
                   << " atlas_w=" << ImGui::GetIO().Fonts->TexWidth << " atlas_h=" << ImGui::GetIO().Fonts->TexHeight;
         std::cout << m_role->report() << '\n';
@@ -347,7 +354,9 @@ std::string App::command(const std::vector<std::string>& words) {
         std::vector<double> t(m_stats.frame_ms.begin() + static_cast<std::ptrdiff_t>(from), m_stats.frame_ms.end());
         std::sort(t.begin(), t.end());
         if (!t.empty()) {
-            auto pct = [&](double p) { return t[std::min(t.size() - 1, static_cast<size_t>(p * static_cast<double>(t.size())))]; };
+            auto pct = [&](double p) {
+                return t[std::min(t.size() - 1, static_cast<size_t>(p * static_cast<double>(t.size())))];
+            };
             std::cout << "redraw: frames=" << t.size() << " p50_ms=" << pct(0.50) << " p99_ms=" << pct(0.99) << '\n';
         }
         return {};

@@ -32,8 +32,8 @@ struct FrameStats {
     std::uint64_t presented = 0;
     double first_frame_ms = -1.0;
     std::uint64_t clock_ticks = 0;  // frames asked for only because the clock's minute changed
-    std::vector<double> frame_ms;  // build + render + present of each presented frame
-    std::vector<double> atlas_ms;  // each font atlas build (a new character appeared)
+    std::vector<double> frame_ms;   // build + render + present of each presented frame
+    std::vector<double> atlas_ms;   // each font atlas build (a new character appeared)
 };
 
 class App final : public ScriptTarget {

@@ -14,9 +14,9 @@ class Presentation;
 class Ui;
 
 struct ChromeFrame {
-    std::string title;            // left in the header
-    bool header_enabled = true;   // false: the header's buttons are drawn disabled
-    bool busy = false;            // the screen is disabled and the veil says busy_key's text
+    std::string title;           // left in the header
+    bool header_enabled = true;  // false: the header's buttons are drawn disabled
+    bool busy = false;           // the screen is disabled and the veil says busy_key's text
     std::string_view busy_key;
 };
 

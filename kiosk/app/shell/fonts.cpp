@@ -49,7 +49,10 @@ Fonts::Fonts(std::filesystem::path font_file) : m_file(std::move(font_file)) {
 void Fonts::want(std::string_view utf8) {
     for (size_t i = 0; i < utf8.size();) {
         const char32_t cp = utf8::next(utf8, i);
-        if (cp >= 0x10000) { ++m_unsupported; continue; }
+        if (cp >= 0x10000) {
+            ++m_unsupported;
+            continue;
+        }
         if (cp < 0x20) continue;
         if (!m_wanted[cp]) {
             m_wanted[cp] = true;

@@ -33,9 +33,10 @@ std::variant<Options, int> parse_options(int argc, const char* const* argv, std:
     std::string script, shots, size, data_dir, timeout_seconds, role, link;
     std::vector<std::string> voice;
 
-    CLI::App app("hcp-kiosk: the hall's touch screen — window rating terminal, self-service rating, "
-                 "ticket station or hall display, as device.roles in the configuration says.",
-                 "hcp-kiosk");
+    CLI::App app(
+        "hcp-kiosk: the hall's touch screen — window rating terminal, self-service rating, "
+        "ticket station or hall display, as device.roles in the configuration says.",
+        "hcp-kiosk");
     app.add_option("--config", config, "The hall configuration (TOML)")->type_name("FILE")->capture_default_str();
     app.add_flag("--headless", o.headless, "No screen: SDL's dummy video driver and the software renderer (tests)");
     app.add_option("--script", script, "Run a test script (one command a line) and exit with its result")
@@ -49,7 +50,8 @@ std::variant<Options, int> parse_options(int argc, const char* const* argv, std:
         ->check(CLI::IsMember({"zh_CN", "en"}))
         ->capture_default_str();
     app.add_flag("--large-text", o.large_text, "Large text between citizens");
-    app.add_option("--timeout-seconds", timeout_seconds, "Rating screens back to idle after N s (overrides rating.timeout_seconds)")
+    app.add_option("--timeout-seconds", timeout_seconds,
+                   "Rating screens back to idle after N s (overrides rating.timeout_seconds)")
         ->type_name("N")
         ->check(CLI::Range(1, 3600));
     app.add_option("--role", role, "The role shown (overrides device.roles)")

@@ -10,17 +10,17 @@
 namespace hcp::ui {
 
 struct Options {
-    std::filesystem::path config;             // --config FILE
-    bool headless = false;                    // --headless: SDL dummy video + software renderer
-    std::filesystem::path script;             // --script FILE
-    std::filesystem::path shots;              // --shots DIR
-    int width = 1920;                         // --size WxH (headless, or windowed with --windowed)
+    std::filesystem::path config;  // --config FILE
+    bool headless = false;         // --headless: SDL dummy video + software renderer
+    std::filesystem::path script;  // --script FILE
+    std::filesystem::path shots;   // --shots DIR
+    int width = 1920;              // --size WxH (headless, or windowed with --windowed)
     int height = 1080;
-    bool windowed = false;                    // --windowed: a normal window instead of full screen
-    std::string lang = "zh_CN";               // --lang zh_CN|en
-    bool large_text = false;                  // --large-text
-    std::optional<int> timeout_seconds;       // --timeout-seconds N (overrides rating.timeout_seconds)
-    std::optional<std::string> role;          // --role rater|selfservice|display|ticket (overrides device.roles)
+    bool windowed = false;               // --windowed: a normal window instead of full screen
+    std::string lang = "zh_CN";          // --lang zh_CN|en
+    bool large_text = false;             // --large-text
+    std::optional<int> timeout_seconds;  // --timeout-seconds N (overrides rating.timeout_seconds)
+    std::optional<std::string> role;     // --role rater|selfservice|display|ticket (overrides device.roles)
     // --link local|remote|demo: the hub in this process (LocalHubLink, the default when the
     // config's roles include hub), a hub at device.hub_url (RemoteHubLink, the default for a
     // terminal with hub_url; token from $HCP_HUB_TOKEN), or the in-memory DemoHubLink (tests of
@@ -33,7 +33,7 @@ struct Options {
     // --voice-wav FILE TEXT: speak TEXT with the configured [display] voice into FILE and exit.
     std::optional<std::filesystem::path> voice_wav;
     std::string voice_text;
-    bool stats = false;                       // --stats: print frame statistics at exit
+    bool stats = false;  // --stats: print frame statistics at exit
 };
 
 // Parses the command line (argv[0] is the program). Returns the options, or the exit code when

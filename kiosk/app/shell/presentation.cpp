@@ -7,7 +7,9 @@ Presentation::Presentation(I18n& i18n, Lang lang, bool large_text)
     m_i18n.set_lang(lang);
 }
 
-void Presentation::switch_lang() noexcept { m_i18n.set_lang(m_i18n.lang() == Lang::en ? Lang::zh_CN : Lang::en); }
+void Presentation::switch_lang() noexcept {
+    m_i18n.set_lang(m_i18n.lang() == Lang::en ? Lang::zh_CN : Lang::en);
+}
 
 void Presentation::set_large_text(bool on) noexcept {
     // The atlas is rebuilt between frames (the shell asks rebuild_pending()), never inside one.

@@ -14,11 +14,11 @@ struct Keys {
 
 Keys keys_of(MessageKind kind) {
     switch (kind) {
-    case MessageKind::already_rated: return {"msg.already_rated.title", "msg.already_rated.body"};
-    case MessageKind::refused: return {"msg.refused.title", "msg.refused.body"};
-    case MessageKind::disk_nearly_full: return {"msg.disk_full.title", "msg.disk_full.body"};
-    case MessageKind::storage_error: return {"msg.storage_error.title", "msg.storage_error.body"};
-    case MessageKind::config_error: return {"msg.config_error.title", "msg.config_error.body"};
+        case MessageKind::already_rated: return {"msg.already_rated.title", "msg.already_rated.body"};
+        case MessageKind::refused: return {"msg.refused.title", "msg.refused.body"};
+        case MessageKind::disk_nearly_full: return {"msg.disk_full.title", "msg.disk_full.body"};
+        case MessageKind::storage_error: return {"msg.storage_error.title", "msg.storage_error.body"};
+        case MessageKind::config_error: return {"msg.config_error.title", "msg.config_error.body"};
     }
     return {"msg.refused.title", "msg.refused.body"};
 }
@@ -34,8 +34,9 @@ void MessageScreen::draw(Ui& ui) {
     const ImVec2 c(at.x + ImGui::GetContentRegionAvail().x / 2.0F, at.y + r);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddCircleFilled(c, r, IM_COL32(0xD9, 0x77, 0x06, 0xFF), 48);
-    dl->AddRectFilled(ImVec2(c.x - 0.17F * ui.em(), c.y - 1.1F * ui.em()), ImVec2(c.x + 0.17F * ui.em(), c.y + 0.35F * ui.em()),
-                      IM_COL32(0xFF, 0xFF, 0xFF, 0xFF), 0.1F * ui.em());
+    dl->AddRectFilled(ImVec2(c.x - 0.17F * ui.em(), c.y - 1.1F * ui.em()),
+                      ImVec2(c.x + 0.17F * ui.em(), c.y + 0.35F * ui.em()), IM_COL32(0xFF, 0xFF, 0xFF, 0xFF),
+                      0.1F * ui.em());
     dl->AddCircleFilled(ImVec2(c.x, c.y + 0.85F * ui.em()), 0.22F * ui.em(), IM_COL32(0xFF, 0xFF, 0xFF, 0xFF), 16);
     ImGui::Dummy(ImVec2(1.0F, 2.0F * r + 0.8F * ui.em()));
     ui.text_centered(ui.tr(keys.title), true, colors::warn);

@@ -35,8 +35,8 @@ public:
     virtual ~ScriptTarget() = default;
     virtual const std::vector<Labelled>& labels() const = 0;  // of the last presented frame
     virtual std::uint64_t frames_presented() const = 0;
-    virtual bool settled() const = 0;                          // no frame pending
-    virtual void pointer(ImVec2 pos, bool down) = 0;           // synthetic pointer for the next frames
+    virtual bool settled() const = 0;                 // no frame pending
+    virtual void pointer(ImVec2 pos, bool down) = 0;  // synthetic pointer for the next frames
     virtual void type_text(const std::string& utf8) = 0;
     virtual void request_shot(const std::string& name) = 0;
     virtual bool shot_pending() const = 0;

@@ -21,7 +21,7 @@ struct AppServices {
     const hcp::Config* config = nullptr;  // null when the configuration failed to load
     std::string config_error;             // what failed, for the configuration-error screen
     I18n& i18n;
-    hcp::HubLink* link = nullptr;         // null with a configuration error
+    hcp::HubLink* link = nullptr;  // null with a configuration error
     // Hub-side script commands (case …, hub …, disk …, expect-journal …): error text or empty.
     std::function<std::string(const std::vector<std::string>&)> hub_command;
     std::chrono::steady_clock::time_point started{};  // process start, for the first-frame figure

@@ -24,7 +24,9 @@ void draw_star(ImDrawList* dl, ImVec2 c, float r, ImU32 color) {
     for (size_t i = 0; i < p.size(); ++i) dl->AddTriangleFilled(c, p[i], p[(i + 1) % p.size()], color);
 }
 
-ImU32 text_color(ImU32 color) { return color == 0 ? colors::text : color; }
+ImU32 text_color(ImU32 color) {
+    return color == 0 ? colors::text : color;
+}
 
 // True when the last item sits inside ImGui::BeginDisabled() (e.g. while a rating is stored).
 bool last_item_disabled() {
@@ -34,12 +36,14 @@ bool last_item_disabled() {
 // The last item's label and rectangle, as scripts see them.
 Labelled last_item(std::string_view text, bool enabled, bool clickable) {
     return {std::string(text), ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), enabled && !last_item_disabled(),
-            clickable, ImGui::IsItemVisible()};
+            clickable,         ImGui::IsItemVisible()};
 }
 
 }  // namespace
 
-const std::string& Ui::tr(std::string_view key) const { return m_i18n.tr(key); }
+const std::string& Ui::tr(std::string_view key) const {
+    return m_i18n.tr(key);
+}
 
 float Ui::width_of(std::string_view s) const {
     return ImGui::CalcTextSize(s.data(), s.data() + s.size()).x;
@@ -49,7 +53,9 @@ void Ui::record(std::string_view label, bool clickable) {
     m_labels.push_back(last_item(label, true, clickable));
 }
 
-void Ui::want(std::string_view s) { m_fonts.want(s); }
+void Ui::want(std::string_view s) {
+    m_fonts.want(s);
+}
 
 void Ui::record_rect(std::string_view label, ImVec2 min, ImVec2 max) {
     m_labels.push_back({std::string(label), min, max, true, false, true});

@@ -32,7 +32,10 @@ public:
     Ui(const I18n& i18n, Fonts& fonts) : m_i18n(i18n), m_fonts(fonts) {}
 
     // Called by the app around each frame.
-    void begin_frame(float em) { m_em = em; m_labels.clear(); }
+    void begin_frame(float em) {
+        m_em = em;
+        m_labels.clear();
+    }
     const std::vector<Labelled>& labels() const noexcept { return m_labels; }
 
     float em() const noexcept { return m_em; }

@@ -3,9 +3,9 @@
 #include <imgui.h>
 
 #include "shell/fonts.hpp"
-#include "ticket/ticket_widgets.hpp"
-#include "ticket/ticket_station.hpp"
 #include "shell/ui_kit.hpp"
+#include "ticket/ticket_station.hpp"
+#include "ticket/ticket_widgets.hpp"
 
 namespace hcp::ui {
 

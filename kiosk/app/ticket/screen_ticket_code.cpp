@@ -3,9 +3,9 @@
 #include <imgui.h>
 
 #include "shell/fonts.hpp"
-#include "ticket/ticket_widgets.hpp"
-#include "ticket/ticket_station.hpp"
 #include "shell/ui_kit.hpp"
+#include "ticket/ticket_station.hpp"
+#include "ticket/ticket_widgets.hpp"
 
 namespace hcp::ui {
 
@@ -18,8 +18,10 @@ void TicketCodeScreen::draw(Ui& ui) {
     ImGui::Dummy(ui.em2(1.0F, 0.5F));
     ticket_field(ui, m_fonts, m_station.code(), ui.tr("ticket.code_placeholder"), 16.0F * em);
     ImGui::Dummy(ui.em2(1.0F, 0.3F));
-    if (!m_station.code_error_key().empty()) ui.text_centered(ui.tr(m_station.code_error_key()), false, colors::warn);
-    else ImGui::Dummy(ImVec2(1.0F, ImGui::GetTextLineHeight()));
+    if (!m_station.code_error_key().empty())
+        ui.text_centered(ui.tr(m_station.code_error_key()), false, colors::warn);
+    else
+        ImGui::Dummy(ImVec2(1.0F, ImGui::GetTextLineHeight()));
     ImGui::Dummy(ui.em2(1.0F, 0.4F));
     // The category letters on the first row, then the digits as on a phone.
     std::vector<std::string> letters;
@@ -32,9 +34,12 @@ void TicketCodeScreen::draw(Ui& ui) {
     const std::string& backspace = ui.tr("kb.backspace");
     const std::string& clear = ui.tr("kb.clear");
     auto on_key = [this, &backspace, &clear](const std::string& k) {
-        if (k == backspace) m_station.code_backspace();
-        else if (k == clear) m_station.code_clear();
-        else m_station.code_key(k[0]);
+        if (k == backspace)
+            m_station.code_backspace();
+        else if (k == clear)
+            m_station.code_clear();
+        else
+            m_station.code_key(k[0]);
     };
     ImGui::SetCursorPosX(x0);
     ticket_keys(ui, letters, cols, key, on_key);
@@ -46,7 +51,8 @@ void TicketCodeScreen::draw(Ui& ui) {
     ImGui::SetCursorPosX((ImGui::GetWindowWidth() - 2.0F * big.x - 1.0F * em) / 2.0F);
     if (ui.button(ui.tr("ticket.back"), big, Tone::quiet, true, true)) m_station.back();
     ImGui::SameLine(0.0F, 1.0F * em);
-    if (ui.button(ui.tr("ticket.code_submit"), big, Tone::primary, !m_station.code().empty() && !m_station.busy(), true))
+    if (ui.button(ui.tr("ticket.code_submit"), big, Tone::primary, !m_station.code().empty() && !m_station.busy(),
+                  true))
         m_station.check_in();
 }
 

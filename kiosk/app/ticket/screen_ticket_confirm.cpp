@@ -6,10 +6,10 @@
 #include <chrono>
 #include <cstdio>
 
-#include "shell/fonts.hpp"
 #include "hcp/base/time.hpp"
-#include "ticket/ticket_station.hpp"
+#include "shell/fonts.hpp"
 #include "shell/ui_kit.hpp"
+#include "ticket/ticket_station.hpp"
 
 namespace hcp::ui {
 
@@ -90,22 +90,23 @@ void TicketConfirmScreen::draw(Ui& ui) {
         ry += sz.y + 0.5F * em;
     };
     switch (taken->print) {
-    case PrintState::printing: wrapped(ui.tr("ticket.printing"), title, colors::accent); break;
-    case PrintState::printed:
-        wrapped(ui.tr("ticket.printed"), title, kGreen);
-        wrapped(ui.tr("ticket.printed_hint"), body, colors::muted);
-        break;
-    case PrintState::failed: {
-        wrapped(taken->no_printer ? ui.tr("ticket.no_printer") : ui.tr("ticket.not_printed") + taken->print_reason_zh, title,
-                colors::warn);
-        wrapped(ui.tr("ticket.photo_hint"), body, colors::text);
-        const float side = std::min(rw, b.y - ry - 0.8F * em);
-        if (m_qr.size() > 0 && side > 4.0F * em) {
-            m_qr.draw(ImVec2(rx + (rw - side) / 2.0F, ry), side);
-            ui.record_rect("ticket-qr", ImVec2(rx, ry), ImVec2(rx + side, ry + side));
+        case PrintState::printing: wrapped(ui.tr("ticket.printing"), title, colors::accent); break;
+        case PrintState::printed:
+            wrapped(ui.tr("ticket.printed"), title, kGreen);
+            wrapped(ui.tr("ticket.printed_hint"), body, colors::muted);
+            break;
+        case PrintState::failed: {
+            wrapped(
+                taken->no_printer ? ui.tr("ticket.no_printer") : ui.tr("ticket.not_printed") + taken->print_reason_zh,
+                title, colors::warn);
+            wrapped(ui.tr("ticket.photo_hint"), body, colors::text);
+            const float side = std::min(rw, b.y - ry - 0.8F * em);
+            if (m_qr.size() > 0 && side > 4.0F * em) {
+                m_qr.draw(ImVec2(rx + (rw - side) / 2.0F, ry), side);
+                ui.record_rect("ticket-qr", ImVec2(rx, ry), ImVec2(rx + side, ry + side));
+            }
+            break;
         }
-        break;
-    }
     }
     ImGui::Dummy(ImVec2(w, h));
     ImGui::Dummy(ui.em2(1.0F, 0.6F));

@@ -1,7 +1,7 @@
 #pragma once
 // The ticket just taken: the number very large, the category, people ahead, the estimated wait, the time and the print status. When the ticket could not be printed the number and its QR stay on screen with what to do.
-#include "ticket/qr_view.hpp"
 #include "shell/screen.hpp"
+#include "ticket/qr_view.hpp"
 
 namespace hcp::ui {
 

@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <system_error>
 
+#include "shell/ui_kit.hpp"
 #include "ticket/ticket_printer.hpp"
 #include "ticket/ticket_station.hpp"
-#include "shell/ui_kit.hpp"
 
 #ifndef HCP_VERSION
 #error "HCP_VERSION comes from the top-level CMakeLists.txt"

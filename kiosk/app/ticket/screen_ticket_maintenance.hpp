@@ -18,7 +18,9 @@ public:
     // `upload_summary` may be empty (no hub in this process); `data_dir` is where free space is measured.
     TicketMaintenanceScreen(TicketStation& station, const TicketPrinter& printer,
                             std::function<std::string()> upload_summary, std::filesystem::path data_dir)
-        : m_station(station), m_printer(printer), m_upload_summary(std::move(upload_summary)),
+        : m_station(station),
+          m_printer(printer),
+          m_upload_summary(std::move(upload_summary)),
           m_data_dir(std::move(data_dir)) {}
     void enter() override;
     void draw(Ui& ui) override;

@@ -3,9 +3,9 @@
 #include <imgui.h>
 
 #include "shell/fonts.hpp"
-#include "ticket/ticket_widgets.hpp"
-#include "ticket/ticket_station.hpp"
 #include "shell/ui_kit.hpp"
+#include "ticket/ticket_station.hpp"
+#include "ticket/ticket_widgets.hpp"
 
 namespace hcp::ui {
 
@@ -21,8 +21,9 @@ void TicketPinScreen::draw(Ui& ui) {
     ticket_field(ui, m_fonts, dots, ui.tr("ticket.pin_placeholder"), 12.0F * em);
     ImGui::Dummy(ui.em2(1.0F, 0.3F));
     if (m_station.pin_error_key() == "ticket.pin_wrong") {
-        ui.text_centered(ui.tr("ticket.pin_wrong") + std::to_string(m_station.pin_tries_left()) + ui.tr("ticket.pin_wrong_suffix"),
-                         false, colors::warn);
+        ui.text_centered(
+            ui.tr("ticket.pin_wrong") + std::to_string(m_station.pin_tries_left()) + ui.tr("ticket.pin_wrong_suffix"),
+            false, colors::warn);
     } else if (!m_station.pin_error_key().empty()) {
         ui.text_centered(ui.tr(m_station.pin_error_key()), false, colors::warn);
     } else {
@@ -37,9 +38,12 @@ void TicketPinScreen::draw(Ui& ui) {
     if (locked) ImGui::BeginDisabled();
     ticket_keys(ui, {"1", "2", "3", "4", "5", "6", "7", "8", "9", backspace, "0", ok}, 3, key,
                 [&](const std::string& k) {
-                    if (k == backspace) m_station.pin_backspace();
-                    else if (k == ok) m_station.pin_enter(now);
-                    else m_station.pin_key(k[0]);
+                    if (k == backspace)
+                        m_station.pin_backspace();
+                    else if (k == ok)
+                        m_station.pin_enter(now);
+                    else
+                        m_station.pin_key(k[0]);
                 });
     if (locked) ImGui::EndDisabled();
     ImGui::Dummy(ui.em2(1.0F, 0.6F));

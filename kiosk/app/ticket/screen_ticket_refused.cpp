@@ -2,8 +2,8 @@
 
 #include <imgui.h>
 
-#include "ticket/ticket_station.hpp"
 #include "shell/ui_kit.hpp"
+#include "ticket/ticket_station.hpp"
 
 namespace hcp::ui {
 

@@ -3,9 +3,9 @@
 #include <imgui.h>
 
 #include "shell/fonts.hpp"
-#include "ticket/ticket_widgets.hpp"
-#include "ticket/ticket_station.hpp"
 #include "shell/ui_kit.hpp"
+#include "ticket/ticket_station.hpp"
+#include "ticket/ticket_widgets.hpp"
 
 namespace hcp::ui {
 
@@ -49,7 +49,8 @@ void TicketStartScreen::draw(Ui& ui) {
     // The hidden hot corner (bottom right): five quick taps open the maintenance PIN keypad.
     if (m_station.has_pin()) {
         ImGui::SetCursorPos(ImVec2(ImGui::GetWindowWidth() - 3.0F * em, ImGui::GetWindowHeight() - 3.0F * em));
-        if (ImGui::InvisibleButton("##corner", ui.em2(3.0F, 3.0F))) m_station.hot_corner_tap(TicketStation::Clock::now());
+        if (ImGui::InvisibleButton("##corner", ui.em2(3.0F, 3.0F)))
+            m_station.hot_corner_tap(TicketStation::Clock::now());
         ui.record("maintenance-corner", true);
     }
 }

@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "hcp/hub/event_bus.hpp"
-#include "hcp/queue/queue.hpp"
 #include "hcp/hub_client/remote_queue.hpp"
+#include "hcp/queue/queue.hpp"
 
 namespace hcp::ui {
 

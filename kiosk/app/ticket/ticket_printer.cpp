@@ -3,12 +3,12 @@
 #include <iostream>
 
 #include "hcp/base/crypto.hpp"
+#include "hcp/base/time.hpp"
 #include "hcp/printer/encoder.hpp"
 #include "hcp/printer/jobs.hpp"
 #include "hcp/printer/profile.hpp"
 #include "hcp/printer/templates.hpp"
 #include "hcp/printer/transport.hpp"
-#include "hcp/base/time.hpp"
 #include "hcp/token/token.hpp"
 
 namespace hcp::ui {
@@ -34,8 +34,8 @@ TicketPrinter::TicketPrinter(const hcp::Config& config, std::optional<std::files
         o.connect_timeout = std::chrono::milliseconds(3000);
         o.log = [](const std::string& line) { std::cerr << "hcp-printer: " << line << '\n'; };
         const hcp::TransportSpec spec = pc.transport;
-        m_jobs = std::make_unique<hcp::printer::JobManager>(dir, profile, [spec] { return hcp::printer::make_transport(spec); },
-                                                            o);
+        m_jobs = std::make_unique<hcp::printer::JobManager>(
+            dir, profile, [spec] { return hcp::printer::make_transport(spec); }, o);
     } catch (const std::exception& e) {
         m_setup_error = e.what();
         std::cerr << "hcp-kiosk: the ticket printer cannot start: " << e.what() << '\n';
@@ -49,9 +49,10 @@ std::string TicketPrinter::qr_url(const hcp::IssuedTicket& t) const {
     try {
         std::string day = t.ticket.business_day;  // YYYY-MM-DD
         std::erase(day, '-');
-        const auto expires = std::chrono::duration_cast<std::chrono::seconds>(
-                                 (t.ticket.issued_at + std::chrono::hours(24) * m_config.receipt_qr.valid_days).time_since_epoch())
-                                 .count();
+        const auto expires =
+            std::chrono::duration_cast<std::chrono::seconds>(
+                (t.ticket.issued_at + std::chrono::hours(24) * m_config.receipt_qr.valid_days).time_since_epoch())
+                .count();
         const std::string token =
             hcp::token::issue(*m_key, {m_config.hall.code, day + t.ticket.number, hcp::token::Stage::ticket, expires});
         return hcp::token::make_url(m_config.receipt_qr.url_prefix, token);
@@ -88,7 +89,8 @@ PrintOutcome TicketPrinter::print(const hcp::IssuedTicket& t, const std::string&
         d.eta_minutes = eta > 0 ? static_cast<int>(eta) : -1;
         d.time_text = hcp::format_china_minute(t.ticket.issued_at);
         d.qr_url = qr_url;
-        if (!qr_url.empty()) d.short_code = hcp::token::short_code(qr_url.substr(m_config.receipt_qr.url_prefix.size()));
+        if (!qr_url.empty())
+            d.short_code = hcp::token::short_code(qr_url.substr(m_config.receipt_qr.url_prefix.size()));
         const auto doc = hcp::printer::ticket_document(d, m_encoder->profile());
         const auto id = m_jobs->submit(m_encoder->encode(doc), "ticket " + t.ticket.number);
         const auto job = m_jobs->wait(id, timeout);

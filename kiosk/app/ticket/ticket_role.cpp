@@ -48,8 +48,8 @@ TicketRole::TicketRole(const RoleContext& ctx)
     at(TicketScreen::confirm) = std::make_unique<TicketConfirmScreen>(st, f);
     at(TicketScreen::refused) = std::make_unique<TicketRefusedScreen>(st, f);
     at(TicketScreen::pin) = std::make_unique<TicketPinScreen>(st, f);
-    at(TicketScreen::maintenance) = std::make_unique<TicketMaintenanceScreen>(
-        st, *m_printer, m_services.upload_summary, cfg.store.database.parent_path());
+    at(TicketScreen::maintenance) = std::make_unique<TicketMaintenanceScreen>(st, *m_printer, m_services.upload_summary,
+                                                                              cfg.store.database.parent_path());
     // Counts and estimates: the queue's snapshot, read on the feed's thread after each change.
     HallFeed* feed = m_services.hall;
     if (feed->local()) m_station->on_snapshot(feed->snapshot());

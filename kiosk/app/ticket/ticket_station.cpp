@@ -29,7 +29,9 @@ TicketStation::TicketStation(const hcp::Config& config, TicketDesk& desk, Ticket
     m_thread = std::thread([this] { run(); });
 }
 
-TicketStation::~TicketStation() { stop(); }
+TicketStation::~TicketStation() {
+    stop();
+}
 
 void TicketStation::stop() {
     {
@@ -43,20 +45,20 @@ void TicketStation::stop() {
 void TicketStation::typed(char c) {
     if (m_busy) return;
     switch (m_screen) {
-    case TicketScreen::start: scan_char(c); break;
-    case TicketScreen::code: code_key(c); break;
-    case TicketScreen::pin: pin_key(c); break;
-    default: break;
+        case TicketScreen::start: scan_char(c); break;
+        case TicketScreen::code: code_key(c); break;
+        case TicketScreen::pin: pin_key(c); break;
+        default: break;
     }
 }
 
 void TicketStation::enter_key(Clock::time_point now) {
     if (m_busy) return;
     switch (m_screen) {
-    case TicketScreen::start: scan_enter(); break;
-    case TicketScreen::code: check_in(); break;
-    case TicketScreen::pin: pin_enter(now); break;
-    default: break;
+        case TicketScreen::start: scan_enter(); break;
+        case TicketScreen::code: check_in(); break;
+        case TicketScreen::pin: pin_enter(now); break;
+        default: break;
     }
 }
 
@@ -119,7 +121,9 @@ void TicketStation::toggle_priority() {
     ++m_version;
 }
 
-void TicketStation::take(const std::string& category) { submit(category, false); }
+void TicketStation::take(const std::string& category) {
+    submit(category, false);
+}
 
 void TicketStation::submit(const std::string& category, bool via_appointment) {
     const bool priority = m_priority && !via_appointment;
@@ -155,12 +159,12 @@ void TicketStation::on_taken(hcp::QueueResult<hcp::IssuedTicket> r, bool via_app
         const hcp::QueueFailure& f = r.error();
         std::cout << "ticket: refused " << hcp::to_string(f.cause) << " " << f.message << '\n';
         switch (f.cause) {
-        case hcp::QueueErrc::category_closed: m_refused_title = "ticket.closed_title"; break;
-        case hcp::QueueErrc::daily_cap_reached: m_refused_title = "ticket.cap_title"; break;
-        case hcp::QueueErrc::unknown_appointment:
-        case hcp::QueueErrc::appointment_used:
-        case hcp::QueueErrc::appointment_other_day: m_refused_title = "ticket.appointment_title"; break;
-        default: m_refused_title = "ticket.refused_title"; break;
+            case hcp::QueueErrc::category_closed: m_refused_title = "ticket.closed_title"; break;
+            case hcp::QueueErrc::daily_cap_reached: m_refused_title = "ticket.cap_title"; break;
+            case hcp::QueueErrc::unknown_appointment:
+            case hcp::QueueErrc::appointment_used:
+            case hcp::QueueErrc::appointment_other_day: m_refused_title = "ticket.appointment_title"; break;
+            default: m_refused_title = "ticket.refused_title"; break;
         }
         m_refused = f.message_zh;
         go(TicketScreen::refused);
@@ -282,11 +286,14 @@ void TicketStation::pin_enter(Clock::time_point now) {
     ++m_version;
 }
 
-void TicketStation::back_to_start() { go(TicketScreen::start); }
+void TicketStation::back_to_start() {
+    go(TicketScreen::start);
+}
 
 void TicketStation::back() {
     if (m_screen == TicketScreen::categories || m_screen == TicketScreen::code || m_screen == TicketScreen::pin ||
-        m_screen == TicketScreen::maintenance || m_screen == TicketScreen::refused || m_screen == TicketScreen::confirm) {
+        m_screen == TicketScreen::maintenance || m_screen == TicketScreen::refused ||
+        m_screen == TicketScreen::confirm) {
         go(TicketScreen::start);
     }
 }
@@ -296,14 +303,16 @@ void TicketStation::on_snapshot(hcp::QueueSnapshot snap) {
     ++m_version;
 }
 
-void TicketStation::touched(Clock::time_point now) { m_last_touch = now; }
+void TicketStation::touched(Clock::time_point now) {
+    m_last_touch = now;
+}
 
 std::chrono::seconds TicketStation::idle_limit() const {
     switch (m_screen) {
-    case TicketScreen::confirm:
-        return m_taken && m_taken->print != PrintState::printed ? kIdleConfirmNotPrinted : kIdleConfirm;
-    case TicketScreen::maintenance: return kIdleMaintenance;
-    default: return kIdleMenu;
+        case TicketScreen::confirm:
+            return m_taken && m_taken->print != PrintState::printed ? kIdleConfirmNotPrinted : kIdleConfirm;
+        case TicketScreen::maintenance: return kIdleMaintenance;
+        default: return kIdleMenu;
     }
 }
 

@@ -100,10 +100,10 @@ public:
     void toggle_priority();
     void take(const std::string& category);
     void open_code_entry();
-    void code_key(char c);      // digit or letter; ignored past 13 characters
+    void code_key(char c);  // digit or letter; ignored past 13 characters
     void code_backspace();
     void code_clear();
-    void check_in();            // the code entered on the keypad
+    void check_in();  // the code entered on the keypad
     // Keyboard-wedge scanner on the start screen: characters, then Enter.
     void scan_char(char c);
     void scan_enter();
@@ -116,7 +116,7 @@ public:
     void pin_backspace();
     void pin_enter(Clock::time_point now);
     void back_to_start();
-    void back();                // one level up
+    void back();  // one level up
 
     // ---- the app ----
     void on_snapshot(hcp::QueueSnapshot snap);

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "shell/fonts.hpp"
-#include "ticket/ticket_station.hpp"
 #include "shell/ui_kit.hpp"
+#include "ticket/ticket_station.hpp"
 
 namespace hcp::ui {
 
@@ -29,13 +29,16 @@ void ticket_category_grid(Ui& ui, Fonts& fonts, TicketStation& station,
     const int n = static_cast<int>(categories.size());
     const int cols = n <= 1 ? 1 : (n <= 4 ? 2 : 3);
     const int rows = (n + cols - 1) / cols;
-    const ImVec2 size((width - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols),
-                      std::clamp((height - gap * static_cast<float>(rows - 1)) / static_cast<float>(rows), 4.2F * em, 6.5F * em));
+    const ImVec2 size(
+        (width - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols),
+        std::clamp((height - gap * static_cast<float>(rows - 1)) / static_cast<float>(rows), 4.2F * em, 6.5F * em));
     const float x0 = ImGui::GetCursorPosX();
     for (int i = 0; i < n; ++i) {
         const hcp::ServiceCategory& c = *categories[static_cast<size_t>(i)];
-        if (i % cols != 0) ImGui::SameLine(0.0F, gap);
-        else ImGui::SetCursorPosX(x0);
+        if (i % cols != 0)
+            ImGui::SameLine(0.0F, gap);
+        else
+            ImGui::SetCursorPosX(x0);
         const hcp::QueueSnapshot::CategoryLine* line = station.line_of(c.code);
         const bool open = line == nullptr || line->taking_tickets;
         ImGui::PushID(c.code.c_str());
@@ -68,8 +71,8 @@ void ticket_category_grid(Ui& ui, Fonts& fonts, TicketStation& station,
             queue_line = ui.tr("ticket.not_taking");
             queue_color = colors::warn;
         } else {
-            queue_line = ui.tr("ticket.waiting_prefix") + std::to_string(line->waiting) + ui.tr("ticket.waiting_suffix") +
-                         "  ·  " + ui.tr("ticket.eta") + line->new_ticket.wait_zh();
+            queue_line = ui.tr("ticket.waiting_prefix") + std::to_string(line->waiting) +
+                         ui.tr("ticket.waiting_suffix") + "  ·  " + ui.tr("ticket.eta") + line->new_ticket.wait_zh();
         }
         put(ui, fonts.body(), ImVec2(tx, a.y + size.y * 0.5F + 0.25F * em), queue_color, queue_line);
         // "社保医保 等候 2 人 约 16 分钟" for scripts.
@@ -96,8 +99,10 @@ void ticket_priority_switch(Ui& ui, Fonts& fonts, TicketStation& station) {
     dl->AddRectFilled(ba, ImVec2(ba.x + box, ba.y + box), IM_COL32(0xFF, 0xFF, 0xFF, 0xFF), 0.2F * em);
     dl->AddRect(ba, ImVec2(ba.x + box, ba.y + box), kGreen, 0.2F * em, 0, 0.12F * em);
     if (on) {
-        dl->AddLine(ImVec2(ba.x + 0.3F * em, ba.y + 0.8F * em), ImVec2(ba.x + 0.65F * em, ba.y + 1.15F * em), kGreen, 0.22F * em);
-        dl->AddLine(ImVec2(ba.x + 0.65F * em, ba.y + 1.15F * em), ImVec2(ba.x + 1.25F * em, ba.y + 0.35F * em), kGreen, 0.22F * em);
+        dl->AddLine(ImVec2(ba.x + 0.3F * em, ba.y + 0.8F * em), ImVec2(ba.x + 0.65F * em, ba.y + 1.15F * em), kGreen,
+                    0.22F * em);
+        dl->AddLine(ImVec2(ba.x + 0.65F * em, ba.y + 1.15F * em), ImVec2(ba.x + 1.25F * em, ba.y + 0.35F * em), kGreen,
+                    0.22F * em);
     }
     ImFont* title = fonts.title();
     const std::string text = on ? ui.tr("ticket.priority_on") : label;
@@ -114,8 +119,10 @@ void ticket_keys(Ui& ui, const std::vector<std::string>& keys, int cols, ImVec2 
     const float gap = 0.5F * ui.em();
     const float x0 = ImGui::GetCursorPosX();
     for (size_t i = 0; i < keys.size(); ++i) {
-        if (i % static_cast<size_t>(cols) != 0) ImGui::SameLine(0.0F, gap);
-        else ImGui::SetCursorPosX(x0);
+        if (i % static_cast<size_t>(cols) != 0)
+            ImGui::SameLine(0.0F, gap);
+        else
+            ImGui::SetCursorPosX(x0);
         if (ui.button(keys[i], key, Tone::plain, true, true)) on_key(keys[i]);
     }
 }

@@ -22,7 +22,9 @@ std::string str(const json& j, const char* key) {
     return s;
 }
 
-std::int64_t ms(TimePoint t) { return t.time_since_epoch().count(); }
+std::int64_t ms(TimePoint t) {
+    return t.time_since_epoch().count();
+}
 
 }  // namespace
 
@@ -115,7 +117,8 @@ json event_json(const HubEvent& e) {
                      {"window_name", e.call->window_name},
                      {"action", e.call->action}};
     if (e.receipt)
-        j["receipt"] = {{"job_id", e.receipt->job_id}, {"printed", e.receipt->printed},
+        j["receipt"] = {{"job_id", e.receipt->job_id},
+                        {"printed", e.receipt->printed},
                         {"reason_zh", e.receipt->printed ? json(nullptr) : json(e.receipt->reason_zh)}};
     return j;
 }
@@ -169,7 +172,8 @@ std::optional<RatingDraft> draft_from_json(const json& j, std::string& field, st
         if (!get_to(j, "tapped_at", s) || !(t = parse_iso8601(s))) return fail("tapped_at", "must be an ISO 8601 time");
         d.tapped_at = *t;
     }
-    if (j.contains("is_public") && !get_to(j, "is_public", d.is_public)) return fail("is_public", "must be true or false");
+    if (j.contains("is_public") && !get_to(j, "is_public", d.is_public))
+        return fail("is_public", "must be true or false");
     return d;
 }
 
@@ -220,10 +224,10 @@ std::optional<Rating> rating_from_json(const json& j, std::string& why) {
               get_to(j, "catalog_id", r.catalog_id) && get_to(j, "catalog_version", r.catalog_version) &&
               get_to(j, "is_public", r.is_public) && get_to(j, "is_default", r.is_default) &&
               get_to(j, "hall_code", r.hall_code) && get_to(j, "area_code", r.area_code) &&
-              get_to(j, "item_code", r.item_code) && get_to(j, "item_name", r.item_name) &&
-              get_to(j, "kind", kind) && get_to(j, "window", r.window) &&
-              get_to(j, "staff_number", r.staff_number) && get_to(j, "staff_name", r.staff_name) &&
-              get_to(j, "prev_hash", r.prev_hash) && get_to(j, "hash", r.hash) && get_to(j, "mac", r.mac);
+              get_to(j, "item_code", r.item_code) && get_to(j, "item_name", r.item_name) && get_to(j, "kind", kind) &&
+              get_to(j, "window", r.window) && get_to(j, "staff_number", r.staff_number) &&
+              get_to(j, "staff_name", r.staff_name) && get_to(j, "prev_hash", r.prev_hash) &&
+              get_to(j, "hash", r.hash) && get_to(j, "mac", r.mac);
     auto st = parse_stage(stage);
     auto tg = parse_rating_target(target);
     auto ch = parse_channel(channel);
@@ -292,12 +296,16 @@ std::optional<QueueTicket> ticket_from_json(const json& j) {
     t.issued_category = str(j, "issued_category");
     t.business_day = str(j, "business_day");
     get_to(j, "priority", t.priority);
-    if (auto s = parse_ticket_state(str(j, "state"))) t.state = *s;
-    else return std::nullopt;
+    if (auto s = parse_ticket_state(str(j, "state")))
+        t.state = *s;
+    else
+        return std::nullopt;
     get_to(j, "window", t.window);
     t.staff = staff_of(j, "staff");
-    if (auto at = time_of(j, "issued_at")) t.issued_at = *at;
-    else return std::nullopt;
+    if (auto at = time_of(j, "issued_at"))
+        t.issued_at = *at;
+    else
+        return std::nullopt;
     t.called_at = time_of(j, "called_at");
     t.serving_at = time_of(j, "serving_at");
     t.finished_at = time_of(j, "finished_at");
@@ -310,8 +318,10 @@ std::optional<QueueTicket> ticket_from_json(const json& j) {
 std::optional<QueueSnapshot> snapshot_from_json(const json& j) {
     if (!j.is_object()) return std::nullopt;
     QueueSnapshot s;
-    if (auto at = time_of(j, "at")) s.at = *at;
-    else return std::nullopt;
+    if (auto at = time_of(j, "at"))
+        s.at = *at;
+    else
+        return std::nullopt;
     s.business_day = str(j, "business_day");
     auto cats = j.find("categories");
     auto wins = j.find("windows");

@@ -8,9 +8,9 @@
 #include <mutex>
 #include <thread>
 
+#include "hcp/hub_client/hub_json.hpp"
 #include "hcp/store/outbox.hpp"
 #include "hub_client.hpp"
-#include "hcp/hub_client/hub_json.hpp"
 #include "sse_client.hpp"
 
 namespace hcp {
@@ -56,8 +56,7 @@ struct RemoteHubLink::Impl {
     bool fwd_wake = false;
     std::thread forwarder;
 
-    Impl(RemoteHubLinkOptions o, const SecretKey& k)
-        : opt(std::move(o)), key(k), store(open_store(opt, k)) {}
+    Impl(RemoteHubLinkOptions o, const SecretKey& k) : opt(std::move(o)), key(k), store(open_store(opt, k)) {}
 
     static Store open_store(RemoteHubLinkOptions& o, const SecretKey& k) {
         o.store.outbox_target = "hub";
@@ -148,7 +147,8 @@ struct RemoteHubLink::Impl {
         } else if (type == "rating_cancelled") {
             TerminalEvent e;
             e.kind = TerminalEvent::Kind::rating_cancelled;
-            if (auto it = j.find("case_nos"); it != j.end() && it->is_array() && !it->empty() && it->front().is_string())
+            if (auto it = j.find("case_nos");
+                it != j.end() && it->is_array() && !it->empty() && it->front().is_string())
                 e.case_no = it->front().get<std::string>();
             emit(e);
         }
@@ -278,7 +278,9 @@ void RemoteHubLink::subscribe(int window, std::function<void(const TerminalEvent
     im.start_reader(window);
 }
 
-void RemoteHubLink::unsubscribe() { m_impl->stop_reader(); }
+void RemoteHubLink::unsubscribe() {
+    m_impl->stop_reader();
+}
 
 Result<SubmitResult, SubmitFailure> RemoteHubLink::submit(const RatingDraft& draft) {
     auto& im = *m_impl;
@@ -303,9 +305,12 @@ Result<SubmitResult, SubmitFailure> RemoteHubLink::submit(const RatingDraft& dra
         }
         f.violation = violation_named(code);
         if (f.cause == SubmitFailureCause::rule_violation && !f.violation) {
-            if (res->status == 409) f.violation = RuleViolation::already_rated;
-            else if (res->status == 404) f.violation = RuleViolation::unknown_case;
-            else f.violation = RuleViolation::stage_not_open;
+            if (res->status == 409)
+                f.violation = RuleViolation::already_rated;
+            else if (res->status == 404)
+                f.violation = RuleViolation::unknown_case;
+            else
+                f.violation = RuleViolation::stage_not_open;
         }
         if (f.message_zh.empty()) f.message_zh = "评价未能提交，请联系大厅工作人员。";
         f.detail = "hub answered " + std::to_string(res->status) + " " + code;
@@ -321,9 +326,9 @@ Result<SubmitResult, SubmitFailure> RemoteHubLink::submit(const RatingDraft& dra
     if (!rec) {
         SubmitFailure f;
         const auto& e = rec.error();
-        f.cause = e.cause == RecordFailureCause::rule_violation    ? SubmitFailureCause::rule_violation
+        f.cause = e.cause == RecordFailureCause::rule_violation     ? SubmitFailureCause::rule_violation
                   : e.cause == RecordFailureCause::disk_nearly_full ? SubmitFailureCause::disk_nearly_full
-                                                                     : SubmitFailureCause::storage_error;
+                                                                    : SubmitFailureCause::storage_error;
         f.violation = e.violation;
         f.message_zh = e.message_zh();
         f.detail = "local store: " + e.detail;
@@ -354,8 +359,12 @@ HubStatus RemoteHubLink::status() const {
     return s;
 }
 
-const OptionCatalog& RemoteHubLink::catalog() const { return m_impl->opt.catalog; }
+const OptionCatalog& RemoteHubLink::catalog() const {
+    return m_impl->opt.catalog;
+}
 
-void RemoteHubLink::forward_now() { m_impl->wake_forwarder(); }
+void RemoteHubLink::forward_now() {
+    m_impl->wake_forwarder();
+}
 
 }  // namespace hcp

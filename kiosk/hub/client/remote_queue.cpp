@@ -5,8 +5,8 @@
 
 #include <mutex>
 
-#include "hub_client.hpp"
 #include "hcp/hub_client/hub_json.hpp"
+#include "hub_client.hpp"
 #include "sse_client.hpp"
 
 namespace hcp {
@@ -67,7 +67,9 @@ struct RemoteQueue::Reader {
 
 RemoteQueue::RemoteQueue(RemoteQueueOptions options) : m_opt(std::move(options)) {}
 
-RemoteQueue::~RemoteQueue() { unsubscribe(); }
+RemoteQueue::~RemoteQueue() {
+    unsubscribe();
+}
 
 namespace {
 
@@ -151,8 +153,10 @@ void RemoteQueue::subscribe(std::function<void(const HubEvent&)> on_event) {
             e.id = ev.id;
             e.type = ev.type == "queue_called" ? HubEventType::queue_called : HubEventType::queue_changed;
             e.window = j.value("window", HubEvent::kAllWindows);
-            if (auto at = parse_iso8601(j.value("at", std::string()))) e.at = *at;
-            else e.at = hcp::now();
+            if (auto at = parse_iso8601(j.value("at", std::string())))
+                e.at = *at;
+            else
+                e.at = hcp::now();
             if (e.type == HubEventType::queue_called) {
                 auto call = j.find("call");
                 if (call == j.end() || !call->is_object()) return;

@@ -23,8 +23,10 @@ SseEvent parse_sse_block(std::string_view block) {
             if (line.substr(0, name.size()) != name) return false;
             auto v = line.substr(name.size());
             if (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-            if (append) out.append(v);
-            else out.assign(v);
+            if (append)
+                out.append(v);
+            else
+                out.assign(v);
             return true;
         };
         std::string id;
@@ -44,7 +46,9 @@ SseEvent parse_sse_block(std::string_view block) {
 SseClient::SseClient(SseClientOptions options, SseCallbacks callbacks)
     : m_opt(std::move(options)), m_cb(std::move(callbacks)), m_last_id(m_opt.last_id) {}
 
-SseClient::~SseClient() { stop(); }
+SseClient::~SseClient() {
+    stop();
+}
 
 void SseClient::start() {
     std::lock_guard lock(m_mutex);
@@ -118,8 +122,8 @@ void SseClient::run() {
         }
         if ((!opened || !res) && m_cb.on_lost)
             m_cb.on_lost(refused_status != 0 ? "event stream answered " + std::to_string(refused_status)
-                         : res           ? "event stream ended"
-                                         : "hub unreachable: " + httplib::to_string(res.error()));
+                         : res               ? "event stream ended"
+                                             : "hub unreachable: " + httplib::to_string(res.error()));
         std::unique_lock lock(m_mutex);
         m_cv.wait_for(lock, m_opt.reconnect_delay, [&] { return m_stop; });
         if (m_stop) return;

@@ -12,10 +12,10 @@
 #include <iostream>
 #include <thread>
 
-#include "hcp/base/crypto.hpp"
-#include "hcp/hub_server/rate_limit.hpp"
 #include "hall_api_routes.hpp"
+#include "hcp/base/crypto.hpp"
 #include "hcp/hub_client/hub_json.hpp"
+#include "hcp/hub_server/rate_limit.hpp"
 #include "staff_sessions.hpp"
 
 namespace hcp {
@@ -80,9 +80,8 @@ std::optional<json> json_body(const httplib::Request& req, httplib::Response& re
 
 void send_hub_failure(httplib::Response& res, const HubFailure& f) {
     std::string code = f.violation && f.cause == HubErrc::rule_violation ? std::string(to_string(*f.violation))
-                                                                          : std::string(to_string(f.cause));
-    send_error(res, status_of(f.cause, f.violation), code, f.message_zh.empty() ? f.message : f.message_zh,
-               f.message);
+                                                                         : std::string(to_string(f.cause));
+    send_error(res, status_of(f.cause, f.violation), code, f.message_zh.empty() ? f.message : f.message_zh, f.message);
 }
 
 }  // namespace api
@@ -127,10 +126,14 @@ struct HallApiServer::Impl {
         const Caller who = authenticate(req);
         std::optional<std::chrono::milliseconds> wait;
         const auto t = RateLimiter::Clock::now();
-        if (who.kind == Caller::Kind::none) wait = anon_limits.acquire("ip:" + req.remote_addr, t);
-        else wait = token_limits.acquire(std::string(who.kind == Caller::Kind::device   ? "device:"
-                                                     : who.kind == Caller::Kind::system ? "system:"
-                                                                                        : "") + who.id, t);
+        if (who.kind == Caller::Kind::none)
+            wait = anon_limits.acquire("ip:" + req.remote_addr, t);
+        else
+            wait = token_limits.acquire(std::string(who.kind == Caller::Kind::device   ? "device:"
+                                                    : who.kind == Caller::Kind::system ? "system:"
+                                                                                       : "") +
+                                            who.id,
+                                        t);
         if (!wait) return true;
         rate_limited.fetch_add(1);
         const long long seconds = std::max(1LL, static_cast<long long>((wait->count() + 999) / 1000));
@@ -291,9 +294,8 @@ struct HallApiServer::Impl {
             .hub = hub,
             .config = cfg,
             .services = services,
-            .require = [this](const httplib::Request& req, httplib::Response& res, bool d, bool s, bool st) {
-                return require(req, res, d, s, st);
-            },
+            .require = [this](const httplib::Request& req, httplib::Response& res, bool d, bool s,
+                              bool st) { return require(req, res, d, s, st); },
             .json_body = api::json_body,
             .report_case = [this](const CaseReport& r, httplib::Response& res) { return report_case(r, res); },
             .add_receipt = [this](json& reply, const Case& c) { add_receipt(reply, c); },
@@ -313,7 +315,9 @@ struct HallApiServer::Impl {
 HallApiServer::HallApiServer(Hub& hub, HallApiConfig config, HallApiServices services)
     : m_impl(std::make_unique<Impl>(hub, std::move(config), std::move(services))) {}
 
-HallApiServer::~HallApiServer() { stop(); }
+HallApiServer::~HallApiServer() {
+    stop();
+}
 
 Result<int, ServeFailure> HallApiServer::start() {
     auto& im = *m_impl;
@@ -324,9 +328,8 @@ Result<int, ServeFailure> HallApiServer::start() {
         port = im.svr.bind_to_any_port(im.cfg.listen_host);
         if (port <= 0) return ServeFailure{ServeErrc::bind_failed, "cannot bind " + im.cfg.listen_host};
     } else if (!im.svr.bind_to_port(im.cfg.listen_host, port)) {
-        return ServeFailure{ServeErrc::bind_failed,
-                            "cannot listen on " + im.cfg.listen_host + ":" + std::to_string(port) +
-                                " (address in use or not local)"};
+        return ServeFailure{ServeErrc::bind_failed, "cannot listen on " + im.cfg.listen_host + ":" +
+                                                        std::to_string(port) + " (address in use or not local)"};
     }
     im.port = port;
     im.stopping = false;
@@ -347,7 +350,11 @@ void HallApiServer::stop() {
     im.running = false;
 }
 
-int HallApiServer::port() const noexcept { return m_impl->port.load(); }
-int HallApiServer::sse_clients() const noexcept { return m_impl->sse_clients.load(); }
+int HallApiServer::port() const noexcept {
+    return m_impl->port.load();
+}
+int HallApiServer::sse_clients() const noexcept {
+    return m_impl->sse_clients.load();
+}
 
 }  // namespace hcp

@@ -34,45 +34,86 @@ std::optional<CaseReport> report_from_json(const json& j, std::string& bad) {
     }
     auto kind = opt_string(j, "kind", bad);
     if (!kind) return std::nullopt;
-    if (*kind == "immediate") r.kind = CaseKind::immediate;
-    else if (*kind == "promised") r.kind = CaseKind::promised;
-    else { bad = "kind"; return std::nullopt; }
+    if (*kind == "immediate")
+        r.kind = CaseKind::immediate;
+    else if (*kind == "promised")
+        r.kind = CaseKind::promised;
+    else {
+        bad = "kind";
+        return std::nullopt;
+    }
     auto stage = opt_string(j, "stage", bad);
-    if (!stage || !parse_stage(*stage)) { bad = "stage"; return std::nullopt; }
+    if (!stage || !parse_stage(*stage)) {
+        bad = "stage";
+        return std::nullopt;
+    }
     r.stage = *parse_stage(*stage);
     auto w = j.find("window");
-    if (w == j.end() || !w->is_number_integer()) { bad = "window"; return std::nullopt; }
+    if (w == j.end() || !w->is_number_integer()) {
+        bad = "window";
+        return std::nullopt;
+    }
     auto wv = w->get<std::int64_t>();
-    if (wv < 0 || wv > 999) { bad = "window"; return std::nullopt; }
+    if (wv < 0 || wv > 999) {
+        bad = "window";
+        return std::nullopt;
+    }
     r.window = static_cast<int>(wv);
     if (auto a = j.find("applicant"); a != j.end() && !a->is_null()) {
-        if (!a->is_object()) { bad = "applicant"; return std::nullopt; }
+        if (!a->is_object()) {
+            bad = "applicant";
+            return std::nullopt;
+        }
         auto n = opt_string(*a, "name", bad), p = opt_string(*a, "phone", bad), i = opt_string(*a, "id_no", bad);
-        if (!n || !p || !i) { bad = "applicant." + bad; return std::nullopt; }
+        if (!n || !p || !i) {
+            bad = "applicant." + bad;
+            return std::nullopt;
+        }
         r.applicant.name = PersonalField(PersonalKind::name, *n);
         r.applicant.phone = PersonalField(PersonalKind::phone, *p);
         r.applicant.id_number = PersonalField(PersonalKind::id_number, *i);
     }
     if (auto b = j.find("batch"); b != j.end() && !b->is_null()) {
-        if (!b->is_array() || b->size() > kMaxBatchCases) { bad = "batch"; return std::nullopt; }
+        if (!b->is_array() || b->size() > kMaxBatchCases) {
+            bad = "batch";
+            return std::nullopt;
+        }
         for (const auto& no : *b) {
-            if (!no.is_string()) { bad = "batch"; return std::nullopt; }
+            if (!no.is_string()) {
+                bad = "batch";
+                return std::nullopt;
+            }
             r.batch.push_back(no.get<std::string>());
         }
     }
     if (auto t = j.find("theme"); t != j.end() && !t->is_null()) {
-        if (!t->is_object()) { bad = "theme"; return std::nullopt; }
+        if (!t->is_object()) {
+            bad = "theme";
+            return std::nullopt;
+        }
         auto id = opt_string(*t, "id", bad);
-        if (!id || id->empty()) { bad = "theme.id"; return std::nullopt; }
+        if (!id || id->empty()) {
+            bad = "theme.id";
+            return std::nullopt;
+        }
         r.theme_id = *id;
         if (auto items = t->find("items"); items != t->end()) {
-            if (!items->is_array() || items->size() > kMaxThemeItems) { bad = "theme.items"; return std::nullopt; }
+            if (!items->is_array() || items->size() > kMaxThemeItems) {
+                bad = "theme.items";
+                return std::nullopt;
+            }
             for (const auto& it : *items) {
-                if (!it.is_object()) { bad = "theme.items"; return std::nullopt; }
+                if (!it.is_object()) {
+                    bad = "theme.items";
+                    return std::nullopt;
+                }
                 ThemeItem ti;
                 auto c = opt_string(it, "case_no", bad), ic = opt_string(it, "item_code", bad),
                      in = opt_string(it, "item_name", bad);
-                if (!c || !ic || !in) { bad = "theme.items." + bad; return std::nullopt; }
+                if (!c || !ic || !in) {
+                    bad = "theme.items." + bad;
+                    return std::nullopt;
+                }
                 ti.case_no = *c;
                 ti.item_code = *ic;
                 ti.item_name = *in;
@@ -105,8 +146,7 @@ void register_cases_routes(httplib::Server& svr, RouteContext ctx) {
         if (!c->require(req, res, true, true, false)) return;
         const std::string no = req.matches[1];
         auto found = c->hub.find_case(no);
-        if (!found)
-            return send_error(res, 404, "unknown_case", std::string(message_zh(RuleViolation::unknown_case)));
+        if (!found) return send_error(res, 404, "unknown_case", std::string(message_zh(RuleViolation::unknown_case)));
         json rated = json::array();
         for (const auto& s : c->hub.rated_slots(no))
             rated.push_back({{"stage", std::string(to_string(s.stage))}, {"target", std::string(to_string(s.target))}});

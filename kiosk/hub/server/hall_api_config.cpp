@@ -9,9 +9,9 @@
 #include <cstring>
 #include <set>
 
-#include "hcp/hub_server/hall_api.hpp"
 #include "hcp/base/crypto.hpp"
 #include "hcp/detail/toml_util.hpp"
+#include "hcp/hub_server/hall_api.hpp"
 
 namespace hcp {
 
@@ -76,8 +76,8 @@ ApiTokens load_api_tokens(const std::filesystem::path& path) {
         throw Error(Errc::io_failure, "cannot read the API tokens file " + path.string() +
                                           " (set [api].tokens_file, see docs/hall-api.md)");
     if ((st.st_mode & 077) != 0)
-        throw Error(Errc::key_invalid, "API tokens file " + path.string() +
-                                           " is readable by others; run: chmod 600 " + path.string());
+        throw Error(Errc::key_invalid,
+                    "API tokens file " + path.string() + " is readable by others; run: chmod 600 " + path.string());
     return parse_api_tokens(detail::read_text_file(path), path.string());
 }
 
@@ -103,8 +103,9 @@ std::vector<StaffPin> parse_staff_pins(std::string_view toml_text, const std::st
             p.staff_no = rd.get_string(*t, path, "number", true, 32).value_or("");
             p.pin_hash = rd.get_string(*t, path, "pin_hash", true, crypto_pwhash_STRBYTES - 1).value_or("");
             if (!p.pin_hash.empty() && p.pin_hash.rfind("$argon2id$", 0) != 0)
-                rd.error(t->get("pin_hash"), path + ".pin_hash",
-                         "must be an argon2id hash (\"$argon2id$v=19$…\", made by hash_staff_pin), never the PIN itself");
+                rd.error(
+                    t->get("pin_hash"), path + ".pin_hash",
+                    "must be an argon2id hash (\"$argon2id$v=19$…\", made by hash_staff_pin), never the PIN itself");
             if (!p.staff_no.empty() && !numbers.insert(p.staff_no).second)
                 rd.error(t->get("number"), path + ".number", "staff '" + p.staff_no + "' is listed twice");
             out.push_back(std::move(p));
@@ -120,8 +121,8 @@ std::vector<StaffPin> load_staff_pins(const std::filesystem::path& path) {
         throw Error(Errc::io_failure, "cannot read the staff PIN file " + path.string() +
                                           " (set [api].staff_pins_file, see docs/config.md)");
     if ((st.st_mode & 077) != 0)
-        throw Error(Errc::key_invalid, "staff PIN file " + path.string() +
-                                           " is readable by others; run: chmod 600 " + path.string());
+        throw Error(Errc::key_invalid,
+                    "staff PIN file " + path.string() + " is readable by others; run: chmod 600 " + path.string());
     return parse_staff_pins(detail::read_text_file(path), path.string());
 }
 

@@ -53,7 +53,8 @@ struct ConsoleRoutes {
         json categories = json::array();
         for (const auto& c : q.setup().categories) {
             json items = json::array();
-            for (const auto& code : c.items) items.push_back({{"code", code}, {"name", ctx.item_name(code).empty() ? code : ctx.item_name(code)}});
+            for (const auto& code : c.items)
+                items.push_back({{"code", code}, {"name", ctx.item_name(code).empty() ? code : ctx.item_name(code)}});
             const bool serves = std::find(c.windows.begin(), c.windows.end(), s.window) != c.windows.end();
             categories.push_back({{"code", c.code}, {"name", c.name}, {"serves", serves}, {"items", items}});
         }
@@ -61,7 +62,8 @@ struct ConsoleRoutes {
         for (const auto& t : q.held(s.window)) held.push_back({{"number", t.number}, {"category", t.category}});
         return {{"window", s.window},
                 {"window_name", ctx.window_name(s.window)},
-                {"receipt_printer", ctx.services.receipt_printers != nullptr && ctx.services.receipt_printers->has(s.window)},
+                {"receipt_printer",
+                 ctx.services.receipt_printers != nullptr && ctx.services.receipt_printers->has(s.window)},
                 {"held", held},
                 {"staff", {{"number", s.staff.number}, {"name", s.staff.name}}},
                 {"expires_at", format_iso8601(ctx.services.clock() + left)},
@@ -87,7 +89,8 @@ struct ConsoleRoutes {
             return it->get<std::string>();
         };
         auto staff_no = text("staff_no", kMaxStaffNoBytes);
-        if (!staff_no) return send_error(res, 400, "invalid_field", "请输入工号。", "staff_no missing or too long", "staff_no");
+        if (!staff_no)
+            return send_error(res, 400, "invalid_field", "请输入工号。", "staff_no missing or too long", "staff_no");
         auto pin = text("pin", kMaxPinBytes);
         if (!pin) return send_error(res, 400, "invalid_field", "请输入密码。", "pin missing or too long", "pin");
         if (!sessions().configured())
@@ -99,15 +102,16 @@ struct ConsoleRoutes {
         const auto now = StaffSessions::Clock::now();
         auto refuse_locked = [&](std::chrono::seconds left) {
             res.set_header("Retry-After", std::to_string(left.count()));
-            send_error(res, 429, "pin_locked",
-                       "密码错误次数过多，登录已暂时锁定。请 " + minutes_zh(left) + "后再试；忘记密码请联系管理员重设。",
-                       "too many wrong PINs for this staff number or address");
+            send_error(
+                res, 429, "pin_locked",
+                "密码错误次数过多，登录已暂时锁定。请 " + minutes_zh(left) + "后再试；忘记密码请联系管理员重设。",
+                "too many wrong PINs for this staff number or address");
         };
         if (auto left = sessions().locked(*staff_no, address, now)) return refuse_locked(*left);
         if (!sessions().check_pin(*staff_no, *pin)) {
             const int tries = sessions().record_wrong(*staff_no, address, StaffSessions::Clock::now());
-            ctx.services.log("staff console: wrong PIN for staff " + *staff_no + " at window " + std::to_string(window) +
-                             " from " + address);
+            ctx.services.log("staff console: wrong PIN for staff " + *staff_no + " at window " +
+                             std::to_string(window) + " from " + address);
             if (tries == 0) {
                 auto left = sessions().locked(*staff_no, address, StaffSessions::Clock::now());
                 return refuse_locked(left.value_or(std::chrono::seconds{60}));
@@ -143,8 +147,10 @@ struct ConsoleRoutes {
         if (!r) return send_queue_failure(res, r.error());
         sessions().revoke_window(who->window);
         publish_queue_changed(ctx.hub.events());
-        send_json(res, 200, {{"window", who->window}, {"signed_out", true},
-                        {"closed_at", r.value().closed_at ? json(format_iso8601(*r.value().closed_at)) : json(nullptr)}});
+        send_json(res, 200,
+                  {{"window", who->window},
+                   {"signed_out", true},
+                   {"closed_at", r.value().closed_at ? json(format_iso8601(*r.value().closed_at)) : json(nullptr)}});
     }
 
     void session(const httplib::Request& req, httplib::Response& res) {
@@ -162,8 +168,7 @@ struct ConsoleRoutes {
     // resolving links, and types not in content_type(). A folder is never listed: its
     // index.html is served when the path ends with "/", otherwise 404.
     void serve_static(const httplib::Request& req, httplib::Response& res) {
-        if (ctx.services.web_root.empty())
-            return send_error(res, 404, "not_found", "本中心未安装工作人员页面。");
+        if (ctx.services.web_root.empty()) return send_error(res, 404, "not_found", "本中心未安装工作人员页面。");
         const std::string rel = req.matches[1].str();
         std::vector<std::string> parts;
         std::string part;
@@ -192,8 +197,7 @@ struct ConsoleRoutes {
         if (ec) return send_error(res, 404, "not_found", "本中心未安装工作人员页面。", "no " + root.string());
         const fs::path real = fs::canonical(file, ec);
         auto type = content_type(file);
-        if (ec || !type || !fs::is_regular_file(real, ec))
-            return send_error(res, 404, "not_found", "没有这个页面。");
+        if (ec || !type || !fs::is_regular_file(real, ec)) return send_error(res, 404, "not_found", "没有这个页面。");
         const std::string r = real.string(), base = real_root.string() + "/";
         if (r.compare(0, base.size(), base) != 0)
             return send_error(res, 404, "not_found", "没有这个页面。", "resolves outside the console folder");

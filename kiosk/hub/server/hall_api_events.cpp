@@ -91,9 +91,8 @@ void register_events_routes(httplib::Server& svr, RouteContext ctx) {
                 if (c->stopping->load()) return false;
                 if (!state->session.empty() && !c->sessions->find(state->session, StaffSessions::Clock::now()))
                     return false;
-                auto batch = c->hub.events().wait(state->after, filter,
-                                                  std::chrono::seconds(c->config.sse_keepalive_seconds), c->stopping,
-                                                  64);
+                auto batch = c->hub.events().wait(
+                    state->after, filter, std::chrono::seconds(c->config.sse_keepalive_seconds), c->stopping, 64);
                 if (batch.closed || c->stopping->load()) return false;
                 std::string out;
                 if (batch.gap) out += "event: gap\ndata: {}\n\n";

@@ -8,8 +8,8 @@
 #include <mutex>
 
 #include "hall_api_routes.hpp"
-#include "hcp/hub_server/receipt_printers.hpp"
 #include "hcp/base/time.hpp"
+#include "hcp/hub_server/receipt_printers.hpp"
 #include "staff_sessions.hpp"
 
 namespace hcp {
@@ -88,7 +88,9 @@ bool has_control(std::string_view s) {
     return false;
 }
 
-bool blank(std::string_view s) { return s.find_first_not_of(" \t") == std::string_view::npos; }
+bool blank(std::string_view s) {
+    return s.find_first_not_of(" \t") == std::string_view::npos;
+}
 
 // Reads the string fields of a body. Absent or null is "" (a problem when required); another
 // type, more than `max` bytes or control characters are problems. The first problem is kept
@@ -110,9 +112,12 @@ public:
             return {};
         }
         std::string v = it->get<std::string>();
-        if (v.size() > max) fail(key, max, "is longer than " + std::to_string(max) + " bytes");
-        else if (has_control(v)) fail(key, max, "contains control characters");
-        else if (required && blank(v)) fail(key, max, "is empty");
+        if (v.size() > max)
+            fail(key, max, "is longer than " + std::to_string(max) + " bytes");
+        else if (has_control(v))
+            fail(key, max, "contains control characters");
+        else if (required && blank(v))
+            fail(key, max, "is empty");
         return v;
     }
 
@@ -140,7 +145,8 @@ private:
     void fail(const char* key, size_t max, const std::string& why) {
         m_bad = key;
         m_why = std::string(key) + " " + why;
-        m_zh = "请求中的 " + std::string(key) + " 缺少或格式不正确（须为不超过 " + std::to_string(max) + " 字节的文字）。";
+        m_zh =
+            "请求中的 " + std::string(key) + " 缺少或格式不正确（须为不超过 " + std::to_string(max) + " 字节的文字）。";
     }
 
     const json& m_body;
@@ -160,9 +166,13 @@ std::optional<int> parse_window(const std::string& s) {
     return v;
 }
 
-json time_or_null(const std::optional<TimePoint>& t) { return t ? json(format_iso8601(*t)) : json(nullptr); }
+json time_or_null(const std::optional<TimePoint>& t) {
+    return t ? json(format_iso8601(*t)) : json(nullptr);
+}
 
-json staff_json(const Staff& s) { return {{"number", s.number}, {"name", s.name}}; }
+json staff_json(const Staff& s) {
+    return {{"number", s.number}, {"name", s.name}};
+}
 
 std::string category_name(const QueueEngine& q, const std::string& code) {
     for (const auto& c : q.setup().categories)
@@ -290,21 +300,25 @@ struct QueueRoutes {
         const WaitEstimate& e = t.estimate;
         std::string text = "您的号码：" + t.ticket.number + "（" + t.category_name + "）。";
         // "即将叫号" only when the estimate says so: nobody ahead but every window busy still waits.
-        if (e.wait.count() == 0) text += "前面没有人等候，即将叫号，请留意叫号屏和语音。";
-        else if (e.people_ahead == 0) text += "前面没有人等候，窗口正忙，预计等候" + e.wait_zh() + "。请留意叫号屏和语音。";
-        else text += "前面还有 " + std::to_string(e.people_ahead) + " 人等候，预计等候" + e.wait_zh() + "。请留意叫号屏和语音。";
+        if (e.wait.count() == 0)
+            text += "前面没有人等候，即将叫号，请留意叫号屏和语音。";
+        else if (e.people_ahead == 0)
+            text += "前面没有人等候，窗口正忙，预计等候" + e.wait_zh() + "。请留意叫号屏和语音。";
+        else
+            text += "前面还有 " + std::to_string(e.people_ahead) + " 人等候，预计等候" + e.wait_zh() +
+                    "。请留意叫号屏和语音。";
         send_json(res, 201,
-             {{"number", t.ticket.number},
-              {"category", t.ticket.category},
-              {"category_name", t.category_name},
-              {"priority", t.ticket.priority},
-              {"people_ahead", e.people_ahead},
-              {"eta_seconds", e.wait.count()},
-              {"eta_zh", e.wait_zh()},
-              {"estimate", estimate_json(e)},
-              {"text_zh", text},
-              {"appointment_code", code.empty() ? json(nullptr) : json(code)},
-              {"ticket", ticket_json(*q, t.ticket)}});
+                  {{"number", t.ticket.number},
+                   {"category", t.ticket.category},
+                   {"category_name", t.category_name},
+                   {"priority", t.ticket.priority},
+                   {"people_ahead", e.people_ahead},
+                   {"eta_seconds", e.wait.count()},
+                   {"eta_zh", e.wait_zh()},
+                   {"estimate", estimate_json(e)},
+                   {"text_zh", text},
+                   {"appointment_code", code.empty() ? json(nullptr) : json(code)},
+                   {"ticket", ticket_json(*q, t.ticket)}});
     }
 
     // POST /appointments {code, category, day, priority?}: the business system books (or
@@ -337,7 +351,8 @@ struct QueueRoutes {
             return send_json(res, 200, appointment_json(r.value()));
         }
         auto a = q->appointment(code);
-        if (!a) return send_error(res, 404, "unknown_appointment", "没有找到这个预约码的预约。", "no appointment " + code);
+        if (!a)
+            return send_error(res, 404, "unknown_appointment", "没有找到这个预约码的预约。", "no appointment " + code);
         send_json(res, 200, appointment_json(*a));
     }
 
@@ -377,9 +392,9 @@ struct QueueRoutes {
         // invent a case at its window through 办结 and rate it. Window actions need the business
         // system's token or a staff session (signed in with 工号 and PIN).
         if (who->kind == Caller::Kind::device)
-            return send_error(res, 403, "forbidden",
-                              "终端设备不能操作窗口叫号；请在窗口工作台用工号和密码登录后操作。",
-                              "device " + who->id + ": window actions need a staff session or the business system's token");
+            return send_error(
+                res, 403, "forbidden", "终端设备不能操作窗口叫号；请在窗口工作台用工号和密码登录后操作。",
+                "device " + who->id + ": window actions need a staff session or the business system's token");
         const std::string action = req.matches[2].str();
         // Actions without fields may come without a body; a body that is there must be JSON.
         json body = json::object();
@@ -447,8 +462,12 @@ struct QueueRoutes {
         if (!r) return send_failure(res, r.error());
         publish_queue_changed(bus());
         const WindowSession& s = r.value();
-        send_json(res, 200, {{"window", s.window}, {"window_name", s.name}, {"staff", staff_json(s.staff)},
-                        {"opened_at", format_iso8601(s.opened_at)}, {"closed_at", nullptr}});
+        send_json(res, 200,
+                  {{"window", s.window},
+                   {"window_name", s.name},
+                   {"staff", staff_json(s.staff)},
+                   {"opened_at", format_iso8601(s.opened_at)},
+                   {"closed_at", nullptr}});
     }
 
     void sign_out(QueueEngine& q, int w, httplib::Response& res) {
@@ -457,8 +476,12 @@ struct QueueRoutes {
         if (ctx.sessions != nullptr) ctx.sessions->revoke_window(w);  // the console there is signed out too
         publish_queue_changed(bus());
         const WindowSession& s = r.value();
-        send_json(res, 200, {{"window", s.window}, {"window_name", s.name}, {"staff", staff_json(s.staff)},
-                        {"opened_at", format_iso8601(s.opened_at)}, {"closed_at", time_or_null(s.closed_at)}});
+        send_json(res, 200,
+                  {{"window", s.window},
+                   {"window_name", s.name},
+                   {"staff", staff_json(s.staff)},
+                   {"opened_at", format_iso8601(s.opened_at)},
+                   {"closed_at", time_or_null(s.closed_at)}});
     }
 
     void skip(QueueEngine& q, int w, const json& body, httplib::Response& res) {
@@ -469,13 +492,15 @@ struct QueueRoutes {
         if (!r) return send_failure(res, r.error());
         publish_queue_changed(bus());
         const SkipOutcome& s = r.value();
-        std::string text = s.requeued ? s.ticket.number + " 已过号，已重新排队（前面 " + std::to_string(s.people_ahead) + " 人）。"
-                                      : s.ticket.number + " 已过号，记为未到；群众返回后可用特呼再叫。";
-        send_json(res, 200, {{"ticket", ticket_json(q, s.ticket)},
-                        {"requeued", s.requeued},
-                        {"people_ahead", s.requeued ? json(s.people_ahead) : json(nullptr)},
-                        {"text_zh", text},
-                        {"window", w}});
+        std::string text =
+            s.requeued ? s.ticket.number + " 已过号，已重新排队（前面 " + std::to_string(s.people_ahead) + " 人）。"
+                       : s.ticket.number + " 已过号，记为未到；群众返回后可用特呼再叫。";
+        send_json(res, 200,
+                  {{"ticket", ticket_json(q, s.ticket)},
+                   {"requeued", s.requeued},
+                   {"people_ahead", s.requeued ? json(s.people_ahead) : json(nullptr)},
+                   {"text_zh", text},
+                   {"window", w}});
     }
 
     void transfer(QueueEngine& q, int w, const json& body, httplib::Response& res) {
@@ -491,8 +516,11 @@ struct QueueRoutes {
         if (!r) return send_failure(res, r.error());
         publish_queue_changed(bus());
         const QueueTicket& t = r.value();
-        json out = {{"ticket", ticket_json(q, t)}, {"to_category", t.category},
-                    {"to_category_name", category_name(q, t.category)}, {"estimate", nullptr}, {"window", w}};
+        json out = {{"ticket", ticket_json(q, t)},
+                    {"to_category", t.category},
+                    {"to_category_name", category_name(q, t.category)},
+                    {"estimate", nullptr},
+                    {"window", w}};
         if (auto e = q.estimate(t.number)) out["estimate"] = estimate_json(e.value());
         send_json(res, 200, out);
     }
@@ -514,10 +542,13 @@ struct QueueRoutes {
         if (auto it = body.find("print_receipt"); it != body.end() && !it->is_null()) print = f.flag("print_receipt");
         if (!f.ok(res)) return;
         CaseReport report;
-        if (kind.empty() || kind == "immediate") report.kind = CaseKind::immediate;
-        else if (kind == "promised") report.kind = CaseKind::promised;
+        if (kind.empty() || kind == "immediate")
+            report.kind = CaseKind::immediate;
+        else if (kind == "promised")
+            report.kind = CaseKind::promised;
         else
-            return send_error(res, 400, "invalid_field", "办件类型（kind）只能是 immediate（即办件）或 promised（承诺件）。",
+            return send_error(res, 400, "invalid_field",
+                              "办件类型（kind）只能是 immediate（即办件）或 promised（承诺件）。",
                               "kind must be immediate or promised", "kind");
         if (blank(item_name)) item_name = ctx.item_name(item_code);
         if (blank(item_name))
@@ -570,8 +601,11 @@ struct QueueRoutes {
         (*out)["waited_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(done->waited).count();
         (*out)["service_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(done->service).count();
         if (print) {
-            if (auto c = ctx.hub.find_case(case_no)) (*out)["receipt_print"] = print_receipt(w, done->window_name, *c, *out);
-            else (*out)["receipt_print"] = {{"status", "failed"}, {"message_zh", "办件记录暂时读不到，回执未打印，请稍后按“重打回执”。"}};
+            if (auto c = ctx.hub.find_case(case_no))
+                (*out)["receipt_print"] = print_receipt(w, done->window_name, *c, *out);
+            else
+                (*out)["receipt_print"] = {{"status", "failed"},
+                                           {"message_zh", "办件记录暂时读不到，回执未打印，请稍后按“重打回执”。"}};
         } else {
             (*out)["receipt_print"] = {{"status", "not_requested"}};
         }
@@ -585,7 +619,9 @@ struct QueueRoutes {
         const std::string case_no = f.text("case_no", kMaxCaseNoBytes, true);
         if (!f.ok(res)) return;
         auto c = ctx.hub.find_case(case_no);
-        if (!c) return send_error(res, 404, "unknown_case", "没有找到办件 " + case_no + "，请核对办件编号。", "no such case", "case_no");
+        if (!c)
+            return send_error(res, 404, "unknown_case", "没有找到办件 " + case_no + "，请核对办件编号。",
+                              "no such case", "case_no");
         if (c->window != w)
             return send_error(res, 409, "wrong_window",
                               "办件 " + case_no + " 不是在本窗口办理的，请到办理该件的窗口打印回执。",
@@ -595,12 +631,13 @@ struct QueueRoutes {
         json printed = print_receipt(w, ctx.window_name(w), *c, qr);
         // 409: the window has no printer; 503: its printer could not be set up (configuration);
         // 500: this receipt could not be laid out.
-        const int status = printed["status"] == "queued"        ? 202
-                           : printed["status"] == "no_printer"  ? 409
+        const int status = printed["status"] == "queued"                              ? 202
+                           : printed["status"] == "no_printer"                        ? 409
                            : printed.value("cause", std::string()) == "printer_setup" ? 503
-                                                                                    : 500;
+                                                                                      : 500;
         if (status != 202) {
-            return send_error(res, status, printed["status"] == "no_printer" ? "no_receipt_printer" : "receipt_not_printed",
+            return send_error(res, status,
+                              printed["status"] == "no_printer" ? "no_receipt_printer" : "receipt_not_printed",
                               printed["message_zh"].get<std::string>(), printed.value("detail", std::string()));
         }
         send_json(res, status, {{"case_no", case_no}, {"window", w}, {"receipt_print", printed}});
@@ -613,7 +650,8 @@ struct QueueRoutes {
         ReceiptPrinters* printers = ctx.services.receipt_printers;
         if (printers == nullptr || !printers->has(w))
             return {{"status", "no_printer"},
-                    {"message_zh", std::to_string(w) + " 号窗口没有配置回执打印机，回执未打印。如需打印，请管理员在配置文件该窗口的 [[window]] 中设置 receipt_printer。"}};
+                    {"message_zh", std::to_string(w) + " 号窗口没有配置回执打印机，回执未打印。如需打印，请管理员在配置"
+                                                       "文件该窗口的 [[window]] 中设置 receipt_printer。"}};
         ReceiptExtras x;
         x.window_name = window_name;
         x.printed_at = ctx.services.clock ? ctx.services.clock() : hcp::now();
@@ -625,8 +663,10 @@ struct QueueRoutes {
         auto r = printers->print(w, c, ctx.services.hall_name, x);
         if (!r) {
             ctx.services.log("receipt of case " + c.case_no + " not printed: " + r.error().detail);
-            return {{"status", "failed"}, {"cause", std::string(to_string(r.error().cause))},
-                    {"message_zh", r.error().message_zh}, {"detail", r.error().detail}};
+            return {{"status", "failed"},
+                    {"cause", std::string(to_string(r.error().cause))},
+                    {"message_zh", r.error().message_zh},
+                    {"detail", r.error().detail}};
         }
         return {{"status", "queued"}, {"job_id", r.value()}, {"printer", printers->describe(w)}};
     }
@@ -634,7 +674,9 @@ struct QueueRoutes {
 
 }  // namespace
 
-void send_queue_failure(httplib::Response& res, const QueueFailure& f) { send_failure(res, f); }
+void send_queue_failure(httplib::Response& res, const QueueFailure& f) {
+    send_failure(res, f);
+}
 
 QueueEngine* RouteContext::queue_or_404(httplib::Response& res) const {
     if (services.queue != nullptr) return services.queue;
@@ -667,15 +709,17 @@ void register_queue_routes(httplib::Server& svr, RouteContext ctx) {
     auto routes = std::make_shared<QueueRoutes>(std::move(ctx));
     svr.Post("/api/v1/tickets",
              [routes](const httplib::Request& req, httplib::Response& res) { routes->take_ticket(req, res); });
-    svr.Get("/api/v1/queue", [routes](const httplib::Request& req, httplib::Response& res) { routes->get_queue(req, res); });
+    svr.Get("/api/v1/queue",
+            [routes](const httplib::Request& req, httplib::Response& res) { routes->get_queue(req, res); });
     svr.Post("/api/v1/appointments",
              [routes](const httplib::Request& req, httplib::Response& res) { routes->book_appointment(req, res); });
     svr.Get(R"(/api/v1/appointments/([A-Za-z0-9]{1,64}))",
             [routes](const httplib::Request& req, httplib::Response& res) { routes->appointment(req, res); });
     svr.Delete(R"(/api/v1/appointments/([A-Za-z0-9]{1,64}))",
                [routes](const httplib::Request& req, httplib::Response& res) { routes->appointment(req, res); });
-    svr.Post(R"(/api/v1/windows/([^/]+)/(sign-in|sign-out|call-next|recall|call|skip|hold|resume|transfer|complete|print-receipt))",
-             [routes](const httplib::Request& req, httplib::Response& res) { routes->window_action(req, res); });
+    svr.Post(
+        R"(/api/v1/windows/([^/]+)/(sign-in|sign-out|call-next|recall|call|skip|hold|resume|transfer|complete|print-receipt))",
+        [routes](const httplib::Request& req, httplib::Response& res) { routes->window_action(req, res); });
 }
 
 }  // namespace api

@@ -12,7 +12,9 @@ namespace {
 
 // The text reaches the rules' own check (which answers with the Chinese message); here only
 // the JSON layer's limit keeps absurd input out.
-bool detail_text_ok(const std::string& text) { return text.size() <= 4 * kMaxRatingTextBytes; }
+bool detail_text_ok(const std::string& text) {
+    return text.size() <= 4 * kMaxRatingTextBytes;
+}
 
 }  // namespace
 
@@ -43,8 +45,11 @@ void register_ratings_routes(httplib::Server& svr, RouteContext ctx) {
                               std::string(message_zh(RuleViolation::text_invalid)));
         auto r = c->hub.submit_rating(*draft, Submitter{who->window});
         if (!r) return send_hub_failure(res, r.error());
-        send_json(res, 201, {{"rating_id", r.value().id}, {"seq", r.value().seq},
-                             {"device_id", r.value().device_id}, {"outcome", "stored"}});
+        send_json(res, 201,
+                  {{"rating_id", r.value().id},
+                   {"seq", r.value().seq},
+                   {"device_id", r.value().device_id},
+                   {"outcome", "stored"}});
     });
 
     svr.Post("/api/v1/not-rated", [c](const httplib::Request& req, httplib::Response& res) {

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "hcp/hub_server/hall_api.hpp"
 #include "hcp/hub_client/hub_json.hpp"
+#include "hcp/hub_server/hall_api.hpp"
 
 namespace hcp::api {
 

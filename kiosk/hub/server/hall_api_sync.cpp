@@ -10,7 +10,9 @@ namespace hcp::api {
 
 namespace {
 
-json time_or_null(const std::optional<TimePoint>& t) { return t ? json(format_iso8601(*t)) : json(nullptr); }
+json time_or_null(const std::optional<TimePoint>& t) {
+    return t ? json(format_iso8601(*t)) : json(nullptr);
+}
 
 json sync_json(const HubSyncStatus& st) {
     const SyncState& s = st.sync;
@@ -45,8 +47,7 @@ void register_sync_routes(httplib::Server& svr, RouteContext ctx) {
     svr.Get("/api/v1/sync", [c](const httplib::Request& req, httplib::Response& res) {
         if (!c->require(req, res, true, true, false)) return;
         // 503 only for a server run without a sync source (tests); a hub always has one.
-        if (c->services.status == nullptr)
-            return send_error(res, 503, "sync_unavailable", "此服务未提供上传状态。");
+        if (c->services.status == nullptr) return send_error(res, 503, "sync_unavailable", "此服务未提供上传状态。");
         std::optional<HubSyncStatus> st;
         try {
             st = c->services.status->sync_status();

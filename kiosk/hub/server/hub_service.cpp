@@ -56,10 +56,11 @@ std::optional<PlatformProfile> platform_profile(const Config& config, HubStartFa
         }
     }
     if (name == "generic") return generic_profile();
-    why = failure(HubStartErrc::upload_profile,
-                  "[upload].profile = \"" + name + "\" but " + path.string() +
-                      " does not exist; install it or use a shipped profile (generic, zhejiang)",
-                  "找不到上传平台配置 " + path.string() + "。请检查 [upload].profile 的名称，或安装对应的平台配置文件。");
+    why =
+        failure(HubStartErrc::upload_profile,
+                "[upload].profile = \"" + name + "\" but " + path.string() +
+                    " does not exist; install it or use a shipped profile (generic, zhejiang)",
+                "找不到上传平台配置 " + path.string() + "。请检查 [upload].profile 的名称，或安装对应的平台配置文件。");
     return std::nullopt;
 }
 
@@ -168,7 +169,7 @@ struct HubService::Impl {
 };
 
 Result<std::unique_ptr<HubService>, HubStartFailure> HubService::start(const Config& config, SecretKey store_key,
-                                                                      HubServiceOptions options) {
+                                                                       HubServiceOptions options) {
     auto im = std::make_unique<Impl>();
     im->clock = options.clock ? options.clock : [] { return hcp::now(); };
     im->log = options.log ? options.log : [](const std::string& line) { std::cerr << "hub: " << line << '\n'; };
@@ -182,8 +183,10 @@ Result<std::unique_ptr<HubService>, HubStartFailure> HubService::start(const Con
         try {
             api = hall_api_config(config);
         } catch (const std::exception& e) {
-            return failure(HubStartErrc::api_tokens, describe(e),
-                           "接口令牌文件（[api].tokens_file）或工作人员密码文件（[api].staff_pins_file）无法使用。请按错误信息修正：文件须格式正确，且只有所有者可读（chmod 600）；令牌文件必须存在。");
+            return failure(
+                HubStartErrc::api_tokens, describe(e),
+                "接口令牌文件（[api].tokens_file）或工作人员密码文件（[api].staff_pins_"
+                "file）无法使用。请按错误信息修正：文件须格式正确，且只有所有者可读（chmod 600）；令牌文件必须存在。");
         }
     }
     std::optional<SecretKey> hall_secret;
@@ -220,9 +223,10 @@ Result<std::unique_ptr<HubService>, HubStartFailure> HubService::start(const Con
             setup.clock = im->clock;
             im->queue = std::make_unique<QueueEngine>(QueueEngine::open(config.store.database, std::move(setup)));
         } catch (const std::exception& e) {
-            return failure(HubStartErrc::queue, describe(e),
-                           "排队叫号无法启动（" + config.store.database.string() +
-                               "）。请检查配置中的业务类别（[[category]]）、窗口和工作日历文件，以及数据库文件的权限。");
+            return failure(
+                HubStartErrc::queue, describe(e),
+                "排队叫号无法启动（" + config.store.database.string() +
+                    "）。请检查配置中的业务类别（[[category]]）、窗口和工作日历文件，以及数据库文件的权限。");
         }
         im->log("queue: " + std::to_string(config.categories.size()) + " categories, " +
                 std::to_string(config.windows.size()) + " windows");
@@ -249,8 +253,8 @@ Result<std::unique_ptr<HubService>, HubStartFailure> HubService::start(const Con
 
     // 3. Uploader and what wakes it.
     if (config.upload) {
-        im->uploader = std::make_unique<Uploader>(*config.upload, *profile, *hall_secret, config.store.database,
-                                                  config.hall.code);
+        im->uploader =
+            std::make_unique<Uploader>(*config.upload, *profile, *hall_secret, config.store.database, config.hall.code);
         im->uploader->set_log([sink = im->log](const std::string& line) { sink("upload: " + line); });
         Uploader* up = im->uploader.get();
         im->upload_wake = im->hub->events().subscribe(EventFilter{}, [up](const HubEvent& e) {
@@ -296,14 +300,26 @@ Result<std::unique_ptr<HubService>, HubStartFailure> HubService::start(const Con
 
 HubService::HubService(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 
-HubService::~HubService() { stop(); }
+HubService::~HubService() {
+    stop();
+}
 
-void HubService::stop() { m_impl->stop_all(); }
+void HubService::stop() {
+    m_impl->stop_all();
+}
 
-Hub& HubService::hub() noexcept { return *m_impl->hub; }
-QueueEngine* HubService::queue() noexcept { return m_impl->queue.get(); }
-bool HubService::upload_configured() const noexcept { return m_impl->uploader != nullptr; }
-std::optional<int> HubService::api_port() const noexcept { return m_impl->port; }
+Hub& HubService::hub() noexcept {
+    return *m_impl->hub;
+}
+QueueEngine* HubService::queue() noexcept {
+    return m_impl->queue.get();
+}
+bool HubService::upload_configured() const noexcept {
+    return m_impl->uploader != nullptr;
+}
+std::optional<int> HubService::api_port() const noexcept {
+    return m_impl->port;
+}
 
 SyncState HubService::sync_state() const {
     std::lock_guard lock(m_impl->status_mutex);
@@ -324,7 +340,9 @@ HubSyncStatus HubService::sync_status() const {
     return s;
 }
 
-std::string HubService::summary_zh() const { return sync_state().summary_zh(m_impl->clock()); }
+std::string HubService::summary_zh() const {
+    return sync_state().summary_zh(m_impl->clock());
+}
 
 MaintenanceReport HubService::maintain_now() {
     auto& im = *m_impl;

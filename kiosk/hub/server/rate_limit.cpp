@@ -21,8 +21,10 @@ void RateLimiter::make_room(Clock::time_point now) {
     // Full buckets carry no information: forgetting them changes nothing for their clients.
     for (auto it = m_buckets.begin(); it != m_buckets.end();) {
         refill(it->second, now);
-        if (it->second.tokens >= m_burst) it = m_buckets.erase(it);
-        else ++it;
+        if (it->second.tokens >= m_burst)
+            it = m_buckets.erase(it);
+        else
+            ++it;
     }
     if (m_buckets.size() < m_max_keys) return;
     auto oldest = std::min_element(m_buckets.begin(), m_buckets.end(),

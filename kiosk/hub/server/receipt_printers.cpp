@@ -6,12 +6,12 @@
 #include <mutex>
 #include <thread>
 
+#include "hcp/base/time.hpp"
 #include "hcp/printer/encoder.hpp"
 #include "hcp/printer/jobs.hpp"
 #include "hcp/printer/profile.hpp"
 #include "hcp/printer/templates.hpp"
 #include "hcp/printer/transport.hpp"
-#include "hcp/base/time.hpp"
 
 namespace hcp {
 
@@ -62,7 +62,9 @@ ReceiptPrinters::ReceiptPrinters(const Config& config, OnDone on_done, std::func
             std::filesystem::create_directories(wp.printer.jobs_dir);
             printer::JobOptions o;
             const int w = wp.window;
-            o.log = [this, w](const std::string& line) { m_log("receipt printer of window " + std::to_string(w) + ": " + line); };
+            o.log = [this, w](const std::string& line) {
+                m_log("receipt printer of window " + std::to_string(w) + ": " + line);
+            };
             const TransportSpec spec = wp.printer.transport;
             p->jobs = std::make_unique<printer::JobManager>(
                 wp.printer.jobs_dir, profile, [spec] { return printer::make_transport(spec); }, o);
@@ -95,9 +97,12 @@ ReceiptPrinters::ReceiptPrinters(const Config& config, OnDone on_done, std::func
                     }
                     if (stop) return;
                     if (!job || !job->finished)
-                        out.reason_zh = "打印机长时间没有完成回执，是否打出未知。请先看打印机是否已打出（是否开机、缺纸、卡纸），没有打出再重打回执。";
+                        out.reason_zh =
+                            "打印机长时间没有完成回执，是否打出未知。请先看打印机是否已打出（是否开机、缺纸、卡纸），没"
+                            "有打出再重打回执。";
                     else if (job->state == printer::JobState::failed)
-                        out.reason_zh = job->reason.empty() ? std::string("回执打印失败，请查看打印机后重打。") : job->reason;
+                        out.reason_zh =
+                            job->reason.empty() ? std::string("回执打印失败，请查看打印机后重打。") : job->reason;
                     else
                         out.printed = true;
                     if (m_on_done) m_on_done(out);
@@ -123,7 +128,9 @@ ReceiptPrinters::~ReceiptPrinters() {
     m_windows.clear();
 }
 
-bool ReceiptPrinters::has(int window) const { return m_windows.count(window) != 0; }
+bool ReceiptPrinters::has(int window) const {
+    return m_windows.count(window) != 0;
+}
 
 std::string ReceiptPrinters::describe(int window) const {
     auto it = m_windows.find(window);
@@ -135,13 +142,16 @@ Result<std::string, ReceiptPrintFailure> ReceiptPrinters::print(int window, cons
     auto it = m_windows.find(window);
     if (it == m_windows.end())
         return ReceiptPrintFailure{ReceiptPrintErrc::no_printer,
-                                   std::to_string(window) + " 号窗口没有配置回执打印机，回执未打印。如需打印，请管理员在配置文件该窗口的 [[window]] 中设置 receipt_printer。",
+                                   std::to_string(window) +
+                                       " 号窗口没有配置回执打印机，回执未打印。如需打印，请管理员在配置文件该窗口的 "
+                                       "[[window]] 中设置 receipt_printer。",
                                    "window " + std::to_string(window) + " has no receipt_printer"};
     WindowPrinter& p = *it->second;
     if (!p.jobs)
-        return ReceiptPrintFailure{ReceiptPrintErrc::setup,
-                                   "本窗口回执打印机的设置有误（打印机型号或字体无法载入），回执未打印。请管理员运行 hcpctl check 查看原因。",
-                                   p.setup_error};
+        return ReceiptPrintFailure{
+            ReceiptPrintErrc::setup,
+            "本窗口回执打印机的设置有误（打印机型号或字体无法载入），回执未打印。请管理员运行 hcpctl check 查看原因。",
+            p.setup_error};
     printer::ReceiptData d;
     d.hall_name = hall_name;
     d.case_no = c.case_no;

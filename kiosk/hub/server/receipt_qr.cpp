@@ -26,8 +26,10 @@ ReceiptQrIssuer::ReceiptQrIssuer(ReceiptQrConfig config, std::string hall_code)
         return;
     }
     if (!std::filesystem::exists(path, ec)) {
-        m_reason = "receipt QR key " + path.string() + " does not exist; install the key the province issued there "
-                   "(or create a test key with: hcpctl key create " + path.string() + ")";
+        m_reason = "receipt QR key " + path.string() +
+                   " does not exist; install the key the province issued there "
+                   "(or create a test key with: hcpctl key create " +
+                   path.string() + ")";
         return;
     }
     try {
@@ -38,11 +40,11 @@ ReceiptQrIssuer::ReceiptQrIssuer(ReceiptQrConfig config, std::string hall_code)
 }
 
 Result<ReceiptQr, ReceiptQrFailure> ReceiptQrIssuer::issue(const std::string& case_no, Stage stage,
-                                                          TimePoint now) const {
+                                                           TimePoint now) const {
     if (!m_key) return ReceiptQrFailure{ReceiptQrErrc::disabled, m_reason};
     using namespace std::chrono;
-    const auto expires = duration_cast<seconds>(now.time_since_epoch()).count() +
-                         static_cast<std::int64_t>(m_config.valid_days) * 86400;
+    const auto expires =
+        duration_cast<seconds>(now.time_since_epoch()).count() + static_cast<std::int64_t>(m_config.valid_days) * 86400;
     token::Claims claims;
     claims.hall_code = m_hall;
     claims.subject = case_no;
@@ -56,8 +58,7 @@ Result<ReceiptQr, ReceiptQrFailure> ReceiptQrIssuer::issue(const std::string& ca
         qr.expires_at = TimePoint{minutes{expires / 60}};
         return qr;
     } catch (const Error& e) {
-        return ReceiptQrFailure{ReceiptQrErrc::subject_unfit,
-                                "no receipt QR for case " + case_no + ": " + e.what()};
+        return ReceiptQrFailure{ReceiptQrErrc::subject_unfit, "no receipt QR for case " + case_no + ": " + e.what()};
     }
 }
 

@@ -25,7 +25,9 @@ StaffSessions::StaffSessions(const HallApiConfig& cfg, QueueEngine* queue)
     for (const auto& p : cfg.staff_pins) m_pins[p.staff_no] = p.pin_hash;
 }
 
-std::string StaffSessions::key_of(std::string_view token) { return sha256_hex(token); }
+std::string StaffSessions::key_of(std::string_view token) {
+    return sha256_hex(token);
+}
 
 std::optional<std::chrono::seconds> StaffSessions::remaining(const Strikes* s, Clock::time_point now) const {
     if (s == nullptr || s->locked_until <= now) return std::nullopt;

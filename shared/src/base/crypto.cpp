@@ -8,9 +8,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/key_file.hpp"
 #include "hcp/base/error.hpp"
 #include "hcp/base/io.hpp"
-#include "base/key_file.hpp"
 
 namespace hcp {
 
@@ -36,7 +36,9 @@ void crypto_init() {
     if (sodium_init() < 0) throw Error(Errc::crypto_failure, "libsodium failed to initialise");
 }
 
-SecretKey::~SecretKey() { sodium_memzero(m_bytes.data(), m_bytes.size()); }
+SecretKey::~SecretKey() {
+    sodium_memzero(m_bytes.data(), m_bytes.size());
+}
 
 SecretKey SecretKey::random() {
     crypto_init();
@@ -54,8 +56,8 @@ SecretKey SecretKey::from_bytes(const std::array<std::uint8_t, kSize>& bytes) {
 SecretKey SecretKey::derive(Purpose purpose) const {
     crypto_init();
     SecretKey sub;
-    crypto_kdf_derive_from_key(sub.m_bytes.data(), sub.m_bytes.size(),
-                               static_cast<std::uint64_t>(purpose), kKdfContext, m_bytes.data());
+    crypto_kdf_derive_from_key(sub.m_bytes.data(), sub.m_bytes.size(), static_cast<std::uint64_t>(purpose), kKdfContext,
+                               m_bytes.data());
     return sub;
 }
 
@@ -84,8 +86,7 @@ void read_key_file(const std::filesystem::path& path, std::string_view header, s
                    std::array<std::uint8_t, kKeyFileBytes>& out) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
-        if (errno == ENOENT)
-            key_error(path, "does not exist; create it with `" + std::string(create_command) + "`");
+        if (errno == ENOENT) key_error(path, "does not exist; create it with `" + std::string(create_command) + "`");
         key_error(path, std::string("cannot be read: ") + std::strerror(errno));
     }
     if (!S_ISREG(st.st_mode)) key_error(path, "is not a regular file");
@@ -94,8 +95,7 @@ void read_key_file(const std::filesystem::path& path, std::string_view header, s
     std::ifstream in(path, std::ios::binary);
     if (!in) key_error(path, std::string("cannot be opened: ") + std::strerror(errno));
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
-        text.pop_back();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
     if (text.size() != header.size() + 2 * kKeyFileBytes || text.compare(0, header.size(), header) != 0) {
         sodium_memzero(text.data(), text.size());
         key_error(path, "is not the expected key file (expected \"" + std::string(header) + "\" and 64 hex digits)");
@@ -145,7 +145,9 @@ std::string to_hex(const std::uint8_t* data, size_t size) {
     return out;
 }
 
-std::string to_hex(const Bytes& data) { return to_hex(data.data(), data.size()); }
+std::string to_hex(const Bytes& data) {
+    return to_hex(data.data(), data.size());
+}
 
 std::string sha256_hex(std::string_view data) {
     crypto_init();
@@ -176,8 +178,8 @@ Bytes seal(const SecretKey& key, std::string_view plaintext) {
     Bytes out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plaintext.size());
     randombytes_buf(out.data(), crypto_secretbox_NONCEBYTES);
     crypto_secretbox_easy(out.data() + crypto_secretbox_NONCEBYTES,
-                          reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
-                          out.data(), key.bytes().data());
+                          reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(), out.data(),
+                          key.bytes().data());
     return out;
 }
 
@@ -189,10 +191,8 @@ std::string open_sealed(const SecretKey& key, const Bytes& sealed) {
     std::string out(sealed.size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
     if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(out.data()),
                                    sealed.data() + crypto_secretbox_NONCEBYTES,
-                                   sealed.size() - crypto_secretbox_NONCEBYTES, sealed.data(),
-                                   key.bytes().data()) != 0)
-        throw Error(Errc::crypto_failure,
-                    "encrypted field cannot be opened: wrong key file or altered data");
+                                   sealed.size() - crypto_secretbox_NONCEBYTES, sealed.data(), key.bytes().data()) != 0)
+        throw Error(Errc::crypto_failure, "encrypted field cannot be opened: wrong key file or altered data");
     return out;
 }
 

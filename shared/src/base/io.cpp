@@ -80,8 +80,8 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 
     write_all(fd.get(), content, tmp.path());
     if (::fchmod(fd.get(), options.mode) != 0) fail(errno, "set the mode of", tmp.path());
-    if ((options.owner || options.group) &&
-        ::fchown(fd.get(), options.owner.value_or(static_cast<uid_t>(-1)), options.group.value_or(static_cast<gid_t>(-1))) != 0)
+    if ((options.owner || options.group) && ::fchown(fd.get(), options.owner.value_or(static_cast<uid_t>(-1)),
+                                                     options.group.value_or(static_cast<gid_t>(-1))) != 0)
         fail(errno, "set the owner of", tmp.path());
     sync_fd(fd.get(), tmp.path(), false);
     if (const int err = fd.close(); err != 0) fail(err, "write", tmp.path());

@@ -22,7 +22,9 @@ std::vector<std::string_view> code_points(std::string_view s) {
 }
 
 // A unit that is not a well-formed character (one invalid byte).
-bool is_invalid_unit(std::string_view unit) { return !utf8::char_at(unit, 0).valid; }
+bool is_invalid_unit(std::string_view unit) {
+    return !utf8::char_at(unit, 0).valid;
+}
 
 // Kept units are copied unless they are invalid bytes, which become '*': masked text is always
 // valid UTF-8, whatever came in.
@@ -31,8 +33,10 @@ std::string keep_edges(std::string_view value, size_t head, size_t tail) {
     std::string out;
     for (size_t i = 0; i < cps.size(); ++i) {
         bool keep = i < head || i + tail >= cps.size();
-        if (keep && !is_invalid_unit(cps[i])) out += cps[i];
-        else out += '*';
+        if (keep && !is_invalid_unit(cps[i]))
+            out += cps[i];
+        else
+            out += '*';
     }
     return out;
 }
@@ -74,7 +78,9 @@ std::string PersonalField::masked() const {
     return {};
 }
 
-std::ostream& operator<<(std::ostream& os, const PersonalField& field) { return os << field.masked(); }
+std::ostream& operator<<(std::ostream& os, const PersonalField& field) {
+    return os << field.masked();
+}
 
 std::string Applicant::masked_summary() const {
     std::string out;

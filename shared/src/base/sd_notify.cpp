@@ -60,9 +60,12 @@ std::string Notifier::sanitize_status(std::string_view text) {
     for (std::size_t i = 0; i < text.size();) {
         const utf8::Char c = utf8::char_at(text, i);
         piece.clear();
-        if (!c.valid) utf8::append(piece, utf8::kReplacement);
-        else if (c.code_point < 0x20U || c.code_point == 0x7FU) piece = " ";
-        else piece = text.substr(i, c.size);
+        if (!c.valid)
+            utf8::append(piece, utf8::kReplacement);
+        else if (c.code_point < 0x20U || c.code_point == 0x7FU)
+            piece = " ";
+        else
+            piece = text.substr(i, c.size);
         if (out.size() + piece.size() > kMaxStatusBytes) break;
         out += piece;
         i += c.size;
@@ -76,9 +79,13 @@ NotifyResult Notifier::ready(std::string_view status) const {
     return send(msg);
 }
 
-NotifyResult Notifier::status(std::string_view text) const { return send("STATUS=" + sanitize_status(text)); }
+NotifyResult Notifier::status(std::string_view text) const {
+    return send("STATUS=" + sanitize_status(text));
+}
 
-NotifyResult Notifier::watchdog() const { return send("WATCHDOG=1"); }
+NotifyResult Notifier::watchdog() const {
+    return send("WATCHDOG=1");
+}
 
 NotifyResult Notifier::stopping(std::string_view status) const {
     std::string msg = "STOPPING=1";

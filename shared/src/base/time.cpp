@@ -22,7 +22,9 @@ bool parse_digits(std::string_view s, size_t pos, size_t count, int& out) {
 
 }  // namespace
 
-TimePoint now() { return time_point_cast<milliseconds>(system_clock::now()); }
+TimePoint now() {
+    return time_point_cast<milliseconds>(system_clock::now());
+}
 
 std::string format_iso8601(TimePoint t) {
     auto local = t + kChinaOffset;
@@ -52,8 +54,8 @@ std::optional<TimePoint> parse_iso8601(std::string_view text) {
     if (!date) return std::nullopt;
     if (text[10] != 'T' && text[10] != ' ') return std::nullopt;
     int h = 0, mi = 0, s = 0;
-    if (!parse_digits(text, 11, 2, h) || text[13] != ':' || !parse_digits(text, 14, 2, mi) ||
-        text[16] != ':' || !parse_digits(text, 17, 2, s))
+    if (!parse_digits(text, 11, 2, h) || text[13] != ':' || !parse_digits(text, 14, 2, mi) || text[16] != ':' ||
+        !parse_digits(text, 17, 2, s))
         return std::nullopt;
     if (h > 23 || mi > 59 || s > 59) return std::nullopt;
     size_t pos = 19;
@@ -91,8 +93,8 @@ std::optional<TimePoint> parse_iso8601(std::string_view text) {
 
 std::string format_date(Date d) {
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()),
-                  static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                  static_cast<unsigned>(d.day()));
     return buf;
 }
 
@@ -113,7 +115,9 @@ std::optional<Date> parse_date(std::string_view text) {
     return date;
 }
 
-Date china_date(TimePoint t) { return year_month_day{floor<days>(t + kChinaOffset)}; }
+Date china_date(TimePoint t) {
+    return year_month_day{floor<days>(t + kChinaOffset)};
+}
 
 TimePoint china_midnight(Date d) {
     return time_point_cast<milliseconds>(sys_days{d} - kChinaOffset);
@@ -124,6 +128,8 @@ milliseconds china_time_of_day(TimePoint t) {
     return local - floor<days>(local);
 }
 
-unsigned iso_weekday(Date d) { return weekday{sys_days{d}}.iso_encoding(); }
+unsigned iso_weekday(Date d) {
+    return weekday{sys_days{d}}.iso_encoding();
+}
 
 }  // namespace hcp

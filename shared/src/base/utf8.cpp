@@ -11,11 +11,15 @@ namespace {
 // The longest UTF-8 sequence.
 constexpr std::size_t kMaxSequence = 4;
 
-bool is_scalar_value(char32_t cp) noexcept { return cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF); }
+bool is_scalar_value(char32_t cp) noexcept {
+    return cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+}
 
 }  // namespace
 
-bool is_valid(std::string_view s) noexcept { return ::utf8::is_valid(s); }
+bool is_valid(std::string_view s) noexcept {
+    return ::utf8::is_valid(s);
+}
 
 bool is_clean(std::string_view s, std::string_view allowed) noexcept {
     if (!::utf8::is_valid(s)) return false;
@@ -71,7 +75,9 @@ std::optional<std::u32string> decode(std::string_view s) {
     return ::utf8::utf8to32(s);
 }
 
-void append(std::string& out, char32_t cp) { ::utf8::append(is_scalar_value(cp) ? cp : kReplacement, out); }
+void append(std::string& out, char32_t cp) {
+    ::utf8::append(is_scalar_value(cp) ? cp : kReplacement, out);
+}
 
 void pop_back(std::string& s) noexcept {
     // The last character is the one sequence that starts within the last four bytes and ends

@@ -46,8 +46,7 @@ std::string describe(const std::vector<ConfigIssue>& issues) {
     std::string out = "configuration has " + std::to_string(issues.size()) + " problem(s):";
     size_t shown = std::min(issues.size(), kMaxIssuesInMessage);
     for (size_t i = 0; i < shown; ++i) out += '\n' + issues[i].to_string();
-    if (shown < issues.size())
-        out += "\n... and " + std::to_string(issues.size() - shown) + " more problem(s)";
+    if (shown < issues.size()) out += "\n... and " + std::to_string(issues.size() - shown) + " more problem(s)";
     return out;
 }
 
@@ -125,9 +124,8 @@ bool is_ascii_alnum(char c) {
 // [A-Za-z0-9] plus, when `extra` is set, '_' and '-'; length 1..max_len.
 bool is_code(std::string_view s, size_t max_len, bool extra) {
     if (s.empty() || s.size() > max_len) return false;
-    return std::all_of(s.begin(), s.end(), [extra](char c) {
-        return is_ascii_alnum(c) || (extra && (c == '_' || c == '-'));
-    });
+    return std::all_of(s.begin(), s.end(),
+                       [extra](char c) { return is_ascii_alnum(c) || (extra && (c == '_' || c == '-')); });
 }
 
 bool is_digits(std::string_view s) {
@@ -142,8 +140,7 @@ bool is_blank(std::string_view s) {
 
 // "HH:MM", 00:00..23:59.
 bool is_clock(std::string_view s) {
-    if (s.size() != 5 || s[2] != ':' || !is_digits(s.substr(0, 2)) || !is_digits(s.substr(3)))
-        return false;
+    if (s.size() != 5 || s[2] != ':' || !is_digits(s.substr(0, 2)) || !is_digits(s.substr(3))) return false;
     return (s[0] - '0') * 10 + (s[1] - '0') <= 23 && (s[3] - '0') * 10 + (s[4] - '0') <= 59;
 }
 
@@ -189,8 +186,7 @@ struct Located {
 
 class ConfigLoader {
 public:
-    ConfigLoader(const std::string& origin, fs::path base_dir)
-        : m_r(origin), m_base(std::move(base_dir)) {}
+    ConfigLoader(const std::string& origin, fs::path base_dir) : m_r(origin), m_base(std::move(base_dir)) {}
 
     Config run(std::string_view text);
 
@@ -213,25 +209,24 @@ private:
 
     const toml::table* section(const toml::table& root, std::string_view key, bool required);
     std::vector<const toml::table*> entries(const toml::table& root, std::string_view key);
-    std::optional<std::string> text(const toml::table& t, const std::string& path,
-                                    std::string_view key, bool required, size_t max_bytes = 200);
-    std::optional<std::string> code(const toml::table& t, const std::string& path,
-                                    std::string_view key, size_t max_len, bool extra);
-    std::optional<fs::path> path_value(const toml::table& t, const std::string& path,
-                                       std::string_view key, bool required);
-    std::vector<Located<std::int64_t>> int_list(const toml::table& t, const std::string& path,
-                                                std::string_view key, bool required,
-                                                std::int64_t min, std::int64_t max);
-    std::vector<Located<std::string>> text_list(const toml::table& t, const std::string& path,
-                                                std::string_view key, bool required);
+    std::optional<std::string> text(const toml::table& t, const std::string& path, std::string_view key, bool required,
+                                    size_t max_bytes = 200);
+    std::optional<std::string> code(const toml::table& t, const std::string& path, std::string_view key, size_t max_len,
+                                    bool extra);
+    std::optional<fs::path> path_value(const toml::table& t, const std::string& path, std::string_view key,
+                                       bool required);
+    std::vector<Located<std::int64_t>> int_list(const toml::table& t, const std::string& path, std::string_view key,
+                                                bool required, std::int64_t min, std::int64_t max);
+    std::vector<Located<std::string>> text_list(const toml::table& t, const std::string& path, std::string_view key,
+                                                bool required);
     template <class Int>
-    void set_int(Int& out, const toml::table& t, const std::string& path, std::string_view key,
-                 bool required, std::int64_t min, std::int64_t max) {
+    void set_int(Int& out, const toml::table& t, const std::string& path, std::string_view key, bool required,
+                 std::int64_t min, std::int64_t max) {
         if (auto v = m_r.get_int(t, path, key, required, min, max)) out = static_cast<Int>(*v);
     }
     // Records "duplicate" when `value` was seen before under `what`.
-    void unique(std::map<std::string, std::string>& seen, const std::string& value,
-                const toml::node* at, const std::string& key, const std::string& where);
+    void unique(std::map<std::string, std::string>& seen, const std::string& value, const toml::node* at,
+                const std::string& key, const std::string& where);
 
     TomlReader m_r;
     fs::path m_base;
@@ -264,8 +259,8 @@ Config ConfigLoader::run(std::string_view text) {
     const toml::table& root = *parsed;
 
     m_r.check_keys(root, "",
-                   {"hall", "device", "paths", "store", "rating", "calendar", "terminal", "display", "queue",
-                    "printer", "receipt_qr", "api", "upload", "category", "item", "window", "staff"});
+                   {"hall", "device", "paths", "store", "rating", "calendar", "terminal", "display", "queue", "printer",
+                    "receipt_qr", "api", "upload", "category", "item", "window", "staff"});
     if (const auto* t = section(root, "hall", true)) hall(*t);
     if (const auto* t = section(root, "device", true)) device(*t);
     const auto* paths_table = section(root, "paths", true);
@@ -293,36 +288,30 @@ Config ConfigLoader::run(std::string_view text) {
 }
 
 // Top-level sections: a missing one has no position (the file as a whole lacks it).
-const toml::table* ConfigLoader::section(const toml::table& root, std::string_view key,
-                                         bool required) {
+const toml::table* ConfigLoader::section(const toml::table& root, std::string_view key, bool required) {
     if (root.get(key) == nullptr) {
-        if (required)
-            m_r.error(nullptr, std::string(key),
-                      "missing; a [" + std::string(key) + "] section is required");
+        if (required) m_r.error(nullptr, std::string(key), "missing; a [" + std::string(key) + "] section is required");
         return nullptr;
     }
     return m_r.get_table(root, "", key, true);
 }
 
 // [[key]] entries; each must be a table and is checked for unknown keys by the caller.
-std::vector<const toml::table*> ConfigLoader::entries(const toml::table& root,
-                                                      std::string_view key) {
+std::vector<const toml::table*> ConfigLoader::entries(const toml::table& root, std::string_view key) {
     std::vector<const toml::table*> out;
     const toml::node* node = root.get(key);
     if (node == nullptr) return out;
     const toml::array* arr = node->as_array();
     if (arr == nullptr || (!arr->empty() && !arr->is_array_of_tables())) {
-        m_r.error(node, std::string(key),
-                  "must be written as [[" + std::string(key) + "]] entries (one table each)");
+        m_r.error(node, std::string(key), "must be written as [[" + std::string(key) + "]] entries (one table each)");
         return out;
     }
     for (const auto& n : *arr) out.push_back(n.as_table());
     return out;
 }
 
-std::optional<std::string> ConfigLoader::text(const toml::table& t, const std::string& path,
-                                              std::string_view key, bool required,
-                                              size_t max_bytes) {
+std::optional<std::string> ConfigLoader::text(const toml::table& t, const std::string& path, std::string_view key,
+                                              bool required, size_t max_bytes) {
     auto v = m_r.get_string(t, path, key, required, max_bytes);
     if (v && is_blank(*v)) {
         m_r.error(t.get(key), TomlReader::join_path(path, key), "must not be empty");
@@ -331,20 +320,20 @@ std::optional<std::string> ConfigLoader::text(const toml::table& t, const std::s
     return v;
 }
 
-std::optional<std::string> ConfigLoader::code(const toml::table& t, const std::string& path,
-                                              std::string_view key, size_t max_len, bool extra) {
+std::optional<std::string> ConfigLoader::code(const toml::table& t, const std::string& path, std::string_view key,
+                                              size_t max_len, bool extra) {
     auto v = m_r.get_string(t, path, key, true, 200);
     if (v && !is_code(*v, max_len, extra)) {
         m_r.error(t.get(key), TomlReader::join_path(path, key),
-                  "is " + shown(*v) + "; must be 1 to " + std::to_string(max_len) +
-                      " characters of A-Z, a-z, 0-9" + (extra ? ", '_' or '-'" : ""));
+                  "is " + shown(*v) + "; must be 1 to " + std::to_string(max_len) + " characters of A-Z, a-z, 0-9" +
+                      (extra ? ", '_' or '-'" : ""));
         return std::nullopt;
     }
     return v;
 }
 
-std::optional<fs::path> ConfigLoader::path_value(const toml::table& t, const std::string& path,
-                                                 std::string_view key, bool required) {
+std::optional<fs::path> ConfigLoader::path_value(const toml::table& t, const std::string& path, std::string_view key,
+                                                 bool required) {
     auto v = m_r.get_string(t, path, key, required, kMaxPathBytes);
     if (!v) return std::nullopt;
     std::string full = TomlReader::join_path(path, key);
@@ -359,10 +348,9 @@ std::optional<fs::path> ConfigLoader::path_value(const toml::table& t, const std
     return fs::path(*v);
 }
 
-std::vector<Located<std::int64_t>> ConfigLoader::int_list(const toml::table& t,
-                                                          const std::string& path,
-                                                          std::string_view key, bool required,
-                                                          std::int64_t min, std::int64_t max) {
+std::vector<Located<std::int64_t>> ConfigLoader::int_list(const toml::table& t, const std::string& path,
+                                                          std::string_view key, bool required, std::int64_t min,
+                                                          std::int64_t max) {
     std::vector<Located<std::int64_t>> out;
     const toml::array* arr = m_r.get_array(t, path, key, required);
     if (arr == nullptr) return out;
@@ -373,9 +361,8 @@ std::vector<Located<std::int64_t>> ConfigLoader::int_list(const toml::table& t,
         const toml::node& n = (*arr)[i];
         const auto* v = n.as_integer();
         if (v == nullptr || v->get() < min || v->get() > max) {
-            m_r.error(
-                &n, indexed(full, i),
-                "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+            m_r.error(&n, indexed(full, i),
+                      "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
             continue;
         }
         if (!seen.insert(v->get()).second)
@@ -386,8 +373,7 @@ std::vector<Located<std::int64_t>> ConfigLoader::int_list(const toml::table& t,
     return out;
 }
 
-std::vector<Located<std::string>> ConfigLoader::text_list(const toml::table& t,
-                                                          const std::string& path,
+std::vector<Located<std::string>> ConfigLoader::text_list(const toml::table& t, const std::string& path,
                                                           std::string_view key, bool required) {
     std::vector<Located<std::string>> out;
     const toml::array* arr = m_r.get_array(t, path, key, required);
@@ -398,11 +384,10 @@ std::vector<Located<std::string>> ConfigLoader::text_list(const toml::table& t,
     for (size_t i = 0; i < arr->size(); ++i) {
         const toml::node& n = (*arr)[i];
         const auto* s = n.as_string();
-        if (s == nullptr || s->get().empty() || s->get().size() > kMaxPathBytes ||
-            !utf8::is_clean(s->get())) {
+        if (s == nullptr || s->get().empty() || s->get().size() > kMaxPathBytes || !utf8::is_clean(s->get())) {
             m_r.error(&n, indexed(full, i),
-                      "must be a non-empty text value in quotes (at most " +
-                          std::to_string(kMaxPathBytes) + " bytes, no control characters)");
+                      "must be a non-empty text value in quotes (at most " + std::to_string(kMaxPathBytes) +
+                          " bytes, no control characters)");
             continue;
         }
         if (!seen.insert(s->get()).second)
@@ -413,11 +398,10 @@ std::vector<Located<std::string>> ConfigLoader::text_list(const toml::table& t,
     return out;
 }
 
-void ConfigLoader::unique(std::map<std::string, std::string>& seen, const std::string& value,
-                          const toml::node* at, const std::string& key, const std::string& where) {
+void ConfigLoader::unique(std::map<std::string, std::string>& seen, const std::string& value, const toml::node* at,
+                          const std::string& key, const std::string& where) {
     auto [it, inserted] = seen.emplace(value, where);
-    if (!inserted)
-        m_r.error(at, key, shown(value) + " is already used by " + it->second + "; must be unique");
+    if (!inserted) m_r.error(at, key, shown(value) + " is already used by " + it->second + "; must be unique");
 }
 
 void ConfigLoader::hall(const toml::table& t) {
@@ -439,9 +423,8 @@ void ConfigLoader::hall(const toml::table& t) {
         if (auto level = parse_hall_level(*v))
             m_cfg.hall.level = *level;
         else
-            m_r.error(
-                t.get("level"), "hall.level",
-                "is " + shown(*v) + "; must be one of province, city, county, township, village");
+            m_r.error(t.get("level"), "hall.level",
+                      "is " + shown(*v) + "; must be one of province, city, county, township, village");
     }
 }
 
@@ -454,18 +437,15 @@ void ConfigLoader::device(const toml::table& t) {
     bool roles_known = false;
     if (const toml::array* arr = m_r.get_array(t, "device", "roles", true)) {
         roles_known = true;
-        if (arr->empty())
-            m_r.error(arr, "device.roles", "must list at least one of " + std::string(kRoleNames));
+        if (arr->empty()) m_r.error(arr, "device.roles", "must list at least one of " + std::string(kRoleNames));
         for (size_t i = 0; i < arr->size(); ++i) {
             const toml::node& n = (*arr)[i];
             const auto* s = n.as_string();
-            std::optional<DeviceRole> role =
-                s != nullptr ? parse_device_role(s->get()) : std::nullopt;
+            std::optional<DeviceRole> role = s != nullptr ? parse_device_role(s->get()) : std::nullopt;
             if (!role) {
                 std::string msg = "must be one of " + std::string(kRoleNames);
                 if (s != nullptr && utf8::is_clean(s->get())) {
-                    std::string hint = did_you_mean(
-                        s->get(), {"hub", "ticket", "rater", "selfservice", "display"});
+                    std::string hint = did_you_mean(s->get(), {"hub", "ticket", "rater", "selfservice", "display"});
                     msg = "is " + shown(s->get()) + "; " + msg;
                     if (!hint.empty()) msg += " (did you mean '" + hint + "'?)";
                 }
@@ -490,9 +470,8 @@ void ConfigLoader::device(const toml::table& t) {
     bool hub = d.roles.count(DeviceRole::hub) != 0;
     if (!url && url_node != nullptr) return;  // wrong type, already reported
     if (hub && !d.hub_url.empty()) {
-        m_r.error(
-            url_node, "device.hub_url",
-            "this device is the hub (roles contains 'hub'); leave hub_url empty or remove it");
+        m_r.error(url_node, "device.hub_url",
+                  "this device is the hub (roles contains 'hub'); leave hub_url empty or remove it");
     } else if (!hub && roles_known && d.hub_url.empty()) {
         m_r.error(url_node != nullptr ? url_node : &t, "device.hub_url",
                   "required when roles does not contain 'hub': the hub's address, e.g. "
@@ -500,8 +479,7 @@ void ConfigLoader::device(const toml::table& t) {
     } else if (!d.hub_url.empty()) {
         std::string_view u = d.hub_url;
         size_t scheme = u.rfind("http://", 0) == 0 ? 7 : u.rfind("https://", 0) == 0 ? 8 : 0;
-        bool good = scheme != 0 && u.size() > scheme && u[scheme] != '/' &&
-                    u.find(' ') == std::string_view::npos;
+        bool good = scheme != 0 && u.size() > scheme && u[scheme] != '/' && u.find(' ') == std::string_view::npos;
         if (!good)
             m_r.error(url_node, "device.hub_url",
                       "is " + shown(u) +
@@ -532,33 +510,29 @@ void ConfigLoader::store(const toml::table* t) {
         m_r.error(t == nullptr                    ? nullptr
                   : t->get("key_file") != nullptr ? t->get("key_file")
                                                   : t->get("database"),
-                  "store.key_file",
-                  "is the same file as store.database; the key must live in its own file");
+                  "store.key_file", "is the same file as store.database; the key must live in its own file");
 }
 
 void ConfigLoader::rating(const toml::table& t) {
     m_r.check_keys(t, "rating", {"catalog", "timeout_seconds", "unrated"});
-    if (auto p = path_value(t, "rating", "catalog", true))
-        m_cfg.rating.catalog = resolve(m_cfg.paths.assets, *p);
+    if (auto p = path_value(t, "rating", "catalog", true)) m_cfg.rating.catalog = resolve(m_cfg.paths.assets, *p);
     set_int(m_cfg.rating.timeout_seconds, t, "rating", "timeout_seconds", false, 10, 600);
     if (t.get("unrated") == nullptr)
-        m_r.error(
-            &t, "rating.unrated",
-            "missing; a [rating.unrated] section is required (preset = \"taian\" or "
-            "\"gansu\", or explicit values): the province's rule must be chosen deliberately");
+        m_r.error(&t, "rating.unrated",
+                  "missing; a [rating.unrated] section is required (preset = \"taian\" or "
+                  "\"gansu\", or explicit values): the province's rule must be chosen deliberately");
     else if (const auto* u = m_r.get_table(t, "rating", "unrated", true))
         unrated(*u, "rating.unrated");
 }
 
 void ConfigLoader::unrated(const toml::table& t, const std::string& path) {
     m_r.check_keys(t, path,
-                   {"preset", "reminder_after_hours", "reminder_after_working_days",
-                    "default_after_working_days", "default_counted_from", "default_level"});
+                   {"preset", "reminder_after_hours", "reminder_after_working_days", "default_after_working_days",
+                    "default_counted_from", "default_level"});
     UnratedPolicy& p = m_cfg.rating.unrated;
     const size_t issues_before = m_r.issues().size();
     constexpr std::string_view kExplicit[] = {"reminder_after_hours", "reminder_after_working_days",
-                                              "default_after_working_days", "default_counted_from",
-                                              "default_level"};
+                                              "default_after_working_days", "default_counted_from", "default_level"};
     if (t.get("preset") != nullptr) {
         auto preset = m_r.get_string(t, path, "preset", true);
         if (preset) {
@@ -688,8 +662,8 @@ void ConfigLoader::categories(const toml::table& root) {
         const toml::table& t = *list[i];
         std::string path = indexed("category", i);
         m_r.check_keys(t, path,
-                       {"code", "name", "group", "prefix", "windows", "priority_ratio", "max_wait_minutes",
-                        "daily_cap", "opens", "closes", "items"});
+                       {"code", "name", "group", "prefix", "windows", "priority_ratio", "max_wait_minutes", "daily_cap",
+                        "opens", "closes", "items"});
         ServiceCategory c;
         const toml::node* code_node = t.get("code");
         m_category_codes.push_back(raw_text(code_node));
@@ -715,8 +689,7 @@ void ConfigLoader::categories(const toml::table& root) {
         size_t before = m_r.issues().size();
         m_category_windows.push_back(int_list(t, path, "windows", true, 1, 999));
         m_category_windows_ok.push_back(m_r.issues().size() == before);
-        for (const auto& w : m_category_windows.back())
-            c.windows.push_back(static_cast<int>(w.value));
+        for (const auto& w : m_category_windows.back()) c.windows.push_back(static_cast<int>(w.value));
         set_int(c.priority_ratio, t, path, "priority_ratio", false, 1, 20);
         set_int(c.max_wait_minutes, t, path, "max_wait_minutes", false, 5, 600);
         set_int(c.daily_cap, t, path, "daily_cap", false, 0, 9999);
@@ -726,9 +699,8 @@ void ConfigLoader::categories(const toml::table& root) {
             if (!v) {
                 hours_ok = hours_ok && t.get(key) == nullptr;
             } else if (!is_clock(*v)) {
-                m_r.error(
-                    t.get(key), path + "." + key,
-                    "is " + shown(*v) + "; must be a time \"HH:MM\" from \"00:00\" to \"23:59\"");
+                m_r.error(t.get(key), path + "." + key,
+                          "is " + shown(*v) + "; must be a time \"HH:MM\" from \"00:00\" to \"23:59\"");
                 hours_ok = false;
             } else {
                 *out = *v;
@@ -736,8 +708,7 @@ void ConfigLoader::categories(const toml::table& root) {
         }
         if (hours_ok && c.opens >= c.closes)
             m_r.error(t.get("closes") != nullptr ? t.get("closes") : &t, path + ".closes",
-                      "is " + c.closes + " but opens is " + c.opens +
-                          "; closes must be later than opens");
+                      "is " + c.closes + " but opens is " + c.opens + "; closes must be later than opens");
         m_category_items.push_back(text_list(t, path, "items", false));
         for (const auto& it : m_category_items.back()) c.items.push_back(it.value);
         m_cfg.categories.push_back(std::move(c));
@@ -866,8 +837,7 @@ void ConfigLoader::cross_check() {
     std::map<std::int64_t, size_t> window_at;  // number → first [[window]] with it
     for (size_t w = 0; w < m_window_numbers.size(); ++w) window_at.emplace(m_window_numbers[w], w);
     std::map<std::string_view, size_t> category_at;
-    for (size_t c = 0; c < m_category_codes.size(); ++c)
-        category_at.emplace(m_category_codes[c], c);
+    for (size_t c = 0; c < m_category_codes.size(); ++c) category_at.emplace(m_category_codes[c], c);
     std::set<std::string_view> item_codes(m_item_codes.begin(), m_item_codes.end());
     auto listed_categories = [this](size_t w) {
         std::set<std::string_view> out;
@@ -881,9 +851,8 @@ void ConfigLoader::cross_check() {
     };
 
     if (m_have_windows && m_cfg.device.window != 0 && window_at.count(m_cfg.device.window) == 0)
-        m_r.error(
-            m_device_window, "device.window",
-            "window " + std::to_string(m_cfg.device.window) + " is not a configured [[window]]");
+        m_r.error(m_device_window, "device.window",
+                  "window " + std::to_string(m_cfg.device.window) + " is not a configured [[window]]");
 
     // Both sides name each link; a one-sided link is a mistake on one side. A list that failed
     // its own checks is not compared, so one typo is reported once.
@@ -895,8 +864,7 @@ void ConfigLoader::cross_check() {
             if (!m_have_windows) break;
             auto found = window_at.find(w.value);
             if (found == window_at.end()) {
-                m_r.error(w.node, w.key,
-                          "window " + std::to_string(w.value) + " is not a configured [[window]]");
+                m_r.error(w.node, w.key, "window " + std::to_string(w.value) + " is not a configured [[window]]");
             } else if (m_window_categories_ok[found->second] && !code.empty() &&
                        window_lists[found->second].count(code) == 0) {
                 m_r.error(w.node, w.key,
@@ -908,8 +876,7 @@ void ConfigLoader::cross_check() {
         }
         for (const auto& item : m_category_items[c])
             if (item_codes.count(item.value) == 0)
-                m_r.error(item.node, item.key,
-                          "item " + shown(item.value) + " is not a configured [[item]] code");
+                m_r.error(item.node, item.key, "item " + shown(item.value) + " is not a configured [[item]] code");
     }
     std::vector<std::set<std::int64_t>> category_lists(m_category_windows.size());
     for (size_t c = 0; c < category_lists.size(); ++c) category_lists[c] = served_windows(c);
@@ -918,9 +885,7 @@ void ConfigLoader::cross_check() {
         for (const auto& cat : m_window_categories[w]) {
             auto found = category_at.find(cat.value);
             if (found == category_at.end()) {
-                m_r.error(
-                    cat.node, cat.key,
-                    "category " + shown(cat.value) + " is not a configured [[category]] code");
+                m_r.error(cat.node, cat.key, "category " + shown(cat.value) + " is not a configured [[category]] code");
             } else if (m_category_windows_ok[found->second] && number > 0 &&
                        category_lists[found->second].count(number) == 0) {
                 m_r.error(cat.node, cat.key,
@@ -935,8 +900,7 @@ void ConfigLoader::cross_check() {
 
 }  // namespace
 
-Config parse_config(std::string_view toml_text, const std::string& origin,
-                    const fs::path& base_dir) {
+Config parse_config(std::string_view toml_text, const std::string& origin, const fs::path& base_dir) {
     Config cfg = ConfigLoader(origin, base_dir).run(toml_text);
     cfg.source = origin;
     return cfg;

@@ -20,10 +20,8 @@ void read_printer_section(TomlReader& r, const toml::table& t, const std::filesy
                           PrinterConfig& out);
 void read_receipt_qr_section(TomlReader& r, const toml::table* t, const std::filesystem::path& data_dir,
                              ReceiptQrConfig& out);
-void read_api_section(TomlReader& r, const toml::table& t, const std::filesystem::path& data_dir,
-                      ApiConfig& out);
+void read_api_section(TomlReader& r, const toml::table& t, const std::filesystem::path& data_dir, ApiConfig& out);
 // `base` resolves secret_file and ca_bundle (paths.data in the main configuration).
-void read_upload_section(TomlReader& r, const toml::table& t, const std::filesystem::path& base,
-                         UploadConfig& out);
+void read_upload_section(TomlReader& r, const toml::table& t, const std::filesystem::path& base, UploadConfig& out);
 
 }  // namespace hcp::detail

@@ -18,8 +18,7 @@ std::optional<std::pair<std::string, int>> parse_listen(std::string_view text) {
     auto port_text = text.substr(colon + 1);
     int port = -1;
     auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc{} || p != port_text.data() + port_text.size() || port < 0 || port > 65535)
-        return std::nullopt;
+    if (ec != std::errc{} || p != port_text.data() + port_text.size() || port < 0 || port > 65535) return std::nullopt;
     return std::make_pair(host, port);
 }
 
@@ -35,8 +34,8 @@ fs::path resolve_against(const fs::path& base, const fs::path& p) {
 namespace {
 
 // A file name value: non-empty, no '~' (never expanded), resolved against `base`.
-std::optional<fs::path> file_value(TomlReader& r, const toml::table& t, const std::string& path,
-                                   std::string_view key, bool required, const fs::path& base) {
+std::optional<fs::path> file_value(TomlReader& r, const toml::table& t, const std::string& path, std::string_view key,
+                                   bool required, const fs::path& base) {
     auto v = r.get_string(t, path, key, required, 1024);
     if (!v) return std::nullopt;
     const std::string full = TomlReader::join_path(path, key);
@@ -68,11 +67,13 @@ void read_queue_section(TomlReader& r, const toml::table& t, QueuePolicy& out) {
     set_int(r, out.skip_requeue_behind, t, "queue", "skip_requeue_behind", 0, 50);
     set_int(r, out.skip_max_requeues, t, "queue", "skip_max_requeues", 0, 10);
     if (auto v = r.get_string(t, "queue", "transfer_placement", false, 32)) {
-        if (auto p = parse_transfer_placement(*v)) out.transfer_placement = *p;
+        if (auto p = parse_transfer_placement(*v))
+            out.transfer_placement = *p;
         else
             r.error(t.get("transfer_placement"), "queue.transfer_placement",
-                    "is \"" + *v + "\"; must be \"take_time\" (keeps its place by the time it was taken) or "
-                    "\"end_of_queue\" (behind everyone waiting there)");
+                    "is \"" + *v +
+                        "\"; must be \"take_time\" (keeps its place by the time it was taken) or "
+                        "\"end_of_queue\" (behind everyone waiting there)");
     }
     if (auto v = r.get_int(t, "queue", "default_service_minutes", false, 1, 240))
         out.default_service = std::chrono::minutes{*v};
@@ -80,7 +81,8 @@ void read_queue_section(TomlReader& r, const toml::table& t, QueuePolicy& out) {
     set_int(r, out.snapshot_last_calls, t, "queue", "recent_calls", 1, 100);
     if (auto v = r.get_bool(t, "queue", "closed_on_non_working_days", false)) out.closed_on_non_working_days = *v;
     // Characters of Chinese text are 3 bytes of UTF-8: the engine's limit is in bytes.
-    if (auto v = r.get_int(t, "queue", "max_reason_chars", false, 1, 300)) out.max_reason_bytes = static_cast<int>(*v) * 3;
+    if (auto v = r.get_int(t, "queue", "max_reason_chars", false, 1, 300))
+        out.max_reason_bytes = static_cast<int>(*v) * 3;
 }
 
 void read_terminal_section(TomlReader& r, const toml::table& t, TerminalConfig& out) {
@@ -129,7 +131,8 @@ void read_display_section(TomlReader& r, const toml::table& t, DisplayConfig& ou
             if (name != "{number}" && name != "{window}" && name != "{window_name}") unknown = name;
         }
         if (!utf8::is_clean(*v))
-            r.error(t.get("voice_template"), "display.voice_template", "must be one line of text without control characters");
+            r.error(t.get("voice_template"), "display.voice_template",
+                    "must be one line of text without control characters");
         else if (!unknown.empty())
             r.error(t.get("voice_template"), "display.voice_template",
                     "has " + unknown + "; the placeholders are {number}, {window} and {window_name}");
@@ -197,8 +200,8 @@ void read_receipt_qr_section(TomlReader& r, const toml::table* t, const fs::path
 
 void read_api_section(TomlReader& r, const toml::table& t, const fs::path& data_dir, ApiConfig& out) {
     r.check_keys(t, "api",
-                 {"listen", "tokens_file", "staff_pins_file", "max_body_bytes", "sse_keepalive_seconds", "max_sse_clients",
-                  "request_threads"});
+                 {"listen", "tokens_file", "staff_pins_file", "max_body_bytes", "sse_keepalive_seconds",
+                  "max_sse_clients", "request_threads"});
     if (auto l = r.get_string(t, "api", "listen", false, 100)) {
         if (auto hp = parse_listen(*l)) {
             out.listen_host = hp->first;

@@ -66,16 +66,14 @@ void TomlReader::check_keys(const toml::table& table, const std::string& path,
             message += "; did you mean '" + suggestion + "'?";
         } else {
             message += "; allowed here:";
-            for (size_t i = 0; i < candidates.size(); ++i)
-                message += (i == 0 ? " " : ", ") + candidates[i];
+            for (size_t i = 0; i < candidates.size(); ++i) message += (i == 0 ? " " : ", ") + candidates[i];
         }
         error(&node, join_path(path, key), message);
     }
 }
 
 std::optional<std::string> TomlReader::get_string(const toml::table& table, const std::string& path,
-                                                  std::string_view key, bool required,
-                                                  size_t max_bytes) {
+                                                  std::string_view key, bool required, size_t max_bytes) {
     const toml::node* node = table.get(key);
     std::string full = join_path(path, key);
     if (node == nullptr) {
@@ -89,8 +87,8 @@ std::optional<std::string> TomlReader::get_string(const toml::table& table, cons
     }
     const std::string& value = s->get();
     if (value.size() > max_bytes) {
-        error(node, full, "is " + std::to_string(value.size()) + " bytes long; at most " +
-                              std::to_string(max_bytes) + " allowed");
+        error(node, full,
+              "is " + std::to_string(value.size()) + " bytes long; at most " + std::to_string(max_bytes) + " allowed");
         return std::nullopt;
     }
     if (!utf8::is_clean(value)) {
@@ -100,9 +98,8 @@ std::optional<std::string> TomlReader::get_string(const toml::table& table, cons
     return value;
 }
 
-std::optional<std::int64_t> TomlReader::get_int(const toml::table& table, const std::string& path,
-                                                std::string_view key, bool required,
-                                                std::int64_t min, std::int64_t max) {
+std::optional<std::int64_t> TomlReader::get_int(const toml::table& table, const std::string& path, std::string_view key,
+                                                bool required, std::int64_t min, std::int64_t max) {
     const toml::node* node = table.get(key);
     std::string full = join_path(path, key);
     std::string range = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
@@ -123,8 +120,8 @@ std::optional<std::int64_t> TomlReader::get_int(const toml::table& table, const 
     return v;
 }
 
-std::optional<bool> TomlReader::get_bool(const toml::table& table, const std::string& path,
-                                         std::string_view key, bool required) {
+std::optional<bool> TomlReader::get_bool(const toml::table& table, const std::string& path, std::string_view key,
+                                         bool required) {
     const toml::node* node = table.get(key);
     std::string full = join_path(path, key);
     if (node == nullptr) {
@@ -139,8 +136,8 @@ std::optional<bool> TomlReader::get_bool(const toml::table& table, const std::st
     return b->get();
 }
 
-const toml::table* TomlReader::get_table(const toml::table& table, const std::string& path,
-                                         std::string_view key, bool required) {
+const toml::table* TomlReader::get_table(const toml::table& table, const std::string& path, std::string_view key,
+                                         bool required) {
     const toml::node* node = table.get(key);
     std::string full = join_path(path, key);
     if (node == nullptr) {
@@ -148,13 +145,13 @@ const toml::table* TomlReader::get_table(const toml::table& table, const std::st
         return nullptr;
     }
     const auto* t = node->as_table();
-    if (t == nullptr) error(node, full, "must be a [" + full + "] section, not " +
-                                            std::string(type_name(node->type())));
+    if (t == nullptr)
+        error(node, full, "must be a [" + full + "] section, not " + std::string(type_name(node->type())));
     return t;
 }
 
-const toml::array* TomlReader::get_array(const toml::table& table, const std::string& path,
-                                         std::string_view key, bool required) {
+const toml::array* TomlReader::get_array(const toml::table& table, const std::string& path, std::string_view key,
+                                         bool required) {
     const toml::node* node = table.get(key);
     std::string full = join_path(path, key);
     if (node == nullptr) {
@@ -166,9 +163,9 @@ const toml::array* TomlReader::get_array(const toml::table& table, const std::st
     return a;
 }
 
-std::optional<std::vector<std::string>> TomlReader::get_string_array(
-    const toml::table& table, const std::string& path, std::string_view key, bool required,
-    size_t max_bytes) {
+std::optional<std::vector<std::string>> TomlReader::get_string_array(const toml::table& table, const std::string& path,
+                                                                     std::string_view key, bool required,
+                                                                     size_t max_bytes) {
     const toml::array* arr = get_array(table, path, key, required);
     if (arr == nullptr) return std::nullopt;
     std::vector<std::string> out;
@@ -218,8 +215,7 @@ std::string TomlReader::joined() const {
 std::string read_text_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        throw Error(Errc::io_failure,
-                    "cannot read " + path.string() + ": " + std::strerror(errno));
+        throw Error(Errc::io_failure, "cannot read " + path.string() + ": " + std::strerror(errno));
     }
     std::ostringstream ss;
     ss << in.rdbuf();

@@ -43,7 +43,8 @@ TransportSpec parse_transport(const std::string& text) {
         }
     } else if (kind == "cups") {
         s.kind = TransportSpec::Kind::cups;
-        if (rest.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.") != std::string::npos)
+        if (rest.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.") !=
+            std::string::npos)
             throw Error(Errc::invalid_argument, help + " (queue names: letters, digits, _ - .)");
     } else {
         throw Error(Errc::invalid_argument, help);

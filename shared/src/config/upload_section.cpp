@@ -5,8 +5,8 @@
 
 #include <cctype>
 
-#include "hcp/upload/upload.hpp"
 #include "config/sections.hpp"
+#include "hcp/upload/upload.hpp"
 
 namespace hcp {
 
@@ -14,13 +14,14 @@ namespace detail {
 
 void read_upload_section(TomlReader& r, const toml::table& t, const std::filesystem::path& base, UploadConfig& c) {
     r.check_keys(t, "upload",
-                 {"base_url", "secret_file", "ca_bundle", "pinned_public_key", "proxy", "profile",
-                  "batch_size", "timeout_seconds", "connect_timeout_seconds", "backoff_base_ms",
-                  "backoff_max_ms", "max_retry_after_seconds", "max_reply_kib", "purge_after_days"});
+                 {"base_url", "secret_file", "ca_bundle", "pinned_public_key", "proxy", "profile", "batch_size",
+                  "timeout_seconds", "connect_timeout_seconds", "backoff_base_ms", "backoff_max_ms",
+                  "max_retry_after_seconds", "max_reply_kib", "purge_after_days"});
     if (auto v = r.get_string(t, "upload", "base_url", true, 500)) {
         while (!v->empty() && v->back() == '/') v->pop_back();
         if (v->rfind("https://", 0) != 0 && v->rfind("http://", 0) != 0)
-            r.error(t.get("base_url"), "upload.base_url", "must start with https:// (or http:// for a loopback test platform)");
+            r.error(t.get("base_url"), "upload.base_url",
+                    "must start with https:// (or http:// for a loopback test platform)");
         c.base_url = *v;
     }
     if (auto v = r.get_string(t, "upload", "secret_file", true, 500)) c.secret_file = resolve_against(base, *v);
@@ -40,7 +41,8 @@ void read_upload_section(TomlReader& r, const toml::table& t, const std::filesys
         c.profile = *v;
     }
     auto get = [&](const char* key, std::int64_t lo, std::int64_t hi, auto& out) {
-        if (auto v = r.get_int(t, "upload", key, false, lo, hi)) out = static_cast<std::remove_reference_t<decltype(out)>>(*v);
+        if (auto v = r.get_int(t, "upload", key, false, lo, hi))
+            out = static_cast<std::remove_reference_t<decltype(out)>>(*v);
     };
     get("batch_size", 1, 1000, c.batch_size);
     get("timeout_seconds", 1, 600, c.timeout_seconds);
@@ -78,7 +80,8 @@ SecretKey parse_hall_secret(std::string_view text) {
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
     if (text.size() != 2 * SecretKey::kSize)
-        throw Error(Errc::key_invalid, "hall secret must be 64 hex digits (got " + std::to_string(text.size()) + " characters)");
+        throw Error(Errc::key_invalid,
+                    "hall secret must be 64 hex digits (got " + std::to_string(text.size()) + " characters)");
     std::array<std::uint8_t, SecretKey::kSize> bytes{};
     auto nibble = [](char ch) -> int {
         if (ch >= '0' && ch <= '9') return ch - '0';
@@ -96,9 +99,11 @@ SecretKey parse_hall_secret(std::string_view text) {
 
 SecretKey load_hall_secret(const std::filesystem::path& path) {
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) throw Error(Errc::key_invalid, "hall secret " + path.string() + " cannot be read");
+    if (::stat(path.c_str(), &st) != 0)
+        throw Error(Errc::key_invalid, "hall secret " + path.string() + " cannot be read");
     if ((st.st_mode & 077) != 0)
-        throw Error(Errc::key_invalid, "hall secret " + path.string() + " is readable by others; run: chmod 600 " + path.string());
+        throw Error(Errc::key_invalid,
+                    "hall secret " + path.string() + " is readable by others; run: chmod 600 " + path.string());
     try {
         return parse_hall_secret(detail::read_text_file(path));
     } catch (const Error& e) {

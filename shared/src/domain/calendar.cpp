@@ -7,9 +7,9 @@
 #include <string>
 #include <utility>
 
-#include "hcp/config/config.hpp"
 #include "hcp/base/error.hpp"
 #include "hcp/base/utf8.hpp"
+#include "hcp/config/config.hpp"
 #include "hcp/detail/toml_util.hpp"
 
 // File format and rules: docs/calendar.md. Loading is two-phase: every file is read into a
@@ -34,9 +34,13 @@ constexpr size_t kMaxFileBytes = 1 << 20;
 constexpr int kMaxWorkingDaysToAdd = 100000;
 
 // Days since 1970-01-01: the key of the day sets.
-int serial(Date d) { return static_cast<int>(chr::sys_days{d}.time_since_epoch().count()); }
+int serial(Date d) {
+    return static_cast<int>(chr::sys_days{d}.time_since_epoch().count());
+}
 
-Date from_serial(int s) { return Date{chr::sys_days{chr::days{s}}}; }
+Date from_serial(int s) {
+    return Date{chr::sys_days{chr::days{s}}};
+}
 
 bool is_weekend(int s) {
     chr::weekday wd{chr::sys_days{chr::days{s}}};
@@ -59,8 +63,7 @@ int next_working(const std::set<int>& off, const std::set<int>& makeup, int s) {
 
 void require_valid(Date d, const char* function) {
     if (!d.ok()) {
-        throw Error(Errc::invalid_argument,
-                    std::string("WorkCalendar::") + function + ": not a valid calendar date");
+        throw Error(Errc::invalid_argument, std::string("WorkCalendar::") + function + ": not a valid calendar date");
     }
 }
 
@@ -86,7 +89,7 @@ std::string place(const ConfigIssue& at) {
 
 struct ParsedHoliday {
     Holiday holiday;
-    ConfigIssue at;                      // the [[holiday]] table
+    ConfigIssue at;  // the [[holiday]] table
     ConfigIssue first_at;
     std::vector<ConfigIssue> makeup_at;  // parallel to holiday.makeup_workdays
 };
@@ -102,8 +105,7 @@ std::string date_range(const Holiday& h) {
 }
 
 // A date written either as a TOML local date (2026-10-01) or as text ("2026-10-01").
-std::optional<Date> read_date(detail::TomlReader& reader, const toml::node& node,
-                              const std::string& key) {
+std::optional<Date> read_date(detail::TomlReader& reader, const toml::node& node, const std::string& key) {
     if (const auto* d = node.as_date()) {
         const toml::date v = d->get();
         Date date{chr::year{static_cast<int>(v.year)}, chr::month{static_cast<unsigned>(v.month)},
@@ -116,8 +118,7 @@ std::optional<Date> read_date(detail::TomlReader& reader, const toml::node& node
         const std::string& text = s->get();
         if (auto date = parse_date(text)) return date;
         if (text.size() <= 40 && utf8::is_clean(text)) {
-            reader.error(&node, key,
-                         "'" + text + "' is not a valid date; write YYYY-MM-DD, e.g. 2026-10-01");
+            reader.error(&node, key, "'" + text + "' is not a valid date; write YYYY-MM-DD, e.g. 2026-10-01");
         } else {
             reader.error(&node, key, "is not a valid date; write YYYY-MM-DD, e.g. 2026-10-01");
         }
@@ -146,8 +147,7 @@ std::string years_text(const std::map<int, ConfigIssue>& years) {
     return out;
 }
 
-ParsedFile parse_file(std::string_view text, const std::string& origin,
-                      std::vector<ConfigIssue>& issues) {
+ParsedFile parse_file(std::string_view text, const std::string& origin, std::vector<ConfigIssue>& issues) {
     ParsedFile file;
     file.origin = origin;
     detail::TomlReader reader(origin);
@@ -156,8 +156,7 @@ ParsedFile parse_file(std::string_view text, const std::string& origin,
         return file;
     };
     if (text.size() > kMaxFileBytes) {
-        reader.error(nullptr, "", "is " + std::to_string(text.size()) +
-                                      " bytes; a calendar file is at most 1 MiB");
+        reader.error(nullptr, "", "is " + std::to_string(text.size()) + " bytes; a calendar file is at most 1 MiB");
         return finish();
     }
     std::optional<toml::table> parsed = reader.parse(text);
@@ -172,8 +171,7 @@ ParsedFile parse_file(std::string_view text, const std::string& origin,
         if (name && name->empty()) reader.error(cal->get("name"), "calendar.name", "must not be empty");
         auto source = reader.get_string(*cal, "calendar", "source", true, 400);
         if (source && source->empty())
-            reader.error(cal->get("source"), "calendar.source",
-                         "must name the notice the dates come from");
+            reader.error(cal->get("source"), "calendar.source", "must name the notice the dates come from");
         if (const toml::array* years = reader.get_array(*cal, "calendar", "years", true)) {
             years_ok = true;
             if (years->empty()) {
@@ -185,8 +183,8 @@ ParsedFile parse_file(std::string_view text, const std::string& origin,
                 std::string key = "calendar.years[" + std::to_string(i) + "]";
                 const auto* v = n.as_integer();
                 if (v == nullptr || v->get() < kMinYear || v->get() > kMaxYear) {
-                    reader.error(&n, key, "must be a year from " + std::to_string(kMinYear) +
-                                              " to " + std::to_string(kMaxYear));
+                    reader.error(&n, key,
+                                 "must be a year from " + std::to_string(kMinYear) + " to " + std::to_string(kMaxYear));
                     years_ok = false;
                     continue;
                 }
@@ -230,8 +228,9 @@ ParsedFile parse_file(std::string_view text, const std::string& origin,
             if (const toml::node* n = t.get(key)) {
                 *out = read_date(reader, *n, full);
                 if (*out && years_ok && !in_declared_years(file.years, **out)) {
-                    reader.error(n, full, format_date(**out) + " is outside the declared years (" +
-                                              years_text(file.years) + ")");
+                    reader.error(
+                        n, full,
+                        format_date(**out) + " is outside the declared years (" + years_text(file.years) + ")");
                     *out = std::nullopt;
                 }
             } else {
@@ -246,9 +245,9 @@ ParsedFile parse_file(std::string_view text, const std::string& origin,
                 good = false;
             } else if (length > kMaxHolidayDays) {
                 reader.error(t.get("last"), path + ".last",
-                             "the holiday " + format_date(*first) + ".." + format_date(*last) +
-                                 " is " + std::to_string(length) + " days long; at most " +
-                                 std::to_string(kMaxHolidayDays) + " allowed");
+                             "the holiday " + format_date(*first) + ".." + format_date(*last) + " is " +
+                                 std::to_string(length) + " days long; at most " + std::to_string(kMaxHolidayDays) +
+                                 " allowed");
                 good = false;
             }
         }
@@ -269,8 +268,8 @@ ParsedFile parse_file(std::string_view text, const std::string& origin,
                     continue;
                 }
                 if (years_ok && !in_declared_years(file.years, *d)) {
-                    reader.error(&n, key, format_date(*d) + " is outside the declared years (" +
-                                              years_text(file.years) + ")");
+                    reader.error(&n, key,
+                                 format_date(*d) + " is outside the declared years (" + years_text(file.years) + ")");
                     good = false;
                     continue;
                 }
@@ -296,8 +295,7 @@ ParsedFile parse_file(std::string_view text, const std::string& origin,
 // what each file got right, so one pass reports everything; `complete` is false when some
 // values were dropped for their own problems (then "a year without holidays" may be a
 // consequence, not a cause, and is not reported).
-void check_together(const std::vector<ParsedFile>& files, bool complete,
-                    std::vector<ConfigIssue>& issues) {
+void check_together(const std::vector<ParsedFile>& files, bool complete, std::vector<ConfigIssue>& issues) {
     auto report = [&](ConfigIssue at, std::string message) {
         at.message = std::move(message);
         issues.push_back(std::move(at));
@@ -309,8 +307,8 @@ void check_together(const std::vector<ParsedFile>& files, bool complete,
         for (const auto& [y, at] : f.years) {
             auto [it, inserted] = year_owner.emplace(y, &at);
             if (!inserted) {
-                report(at, "year " + std::to_string(y) + " is already covered by " +
-                               place(*it->second) + "; each year must come from one file");
+                report(at, "year " + std::to_string(y) + " is already covered by " + place(*it->second) +
+                               "; each year must come from one file");
             }
         }
     }
@@ -325,9 +323,9 @@ void check_together(const std::vector<ParsedFile>& files, bool complete,
     const ParsedHoliday* reach = nullptr;  // the holiday ending latest so far
     for (const ParsedHoliday* h : all) {
         if (reach != nullptr && serial(h->holiday.first) <= serial(reach->holiday.last)) {
-            report(h->first_at, "holiday '" + h->holiday.name + "' (" + date_range(h->holiday) +
-                                    ") overlaps '" + reach->holiday.name + "' (" +
-                                    date_range(reach->holiday) + ") at " + place(reach->at));
+            report(h->first_at, "holiday '" + h->holiday.name + "' (" + date_range(h->holiday) + ") overlaps '" +
+                                    reach->holiday.name + "' (" + date_range(reach->holiday) + ") at " +
+                                    place(reach->at));
         }
         if (reach == nullptr || serial(h->holiday.last) > serial(reach->holiday.last)) reach = h;
     }
@@ -340,21 +338,20 @@ void check_together(const std::vector<ParsedFile>& files, bool complete,
             const ConfigIssue& at = h->makeup_at[k];
             auto [it, inserted] = makeup_seen.emplace(serial(d), &at);
             if (!inserted) {
-                report(at, format_date(d) + " is listed twice as a make-up working day (also at " +
-                               place(*it->second) + ")");
+                report(at, format_date(d) + " is listed twice as a make-up working day (also at " + place(*it->second) +
+                               ")");
             }
             // The holiday starting last on or before d is the one that can contain it (holidays
             // do not overlap; if they do, that is reported above).
-            auto after = std::upper_bound(all.begin(), all.end(), serial(d),
-                                          [](int day, const ParsedHoliday* other) {
-                                              return day < serial(other->holiday.first);
-                                          });
+            auto after = std::upper_bound(all.begin(), all.end(), serial(d), [](int day, const ParsedHoliday* other) {
+                return day < serial(other->holiday.first);
+            });
             if (after != all.begin()) {
                 const ParsedHoliday* other = *(after - 1);
                 if (serial(d) <= serial(other->holiday.last)) {
                     report(at, "make-up working day " + format_date(d) + " falls inside holiday '" +
-                                   other->holiday.name + "' (" + date_range(other->holiday) +
-                                   ") at " + place(other->at));
+                                   other->holiday.name + "' (" + date_range(other->holiday) + ") at " +
+                                   place(other->at));
                 }
             }
         }
@@ -385,8 +382,7 @@ std::string join(const std::vector<ConfigIssue>& issues) {
         if (!out.empty()) out += '\n';
         out += issues[i].to_string();
     }
-    if (issues.size() > kMaxShown)
-        out += "\n... and " + std::to_string(issues.size() - kMaxShown) + " more problem(s)";
+    if (issues.size() > kMaxShown) out += "\n... and " + std::to_string(issues.size() - kMaxShown) + " more problem(s)";
     return out;
 }
 
@@ -472,16 +468,14 @@ Date WorkCalendar::next_working_day(Date d) const {
 
 TimePoint WorkCalendar::add_working_days(TimePoint t, int n) const {
     if (n < 0 || n > kMaxWorkingDaysToAdd) {
-        throw Error(Errc::invalid_argument, "WorkCalendar::add_working_days: n = " +
-                                                std::to_string(n) + "; must be 0.." +
-                                                std::to_string(kMaxWorkingDaysToAdd));
+        throw Error(Errc::invalid_argument, "WorkCalendar::add_working_days: n = " + std::to_string(n) +
+                                                "; must be 0.." + std::to_string(kMaxWorkingDaysToAdd));
     }
     // Instants far outside any plausible business date would overflow the date arithmetic.
     constexpr auto lowest = chr::sys_days{chr::year{1900} / 1 / 1};
     constexpr auto highest = chr::sys_days{chr::year{9000} / 1 / 1};
     if (t < lowest || t > highest) {
-        throw Error(Errc::invalid_argument,
-                    "WorkCalendar::add_working_days: instant outside years 1900..9000");
+        throw Error(Errc::invalid_argument, "WorkCalendar::add_working_days: instant outside years 1900..9000");
     }
     const auto local = t + kChinaOffset;  // dates are China dates (UTC+8, no DST)
     const auto midnight = chr::floor<chr::days>(local);
@@ -492,8 +486,7 @@ TimePoint WorkCalendar::add_working_days(TimePoint t, int n) const {
         time_of_day = chr::milliseconds{0};
     }
     for (int i = 0; i < n; ++i) s = next_working(m_days_off, m_makeup_days, s);
-    return chr::time_point_cast<chr::milliseconds>(chr::sys_days{chr::days{s}}) + time_of_day -
-           kChinaOffset;
+    return chr::time_point_cast<chr::milliseconds>(chr::sys_days{chr::days{s}}) + time_of_day - kChinaOffset;
 }
 
 int WorkCalendar::working_days_between(Date from, Date to) const {

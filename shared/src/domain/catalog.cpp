@@ -6,8 +6,8 @@
 #include <string_view>
 #include <utility>
 
-#include "hcp/config/config.hpp"
 #include "hcp/base/error.hpp"
+#include "hcp/config/config.hpp"
 #include "hcp/detail/toml_util.hpp"
 
 // File format and rules: docs/catalog.md. Option codes end up in stored ratings and uploads,
@@ -46,8 +46,14 @@ std::string_view trimmed(std::string_view s) {
     bool changed = true;
     while (changed) {
         changed = false;
-        if (!s.empty() && s.front() == ' ') { s.remove_prefix(1); changed = true; }
-        if (!s.empty() && s.back() == ' ') { s.remove_suffix(1); changed = true; }
+        if (!s.empty() && s.front() == ' ') {
+            s.remove_prefix(1);
+            changed = true;
+        }
+        if (!s.empty() && s.back() == ' ') {
+            s.remove_suffix(1);
+            changed = true;
+        }
         if (s.substr(0, ideographic_space.size()) == ideographic_space) {
             s.remove_prefix(ideographic_space.size());
             changed = true;
@@ -63,9 +69,8 @@ std::string_view trimmed(std::string_view s) {
 
 // A label or name that people read: non-empty, no surrounding spaces. get_string has already
 // checked length and clean UTF-8.
-std::optional<std::string> read_text(detail::TomlReader& reader, const toml::table& table,
-                                     const std::string& path, std::string_view key,
-                                     size_t max_bytes) {
+std::optional<std::string> read_text(detail::TomlReader& reader, const toml::table& table, const std::string& path,
+                                     std::string_view key, size_t max_bytes) {
     auto value = reader.get_string(table, path, key, true, max_bytes);
     if (!value) return std::nullopt;
     std::string full = detail::TomlReader::join_path(path, key);
@@ -81,8 +86,7 @@ std::optional<std::string> read_text(detail::TomlReader& reader, const toml::tab
     return value;
 }
 
-std::optional<std::string> read_code(detail::TomlReader& reader, const toml::table& table,
-                                     const std::string& path) {
+std::optional<std::string> read_code(detail::TomlReader& reader, const toml::table& table, const std::string& path) {
     auto value = reader.get_string(table, path, "code", true, 64);
     if (!value) return std::nullopt;
     if (!is_code(*value)) {
@@ -102,8 +106,7 @@ std::string joined(const detail::TomlReader& reader) {
         if (!out.empty()) out += '\n';
         out += issues[i].to_string();
     }
-    if (issues.size() > kMaxShown)
-        out += "\n... and " + std::to_string(issues.size() - kMaxShown) + " more problem(s)";
+    if (issues.size() > kMaxShown) out += "\n... and " + std::to_string(issues.size() - kMaxShown) + " more problem(s)";
     return out;
 }
 
@@ -116,8 +119,7 @@ std::string place(const toml::node& node) {
 OptionCatalog OptionCatalog::parse(std::string_view toml_text, const std::string& origin) {
     detail::TomlReader reader(origin);
     if (toml_text.size() > kMaxFileBytes) {
-        reader.error(nullptr, "", "is " + std::to_string(toml_text.size()) +
-                                      " bytes; a catalog file is at most 1 MiB");
+        reader.error(nullptr, "", "is " + std::to_string(toml_text.size()) + " bytes; a catalog file is at most 1 MiB");
         throw Error(Errc::catalog_invalid, joined(reader));
     }
     std::optional<toml::table> parsed = reader.parse(toml_text);
@@ -133,8 +135,9 @@ OptionCatalog OptionCatalog::parse(std::string_view toml_text, const std::string
                 cat.m_id = *id;
             } else {
                 reader.error(head->get("id"), "catalog.id",
-                             "'" + *id + "' is not an id; use 1 to 32 of a-z, 0-9 and '-', "
-                                         "e.g. \"cn-004\"");
+                             "'" + *id +
+                                 "' is not an id; use 1 to 32 of a-z, 0-9 and '-', "
+                                 "e.g. \"cn-004\"");
             }
         }
         if (auto version = reader.get_int(*head, "catalog", "version", true, 1, 1000000))
@@ -151,9 +154,9 @@ OptionCatalog OptionCatalog::parse(std::string_view toml_text, const std::string
         reader.error(dims_node, "dimension", "must be [[dimension]] sections");
         dims = nullptr;
     } else if (dims->size() > kMaxDimensions) {
-        reader.error(dims_node, "dimension", "has " + std::to_string(dims->size()) +
-                                                 " sections; at most " +
-                                                 std::to_string(kMaxDimensions) + " allowed");
+        reader.error(dims_node, "dimension",
+                     "has " + std::to_string(dims->size()) + " sections; at most " + std::to_string(kMaxDimensions) +
+                         " allowed");
         dims = nullptr;
     }
 
@@ -169,8 +172,7 @@ OptionCatalog OptionCatalog::parse(std::string_view toml_text, const std::string
             auto [it, inserted] = dimension_codes.emplace(*code, t.get("code"));
             if (!inserted) {
                 reader.error(t.get("code"), path + ".code",
-                             "dimension code '" + *code + "' is already used at " +
-                                 place(*it->second));
+                             "dimension code '" + *code + "' is already used at " + place(*it->second));
             }
             dim.code = *code;
         }
@@ -182,8 +184,7 @@ OptionCatalog OptionCatalog::parse(std::string_view toml_text, const std::string
             // A rating carries one free text; two free-text dimensions could not both be stored.
             if (free_text_at != nullptr) {
                 reader.error(t.get("free_text"), path + ".free_text",
-                             "only one dimension may be free text; another is at " +
-                                 place(*free_text_at));
+                             "only one dimension may be free text; another is at " + place(*free_text_at));
             }
             free_text_at = t.get("free_text");
         }
@@ -221,8 +222,8 @@ OptionCatalog OptionCatalog::parse(std::string_view toml_text, const std::string
                 auto [it, inserted] = option_codes.emplace(*code, o.get("code"));
                 if (!inserted) {
                     reader.error(o.get("code"), opath + ".code",
-                                 "option code '" + *code + "' is already used at " +
-                                     place(*it->second) + "; codes are unique in the catalog");
+                                 "option code '" + *code + "' is already used at " + place(*it->second) +
+                                     "; codes are unique in the catalog");
                 }
                 option.code = *code;
             }

@@ -30,28 +30,18 @@ std::string_view message_zh(RuleViolation v) noexcept {
     switch (v) {
         case RuleViolation::no_case: return "没有可评价的办件，请在窗口办结后再评价。";
         case RuleViolation::unknown_case: return "没有找到这笔办件，请向窗口工作人员确认办件编号。";
-        case RuleViolation::bad_rating_needs_reason:
-            return "请至少选择一项不满意的原因，或者写下您的意见，再提交。";
-        case RuleViolation::options_on_good_rating:
-            return "满意的评价不需要选择差评原因，请取消所选原因后再提交。";
-        case RuleViolation::unknown_option:
-            return "所选原因已不在当前评价目录中，请重新选择。";
+        case RuleViolation::bad_rating_needs_reason: return "请至少选择一项不满意的原因，或者写下您的意见，再提交。";
+        case RuleViolation::options_on_good_rating: return "满意的评价不需要选择差评原因，请取消所选原因后再提交。";
+        case RuleViolation::unknown_option: return "所选原因已不在当前评价目录中，请重新选择。";
         case RuleViolation::text_too_long: return "意见太长了，请精简到500字以内再提交。";
         case RuleViolation::text_invalid: return "意见中含有无法识别的字符，请删除后再提交。";
-        case RuleViolation::self_service_item_only:
-            return "自助终端只对办理的事项进行评价。";
-        case RuleViolation::stage_not_open:
-            return "这笔办件还没有办结，办结后即可评价。";
-        case RuleViolation::immediate_rated_at_acceptance:
-            return "即办件在办结后评价一次，请在办结后评价。";
-        case RuleViolation::staff_only_at_acceptance:
-            return "承诺件受理时只评价窗口服务人员，事项请在办结后评价。";
-        case RuleViolation::already_rated:
-            return "这笔办件已经评价过了，感谢您的参与，无需重复评价。";
-        case RuleViolation::mixed_cases:
-            return "一次只能评价一笔办件、一批批量业务或一个主题的办件，请分开评价。";
-        case RuleViolation::no_staff_to_rate:
-            return "这笔办件不是在窗口办理的，只能对事项进行评价。";
+        case RuleViolation::self_service_item_only: return "自助终端只对办理的事项进行评价。";
+        case RuleViolation::stage_not_open: return "这笔办件还没有办结，办结后即可评价。";
+        case RuleViolation::immediate_rated_at_acceptance: return "即办件在办结后评价一次，请在办结后评价。";
+        case RuleViolation::staff_only_at_acceptance: return "承诺件受理时只评价窗口服务人员，事项请在办结后评价。";
+        case RuleViolation::already_rated: return "这笔办件已经评价过了，感谢您的参与，无需重复评价。";
+        case RuleViolation::mixed_cases: return "一次只能评价一笔办件、一批批量业务或一个主题的办件，请分开评价。";
+        case RuleViolation::no_staff_to_rate: return "这笔办件不是在窗口办理的，只能对事项进行评价。";
     }
     return "";
 }
@@ -93,8 +83,7 @@ std::optional<RatingTarget> allowed_target(const Case& c, Stage stage, Channel c
     const bool completed = c.completed_at.has_value() && c.stage == Stage::completed;
     if (stage == Stage::accepted) {
         // 即办件 is rated once, after completion; 承诺件 may rate the staff at acceptance.
-        if (c.kind == CaseKind::immediate || channel == Channel::self_service || !has_staff)
-            return std::nullopt;
+        if (c.kind == CaseKind::immediate || channel == Channel::self_service || !has_staff) return std::nullopt;
         if (channel == Channel::system_default) return std::nullopt;
         return RatingTarget::staff;
     }
@@ -115,8 +104,7 @@ RuleCheck check_rating(const RatingDraft& draft, const RuleContext& ctx) {
     for (const auto& no : draft.case_nos) {
         auto c = ctx.find_case(no);
         if (!c) return refuse(RuleViolation::unknown_case, "case " + no);
-        if (std::none_of(named.begin(), named.end(),
-                         [&](const Case& x) { return x.case_no == c->case_no; }))
+        if (std::none_of(named.begin(), named.end(), [&](const Case& x) { return x.case_no == c->case_no; }))
             named.push_back(std::move(*c));
     }
 
@@ -126,8 +114,7 @@ RuleCheck check_rating(const RatingDraft& draft, const RuleContext& ctx) {
     const auto& first = named.front();
     if (first.batch_id) {
         for (const auto& c : named)
-            if (c.batch_id != first.batch_id)
-                return refuse(RuleViolation::mixed_cases, "cases from different batches");
+            if (c.batch_id != first.batch_id) return refuse(RuleViolation::mixed_cases, "cases from different batches");
         applied = ctx.batch_members(*first.batch_id);
         if (applied.empty()) applied = named;
     } else if (named.size() > 1) {
@@ -175,8 +162,7 @@ RuleCheck check_rating(const RatingDraft& draft, const RuleContext& ctx) {
         return refuse(RuleViolation::options_on_good_rating, "好评 with 差评 options");
     }
     for (const auto& code : draft.option_codes) {
-        if (ctx.catalog.find(code) == nullptr)
-            return refuse(RuleViolation::unknown_option, "option " + code);
+        if (ctx.catalog.find(code) == nullptr) return refuse(RuleViolation::unknown_option, "option " + code);
     }
     if (draft.text.size() > kMaxRatingTextBytes)
         return refuse(RuleViolation::text_too_long, std::to_string(draft.text.size()) + " bytes");
@@ -207,16 +193,14 @@ UnratedPolicy UnratedPolicy::gansu() {
     return p;
 }
 
-UnratedDeadlines unrated_deadlines(TimePoint completed_at, const WorkCalendar& calendar,
-                                   const UnratedPolicy& policy) {
+UnratedDeadlines unrated_deadlines(TimePoint completed_at, const WorkCalendar& calendar, const UnratedPolicy& policy) {
     UnratedDeadlines d;
     if (policy.reminder_unit == UnratedPolicy::ReminderUnit::hours) {
         d.reminder_due = completed_at + std::chrono::hours{policy.reminder_after};
     } else {
         d.reminder_due = calendar.add_working_days(completed_at, policy.reminder_after);
     }
-    TimePoint from = policy.default_from == UnratedPolicy::DefaultFrom::reminder ? d.reminder_due
-                                                                                  : completed_at;
+    TimePoint from = policy.default_from == UnratedPolicy::DefaultFrom::reminder ? d.reminder_due : completed_at;
     d.default_due = calendar.add_working_days(from, policy.default_after_working_days);
     return d;
 }

@@ -20,7 +20,9 @@ std::string_view to_string(HubEventType t) noexcept {
 
 EventBus::EventBus(size_t capacity) : m_capacity(capacity == 0 ? 1 : capacity) {}
 
-EventBus::~EventBus() { close(); }
+EventBus::~EventBus() {
+    close();
+}
 
 long long EventBus::publish(HubEvent event) {
     long long id = 0;
@@ -44,8 +46,8 @@ long long EventBus::last_id() const {
 namespace {
 
 // Collects matching events after `after_id` from a buffer whose ids are consecutive.
-EventBatch collect(const std::deque<HubEvent>& events, long long next_id, long long after_id,
-                   const EventFilter& filter, size_t max) {
+EventBatch collect(const std::deque<HubEvent>& events, long long next_id, long long after_id, const EventFilter& filter,
+                   size_t max) {
     EventBatch b;
     if (after_id > next_id - 1) {
         // An id from the future: the reader saw an earlier life of the hub (ids restart at 1 after
@@ -145,7 +147,9 @@ EventBus::Subscription& EventBus::Subscription::operator=(Subscription&& other) 
     }
     return *this;
 }
-EventBus::Subscription::~Subscription() { reset(); }
+EventBus::Subscription::~Subscription() {
+    reset();
+}
 
 void EventBus::Subscription::reset() {
     if (!m_state) return;
@@ -159,7 +163,7 @@ void EventBus::Subscription::reset() {
             (void)m_state.release();
             return;
         }
-            m_state->thread.join();
+        m_state->thread.join();
     }
     m_state.reset();
 }
@@ -182,8 +186,7 @@ EventBus::Subscription EventBus::subscribe(EventFilter filter, std::function<voi
                 // later deliveries; the event is dropped for this subscriber only.
                 try {
                     cb(e);
-                } catch (...) {
-                }
+                } catch (...) {}
             }
             last = b.last_id;
         }

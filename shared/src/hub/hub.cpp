@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <set>
 
-#include "hcp/sql/sqlite.hpp"
 #include "hcp/base/utf8.hpp"
+#include "hcp/sql/sqlite.hpp"
 
 namespace hcp {
 
@@ -64,8 +64,7 @@ bool valid_case_no(std::string_view s) {
     });
 }
 
-std::optional<HubFailure> check_text(const std::string& field, const std::string& value, bool required,
-                                     size_t max) {
+std::optional<HubFailure> check_text(const std::string& field, const std::string& value, bool required, size_t max) {
     if (value.empty()) {
         if (required) return invalid(field, "is required");
         return std::nullopt;
@@ -149,7 +148,9 @@ Hub::Hub(HubSetup setup, const SecretKey& key)
       m_forward(std::make_unique<ForwardStore>(m_setup.store.path)),
       m_bus(m_setup.event_buffer) {}
 
-Hub::~Hub() { m_bus.close(); }
+Hub::~Hub() {
+    m_bus.close();
+}
 
 bool Hub::window_known(int window) const {
     if (window == 0) return true;
@@ -187,8 +188,7 @@ Result<CaseReply, HubFailure> Hub::report_case(const CaseReport& report) {
         c.stage = report.stage;
         c.window = report.window;
         c.staff = Staff{report.staff_no, report.staff_name};
-        if (!report.applicant.name.empty() || !report.applicant.phone.empty() ||
-            !report.applicant.id_number.empty())
+        if (!report.applicant.name.empty() || !report.applicant.phone.empty() || !report.applicant.id_number.empty())
             c.applicant = report.applicant;
         if (!existing) c.accepted_at = at;
         if (report.stage == Stage::accepted) c.accepted_at = at;
@@ -266,8 +266,9 @@ Result<CaseReply, HubFailure> Hub::report_case(const CaseReport& report) {
         HubFailure f;
         f.cause = e.disk_full() ? HubErrc::disk_nearly_full : HubErrc::storage_error;
         f.message = std::string("store: ") + e.what();
-        f.message_zh = e.disk_full() ? RecordFailure{RecordFailureCause::disk_nearly_full, std::nullopt, {}}.message_zh()
-                                     : "办件未能保存，请稍后重试。";
+        f.message_zh = e.disk_full()
+                           ? RecordFailure{RecordFailureCause::disk_nearly_full, std::nullopt, {}}.message_zh()
+                           : "办件未能保存，请稍后重试。";
         return f;
     } catch (const Error& e) {
         HubFailure f;
@@ -289,7 +290,8 @@ HubFailure Hub::from_record_failure(const RecordFailure& rf) const {
             if (rf.violation == RuleViolation::already_rated) f.cause = HubErrc::already_rated;
             if (rf.violation == RuleViolation::unknown_case || rf.violation == RuleViolation::no_case)
                 f.cause = HubErrc::unknown_case;
-            if (rf.violation) f.message = std::string(to_string(*rf.violation)) + (rf.detail.empty() ? "" : ": " + rf.detail);
+            if (rf.violation)
+                f.message = std::string(to_string(*rf.violation)) + (rf.detail.empty() ? "" : ": " + rf.detail);
             break;
         case RecordFailureCause::disk_nearly_full: f.cause = HubErrc::disk_nearly_full; break;
         case RecordFailureCause::storage_error: f.cause = HubErrc::storage_error; break;
@@ -345,8 +347,7 @@ Result<Rating, HubFailure> Hub::submit_rating(const RatingDraft& draft, const Su
             const auto& open = m_open[*who.window];
             for (const auto& no : draft.case_nos) {
                 bool is_open = std::any_of(open.begin(), open.end(), [&](const RatingRequest& r) {
-                    return std::any_of(r.cases.begin(), r.cases.end(),
-                                       [&](const Case& c) { return c.case_no == no; });
+                    return std::any_of(r.cases.begin(), r.cases.end(), [&](const Case& c) { return c.case_no == no; });
                 });
                 if (is_open) continue;
                 auto c = m_store.find_case(no);

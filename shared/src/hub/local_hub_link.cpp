@@ -18,7 +18,7 @@ std::optional<TerminalEvent> to_terminal_event(const HubEvent& e) {
         case HubEventType::rating_stored:
         case HubEventType::not_rated:
         case HubEventType::case_updated:
-        case HubEventType::queue_called:   // displays, not rating terminals
+        case HubEventType::queue_called:  // displays, not rating terminals
         case HubEventType::queue_changed:
         case HubEventType::receipt_printed:  // the staff console's
             return std::nullopt;
@@ -45,7 +45,9 @@ SubmitFailure to_submit_failure(const HubFailure& f) {
 
 LocalHubLink::LocalHubLink(Hub& hub) : m_hub(hub) {}
 
-LocalHubLink::~LocalHubLink() { unsubscribe(); }
+LocalHubLink::~LocalHubLink() {
+    unsubscribe();
+}
 
 void LocalHubLink::subscribe(int window, std::function<void(const TerminalEvent&)> on_event) {
     unsubscribe();
@@ -112,6 +114,8 @@ HubStatus LocalHubLink::status() const {
     return s;
 }
 
-const OptionCatalog& LocalHubLink::catalog() const { return m_hub.catalog(); }
+const OptionCatalog& LocalHubLink::catalog() const {
+    return m_hub.catalog();
+}
 
 }  // namespace hcp

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "hcp/queue/queue.hpp"
-#include "queue/persistence.hpp"
 #include "hcp/sql/sqlite.hpp"
+#include "queue/persistence.hpp"
 
 namespace hcp {
 
@@ -22,8 +22,8 @@ struct QueueEngine::Impl {
     std::map<int, std::vector<size_t>> window_categories;    // window → categories it serves
     std::map<int, std::string> window_names;
     std::map<std::string, ServiceTimeAverage, std::less<>> averages;  // category → service time
-    TimePoint last_at{};     // latest instant recorded: time never goes back behind it
-    std::string swept_day;   // business day whose expire sweep has committed
+    TimePoint last_at{};    // latest instant recorded: time never goes back behind it
+    std::string swept_day;  // business day whose expire sweep has committed
 
     Impl(const std::filesystem::path& path, QueueSetup s);
 

@@ -35,7 +35,9 @@ std::optional<std::string> normalize_ticket_number(std::string_view text, int di
     return format_ticket_number(p, seq, digits);
 }
 
-std::string business_day(TimePoint t) { return format_date(china_date(t)); }
+std::string business_day(TimePoint t) {
+    return format_date(china_date(t));
+}
 
 namespace queue_db {
 

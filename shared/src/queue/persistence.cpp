@@ -77,9 +77,8 @@ constexpr const char* kEntryColumns = "id, number, priority, order_key, aging_si
 }  // namespace
 
 std::optional<QueueTicket> ticket_by_number(const sql::Db& db, const std::string& day, const std::string& number) {
-    auto v = tickets_where(db, "business_day = ? AND number = ?", [&](sql::Statement& st) {
-        st.bind(1, day).bind(2, number);
-    });
+    auto v = tickets_where(db, "business_day = ? AND number = ?",
+                           [&](sql::Statement& st) { st.bind(1, day).bind(2, number); });
     if (v.empty()) return std::nullopt;
     return v.front();
 }
@@ -220,8 +219,9 @@ namespace {
 void respread(sql::Db& db, const std::string& day, const std::string& category, bool priority) {
     std::vector<std::pair<std::int64_t, std::int64_t>> rows;  // id, key
     {
-        sql::Statement st(db, "SELECT id, order_key FROM tickets WHERE business_day = ? AND category = ? AND "
-                              "state = 'waiting' AND priority = ? ORDER BY order_key, id");
+        sql::Statement st(db,
+                          "SELECT id, order_key FROM tickets WHERE business_day = ? AND category = ? AND "
+                          "state = 'waiting' AND priority = ? ORDER BY order_key, id");
         st.bind(1, day).bind(2, category).bind(3, priority ? 1 : 0);
         while (st.step()) rows.emplace_back(st.column_int(0), st.column_int(1));
     }
@@ -241,25 +241,28 @@ void respread(sql::Db& db, const std::string& day, const std::string& category, 
 
 }  // namespace
 
-std::int64_t requeue_key(sql::Db& db, const std::string& day, const std::string& category, bool priority,
-                         int behind, TimePoint now) {
+std::int64_t requeue_key(sql::Db& db, const std::string& day, const std::string& category, bool priority, int behind,
+                         TimePoint now) {
     for (int attempt = 0; attempt < 2; ++attempt) {
         std::vector<std::int64_t> keys;
         if (behind <= 0) {
-            sql::Statement st(db, "SELECT order_key FROM tickets WHERE business_day = ? AND category = ? AND "
-                                  "state = 'waiting' AND priority = ? ORDER BY order_key, id LIMIT 1");
+            sql::Statement st(db,
+                              "SELECT order_key FROM tickets WHERE business_day = ? AND category = ? AND "
+                              "state = 'waiting' AND priority = ? ORDER BY order_key, id LIMIT 1");
             st.bind(1, day).bind(2, category).bind(3, priority ? 1 : 0);
             if (st.step()) return st.column_int(0) - kKeyStep;  // at the front
             return key_at(now);
         }
-        sql::Statement st(db, "SELECT order_key FROM tickets WHERE business_day = ? AND category = ? AND "
-                              "state = 'waiting' AND priority = ? ORDER BY order_key, id LIMIT 2 OFFSET ?");
+        sql::Statement st(db,
+                          "SELECT order_key FROM tickets WHERE business_day = ? AND category = ? AND "
+                          "state = 'waiting' AND priority = ? ORDER BY order_key, id LIMIT 2 OFFSET ?");
         st.bind(1, day).bind(2, category).bind(3, priority ? 1 : 0).bind(4, behind - 1);
         while (st.step()) keys.push_back(st.column_int(0));
         if (keys.empty()) {
             // Fewer than `behind` wait: at the end of the class.
-            sql::Statement last(db, "SELECT max(order_key) FROM tickets WHERE business_day = ? AND category = ? "
-                                    "AND state = 'waiting' AND priority = ?");
+            sql::Statement last(db,
+                                "SELECT max(order_key) FROM tickets WHERE business_day = ? AND category = ? "
+                                "AND state = 'waiting' AND priority = ?");
             last.bind(1, day).bind(2, category).bind(3, priority ? 1 : 0);
             if (last.step() && !last.column_null(0)) return std::max(last.column_int(0) + kKeyStep, key_at(now));
             return key_at(now);
@@ -273,8 +276,9 @@ std::int64_t requeue_key(sql::Db& db, const std::string& day, const std::string&
 }
 
 std::int64_t end_of_queue_key(const sql::Db& db, const std::string& day, const std::string& category, TimePoint now) {
-    sql::Statement st(db, "SELECT max(order_key) FROM tickets WHERE business_day = ? AND category = ? AND "
-                          "state = 'waiting'");
+    sql::Statement st(db,
+                      "SELECT max(order_key) FROM tickets WHERE business_day = ? AND category = ? AND "
+                      "state = 'waiting'");
     st.bind(1, day).bind(2, category);
     std::int64_t k = key_at(now);
     if (st.step() && !st.column_null(0)) k = std::max(k, st.column_int(0) + kKeyStep);
@@ -297,8 +301,9 @@ int expire_before(sql::Db& db, const std::string& day, TimePoint day_start, Time
 }
 
 std::optional<WindowSession> open_session(const sql::Db& db, int window, TimePoint day_start) {
-    sql::Statement st(db, "SELECT window, staff_number, staff_name, opened_at FROM window_sessions "
-                          "WHERE window = ? AND closed_at IS NULL AND opened_at >= ?");
+    sql::Statement st(db,
+                      "SELECT window, staff_number, staff_name, opened_at FROM window_sessions "
+                      "WHERE window = ? AND closed_at IS NULL AND opened_at >= ?");
     st.bind(1, window).bind(2, to_ms(day_start));
     if (!st.step()) return std::nullopt;
     WindowSession s;
@@ -339,7 +344,7 @@ std::optional<Appointment> appointment_by_code(const sql::Db& db, const std::str
     a.category = st.column_text(2);
     a.priority = st.column_int(3) != 0;
     const std::string state = st.column_text(4);
-    a.state = state == "checked_in" ? Appointment::State::checked_in
+    a.state = state == "checked_in"  ? Appointment::State::checked_in
               : state == "cancelled" ? Appointment::State::cancelled
                                      : Appointment::State::booked;
     a.booked_at = from_ms(st.column_int(5));

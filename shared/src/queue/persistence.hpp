@@ -16,9 +16,15 @@ namespace hcp::queue_db {
 inline constexpr int kKeyShift = 20;
 inline constexpr std::int64_t kKeyStep = std::int64_t{1} << kKeyShift;
 
-inline std::int64_t to_ms(TimePoint t) { return t.time_since_epoch().count(); }
-inline TimePoint from_ms(std::int64_t ms) { return TimePoint{std::chrono::milliseconds{ms}}; }
-inline std::int64_t key_at(TimePoint t) { return to_ms(t) * kKeyStep; }
+inline std::int64_t to_ms(TimePoint t) {
+    return t.time_since_epoch().count();
+}
+inline TimePoint from_ms(std::int64_t ms) {
+    return TimePoint{std::chrono::milliseconds{ms}};
+}
+inline std::int64_t key_at(TimePoint t) {
+    return to_ms(t) * kKeyStep;
+}
 
 // ---- numbering (queue_number.cpp) ----
 // Next sequence of `prefix` on `day`, counted durably in the caller's transaction.
@@ -48,8 +54,8 @@ void count_call(sql::Db& db, const std::string& day, const std::string& category
 
 // Order key that puts a ticket of (category, priority) behind `behind` waiting tickets of the
 // same class, or at the end when fewer wait. May respread the class's keys (rare).
-std::int64_t requeue_key(sql::Db& db, const std::string& day, const std::string& category, bool priority,
-                         int behind, TimePoint now);
+std::int64_t requeue_key(sql::Db& db, const std::string& day, const std::string& category, bool priority, int behind,
+                         TimePoint now);
 // Key behind everything waiting in the category now.
 std::int64_t end_of_queue_key(const sql::Db& db, const std::string& day, const std::string& category, TimePoint now);
 

@@ -13,30 +13,50 @@ namespace hcp {
 
 namespace {
 
-constexpr NameTable<QueueAction, 12> kActions{{
-    {QueueAction::issue, "issue"}, {QueueAction::call, "call"}, {QueueAction::call_given, "call_given"},
-    {QueueAction::recall, "recall"}, {QueueAction::start, "start"}, {QueueAction::skip, "skip"},
-    {QueueAction::hold, "hold"}, {QueueAction::resume, "resume"}, {QueueAction::transfer, "transfer"},
-    {QueueAction::complete, "complete"}, {QueueAction::cancel, "cancel"}, {QueueAction::expire, "expire"}}};
+constexpr NameTable<QueueAction, 12> kActions{{{QueueAction::issue, "issue"},
+                                               {QueueAction::call, "call"},
+                                               {QueueAction::call_given, "call_given"},
+                                               {QueueAction::recall, "recall"},
+                                               {QueueAction::start, "start"},
+                                               {QueueAction::skip, "skip"},
+                                               {QueueAction::hold, "hold"},
+                                               {QueueAction::resume, "resume"},
+                                               {QueueAction::transfer, "transfer"},
+                                               {QueueAction::complete, "complete"},
+                                               {QueueAction::cancel, "cancel"},
+                                               {QueueAction::expire, "expire"}}};
 
-constexpr NameTable<QueueAction, 12> kActionLabels{{
-    {QueueAction::issue, "取号"}, {QueueAction::call, "叫号"}, {QueueAction::call_given, "特呼"},
-    {QueueAction::recall, "重呼"}, {QueueAction::start, "开始办理"}, {QueueAction::skip, "过号"},
-    {QueueAction::hold, "挂起"}, {QueueAction::resume, "恢复"}, {QueueAction::transfer, "转移"},
-    {QueueAction::complete, "办结"}, {QueueAction::cancel, "作废"}, {QueueAction::expire, "营业日结束作废"}}};
+constexpr NameTable<QueueAction, 12> kActionLabels{{{QueueAction::issue, "取号"},
+                                                    {QueueAction::call, "叫号"},
+                                                    {QueueAction::call_given, "特呼"},
+                                                    {QueueAction::recall, "重呼"},
+                                                    {QueueAction::start, "开始办理"},
+                                                    {QueueAction::skip, "过号"},
+                                                    {QueueAction::hold, "挂起"},
+                                                    {QueueAction::resume, "恢复"},
+                                                    {QueueAction::transfer, "转移"},
+                                                    {QueueAction::complete, "办结"},
+                                                    {QueueAction::cancel, "作废"},
+                                                    {QueueAction::expire, "营业日结束作废"}}};
 
-constexpr NameTable<TicketState, 8> kStateLabels{{
-    {TicketState::waiting, "等候中"}, {TicketState::called, "已叫号"}, {TicketState::serving, "办理中"},
-    {TicketState::done, "已办结"}, {TicketState::no_show, "过号未到"}, {TicketState::transferred, "已转移"},
-    {TicketState::cancelled, "已作废"}, {TicketState::held, "已挂起"}}};
+constexpr NameTable<TicketState, 8> kStateLabels{{{TicketState::waiting, "等候中"},
+                                                  {TicketState::called, "已叫号"},
+                                                  {TicketState::serving, "办理中"},
+                                                  {TicketState::done, "已办结"},
+                                                  {TicketState::no_show, "过号未到"},
+                                                  {TicketState::transferred, "已转移"},
+                                                  {TicketState::cancelled, "已作废"},
+                                                  {TicketState::held, "已挂起"}}};
 
-constexpr NameTable<PickReason, 6> kReasons{{
-    {PickReason::aged, "aged"}, {PickReason::priority_turn, "priority_turn"},
-    {PickReason::priority_only, "priority_only"}, {PickReason::in_order, "in_order"},
-    {PickReason::given_number, "given_number"}, {PickReason::resumed, "resumed"}}};
+constexpr NameTable<PickReason, 6> kReasons{{{PickReason::aged, "aged"},
+                                             {PickReason::priority_turn, "priority_turn"},
+                                             {PickReason::priority_only, "priority_only"},
+                                             {PickReason::in_order, "in_order"},
+                                             {PickReason::given_number, "given_number"},
+                                             {PickReason::resumed, "resumed"}}};
 
-constexpr NameTable<TransferPlacement, 2> kPlacements{{
-    {TransferPlacement::take_time, "take_time"}, {TransferPlacement::end_of_queue, "end_of_queue"}}};
+constexpr NameTable<TransferPlacement, 2> kPlacements{
+    {{TransferPlacement::take_time, "take_time"}, {TransferPlacement::end_of_queue, "end_of_queue"}}};
 
 // A state hint that tells staff what the ticket is waiting for.
 std::string_view state_hint_zh(TicketState s) noexcept {
@@ -127,22 +147,34 @@ int reason_rank(PickReason r) noexcept {
 
 }  // namespace
 
-std::string_view to_string(TransferPlacement p) noexcept { return name_of(kPlacements, p); }
+std::string_view to_string(TransferPlacement p) noexcept {
+    return name_of(kPlacements, p);
+}
 std::optional<TransferPlacement> parse_transfer_placement(std::string_view s) noexcept {
     return parse_from(kPlacements, s);
 }
-std::string_view to_string(QueueAction a) noexcept { return name_of(kActions, a); }
-std::optional<QueueAction> parse_queue_action(std::string_view s) noexcept { return parse_from(kActions, s); }
-std::string_view label_zh(QueueAction a) noexcept { return name_of(kActionLabels, a); }
-std::string_view queue_label_zh(TicketState s) noexcept { return name_of(kStateLabels, s); }
-std::string_view to_string(PickReason r) noexcept { return name_of(kReasons, r); }
+std::string_view to_string(QueueAction a) noexcept {
+    return name_of(kActions, a);
+}
+std::optional<QueueAction> parse_queue_action(std::string_view s) noexcept {
+    return parse_from(kActions, s);
+}
+std::string_view label_zh(QueueAction a) noexcept {
+    return name_of(kActionLabels, a);
+}
+std::string_view queue_label_zh(TicketState s) noexcept {
+    return name_of(kStateLabels, s);
+}
+std::string_view to_string(PickReason r) noexcept {
+    return name_of(kReasons, r);
+}
 
 std::vector<std::string> validate(const QueuePolicy& p) {
     std::vector<std::string> out;
     auto range = [&out](const char* key, long long v, long long lo, long long hi) {
         if (v < lo || v > hi)
-            out.push_back(std::string(key) + ": is " + std::to_string(v) + "; allowed " + std::to_string(lo) +
-                          " to " + std::to_string(hi));
+            out.push_back(std::string(key) + ": is " + std::to_string(v) + "; allowed " + std::to_string(lo) + " to " +
+                          std::to_string(hi));
     };
     range("skip_requeue_behind", p.skip_requeue_behind, 0, 50);
     range("skip_max_requeues", p.skip_max_requeues, 0, 10);
@@ -192,11 +224,9 @@ std::string illegal_transition_zh(QueueAction action, TicketState from, std::str
     using S = TicketState;
     // The cases staff actually hit get their own sentence; the rest share one pattern.
     if (action == QueueAction::complete && from == S::done) return n + " 已办结，不能重复办结。";
-    if (action == QueueAction::complete && from == S::waiting)
-        return n + " 还在等候，尚未叫号，不能办结。请先叫号。";
+    if (action == QueueAction::complete && from == S::waiting) return n + " 还在等候，尚未叫号，不能办结。请先叫号。";
     if (action == QueueAction::recall && from == S::serving) return n + " 正在办理中，无需重呼。";
-    if ((action == QueueAction::call || action == QueueAction::call_given) &&
-        (from == S::called || from == S::serving))
+    if ((action == QueueAction::call || action == QueueAction::call_given) && (from == S::called || from == S::serving))
         return n + " 已被叫号，正在窗口办理或等候到窗，不能再次叫号。";
     if (action == QueueAction::call_given && from == S::done) return n + " 已办结，不能特呼。请群众重新取号。";
     if (action == QueueAction::skip && from == S::serving)
@@ -205,8 +235,8 @@ std::string illegal_transition_zh(QueueAction action, TicketState from, std::str
     if (action == QueueAction::resume && from != S::held) return n + " 没有挂起，不需要恢复。";
     if (action == QueueAction::cancel && (from == S::called || from == S::serving))
         return n + " 正在窗口叫号或办理，不能作废。请先过号或办结。";
-    return n + " 当前为“" + std::string(queue_label_zh(from)) + "”，不能" + std::string(label_zh(action)) +
-           "。" + std::string(state_hint_zh(from));
+    return n + " 当前为“" + std::string(queue_label_zh(from)) + "”，不能" + std::string(label_zh(action)) + "。" +
+           std::string(state_hint_zh(from));
 }
 
 // ---- selection -----------------------------------------------------------------------------
@@ -237,8 +267,8 @@ std::vector<Pick> predicted_order(const CategoryQueue& q, TimePoint now) {
     while (i < normal.size() || j < prio.size()) {
         bool normals_left = i < normal.size();
         if (j < prio.size() && (!normals_left || priority_due(streak, c.priority_ratio))) {
-            out.push_back(make_pick(prio[j++], c, normals_left ? PickReason::priority_turn : PickReason::priority_only,
-                                    now));
+            out.push_back(
+                make_pick(prio[j++], c, normals_left ? PickReason::priority_turn : PickReason::priority_only, now));
             count_call(streak, true);
         } else {
             out.push_back(make_pick(normal[i++], c, PickReason::in_order, now));
@@ -281,8 +311,7 @@ std::string explain_zh(const Pick& pick) {
         case PickReason::aged:
             return "等候超过" + std::to_string(pick.max_wait_minutes) + "分钟（已等" +
                    std::to_string(pick.waited.count()) + "分钟），优先叫号";
-        case PickReason::priority_turn:
-            return "优先号（每" + std::to_string(pick.ratio) + "个普通号叫1个优先号）";
+        case PickReason::priority_turn: return "优先号（每" + std::to_string(pick.ratio) + "个普通号叫1个优先号）";
         case PickReason::priority_only: return "优先号（当前没有普通号等候）";
         case PickReason::in_order: return "按取号顺序";
         case PickReason::given_number: return "特呼：" + pick.note;

@@ -24,7 +24,9 @@ constexpr size_t kMaxStaffNumberBytes = 32;
 constexpr size_t kMaxStaffNameBytes = 64;
 
 // Reasons, staff numbers and names: well-formed UTF-8 with no C0 control but tab (DEL passes).
-bool valid_text(std::string_view s) { return utf8::is_clean(s, "\t\x7F"); }
+bool valid_text(std::string_view s) {
+    return utf8::is_clean(s, "\t\x7F");
+}
 
 std::string trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
@@ -44,7 +46,9 @@ std::optional<int> clock_minutes(const std::string& hhmm) {
     return h * 60 + m;
 }
 
-std::string zh_quoted(std::string_view s) { return "“" + std::string(s) + "”"; }
+std::string zh_quoted(std::string_view s) {
+    return "“" + std::string(s) + "”";
+}
 
 QueueFailure illegal(QueueAction action, const QueueTicket& t) {
     QueueFailure f = queue_failure(QueueErrc::illegal_transition,
@@ -258,7 +262,9 @@ QueueEngine::QueueEngine(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {
 QueueEngine::~QueueEngine() = default;
 QueueEngine::QueueEngine(QueueEngine&&) noexcept = default;
 QueueEngine& QueueEngine::operator=(QueueEngine&&) noexcept = default;
-const QueueSetup& QueueEngine::setup() const noexcept { return m_impl->setup; }
+const QueueSetup& QueueEngine::setup() const noexcept {
+    return m_impl->setup;
+}
 
 QueueEngine QueueEngine::open(const std::filesystem::path& db_path, QueueSetup setup) {
     check_setup(setup);
@@ -278,8 +284,9 @@ QueueEngine QueueEngine::open(const std::filesystem::path& db_path, QueueSetup s
 
 QueueResult<IssuedTicket> QueueEngine::take_ticket(std::string_view code, bool priority) {
     auto& im = *m_impl;
-    return im.mutate<IssuedTicket>(
-        [&](TimePoint now, const std::string& day) -> QueueResult<IssuedTicket> { return im.issue(code, priority, now, day); });
+    return im.mutate<IssuedTicket>([&](TimePoint now, const std::string& day) -> QueueResult<IssuedTicket> {
+        return im.issue(code, priority, now, day);
+    });
 }
 
 QueueResult<IssuedTicket> QueueEngine::Impl::issue(std::string_view code, bool priority, TimePoint now,
@@ -351,7 +358,8 @@ QueueResult<IssuedTicket> QueueEngine::check_in(std::string_view code_in) {
     return im.mutate<IssuedTicket>([&](TimePoint now, const std::string& day) -> QueueResult<IssuedTicket> {
         auto a = queue_db::appointment_by_code(im.db, *code);
         if (!a || a->state == Appointment::State::cancelled) return no_appointment(*code);
-        if (a->state == Appointment::State::checked_in && a->checked_in_at && now - *a->checked_in_at <= kCheckInRetry) {
+        if (a->state == Appointment::State::checked_in && a->checked_in_at &&
+            now - *a->checked_in_at <= kCheckInRetry) {
             // The station lost the reply (a timeout) and asks again, or the citizen scans twice:
             // the same ticket while it waits, never a second number and never a lost one.
             auto t = queue_db::ticket_by_number(im.db, day, a->ticket_number);
@@ -367,11 +375,13 @@ QueueResult<IssuedTicket> QueueEngine::check_in(std::string_view code_in) {
         if (a->state == Appointment::State::checked_in)
             return queue_failure(QueueErrc::appointment_used,
                                  "appointment " + *code + " was checked in as " + a->ticket_number,
-                                 "预约码 " + *code + " 已签到取号（" + a->ticket_number + "），请留意叫号；如小票丢失，请到综合服务台。");
+                                 "预约码 " + *code + " 已签到取号（" + a->ticket_number +
+                                     "），请留意叫号；如小票丢失，请到综合服务台。");
         if (a->business_day != day)
-            return queue_failure(QueueErrc::appointment_other_day,
-                                 "appointment " + *code + " is for " + a->business_day + ", today is " + day,
-                                 "该预约是 " + a->business_day + " 的，不是今天。请在预约当天来签到，或直接按业务取号。");
+            return queue_failure(
+                QueueErrc::appointment_other_day,
+                "appointment " + *code + " is for " + a->business_day + ", today is " + day,
+                "该预约是 " + a->business_day + " 的，不是今天。请在预约当天来签到，或直接按业务取号。");
         auto t = im.issue(a->category, a->priority, now, day);
         if (!t) return t;  // hours, cap: the appointment stays booked (the transaction rolls back)
         a->state = Appointment::State::checked_in;
@@ -421,8 +431,9 @@ QueueResult<Appointment> QueueEngine::cancel_appointment(std::string_view code_i
         auto a = queue_db::appointment_by_code(im.db, *code);
         if (!a || a->state == Appointment::State::cancelled) return no_appointment(*code);
         if (a->state == Appointment::State::checked_in)
-            return queue_failure(QueueErrc::appointment_used, "appointment " + *code + " was checked in already",
-                                 "预约码 " + *code + " 已签到取号（" + a->ticket_number + "），不能取消预约；请作废其号码。");
+            return queue_failure(
+                QueueErrc::appointment_used, "appointment " + *code + " was checked in already",
+                "预约码 " + *code + " 已签到取号（" + a->ticket_number + "），不能取消预约；请作废其号码。");
         a->state = Appointment::State::cancelled;
         queue_db::update_appointment(im.db, *a);
         return *a;
@@ -441,12 +452,15 @@ QueueResult<QueueTicket> QueueEngine::cancel(std::string_view number, std::strin
     auto& im = *m_impl;
     return im.mutate<QueueTicket>([&](TimePoint now, const std::string& day) -> QueueResult<QueueTicket> {
         std::string reason = trim(reason_in);
-        if (reason.empty() || !valid_text(reason) || reason.size() > static_cast<size_t>(im.setup.policy.max_reason_bytes))
-            return invalid_field("reason", "cancel needs a reason (UTF-8, at most " +
-                                               std::to_string(im.setup.policy.max_reason_bytes) + " bytes)",
-                                 "作废需要填写原因（不超过 " + std::to_string(im.setup.policy.max_reason_bytes) + " 字节）。");
+        if (reason.empty() || !valid_text(reason) ||
+            reason.size() > static_cast<size_t>(im.setup.policy.max_reason_bytes))
+            return invalid_field(
+                "reason",
+                "cancel needs a reason (UTF-8, at most " + std::to_string(im.setup.policy.max_reason_bytes) + " bytes)",
+                "作废需要填写原因（不超过 " + std::to_string(im.setup.policy.max_reason_bytes) + " 字节）。");
         auto n = normalize_ticket_number(number, im.setup.policy.number_digits);
-        if (!n) return invalid_field("number", "malformed ticket number", "号码格式不对，应为一个字母加数字，例如 A012。");
+        if (!n)
+            return invalid_field("number", "malformed ticket number", "号码格式不对，应为一个字母加数字，例如 A012。");
         auto t = queue_db::ticket_by_number(im.db, day, *n);
         if (!t)
             return queue_failure(QueueErrc::unknown_ticket, "no ticket " + *n + " today",
@@ -473,8 +487,7 @@ struct WindowCtx {
 }  // namespace
 
 // Checks the window exists and is signed in; loads its current ticket.
-static std::optional<QueueFailure> window_ready(const QueueEngine::Impl& im, int window, TimePoint now,
-                                                WindowCtx& ctx);
+static std::optional<QueueFailure> window_ready(const QueueEngine::Impl& im, int window, TimePoint now, WindowCtx& ctx);
 
 QueueResult<WindowSession> QueueEngine::open_window(int window, const Staff& staff_in) {
     auto& im = *m_impl;
@@ -484,8 +497,7 @@ QueueResult<WindowSession> QueueEngine::open_window(int window, const Staff& sta
                                  "没有 " + std::to_string(window) + " 号窗口，请检查窗口号。");
         Staff staff{trim(staff_in.number), trim(staff_in.name)};
         if (staff.number.empty() || staff.number.size() > kMaxStaffNumberBytes || !valid_text(staff.number))
-            return invalid_field("staff_number", "staff number empty, too long or not UTF-8",
-                                 "请填写正确的工号。");
+            return invalid_field("staff_number", "staff number empty, too long or not UTF-8", "请填写正确的工号。");
         if (staff.name.size() > kMaxStaffNameBytes || !valid_text(staff.name))
             return invalid_field("staff_name", "staff name too long or not UTF-8", "姓名过长或含有无法识别的字符。");
         auto day_start = china_midnight(china_date(now));
@@ -510,8 +522,9 @@ QueueResult<WindowSession> QueueEngine::close_window(int window) {
         WindowCtx ctx;
         if (auto f = window_ready(im, window, now, ctx)) return *f;
         if (ctx.current)
-            return queue_failure(QueueErrc::window_busy, "window has a current ticket " + ctx.current->number,
-                                 "本窗口的 " + ctx.current->number + " 还没有处理完，请先办结、过号或挂起，再退出登录。");
+            return queue_failure(
+                QueueErrc::window_busy, "window has a current ticket " + ctx.current->number,
+                "本窗口的 " + ctx.current->number + " 还没有处理完，请先办结、过号或挂起，再退出登录。");
         queue_db::close_sessions(im.db, window, now);
         ctx.session.closed_at = now;
         return ctx.session;
@@ -578,8 +591,8 @@ QueueFailure busy(const QueueTicket& cur) {
 }  // namespace
 
 // Moves `t` to called at the window and logs `action` with `reason`.
-static CallOutcome apply_call(QueueEngine::Impl& im, QueueTicket t, const WindowCtx& ctx, QueueAction action,
-                              Pick pick, TimePoint now, const std::string& day, const std::string& reason) {
+static CallOutcome apply_call(QueueEngine::Impl& im, QueueTicket t, const WindowCtx& ctx, QueueAction action, Pick pick,
+                              TimePoint now, const std::string& day, const std::string& reason) {
     TicketState from = t.state;
     bool first_call_here = action != QueueAction::recall;
     t.state = TicketState::called;
@@ -629,8 +642,8 @@ static std::vector<CategoryQueue> queues_for(const QueueEngine::Impl& im, int wi
         const ServiceCategory& c = im.setup.categories[i];
         CategoryQueue q;
         q.category = &c;
-        TimePoint aged_before = c.max_wait_minutes > 0 ? now - std::chrono::minutes{c.max_wait_minutes}
-                                                       : TimePoint{};  // nothing ages
+        TimePoint aged_before =
+            c.max_wait_minutes > 0 ? now - std::chrono::minutes{c.max_wait_minutes} : TimePoint{};  // nothing ages
         q.entries = queue_db::candidate_entries(im.db, day, c.code, aged_before);
         q.normal_since_priority = queue_db::normal_since_priority(im.db, day, c.code);
         qs.push_back(std::move(q));
@@ -669,17 +682,19 @@ QueueResult<CallOutcome> QueueEngine::call_number(int window, std::string_view n
             return invalid_field("reason", "reason longer than " + std::to_string(max) + " bytes or not UTF-8",
                                  "原因太长或含有无法识别的字符，请控制在 " + std::to_string(max) + " 字节以内。");
         auto n = normalize_ticket_number(number, im.setup.policy.number_digits);
-        if (!n) return invalid_field("number", "malformed ticket number", "号码格式不对，应为一个字母加数字，例如 A012。");
+        if (!n)
+            return invalid_field("number", "malformed ticket number", "号码格式不对，应为一个字母加数字，例如 A012。");
         auto t = queue_db::ticket_by_number(im.db, day, *n);
         if (!t)
             return queue_failure(QueueErrc::unknown_ticket, "no ticket " + *n + " today",
                                  "今天没有 " + *n + " 这个号，请核对号码。");
         const ServiceCategory* c = im.category(t->category);
         if (!im.serves(window, t->category))
-            return queue_failure(QueueErrc::window_not_serving,
-                                 *n + " is in category " + t->category + ", not served at window " + std::to_string(window),
-                                 *n + " 属于" + zh_quoted(c != nullptr ? c->name : t->category) + "业务，" +
-                                     std::to_string(window) + " 号窗口不办理该业务。");
+            return queue_failure(
+                QueueErrc::window_not_serving,
+                *n + " is in category " + t->category + ", not served at window " + std::to_string(window),
+                *n + " 属于" + zh_quoted(c != nullptr ? c->name : t->category) + "业务，" + std::to_string(window) +
+                    " 号窗口不办理该业务。");
         if (!action_allowed(QueueAction::call_given, t->state)) return illegal(QueueAction::call_given, *t);
         if (ctx.current) return busy(*ctx.current);
         Pick pick = pick_of(*t, c, PickReason::given_number, now);
@@ -766,7 +781,8 @@ QueueResult<CallOutcome> QueueEngine::resume(int window, std::string_view number
         WindowCtx ctx;
         if (auto f = window_ready(im, window, now, ctx)) return *f;
         auto n = normalize_ticket_number(number, im.setup.policy.number_digits);
-        if (!n) return invalid_field("number", "malformed ticket number", "号码格式不对，应为一个字母加数字，例如 A012。");
+        if (!n)
+            return invalid_field("number", "malformed ticket number", "号码格式不对，应为一个字母加数字，例如 A012。");
         auto t = queue_db::ticket_by_number(im.db, day, *n);
         if (!t)
             return queue_failure(QueueErrc::unknown_ticket, "no ticket " + *n + " today",
@@ -774,7 +790,8 @@ QueueResult<CallOutcome> QueueEngine::resume(int window, std::string_view number
         if (!action_allowed(QueueAction::resume, t->state)) return illegal(QueueAction::resume, *t);
         const ServiceCategory* c = im.category(t->category);
         if (!im.serves(window, t->category))
-            return queue_failure(QueueErrc::window_not_serving, *n + " is not served at window " + std::to_string(window),
+            return queue_failure(QueueErrc::window_not_serving,
+                                 *n + " is not served at window " + std::to_string(window),
                                  *n + " 属于" + zh_quoted(c != nullptr ? c->name : t->category) + "业务，" +
                                      std::to_string(window) + " 号窗口不办理该业务。");
         if (ctx.current) return busy(*ctx.current);
@@ -798,7 +815,9 @@ QueueResult<QueueTicket> QueueEngine::transfer(int window, std::string_view to_c
             t = ctx.current;
         } else {
             auto n = normalize_ticket_number(number, im.setup.policy.number_digits);
-            if (!n) return invalid_field("number", "malformed ticket number", "号码格式不对，应为一个字母加数字，例如 A012。");
+            if (!n)
+                return invalid_field("number", "malformed ticket number",
+                                     "号码格式不对，应为一个字母加数字，例如 A012。");
             t = queue_db::ticket_by_number(im.db, day, *n);
             bool held_here = t && t->state == TicketState::held && t->window == window;
             bool current_here = ctx.current && ctx.current->number == *n;
@@ -913,7 +932,8 @@ QueueResult<std::vector<Pick>> QueueEngine::waiting_order(std::string_view code)
                              "没有这个业务类别。");
     TimePoint now = im.read_now();
     std::string day = business_day(now);
-    CategoryQueue q{c, queue_db::waiting_entries(im.db, day, c->code), queue_db::normal_since_priority(im.db, day, c->code)};
+    CategoryQueue q{c, queue_db::waiting_entries(im.db, day, c->code),
+                    queue_db::normal_since_priority(im.db, day, c->code)};
     return predicted_order(q, now);
 }
 

@@ -105,7 +105,8 @@ struct WindowOutlook {
 };
 
 bool has_waiting(const sql::Db& db, const std::string& day, const std::string& category) {
-    sql::Statement st(db, "SELECT 1 FROM tickets WHERE business_day = ? AND category = ? AND state = 'waiting' LIMIT 1");
+    sql::Statement st(db,
+                      "SELECT 1 FROM tickets WHERE business_day = ? AND category = ? AND state = 'waiting' LIMIT 1");
     st.bind(1, day).bind(2, category);
     return st.step();
 }
@@ -131,13 +132,15 @@ WindowOutlook outlook_of(const QueueEngine::Impl& im, const ServiceCategory& c, 
     {
         // "+business_day": read the few current tickets through the tickets_current index, not
         // the whole day through tickets_queue.
-        sql::Statement st(im.db, "SELECT window, category, coalesce(serving_at, called_at) FROM tickets "
-                                 "WHERE state IN ('called', 'serving') AND +business_day = ?");
+        sql::Statement st(im.db,
+                          "SELECT window, category, coalesce(serving_at, called_at) FROM tickets "
+                          "WHERE state IN ('called', 'serving') AND +business_day = ?");
         st.bind(1, day);
         while (st.step()) {
             const seconds avg = im.average_of(st.column_text(1), nullptr);
             const TimePoint began = st.column_null(2) ? now : from_ms(st.column_int(2));
-            const auto elapsed = std::chrono::duration_cast<seconds>(std::max(now - began, std::chrono::milliseconds{0}));
+            const auto elapsed =
+                std::chrono::duration_cast<seconds>(std::max(now - began, std::chrono::milliseconds{0}));
             rest[static_cast<int>(st.column_int(0))] = std::max(avg - elapsed, avg / 2);
         }
     }
@@ -179,8 +182,10 @@ WindowOutlook outlook_of(const QueueEngine::Impl& im, const ServiceCategory& c, 
         ++o.counted;
         num += den / s.sharing;
         if (!s.open) continue;
-        if (!s.rest) all_busy = false;
-        else if (!soonest || *s.rest < *soonest) soonest = s.rest;
+        if (!s.rest)
+            all_busy = false;
+        else if (!soonest || *s.rest < *soonest)
+            soonest = s.rest;
     }
     if (o.counted == 0) {  // a category no window serves: counted as one whole window
         o.counted = 1;
@@ -287,9 +292,9 @@ QueueResult<WaitEstimate> QueueEngine::estimate(std::string_view number) const {
         return queue_failure(QueueErrc::unknown_ticket, "no ticket " + std::string(number) + " today",
                              "今天没有这个号，请核对号码。");
     if (t->state != TicketState::waiting) {
-        QueueFailure f = queue_failure(QueueErrc::illegal_transition, t->number + " is not waiting",
-                                       t->number + " 当前为“" + std::string(queue_label_zh(t->state)) +
-                                           "”，不在等候队列中。");
+        QueueFailure f =
+            queue_failure(QueueErrc::illegal_transition, t->number + " is not waiting",
+                          t->number + " 当前为“" + std::string(queue_label_zh(t->state)) + "”，不在等候队列中。");
         f.state = t->state;
         return f;
     }
@@ -331,8 +336,9 @@ QueueSnapshot QueueEngine::snapshot() const {
         s.categories.push_back(std::move(line));
     }
     {
-        sql::Statement st(im.db, "SELECT category, count(*) FROM tickets WHERE business_day = ? AND state = 'held' "
-                                 "GROUP BY category");
+        sql::Statement st(im.db,
+                          "SELECT category, count(*) FROM tickets WHERE business_day = ? AND state = 'held' "
+                          "GROUP BY category");
         st.bind(1, s.business_day);
         while (st.step()) {
             std::string code = st.column_text(0);
@@ -384,11 +390,12 @@ std::vector<CategoryStats> QueueEngine::statistics(std::string_view day_text) co
         CategoryStats s;
         s.category = c.code;
         s.business_day = day;
-        s.issued = static_cast<int>(
-            count_of(im.db, "SELECT count(*) FROM tickets WHERE business_day = ? AND issued_category = ?", day, c.code));
+        s.issued = static_cast<int>(count_of(
+            im.db, "SELECT count(*) FROM tickets WHERE business_day = ? AND issued_category = ?", day, c.code));
         {
-            sql::Statement st(im.db, "SELECT state, count(*) FROM tickets WHERE business_day = ? AND category = ? "
-                                     "GROUP BY state");
+            sql::Statement st(im.db,
+                              "SELECT state, count(*) FROM tickets WHERE business_day = ? AND category = ? "
+                              "GROUP BY state");
             st.bind(1, day).bind(2, c.code);
             while (st.step()) {
                 auto state = parse_ticket_state(st.column_text(0));

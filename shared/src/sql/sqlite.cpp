@@ -15,8 +15,7 @@ Db::Db(const std::filesystem::path& path, Mode mode, std::chrono::milliseconds b
         const io::UniqueFd created(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     }
     sqlite3* raw = nullptr;
-    int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY
-                                        : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     flags |= SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
     m_db.reset(raw);
@@ -58,16 +57,15 @@ Statement& Statement::bind(int index, std::int64_t value) {
 }
 
 Statement& Statement::bind(int index, std::string_view value) {
-    int rc = sqlite3_bind_text(m_stmt.get(), index, value.data(), static_cast<int>(value.size()),
-                               SQLITE_TRANSIENT);
+    int rc = sqlite3_bind_text(m_stmt.get(), index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
     if (rc != SQLITE_OK) m_db->fail(rc, "bind");
     return *this;
 }
 
 Statement& Statement::bind_blob(int index, const std::vector<std::uint8_t>& value) {
     int rc = value.empty() ? sqlite3_bind_zeroblob(m_stmt.get(), index, 0)
-                           : sqlite3_bind_blob(m_stmt.get(), index, value.data(),
-                                               static_cast<int>(value.size()), SQLITE_TRANSIENT);
+                           : sqlite3_bind_blob(m_stmt.get(), index, value.data(), static_cast<int>(value.size()),
+                                               SQLITE_TRANSIENT);
     if (rc != SQLITE_OK) m_db->fail(rc, "bind");
     return *this;
 }
@@ -86,8 +84,7 @@ bool Statement::step() {
 }
 
 void Statement::run() {
-    while (step()) {
-    }
+    while (step()) {}
 }
 
 void Statement::reset() {
@@ -95,7 +92,9 @@ void Statement::reset() {
     sqlite3_clear_bindings(m_stmt.get());
 }
 
-std::int64_t Statement::column_int(int index) const { return sqlite3_column_int64(m_stmt.get(), index); }
+std::int64_t Statement::column_int(int index) const {
+    return sqlite3_column_int64(m_stmt.get(), index);
+}
 
 std::string Statement::column_text(int index) const {
     const auto* p = sqlite3_column_text(m_stmt.get(), index);
@@ -115,7 +114,9 @@ bool Statement::column_null(int index) const {
     return sqlite3_column_type(m_stmt.get(), index) == SQLITE_NULL;
 }
 
-Transaction::Transaction(Db& db) : m_db(db) { m_db.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Db& db) : m_db(db) {
+    m_db.exec("BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
     if (!m_done) {

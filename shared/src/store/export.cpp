@@ -58,14 +58,34 @@ long long export_ratings(const Store& store, const ExportOptions& options, std::
                "catalog,public,default,applicant_name,applicant_phone,applicant_id\n";
         for (const auto& r : ratings) {
             auto a = applicant_of(store, r, options.unmasked);
-            const std::string fields[] = {
-                r.id, r.device_id, std::to_string(r.seq), format_iso8601(r.tapped_at), join(r.case_nos, ";"),
-                r.item_code, r.item_name, std::string(to_string(r.kind)), std::string(to_string(r.stage)),
-                std::string(to_string(r.target)), std::to_string(to_int(r.level)), std::string(label_zh(r.level)),
-                is_bad(r.level) ? "1" : "0", join(r.option_codes, ";"), join(r.option_labels, ";"), r.text,
-                std::string(to_string(r.channel)), std::to_string(r.window), r.staff_number, r.staff_name,
-                r.hall_code, r.area_code, r.catalog_id + "@" + std::to_string(r.catalog_version),
-                r.is_public ? "1" : "0", r.is_default ? "1" : "0", a.name, a.phone, a.id_number};
+            const std::string fields[] = {r.id,
+                                          r.device_id,
+                                          std::to_string(r.seq),
+                                          format_iso8601(r.tapped_at),
+                                          join(r.case_nos, ";"),
+                                          r.item_code,
+                                          r.item_name,
+                                          std::string(to_string(r.kind)),
+                                          std::string(to_string(r.stage)),
+                                          std::string(to_string(r.target)),
+                                          std::to_string(to_int(r.level)),
+                                          std::string(label_zh(r.level)),
+                                          is_bad(r.level) ? "1" : "0",
+                                          join(r.option_codes, ";"),
+                                          join(r.option_labels, ";"),
+                                          r.text,
+                                          std::string(to_string(r.channel)),
+                                          std::to_string(r.window),
+                                          r.staff_number,
+                                          r.staff_name,
+                                          r.hall_code,
+                                          r.area_code,
+                                          r.catalog_id + "@" + std::to_string(r.catalog_version),
+                                          r.is_public ? "1" : "0",
+                                          r.is_default ? "1" : "0",
+                                          a.name,
+                                          a.phone,
+                                          a.id_number};
             bool first = true;
             for (const auto& f : fields) {
                 if (!first) out << ',';
@@ -105,8 +125,8 @@ long long export_ratings(const Store& store, const ExportOptions& options, std::
             j["catalog_version"] = r.catalog_version;
             j["public"] = r.is_public;
             j["default"] = r.is_default;
-            j["applicant"] = {{"name", a.name}, {"phone", a.phone}, {"id_number", a.id_number},
-                              {"masked", !options.unmasked}};
+            j["applicant"] = {
+                {"name", a.name}, {"phone", a.phone}, {"id_number", a.id_number}, {"masked", !options.unmasked}};
             j["hash"] = r.hash;
             arr.push_back(std::move(j));
         }

@@ -21,7 +21,7 @@ ForwardStore::ForwardStore(ForwardStore&&) noexcept = default;
 ForwardStore& ForwardStore::operator=(ForwardStore&&) noexcept = default;
 
 Result<ForwardOutcome, ForwardFailure> ForwardStore::insert_forwarded(const Rating& r,
-                                                                     const std::string& outbox_target) {
+                                                                      const std::string& outbox_target) {
     auto fail = [](ForwardFailureCause c, std::string d) { return ForwardFailure{c, std::move(d)}; };
     if (r.id.empty() || r.device_id.empty() || r.seq < 1 || r.case_nos.empty() || r.hash.size() != 64 ||
         r.prev_hash.size() != 64)
@@ -38,7 +38,8 @@ Result<ForwardOutcome, ForwardFailure> ForwardStore::insert_forwarded(const Rati
             dup.bind(1, r.id);
             if (dup.step()) {
                 if (dup.column_text(0) != r.device_id || dup.column_int(1) != r.seq || dup.column_text(2) != r.hash)
-                    return fail(ForwardFailureCause::invalid, "rating id " + r.id + " is already used by another rating");
+                    return fail(ForwardFailureCause::invalid,
+                                "rating id " + r.id + " is already used by another rating");
                 return ForwardOutcome::duplicate;
             }
         }
@@ -58,7 +59,8 @@ Result<ForwardOutcome, ForwardFailure> ForwardStore::insert_forwarded(const Rati
             if (covers_staff(r.target)) slots.push_back({no, r.stage, RatingTarget::staff});
         }
         for (const auto& s : slots) {
-            sql::Statement taken(db, "SELECT rating_id FROM rating_slots WHERE case_no = ? AND stage = ? AND target = ?");
+            sql::Statement taken(db,
+                                 "SELECT rating_id FROM rating_slots WHERE case_no = ? AND stage = ? AND target = ?");
             taken.bind(1, s.case_no).bind(2, to_string(s.stage)).bind(3, to_string(s.target));
             if (taken.step())
                 return fail(ForwardFailureCause::already_rated,
@@ -68,9 +70,10 @@ Result<ForwardOutcome, ForwardFailure> ForwardStore::insert_forwarded(const Rati
         schema::insert_rating(db, r, slots, outbox_target);
         // The sending device's chain head moves forward only: ratings arrive in seq order, and a
         // late straggler must not move it back.
-        sql::Statement head(db, "INSERT INTO chain_heads(device_id, seq, hash) VALUES (?,?,?) "
-                                "ON CONFLICT(device_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash "
-                                "WHERE excluded.seq > chain_heads.seq");
+        sql::Statement head(db,
+                            "INSERT INTO chain_heads(device_id, seq, hash) VALUES (?,?,?) "
+                            "ON CONFLICT(device_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash "
+                            "WHERE excluded.seq > chain_heads.seq");
         head.bind(1, r.device_id).bind(2, static_cast<std::int64_t>(r.seq)).bind(3, r.hash).run();
         tx.commit();
         return ForwardOutcome::inserted;

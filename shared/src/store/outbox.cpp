@@ -12,8 +12,12 @@ namespace hcp {
 
 namespace {
 
-std::int64_t ms(TimePoint t) { return t.time_since_epoch().count(); }
-TimePoint from_ms(std::int64_t v) { return TimePoint{std::chrono::milliseconds{v}}; }
+std::int64_t ms(TimePoint t) {
+    return t.time_since_epoch().count();
+}
+TimePoint from_ms(std::int64_t v) {
+    return TimePoint{std::chrono::milliseconds{v}};
+}
 
 // Keys of the meta table that remember the last attempt across restarts.
 constexpr const char* kMetaLastError = "upload.last_error";
@@ -29,8 +33,9 @@ struct OutboxQueue::Impl {
         : db(path, sql::Db::Mode::read_write_create), target(std::move(t)) {}
 
     void put_meta(const char* key, const std::string& value) {
-        sql::Statement st(db, "INSERT INTO meta(key, value) VALUES (?, ?) "
-                              "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+        sql::Statement st(db,
+                          "INSERT INTO meta(key, value) VALUES (?, ?) "
+                          "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
         st.bind(1, key).bind(2, value).run();
     }
     std::optional<std::string> get_meta(const char* key) const {
@@ -57,15 +62,17 @@ OutboxQueue OutboxQueue::open(const std::filesystem::path& path, std::string tar
 }
 
 long long OutboxQueue::requeue_in_flight(TimePoint now) {
-    sql::Statement st(m_impl->db, "UPDATE outbox SET state = 'pending', next_attempt_at = ? "
-                                  "WHERE target = ? AND state = 'sent'");
+    sql::Statement st(m_impl->db,
+                      "UPDATE outbox SET state = 'pending', next_attempt_at = ? "
+                      "WHERE target = ? AND state = 'sent'");
     st.bind(1, ms(now)).bind(2, m_impl->target).run();
     return sqlite3_changes(m_impl->db.handle());
 }
 
 long long OutboxQueue::reschedule_due_after(TimePoint later_than, TimePoint now) {
-    sql::Statement st(m_impl->db, "UPDATE outbox SET state = 'pending', next_attempt_at = ? "
-                                  "WHERE target = ? AND state IN ('pending', 'sent') AND next_attempt_at > ?");
+    sql::Statement st(m_impl->db,
+                      "UPDATE outbox SET state = 'pending', next_attempt_at = ? "
+                      "WHERE target = ? AND state IN ('pending', 'sent') AND next_attempt_at > ?");
     st.bind(1, ms(now)).bind(2, m_impl->target).bind(3, ms(later_than)).run();
     return sqlite3_changes(m_impl->db.handle());
 }
@@ -76,16 +83,18 @@ OutboxBatch OutboxQueue::claim(int max, TimePoint now, TimePoint lease_until) {
     sql::Transaction tx(m_impl->db);
     // Expired leases (a request that never came back, a crash) are plain due rows again.
     {
-        sql::Statement expire(m_impl->db, "UPDATE outbox SET state = 'pending' WHERE state = 'sent' "
-                                          "AND next_attempt_at <= ? AND target = ?");
+        sql::Statement expire(m_impl->db,
+                              "UPDATE outbox SET state = 'pending' WHERE state = 'sent' "
+                              "AND next_attempt_at <= ? AND target = ?");
         expire.bind(1, ms(now)).bind(2, m_impl->target).run();
     }
     // Due rows through the (state, next_attempt_at) index: the cost is the batch, not the backlog
     // (a 100 000-rating backlog would otherwise be rescanned for every batch).
     std::vector<std::string> ids;
     {
-        sql::Statement due(m_impl->db, "SELECT rating_id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? "
-                                       "AND target = ? ORDER BY next_attempt_at LIMIT ?");
+        sql::Statement due(m_impl->db,
+                           "SELECT rating_id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? "
+                           "AND target = ? ORDER BY next_attempt_at LIMIT ?");
         due.bind(1, ms(now)).bind(2, m_impl->target).bind(3, max);
         while (due.step()) ids.push_back(due.column_text(0));
     }
@@ -102,7 +111,8 @@ OutboxBatch OutboxQueue::claim(int max, TimePoint now, TimePoint lease_until) {
     batch.device_id = rows.front().device_id;
     for (auto& r : rows)
         if (r.device_id == batch.device_id) batch.ratings.push_back(std::move(r));
-    std::sort(batch.ratings.begin(), batch.ratings.end(), [](const Rating& a, const Rating& b) { return a.seq < b.seq; });
+    std::sort(batch.ratings.begin(), batch.ratings.end(),
+              [](const Rating& a, const Rating& b) { return a.seq < b.seq; });
     {
         sql::Statement head(m_impl->db, "SELECT seq, hash FROM chain_heads WHERE device_id = ?");
         head.bind(1, batch.device_id);
@@ -111,8 +121,9 @@ OutboxBatch OutboxQueue::claim(int max, TimePoint now, TimePoint lease_until) {
             batch.chain_head.hash = head.column_text(1);
         }
     }
-    sql::Statement mark(m_impl->db, "UPDATE outbox SET state = 'sent', next_attempt_at = ? "
-                                    "WHERE rating_id = ? AND target = ?");
+    sql::Statement mark(m_impl->db,
+                        "UPDATE outbox SET state = 'sent', next_attempt_at = ? "
+                        "WHERE rating_id = ? AND target = ?");
     for (const auto& r : batch.ratings) {
         mark.bind(1, ms(lease_until)).bind(2, r.id).bind(3, m_impl->target).run();
         mark.reset();
@@ -122,8 +133,9 @@ OutboxBatch OutboxQueue::claim(int max, TimePoint now, TimePoint lease_until) {
 }
 
 std::optional<TimePoint> OutboxQueue::next_due() const {
-    sql::Statement st(m_impl->db, "SELECT MIN(next_attempt_at) FROM outbox WHERE target = ? "
-                                  "AND state IN ('pending', 'sent')");
+    sql::Statement st(m_impl->db,
+                      "SELECT MIN(next_attempt_at) FROM outbox WHERE target = ? "
+                      "AND state IN ('pending', 'sent')");
     st.bind(1, m_impl->target);
     if (st.step() && !st.column_null(0)) return from_ms(st.column_int(0));
     return std::nullopt;
@@ -132,8 +144,9 @@ std::optional<TimePoint> OutboxQueue::next_due() const {
 void OutboxQueue::mark_acked(const std::vector<std::string>& ids, TimePoint at) {
     if (ids.empty()) return;
     sql::Transaction tx(m_impl->db);
-    sql::Statement st(m_impl->db, "UPDATE outbox SET state = 'acked', last_error = '', attempts = attempts + 1, "
-                                  "next_attempt_at = ? WHERE rating_id = ? AND target = ? AND state != 'acked'");
+    sql::Statement st(m_impl->db,
+                      "UPDATE outbox SET state = 'acked', last_error = '', attempts = attempts + 1, "
+                      "next_attempt_at = ? WHERE rating_id = ? AND target = ? AND state != 'acked'");
     for (const auto& id : ids) {
         st.bind(1, ms(at)).bind(2, id).bind(3, m_impl->target).run();
         st.reset();
@@ -142,19 +155,23 @@ void OutboxQueue::mark_acked(const std::vector<std::string>& ids, TimePoint at) 
 }
 
 void OutboxQueue::mark_rejected(const std::string& id, const std::string& reason, TimePoint at) {
-    sql::Statement st(m_impl->db, "UPDATE outbox SET state = 'rejected', last_error = ?, attempts = attempts + 1, "
-                                  "next_attempt_at = ? WHERE rating_id = ? AND target = ? AND state != 'acked'");
+    sql::Statement st(m_impl->db,
+                      "UPDATE outbox SET state = 'rejected', last_error = ?, attempts = attempts + 1, "
+                      "next_attempt_at = ? WHERE rating_id = ? AND target = ? AND state != 'acked'");
     st.bind(1, reason.empty() ? std::string("rejected without a reason") : reason)
-        .bind(2, ms(at)).bind(3, id).bind(4, m_impl->target).run();
+        .bind(2, ms(at))
+        .bind(3, id)
+        .bind(4, m_impl->target)
+        .run();
 }
 
-void OutboxQueue::mark_retry(const std::vector<std::string>& ids, const std::string& error,
-                             TimePoint next_attempt_at) {
+void OutboxQueue::mark_retry(const std::vector<std::string>& ids, const std::string& error, TimePoint next_attempt_at) {
     if (ids.empty()) return;
     sql::Transaction tx(m_impl->db);
-    sql::Statement st(m_impl->db, "UPDATE outbox SET state = 'pending', last_error = ?, attempts = attempts + 1, "
-                                  "next_attempt_at = ? WHERE rating_id = ? AND target = ? "
-                                  "AND state IN ('pending', 'sent')");
+    sql::Statement st(m_impl->db,
+                      "UPDATE outbox SET state = 'pending', last_error = ?, attempts = attempts + 1, "
+                      "next_attempt_at = ? WHERE rating_id = ? AND target = ? "
+                      "AND state IN ('pending', 'sent')");
     for (const auto& id : ids) {
         st.bind(1, error).bind(2, ms(next_attempt_at)).bind(3, id).bind(4, m_impl->target).run();
         st.reset();
@@ -183,12 +200,16 @@ SyncState OutboxQueue::sync_state() const {
     while (counts.step()) {
         auto state = counts.column_text(0);
         auto n = counts.column_int(1);
-        if (state == "pending" || state == "sent") s.not_uploaded += n;
-        else if (state == "acked") s.uploaded += n;
-        else if (state == "rejected") s.rejected += n;
+        if (state == "pending" || state == "sent")
+            s.not_uploaded += n;
+        else if (state == "acked")
+            s.uploaded += n;
+        else if (state == "rejected")
+            s.rejected += n;
     }
-    sql::Statement oldest(m_impl->db, "SELECT MIN(r.tapped_at) FROM outbox o JOIN ratings r ON r.id = o.rating_id "
-                                      "WHERE o.target = ? AND o.state IN ('pending', 'sent')");
+    sql::Statement oldest(m_impl->db,
+                          "SELECT MIN(r.tapped_at) FROM outbox o JOIN ratings r ON r.id = o.rating_id "
+                          "WHERE o.target = ? AND o.state IN ('pending', 'sent')");
     oldest.bind(1, m_impl->target);
     if (oldest.step() && !oldest.column_null(0)) s.oldest_not_uploaded = from_ms(oldest.column_int(0));
     s.last_error = m_impl->get_meta(kMetaLastError).value_or("");
@@ -229,9 +250,12 @@ std::string format_age(std::chrono::milliseconds age) {
     auto total_min = duration_cast<minutes>(age).count();
     auto d = total_min / (60 * 24), h = (total_min / 60) % 24, m = total_min % 60;
     std::ostringstream o;
-    if (d > 0) o << d << " d " << h << " h";
-    else if (h > 0) o << h << " h " << m << " min";
-    else o << m << " min";
+    if (d > 0)
+        o << d << " d " << h << " h";
+    else if (h > 0)
+        o << h << " h " << m << " min";
+    else
+        o << m << " min";
     return o.str();
 }
 
@@ -242,16 +266,20 @@ std::string age_zh(std::chrono::milliseconds age) {
     auto total_min = duration_cast<minutes>(age).count();
     auto d = total_min / (60 * 24), h = (total_min / 60) % 24, m = total_min % 60;
     std::ostringstream o;
-    if (d > 0) o << d << " 天 " << h << " 小时";
-    else if (h > 0) o << h << " 小时 " << m << " 分钟";
-    else o << m << " 分钟";
+    if (d > 0)
+        o << d << " 天 " << h << " 小时";
+    else if (h > 0)
+        o << h << " 小时 " << m << " 分钟";
+    else
+        o << m << " 分钟";
     return o.str();
 }
 }  // namespace
 
 std::string SyncState::summary(TimePoint now) const {
     std::ostringstream o;
-    if (not_uploaded == 0) o << "all uploaded";
+    if (not_uploaded == 0)
+        o << "all uploaded";
     else {
         o << not_uploaded << " not uploaded";
         if (oldest_not_uploaded) o << ", oldest " << format_age(now - *oldest_not_uploaded);
@@ -263,7 +291,8 @@ std::string SyncState::summary(TimePoint now) const {
 
 std::string SyncState::summary_zh(TimePoint now) const {
     std::ostringstream o;
-    if (not_uploaded == 0) o << "全部评价已上传";
+    if (not_uploaded == 0)
+        o << "全部评价已上传";
     else {
         o << not_uploaded << " 条评价未上传";
         if (oldest_not_uploaded) o << "，最早的已等待 " << age_zh(now - *oldest_not_uploaded);
@@ -280,8 +309,10 @@ DefaultRatingRun record_due_default_ratings(Store& store, const RatingContext& c
         if (!c.completed_at) continue;
         auto deadlines = unrated_deadlines(*c.completed_at, calendar, policy);
         if (now < deadlines.default_due) {
-            if (now >= deadlines.reminder_due) ++run.reminders_due;
-            else ++run.not_yet_due;
+            if (now >= deadlines.reminder_due)
+                ++run.reminders_due;
+            else
+                ++run.not_yet_due;
             continue;
         }
         auto target = allowed_target(c, Stage::completed, Channel::system_default);
@@ -298,9 +329,12 @@ DefaultRatingRun record_due_default_ratings(Store& store, const RatingContext& c
         d.tapped_at = now;  // when the hub recorded it; the deadline is derivable from the case
         d.is_default = true;
         auto r = store.record_rating(d, ctx);
-        if (r) ++run.recorded;
-        else if (r.error().violation == RuleViolation::already_rated) continue;  // batch member already covered
-        else run.failures.push_back(c.case_no + ": " + r.error().detail);
+        if (r)
+            ++run.recorded;
+        else if (r.error().violation == RuleViolation::already_rated)
+            continue;  // batch member already covered
+        else
+            run.failures.push_back(c.case_no + ": " + r.error().detail);
     }
     return run;
 }

@@ -283,8 +283,9 @@ void insert_rating(const sql::Db& db, const Rating& r, const std::vector<RatingS
         slot.reset();
         slot.bind(1, s.case_no).bind(2, to_string(s.stage)).bind(3, to_string(s.target)).bind(4, r.id).run();
     }
-    sql::Statement out(db, "INSERT INTO outbox(rating_id, target, state, attempts, next_attempt_at) "
-                           "VALUES (?, ?, 'pending', 0, ?)");
+    sql::Statement out(db,
+                       "INSERT INTO outbox(rating_id, target, state, attempts, next_attempt_at) "
+                       "VALUES (?, ?, 'pending', 0, ?)");
     out.bind(1, r.id).bind(2, outbox_target).bind(3, ms(now())).run();
 }
 

@@ -12,7 +12,6 @@
 
 namespace hcp::schema {
 
-
 struct Migration {
     int version;
     const char* sql;
@@ -23,8 +22,8 @@ const std::vector<Migration>& migrations();
 
 // Which schema versions a connection to an existing store accepts.
 enum class SchemaAge {
-    current,     // exactly this release's: older files are migrated by Store::open first
-    not_newer,   // this release's or older (reading only what every version has)
+    current,    // exactly this release's: older files are migrated by Store::open first
+    not_newer,  // this release's or older (reading only what every version has)
 };
 
 // Checks that `db`, opened on the existing file `path`, is an hcp-kiosk store (application_id)

@@ -10,8 +10,12 @@ namespace hcp {
 
 namespace {
 
-std::int64_t to_ms(TimePoint t) { return t.time_since_epoch().count(); }
-TimePoint from_ms(std::int64_t ms) { return TimePoint{std::chrono::milliseconds{ms}}; }
+std::int64_t to_ms(TimePoint t) {
+    return t.time_since_epoch().count();
+}
+TimePoint from_ms(std::int64_t ms) {
+    return TimePoint{std::chrono::milliseconds{ms}};
+}
 
 long long free_bytes(const std::filesystem::path& db_path) {
     auto dir = db_path.parent_path().empty() ? std::filesystem::path(".") : db_path.parent_path();
@@ -28,8 +32,7 @@ std::string RecordFailure::message_zh() const {
             return violation ? std::string(hcp::message_zh(*violation)) : "评价未能保存，请重试。";
         case RecordFailureCause::disk_nearly_full:
             return "设备存储空间不足，评价暂时无法保存。请联系大厅管理员清理空间，您也可以扫描回执上的二维码评价。";
-        case RecordFailureCause::storage_error:
-            return "评价未能保存，请稍后重试或联系大厅工作人员。";
+        case RecordFailureCause::storage_error: return "评价未能保存，请稍后重试或联系大厅工作人员。";
     }
     return "";
 }
@@ -41,8 +44,7 @@ struct Store::Impl {
     sql::Db db;
 
     Impl(const StoreOptions& opts, const std::optional<SecretKey>& master)
-        : options(opts),
-          db(opts.path, opts.read_only ? sql::Db::Mode::read_only : sql::Db::Mode::read_write_create) {
+        : options(opts), db(opts.path, opts.read_only ? sql::Db::Mode::read_only : sql::Db::Mode::read_write_create) {
         if (master) {
             personal_key = master->derive(SecretKey::Purpose::personal_data);
             chain_key = master->derive(SecretKey::Purpose::chain_mac);
@@ -86,10 +88,10 @@ void check_and_migrate(sql::Db& db, const std::filesystem::path& path) {
                     path.string() + " is an SQLite database of another program; it was left untouched");
     const int latest = schema::migrations().back().version;
     if (user_version > latest)
-        throw Error(Errc::schema_too_new,
-                    path.string() + " has schema version " + std::to_string(user_version) +
-                        " from a newer hcp-kiosk; this release knows up to " + std::to_string(latest) +
-                        ". Install the newer release; the database is never migrated down.");
+        throw Error(Errc::schema_too_new, path.string() + " has schema version " + std::to_string(user_version) +
+                                              " from a newer hcp-kiosk; this release knows up to " +
+                                              std::to_string(latest) +
+                                              ". Install the newer release; the database is never migrated down.");
     for (const auto& m : schema::migrations()) {
         if (m.version <= user_version) continue;
         sql::Transaction tx(db);
@@ -117,8 +119,7 @@ Store Store::open(const StoreOptions& options, const SecretKey& key) {
     check_and_migrate(db, options.path);
     // WAL + FULL: a committed rating survives a crash or power cut (reference/anchors-reliability §1).
     db.exec("PRAGMA journal_mode = WAL");
-    db.exec(options.durability == Durability::full ? "PRAGMA synchronous = FULL"
-                                                   : "PRAGMA synchronous = OFF");
+    db.exec(options.durability == Durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF");
     db.exec("PRAGMA foreign_keys = ON");
 
     // The database remembers the fingerprint of its personal-data key so that opening it with
@@ -129,9 +130,9 @@ Store Store::open(const StoreOptions& options, const SecretKey& key) {
     if (get.step()) {
         std::string stored = get.column_text(0);
         if (stored != fp)
-            throw Error(Errc::key_invalid,
-                        "database " + options.path.string() + " was created with another key file (fingerprint " +
-                            stored + ", this key " + fp + "); use the key file it was created with");
+            throw Error(Errc::key_invalid, "database " + options.path.string() +
+                                               " was created with another key file (fingerprint " + stored +
+                                               ", this key " + fp + "); use the key file it was created with");
     } else {
         sql::Statement put(db, "INSERT INTO meta(key, value) VALUES ('key_fingerprint', ?), ('device_id', ?)");
         put.bind(1, fp).bind(2, options.device_id).run();
@@ -160,8 +161,12 @@ Store Store::open_read_only(const std::filesystem::path& path, const std::option
     return Store(std::move(impl));
 }
 
-int Store::schema_version() const { return pragma_int(m_impl->db, "user_version"); }
-const std::string& Store::device_id() const noexcept { return m_impl->options.device_id; }
+int Store::schema_version() const {
+    return pragma_int(m_impl->db, "user_version");
+}
+const std::string& Store::device_id() const noexcept {
+    return m_impl->options.device_id;
+}
 
 void Store::save_case(const Case& c) {
     if (c.case_no.empty()) throw Error(Errc::invalid_argument, "case without 办件编号");
@@ -186,10 +191,19 @@ void Store::save_case(const Case& c) {
     st.bind_blob(10, seal(k, c.applicant.name.reveal()));
     st.bind_blob(11, seal(k, c.applicant.phone.reveal()));
     st.bind_blob(12, seal(k, c.applicant.id_number.reveal()));
-    if (c.batch_id) st.bind(13, *c.batch_id); else st.bind_null(13);
-    if (c.theme_id) st.bind(14, *c.theme_id); else st.bind_null(14);
+    if (c.batch_id)
+        st.bind(13, *c.batch_id);
+    else
+        st.bind_null(13);
+    if (c.theme_id)
+        st.bind(14, *c.theme_id);
+    else
+        st.bind_null(14);
     st.bind(15, to_ms(c.accepted_at));
-    if (c.completed_at) st.bind(16, to_ms(*c.completed_at)); else st.bind_null(16);
+    if (c.completed_at)
+        st.bind(16, to_ms(*c.completed_at));
+    else
+        st.bind_null(16);
     st.run();
     tx.commit();
 }
@@ -223,23 +237,23 @@ std::optional<Case> Store::Impl::find_case(const std::string& case_no) const {
 }
 
 std::vector<Case> Store::Impl::cases_where(const std::string& where, const std::string& arg) const {
-    sql::Statement st(db, std::string("SELECT ") + kCaseColumns + " FROM cases WHERE " + where +
-                              " ORDER BY case_no");
+    sql::Statement st(db, std::string("SELECT ") + kCaseColumns + " FROM cases WHERE " + where + " ORDER BY case_no");
     if (!arg.empty()) st.bind(1, arg);
     std::vector<Case> out;
     while (st.step()) out.push_back(read_case(st));
     return out;
 }
 
-std::optional<Case> Store::find_case(const std::string& case_no) const { return m_impl->find_case(case_no); }
+std::optional<Case> Store::find_case(const std::string& case_no) const {
+    return m_impl->find_case(case_no);
+}
 
 std::vector<Case> Store::batch_members(const std::string& batch_id) const {
     return m_impl->cases_where("batch_id = ?", batch_id);
 }
 
 bool Store::slot_taken(const RatingSlot& slot) const {
-    sql::Statement st(m_impl->db,
-                      "SELECT 1 FROM rating_slots WHERE case_no = ? AND stage = ? AND target = ?");
+    sql::Statement st(m_impl->db, "SELECT 1 FROM rating_slots WHERE case_no = ? AND stage = ? AND target = ?");
     st.bind(1, slot.case_no).bind(2, to_string(slot.stage)).bind(3, to_string(slot.target));
     return st.step();
 }
@@ -251,14 +265,13 @@ Result<Rating, RecordFailure> Store::record_rating(const RatingDraft& draft, con
     // with a message rather than meet SQLITE_FULL mid-transaction.
     long long free = free_bytes(impl.options.path);
     if (free >= 0 && free < impl.options.min_free_bytes) {
-        return RecordFailure{RecordFailureCause::disk_nearly_full, std::nullopt,
-                             std::to_string(free) + " bytes free, reserve " +
-                                 std::to_string(impl.options.min_free_bytes)};
+        return RecordFailure{
+            RecordFailureCause::disk_nearly_full, std::nullopt,
+            std::to_string(free) + " bytes free, reserve " + std::to_string(impl.options.min_free_bytes)};
     }
     try {
         sql::Transaction tx(impl.db);
-        RuleContext rules{ctx.catalog,
-                          [&](const std::string& no) { return impl.find_case(no); },
+        RuleContext rules{ctx.catalog, [&](const std::string& no) { return impl.find_case(no); },
                           [&](const std::string& batch) { return impl.cases_where("batch_id = ?", batch); },
                           [&](const RatingSlot& s) { return slot_taken(s); }};
         RuleCheck check = check_rating(draft, rules);
@@ -309,8 +322,7 @@ Result<Rating, RecordFailure> Store::record_rating(const RatingDraft& draft, con
         tx.commit();
         return r;
     } catch (const sql::SqliteError& e) {
-        if (e.disk_full())
-            return RecordFailure{RecordFailureCause::disk_nearly_full, std::nullopt, e.what()};
+        if (e.disk_full()) return RecordFailure{RecordFailureCause::disk_nearly_full, std::nullopt, e.what()};
         return RecordFailure{RecordFailureCause::storage_error, std::nullopt, e.what()};
     }
 }

@@ -28,12 +28,17 @@ std::string TamperFinding::describe() const {
     std::string who = device_id.empty() ? "" : "device " + device_id + ": ";
     switch (kind) {
         case TamperKind::deleted: return who + seqs + " deleted (missing from the gapless sequence)";
-        case TamperKind::altered: return who + seqs + " altered after it was recorded" + (detail.empty() ? "" : " (" + detail + ")");
+        case TamperKind::altered:
+            return who + seqs + " altered after it was recorded" + (detail.empty() ? "" : " (" + detail + ")");
         case TamperKind::reordered:
             return who + seqs + " reordered: this rating was recorded as seq " + std::to_string(original_seq);
-        case TamperKind::inserted: return who + seqs + " inserted: not part of the device's chain" + (detail.empty() ? "" : " (" + detail + ")");
-        case TamperKind::truncated: return who + seqs + " missing at the end of the chain (chain head recorded " + detail + ")";
-        case TamperKind::mac_invalid: return who + seqs + " forged: written or rewritten without the device key (MAC invalid)";
+        case TamperKind::inserted:
+            return who + seqs + " inserted: not part of the device's chain" +
+                   (detail.empty() ? "" : " (" + detail + ")");
+        case TamperKind::truncated:
+            return who + seqs + " missing at the end of the chain (chain head recorded " + detail + ")";
+        case TamperKind::mac_invalid:
+            return who + seqs + " forged: written or rewritten without the device key (MAC invalid)";
         case TamperKind::triggers_removed: return "append-only triggers removed: " + detail;
         case TamperKind::integrity: return "SQLite integrity check failed: " + detail;
     }
@@ -50,12 +55,12 @@ bool raw_enums_valid(const sql::Statement& row) {
 struct Row {
     Rating rating;
     bool enums_valid = true;
-    bool self_ok = false;   // hash matches the record at its current seq
+    bool self_ok = false;  // hash matches the record at its current seq
     bool mac_ok = true;
 };
 
-void add(std::vector<TamperFinding>& out, TamperKind kind, const std::string& device, long long first,
-         long long last, std::string detail = {}, long long original = 0) {
+void add(std::vector<TamperFinding>& out, TamperKind kind, const std::string& device, long long first, long long last,
+         std::string detail = {}, long long original = 0) {
     // Merge consecutive findings of the same kind into one range.
     if (!out.empty()) {
         auto& prev = out.back();
@@ -181,8 +186,7 @@ void verify_device(const std::string& device, std::vector<Row>& rows, const std:
 }  // namespace
 
 VerifyReport verify_store(const std::filesystem::path& db_path, const std::optional<SecretKey>& key) {
-    if (!std::filesystem::exists(db_path))
-        throw Error(Errc::io_failure, db_path.string() + " does not exist");
+    if (!std::filesystem::exists(db_path)) throw Error(Errc::io_failure, db_path.string() + " does not exist");
     sql::Db db(db_path, sql::Db::Mode::read_only);
     VerifyReport report;
     schema::check_store_file(db, db_path, schema::SchemaAge::not_newer);

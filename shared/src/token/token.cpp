@@ -66,8 +66,8 @@ void check_hall(std::string_view hall) {
 Bytes payload_of(std::uint8_t version, std::uint32_t id, std::string_view key_hall, const Claims& claims) {
     check_hall(claims.hall_code);
     if (claims.hall_code != key_hall)
-        throw Error(Errc::invalid_argument, "token: the key belongs to hall '" + std::string(key_hall) +
-                                                "', not '" + claims.hall_code + "'");
+        throw Error(Errc::invalid_argument,
+                    "token: the key belongs to hall '" + std::string(key_hall) + "', not '" + claims.hall_code + "'");
     const std::string& subject = claims.subject;
     const bool digits = all_digits(subject);
     if (subject.empty() || (digits && subject.size() > kMaxDigitSubject) ||
@@ -87,7 +87,8 @@ Bytes payload_of(std::uint8_t version, std::uint32_t id, std::string_view key_ha
     if (digits) {
         for (size_t i = 0; i < subject.size(); i += 2) {
             const auto hi = static_cast<std::uint8_t>(subject[i] - '0');
-            const auto lo = i + 1 < subject.size() ? static_cast<std::uint8_t>(subject[i + 1] - '0') : std::uint8_t{0xF};
+            const auto lo =
+                i + 1 < subject.size() ? static_cast<std::uint8_t>(subject[i + 1] - '0') : std::uint8_t{0xF};
             p.push_back(static_cast<std::uint8_t>((hi << 4) | lo));
         }
     } else {
@@ -106,7 +107,9 @@ struct Parsed {
     size_t payload_size = 0;  // P; the tag follows it
 };
 
-size_t tag_size(Scheme s) { return s == Scheme::ed25519 ? kSignatureBytes : kMacBytes; }
+size_t tag_size(Scheme s) {
+    return s == Scheme::ed25519 ? kSignatureBytes : kMacBytes;
+}
 
 std::string_view token_part(std::string_view token_or_url) {
     if (const auto slash = token_or_url.rfind('/'); slash != std::string_view::npos)
@@ -145,7 +148,8 @@ Result<Parsed, Fault> parse(const Bytes& b) {
     } else {
         out.subject.assign(b.begin() + static_cast<std::ptrdiff_t>(kHeader),
                            b.begin() + static_cast<std::ptrdiff_t>(kHeader + n));
-        if (!printable_ascii(out.subject) || all_digits(out.subject)) return Fault::malformed;  // one encoding per subject
+        if (!printable_ascii(out.subject) || all_digits(out.subject))
+            return Fault::malformed;  // one encoding per subject
     }
     out.payload_size = kHeader + subject_bytes;
     return out;
@@ -229,8 +233,7 @@ std::optional<Scheme> scheme_of(std::string_view token_or_url) noexcept {
         if (!decoded || decoded->empty()) return std::nullopt;
         if ((*decoded)[0] == kVersion) return Scheme::hmac_sha256;
         if ((*decoded)[0] == kVersionEd25519) return Scheme::ed25519;
-    } catch (const std::bad_alloc&) {
-    }
+    } catch (const std::bad_alloc&) {}
     return std::nullopt;
 }
 
@@ -271,7 +274,8 @@ std::string_view message_zh(Fault f) noexcept {
         case Fault::bad_signature: return "二维码校验失败，可能被篡改，请到窗口重新打印回执。";
         case Fault::wrong_hall: return "二维码属于其他大厅，请在对应大厅评价。";
         case Fault::expired: return "二维码已过有效期，请登录政务服务网按办件编号评价。";
-        case Fault::wrong_scheme: return "二维码的签名方式与本系统配置的密钥不符，请联系管理员核对验签密钥（HMAC 或 Ed25519 公钥）。";
+        case Fault::wrong_scheme:
+            return "二维码的签名方式与本系统配置的密钥不符，请联系管理员核对验签密钥（HMAC 或 Ed25519 公钥）。";
     }
     return "二维码无法识别。";
 }
@@ -298,10 +302,15 @@ HallPublicKey HallPublicKey::parse(std::string hall_code, std::string_view text)
             int v = 0;
             for (char c : text.substr(2 * i, 2)) {
                 int d = -1;
-                if (c >= '0' && c <= '9') d = c - '0';
-                else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-                else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-                if (d < 0) throw Error(Errc::invalid_argument, "token: the public key contains a character that is not a hex digit");
+                if (c >= '0' && c <= '9')
+                    d = c - '0';
+                else if (c >= 'a' && c <= 'f')
+                    d = c - 'a' + 10;
+                else if (c >= 'A' && c <= 'F')
+                    d = c - 'A' + 10;
+                if (d < 0)
+                    throw Error(Errc::invalid_argument,
+                                "token: the public key contains a character that is not a hex digit");
                 v = v * 16 + d;
             }
             bytes[i] = static_cast<std::uint8_t>(v);
@@ -318,8 +327,12 @@ HallPublicKey HallPublicKey::parse(std::string hall_code, std::string_view text)
     return HallPublicKey(std::move(hall_code), bytes);
 }
 
-std::string HallPublicKey::to_hex() const { return hcp::to_hex(m_bytes.data(), m_bytes.size()); }
-std::string HallPublicKey::to_base32() const { return base32_encode(m_bytes.data(), m_bytes.size()); }
+std::string HallPublicKey::to_hex() const {
+    return hcp::to_hex(m_bytes.data(), m_bytes.size());
+}
+std::string HallPublicKey::to_base32() const {
+    return base32_encode(m_bytes.data(), m_bytes.size());
+}
 
 namespace {
 HallPublicKey expand_seed(std::string hall, const SecretKey& seed, std::array<std::uint8_t, 64>& secret) {
@@ -335,7 +348,9 @@ HallPublicKey expand_seed(std::string hall, const SecretKey& seed, std::array<st
 HallSigningKey::HallSigningKey(std::string hall_code, const SecretKey& seed)
     : m_public(expand_seed(std::move(hall_code), seed, m_secret)) {}
 
-HallSigningKey::~HallSigningKey() { sodium_memzero(m_secret.data(), m_secret.size()); }
+HallSigningKey::~HallSigningKey() {
+    sodium_memzero(m_secret.data(), m_secret.size());
+}
 
 SecretKey load_signing_key_file(const std::filesystem::path& path) {
     std::array<std::uint8_t, SecretKey::kSize> seed{};
@@ -379,9 +394,12 @@ std::optional<Bytes> base32_decode(std::string_view text) {
     int bits = 0;
     for (char c : text) {
         std::uint32_t v = 0;
-        if (c >= 'A' && c <= 'Z') v = static_cast<std::uint32_t>(c - 'A');
-        else if (c >= '2' && c <= '7') v = static_cast<std::uint32_t>(c - '2') + 26U;
-        else return std::nullopt;
+        if (c >= 'A' && c <= 'Z')
+            v = static_cast<std::uint32_t>(c - 'A');
+        else if (c >= '2' && c <= '7')
+            v = static_cast<std::uint32_t>(c - '2') + 26U;
+        else
+            return std::nullopt;
         buffer = (buffer << 5) | v;
         bits += 5;
         if (bits >= 8) {
@@ -451,8 +469,8 @@ Result<Claims, Fault> verify(std::string_view token_or_url, const std::vector<Ha
     return verify_in(token_or_url, keys, {}, now, expected_hall);
 }
 
-Result<Claims, Fault> verify(std::string_view token_or_url, const std::vector<HallPublicKey>& keys,
-                             std::int64_t now, std::optional<std::string_view> expected_hall) {
+Result<Claims, Fault> verify(std::string_view token_or_url, const std::vector<HallPublicKey>& keys, std::int64_t now,
+                             std::optional<std::string_view> expected_hall) {
     return verify_in(token_or_url, {}, keys, now, expected_hall);
 }
 

@@ -23,7 +23,8 @@ using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 void curl_global() {
     static std::once_flag once;
     std::call_once(once, [] {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw Error(Errc::io_failure, "libcurl cannot initialise");
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            throw Error(Errc::io_failure, "libcurl cannot initialise");
     });
 }
 
@@ -61,11 +62,13 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
         std::string name;
         for (size_t i = 0; i < colon; ++i) name += static_cast<char>(std::tolower(static_cast<unsigned char>(line[i])));
         std::string value = trim(line.substr(colon + 1));
-        if (name == "content-type") r->content_type = value;
+        if (name == "content-type")
+            r->content_type = value;
         else if (name == "retry-after") {
             r->retry_after = value;
             r->has_retry_after = true;
-        } else if (name == "location") r->location = value;
+        } else if (name == "location")
+            r->location = value;
     }
     return size * n;
 }
@@ -84,7 +87,9 @@ struct Uploader::Impl {
     std::string hall_code;
     std::string url, path;
     std::function<TimePoint()> clock = [] { return hcp::now(); };
-    std::function<void(const std::string&)> log = [](const std::string& line) { std::cerr << "upload: " << line << '\n'; };
+    std::function<void(const std::string&)> log = [](const std::string& line) {
+        std::cerr << "upload: " << line << '\n';
+    };
 
     std::mutex drain_mutex;  // one drain at a time; guards queue, curl, failures, not_before, samples
     std::optional<OutboxQueue> queue;
@@ -104,7 +109,10 @@ struct Uploader::Impl {
     DrainReport last;
 
     Impl(UploadConfig c, PlatformProfile p, SecretKey s, std::filesystem::path sp, std::string hall)
-        : config(std::move(c)), profile(std::move(p)), secret(std::move(s)), store_path(std::move(sp)),
+        : config(std::move(c)),
+          profile(std::move(p)),
+          secret(std::move(s)),
+          store_path(std::move(sp)),
           hall_code(std::move(hall)) {
         url = config.base_url + "/v1/evaluations:batch";
         path = url_path(url);
@@ -128,7 +136,8 @@ struct Uploader::Impl {
             // Rows due beyond the horizon were scheduled before the clock went back (possibly
             // while the hub was off): due now instead of hours or days from now.
             auto m = queue->reschedule_due_after(now + horizon(), now);
-            if (m > 0) log(std::to_string(m) + " ratings were scheduled beyond any backoff (the clock went back); due now");
+            if (m > 0)
+                log(std::to_string(m) + " ratings were scheduled beyond any backoff (the clock went back); due now");
         }
         return *queue;
     }
@@ -160,7 +169,8 @@ struct Uploader::Impl {
 AttemptResult Uploader::Impl::post(const OutboxBatch& batch) {
     curl_global();
     if (!curl) curl.reset(curl_easy_init());
-    if (!curl) return AttemptResult{AttemptCause::transport_error, 0, std::nullopt, {}, "libcurl could not create a handle"};
+    if (!curl)
+        return AttemptResult{AttemptCause::transport_error, 0, std::nullopt, {}, "libcurl could not create a handle"};
     CURL* c = curl.get();
     curl_easy_reset(c);
 
@@ -205,7 +215,8 @@ AttemptResult Uploader::Impl::post(const OutboxBatch& batch) {
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
     if (!config.ca_bundle.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, config.ca_bundle.c_str());
-    if (!config.pinned_public_key.empty()) curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, config.pinned_public_key.c_str());
+    if (!config.pinned_public_key.empty())
+        curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, config.pinned_public_key.c_str());
     // Only the configured proxy: an empty string also ignores http_proxy from the environment.
     curl_easy_setopt(c, CURLOPT_PROXY, config.proxy.c_str());
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
@@ -242,8 +253,8 @@ AttemptResult Uploader::Impl::post(const OutboxBatch& batch) {
     ids.reserve(batch.ratings.size());
     for (const auto& r : batch.ratings) ids.push_back(r.id);
     return classify_reply(status, reply.content_type, reply.body,
-                          reply.has_retry_after ? std::optional<std::string_view>(reply.retry_after) : std::nullopt, ids,
-                          reply.location, clock());
+                          reply.has_retry_after ? std::optional<std::string_view>(reply.retry_after) : std::nullopt,
+                          ids, reply.location, clock());
 }
 
 DrainReport Uploader::Impl::drain() {
@@ -340,8 +351,9 @@ void Uploader::Impl::run() {
             }
         }
         auto wait = std::chrono::milliseconds{std::chrono::hours{1}};
-        if (due) wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*due - clock()),
-                                   std::chrono::milliseconds{0}, wait);
+        if (due)
+            wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(*due - clock()),
+                              std::chrono::milliseconds{0}, wait);
         std::unique_lock<std::mutex> lk(wake_mutex);
         wake.wait_until(lk, std::chrono::steady_clock::now() + wait, [&] { return stopping.load() || notified; });
         notified = false;
@@ -353,9 +365,13 @@ Uploader::Uploader(UploadConfig config, PlatformProfile profile, SecretKey hall_
     : m_impl(std::make_unique<Impl>(std::move(config), std::move(profile), std::move(hall_secret),
                                     std::move(store_path), std::move(hall_code))) {}
 
-Uploader::~Uploader() { stop(); }
+Uploader::~Uploader() {
+    stop();
+}
 
-DrainReport Uploader::drain_once() { return m_impl->drain(); }
+DrainReport Uploader::drain_once() {
+    return m_impl->drain();
+}
 
 void Uploader::start() {
     if (m_impl->thread.joinable()) return;
@@ -385,7 +401,11 @@ DrainReport Uploader::last_report() const {
     return m_impl->last;
 }
 
-void Uploader::set_clock(std::function<TimePoint()> clock) { m_impl->clock = std::move(clock); }
-void Uploader::set_log(std::function<void(const std::string&)> sink) { m_impl->log = std::move(sink); }
+void Uploader::set_clock(std::function<TimePoint()> clock) {
+    m_impl->clock = std::move(clock);
+}
+void Uploader::set_log(std::function<void(const std::string&)> sink) {
+    m_impl->log = std::move(sink);
+}
 
 }  // namespace hcp

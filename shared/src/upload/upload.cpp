@@ -48,10 +48,30 @@ std::string url_path(std::string_view url) {
 namespace {
 
 const std::vector<std::string>& canonical_fields() {
-    static const std::vector<std::string> f = {
-        "id", "seq", "prev_hash", "hash", "case_nos", "item_code", "item_name", "stage", "target", "kind",
-        "level", "options", "option_labels", "text", "channel", "window", "staff_no", "staff_name", "area_code",
-        "tapped_at", "catalog_id", "catalog_version", "public", "default"};
+    static const std::vector<std::string> f = {"id",
+                                               "seq",
+                                               "prev_hash",
+                                               "hash",
+                                               "case_nos",
+                                               "item_code",
+                                               "item_name",
+                                               "stage",
+                                               "target",
+                                               "kind",
+                                               "level",
+                                               "options",
+                                               "option_labels",
+                                               "text",
+                                               "channel",
+                                               "window",
+                                               "staff_no",
+                                               "staff_name",
+                                               "area_code",
+                                               "tapped_at",
+                                               "catalog_id",
+                                               "catalog_version",
+                                               "public",
+                                               "default"};
     return f;
 }
 
@@ -69,7 +89,9 @@ std::string csv(const std::vector<std::string>& v) {
 
 }  // namespace
 
-PlatformProfile generic_profile() { return PlatformProfile{}; }
+PlatformProfile generic_profile() {
+    return PlatformProfile{};
+}
 
 PlatformProfile parse_platform_profile(std::string_view text, const std::string& origin) {
     auto fail = [&](const std::string& what) -> Error {
@@ -77,9 +99,10 @@ PlatformProfile parse_platform_profile(std::string_view text, const std::string&
     };
     json j = json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) throw fail("not a JSON object");
-    static const std::set<std::string> known = {"name", "envelope", "items_key", "fields", "constants",
-                                                "level_direction", "channel_codes", "kind_codes", "date_format",
-                                                "area_code_length", "lists_as_csv", "default_as_channel", "comment"};
+    static const std::set<std::string> known = {
+        "name",          "envelope",   "items_key",   "fields",           "constants",    "level_direction",
+        "channel_codes", "kind_codes", "date_format", "area_code_length", "lists_as_csv", "default_as_channel",
+        "comment"};
     std::vector<std::string> known_list(known.begin(), known.end());
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known.count(it.key())) {
@@ -110,7 +133,8 @@ PlatformProfile parse_platform_profile(std::string_view text, const std::string&
     for (const auto& [k, v] : p.field_names)
         if (std::find(canonical_fields().begin(), canonical_fields().end(), k) == canonical_fields().end()) {
             auto hint = did_you_mean(k, canonical_fields());
-            throw fail("fields: \"" + k + "\" is not a rating field" + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+            throw fail("fields: \"" + k + "\" is not a rating field" +
+                       (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
         }
     map("constants", p.constants);
     std::string dir = "5_is_best";
@@ -125,7 +149,8 @@ PlatformProfile parse_platform_profile(std::string_view text, const std::string&
             if (!p.channel_codes.count(needed)) throw fail(std::string("channel_codes must map \"") + needed + "\"");
     map("kind_codes", p.kind_codes);
     for (const auto& [k, v] : p.kind_codes)
-        if (!parse_case_kind(k)) throw fail("kind_codes: \"" + k + "\" is not a case kind (immediate, promised, other)");
+        if (!parse_case_kind(k))
+            throw fail("kind_codes: \"" + k + "\" is not a case kind (immediate, promised, other)");
     str("date_format", p.date_format);
     if (p.date_format != "iso8601" && p.date_format != "yyyy-MM-dd HH:mm:ss")
         throw fail("date_format must be \"iso8601\" or \"yyyy-MM-dd HH:mm:ss\"");
@@ -156,7 +181,9 @@ std::string render_batch(const PlatformProfile& p, const OutboxBatch& batch, con
             const std::string& name = f == p.field_names.end() ? field : f->second;
             if (!name.empty()) it[name] = std::move(value);
         };
-        auto list = [&](const std::vector<std::string>& v) -> json { return p.options_as_csv ? json(csv(v)) : json(v); };
+        auto list = [&](const std::vector<std::string>& v) -> json {
+            return p.options_as_csv ? json(csv(v)) : json(v);
+        };
         int level = to_int(r.level);
         if (p.level_descending) level = 6 - level;
         std::string channel(to_string(r.channel));
@@ -260,7 +287,8 @@ AttemptResult classify_reply(long status, std::string_view content_type, std::st
     }
     if (status == 401 || status == 403) {
         a.cause = AttemptCause::http_status;
-        a.message = "HTTP " + std::to_string(status) + ": the platform refused the signature; check the hall secret and the clock";
+        a.message = "HTTP " + std::to_string(status) +
+                    ": the platform refused the signature; check the hall secret and the clock";
         // §4: the refusal may say why ("error") and give the platform's clock ("server_time");
         // a clock outside the replay window is named as such, with the size of the skew.
         json j = json::parse(body, nullptr, false);
@@ -283,14 +311,16 @@ AttemptResult classify_reply(long status, std::string_view content_type, std::st
     if (status != 200) {
         a.cause = AttemptCause::http_status;
         a.message = "HTTP " + std::to_string(status) + " from the platform";
-        if (status == 429 || status == 503) a.message += " (busy" + std::string(a.retry_after ? ", Retry-After honoured)" : ")");
+        if (status == 429 || status == 503)
+            a.message += " (busy" + std::string(a.retry_after ? ", Retry-After honoured)" : ")");
         return a;
     }
     std::string ct;
     for (char c : content_type) ct += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (ct.rfind("application/json", 0) != 0) {
         a.cause = AttemptCause::protocol_error;
-        a.message = "reply has content type \"" + std::string(content_type).substr(0, 80) + "\", expected application/json";
+        a.message =
+            "reply has content type \"" + std::string(content_type).substr(0, 80) + "\", expected application/json";
         return a;
     }
     json j = json::parse(body, nullptr, false);
@@ -302,7 +332,8 @@ AttemptResult classify_reply(long status, std::string_view content_type, std::st
     std::set<std::string> wanted(batch_ids.begin(), batch_ids.end());
     std::map<std::string, ItemResult> seen;
     for (const auto& e : j["results"]) {
-        if (!e.is_object() || !e.contains("id") || !e["id"].is_string() || !e.contains("status") || !e["status"].is_string()) {
+        if (!e.is_object() || !e.contains("id") || !e["id"].is_string() || !e.contains("status") ||
+            !e["status"].is_string()) {
             a.cause = AttemptCause::protocol_error;
             a.message = "reply has a result without a string id and status";
             return a;
@@ -310,9 +341,12 @@ AttemptResult classify_reply(long status, std::string_view content_type, std::st
         ItemResult r;
         r.id = e["id"].get<std::string>();
         std::string st = e["status"].get<std::string>();
-        if (st == "accepted") r.status = ItemStatus::accepted;
-        else if (st == "duplicate") r.status = ItemStatus::duplicate;
-        else if (st == "rejected") r.status = ItemStatus::rejected;
+        if (st == "accepted")
+            r.status = ItemStatus::accepted;
+        else if (st == "duplicate")
+            r.status = ItemStatus::duplicate;
+        else if (st == "rejected")
+            r.status = ItemStatus::rejected;
         else {
             a.cause = AttemptCause::protocol_error;
             a.message = "reply has the unknown status \"" + st.substr(0, 40) + "\"";

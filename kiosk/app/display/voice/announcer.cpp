@@ -52,8 +52,7 @@ void SdlAudioSink::play(const Pcm& pcm) {
 }
 
 Announcer::Announcer(AnnouncerSettings settings, AudioSink& sink, Synthesize synthesize)
-    : m_settings(std::move(settings)), m_sink(sink), m_synthesize(std::move(synthesize)),
-      m_thread([this] { run(); }) {}
+    : m_settings(std::move(settings)), m_sink(sink), m_synthesize(std::move(synthesize)), m_thread([this] { run(); }) {}
 
 Announcer::~Announcer() {
     {
@@ -146,8 +145,8 @@ void Announcer::run() {
         // One write per line: the UI thread prints its own lines to the same stdout.
         char secs[32];
         std::snprintf(secs, sizeof secs, "%.2f", s.seconds);
-        std::cout << ("voice: \"" + s.text + "\" seconds=" + secs +
-                      " repeats=" + std::to_string(s.repeats) + (s.error.empty() ? "" : " error=" + s.error) + "\n")
+        std::cout << ("voice: \"" + s.text + "\" seconds=" + secs + " repeats=" + std::to_string(s.repeats) +
+                      (s.error.empty() ? "" : " error=" + s.error) + "\n")
                   << std::flush;
         std::lock_guard lock(m_mutex);
         m_spoken.push_back(std::move(s));

@@ -54,8 +54,8 @@ private:
 };
 
 struct AnnouncerSettings {
-    int repeat = 2;                               // each call spoken this many times, 1..5
-    std::chrono::milliseconds gap{700};           // silence between repetitions
+    int repeat = 2;                      // each call spoken this many times, 1..5
+    std::chrono::milliseconds gap{700};  // silence between repetitions
     SpeechSettings speech;
 };
 
@@ -64,7 +64,7 @@ struct Spoken {
     std::string text;
     double seconds = 0.0;  // length of one repetition
     int repeats = 0;
-    std::string error;     // synthesis failed: why (nothing was played)
+    std::string error;  // synthesis failed: why (nothing was played)
 };
 
 class Announcer {

@@ -42,7 +42,9 @@ std::uint32_t get_u32(const unsigned char* p) {
     return p[0] | (static_cast<std::uint32_t>(p[1]) << 8) | (static_cast<std::uint32_t>(p[2]) << 16) |
            (static_cast<std::uint32_t>(p[3]) << 24);
 }
-std::uint16_t get_u16(const unsigned char* p) { return static_cast<std::uint16_t>(p[0] | (p[1] << 8)); }
+std::uint16_t get_u16(const unsigned char* p) {
+    return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
+}
 
 }  // namespace
 
@@ -115,14 +117,16 @@ Result<std::unique_ptr<SpeechSynthesizer>, SpeechFailure> SpeechSynthesizer::ope
     return s;
 }
 
-SpeechSynthesizer::~SpeechSynthesizer() { g_open = false; }
+SpeechSynthesizer::~SpeechSynthesizer() {
+    g_open = false;
+}
 
 Result<Pcm, SpeechFailure> SpeechSynthesizer::synthesize(std::string_view text) {
     Pcm pcm;
     pcm.sample_rate = espeak_ng_GetSampleRate();
     const std::string z(text);  // NUL-terminated; the size given includes the terminator
-    const espeak_ng_STATUS st = espeak_ng_Synthesize(z.c_str(), z.size() + 1, 0, POS_CHARACTER, 0,
-                                                     espeakCHARS_UTF8, nullptr, &pcm);
+    const espeak_ng_STATUS st =
+        espeak_ng_Synthesize(z.c_str(), z.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr, &pcm);
     if (st != ENS_OK) return SpeechFailure{SpeechFailure::Cause::synthesis_failed, status_text(st)};
     return pcm;
 }
@@ -134,13 +138,13 @@ bool write_wav(const std::filesystem::path& file, const Pcm& pcm) {
     o.write("RIFF", 4);
     put_u32(o, 36U + data_bytes);
     o.write("WAVEfmt ", 8);
-    put_u32(o, 16);                                             // fmt chunk size
-    put_u16(o, 1);                                              // PCM
-    put_u16(o, 1);                                              // mono
+    put_u32(o, 16);  // fmt chunk size
+    put_u16(o, 1);   // PCM
+    put_u16(o, 1);   // mono
     put_u32(o, static_cast<std::uint32_t>(pcm.sample_rate));
     put_u32(o, static_cast<std::uint32_t>(pcm.sample_rate) * 2U);  // bytes per second
-    put_u16(o, 2);                                              // block align
-    put_u16(o, 16);                                             // bits per sample
+    put_u16(o, 2);                                                 // block align
+    put_u16(o, 16);                                                // bits per sample
     o.write("data", 4);
     put_u32(o, data_bytes);
     for (std::int16_t v : pcm.samples) put_u16(o, static_cast<std::uint16_t>(v));
@@ -152,14 +156,14 @@ Pcm read_wav(const std::filesystem::path& file) {
     pcm.sample_rate = 0;
     std::ifstream in(file, std::ios::binary);
     std::vector<unsigned char> b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (b.size() < 44 || std::memcmp(b.data(), "RIFF", 4) != 0 || std::memcmp(b.data() + 8, "WAVEfmt ", 8) != 0) return pcm;
+    if (b.size() < 44 || std::memcmp(b.data(), "RIFF", 4) != 0 || std::memcmp(b.data() + 8, "WAVEfmt ", 8) != 0)
+        return pcm;
     if (get_u16(&b[20]) != 1 || get_u16(&b[22]) != 1 || get_u16(&b[34]) != 16) return pcm;
     if (std::memcmp(&b[36], "data", 4) != 0) return pcm;
     const std::uint32_t n = std::min<std::uint32_t>(get_u32(&b[40]), static_cast<std::uint32_t>(b.size() - 44));
     pcm.sample_rate = static_cast<int>(get_u32(&b[24]));
     pcm.samples.resize(n / 2);
-    for (size_t i = 0; i < pcm.samples.size(); ++i)
-        pcm.samples[i] = static_cast<std::int16_t>(get_u16(&b[44 + 2 * i]));
+    for (size_t i = 0; i < pcm.samples.size(); ++i) pcm.samples[i] = static_cast<std::int16_t>(get_u16(&b[44 + 2 * i]));
     return pcm;
 }
 

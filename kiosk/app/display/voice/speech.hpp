@@ -33,8 +33,7 @@ struct Pcm {
 // synthesis says 零一二 instead of 十二 (as calling systems do).
 std::string spoken_number(std::string_view number);
 // The template with {number}, {window} and {window_name} replaced; other text is kept.
-std::string announcement_text(std::string_view tmpl, std::string_view number, int window,
-                              std::string_view window_name);
+std::string announcement_text(std::string_view tmpl, std::string_view number, int window, std::string_view window_name);
 
 struct SpeechSettings {
     std::string voice = "cmn-latn-pinyin";  // espeak-ng voice name (docs/kiosk-ui.md says why)

@@ -13,22 +13,26 @@ namespace hcp::printer {
 enum class Align : std::uint8_t { left = 0, center = 1, right = 2 };
 
 struct TextBlock {
-    std::string utf8;       // one paragraph; wrapped to the paper width in dots by the encoder
+    std::string utf8;  // one paragraph; wrapped to the paper width in dots by the encoder
     Align align = Align::left;
-    int width_mul = 1;      // 1..4
-    int height_mul = 1;     // 1..4
+    int width_mul = 1;   // 1..4
+    int height_mul = 1;  // 1..4
     bool bold = false;
 };
-struct RuleBlock { int thickness = 2; };      // a horizontal line across the paper, in dots
-struct FeedBlock { int dots = 24; };          // blank paper
+struct RuleBlock {
+    int thickness = 2;
+};  // a horizontal line across the paper, in dots
+struct FeedBlock {
+    int dots = 24;
+};  // blank paper
 struct QrBlock {
-    std::string data;   // e.g. the rating URL
-    int module = 6;     // dots per module, 4..8
+    std::string data;  // e.g. the rating URL
+    int module = 6;    // dots per module, 4..8
     // Up to 4 short lines (e.g. 短码 and the code) printed beside the QR when they fit the
     // paper, else centred below it.
     std::vector<std::string> side_text;
 };
-struct ImageBlock {    // 1 bit per pixel, rows packed MSB first, (width + 7) / 8 bytes a row
+struct ImageBlock {  // 1 bit per pixel, rows packed MSB first, (width + 7) / 8 bytes a row
     int width = 0;
     int height = 0;
     std::vector<std::uint8_t> bits;

@@ -20,8 +20,8 @@ std::filesystem::path default_font_path();
 
 struct EncodeStats {
     int text_lines = 0;
-    int raster_lines = 0;   // text lines printed as raster because a glyph is not resident
-    int images = 0;         // raster images (including raster QR)
+    int raster_lines = 0;  // text lines printed as raster because a glyph is not resident
+    int images = 0;        // raster images (including raster QR)
 };
 
 class Encoder {

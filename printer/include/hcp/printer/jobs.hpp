@@ -39,9 +39,9 @@ PrinterCondition query_status(Transport& t, Millis timeout);
 
 struct Job {
     std::string id;
-    std::string label;      // e.g. "ticket A012"
+    std::string label;  // e.g. "ticket A012"
     JobState state = JobState::queued;
-    std::string reason;     // set when failed (Chinese), or a warning such as paper near end
+    std::string reason;  // set when failed (Chinese), or a warning such as paper near end
     int attempts = 0;
     bool finished = false;  // no further state change will come (confirmed, failed, or sent on a one-way link)
 };

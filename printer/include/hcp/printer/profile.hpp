@@ -9,25 +9,25 @@
 namespace hcp::printer {
 
 enum class ChineseMode { fs_ampersand /*FS & … FS .*/, always /*printer is in Chinese mode*/, none /*raster only*/ };
-enum class Charset { gb18030, gbk, gb2312 };    // bytes sent for resident Chinese text
-enum class QrMode { raster, native };           // native GS ( k only where verified
+enum class Charset { gb18030, gbk, gb2312 };  // bytes sent for resident Chinese text
+enum class QrMode { raster, native };         // native GS ( k only where verified
 enum class CutMode { full, partial, none };
 enum class ImageCommand { gs_v0 /*GS v 0 raster*/ };  // ESC * and GS ( L: not implemented yet
 
 struct Profile {
-    std::string id;                   // file stem, e.g. "generic-80"
-    std::string name;                 // shown to installers
-    int dots_per_line = 384;          // printable width in dots (203 dpi: 58 mm = 384, 80 mm = 576)
+    std::string id;           // file stem, e.g. "generic-80"
+    std::string name;         // shown to installers
+    int dots_per_line = 384;  // printable width in dots (203 dpi: 58 mm = 384, 80 mm = 576)
     ChineseMode chinese_mode = ChineseMode::none;
     Charset charset = Charset::gb18030;
     Charset font_coverage = Charset::gb2312;  // what the resident font can draw; others go raster
     QrMode qr_mode = QrMode::raster;
     ImageCommand image_command = ImageCommand::gs_v0;
-    int image_band_height = 24;       // rows per GS v 0 command (small bands survive small buffers)
+    int image_band_height = 24;  // rows per GS v 0 command (small bands survive small buffers)
     CutMode cut = CutMode::none;
-    int feed_before_cut = 4;          // lines fed so the last printed line clears the cutter
-    bool status_dle_eot = false;      // answers DLE EOT n over a bidirectional link
-    int buffer_bytes = 4096;          // receive buffer; transports chunk writes to this size
+    int feed_before_cut = 4;      // lines fed so the last printed line clears the cutter
+    bool status_dle_eot = false;  // answers DLE EOT n over a bidirectional link
+    int buffer_bytes = 4096;      // receive buffer; transports chunk writes to this size
 
     bool operator==(const Profile&) const = default;
 };

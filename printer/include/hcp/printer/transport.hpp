@@ -76,8 +76,8 @@ private:
 };
 
 // The address syntax lives in the core (the configuration validates it): hcp/transport_spec.hpp.
-using ::hcp::TransportSpec;
 using ::hcp::parse_transport;
+using ::hcp::TransportSpec;
 
 std::unique_ptr<Transport> make_transport(const TransportSpec& spec);
 

@@ -13,16 +13,16 @@
 namespace hcp {
 
 enum class Errc {
-    invalid_argument,   // a caller passed a value outside the contract
-    config_invalid,     // configuration file failed validation
-    catalog_invalid,    // 差评 option catalog file failed validation
-    calendar_invalid,   // working-day calendar file failed validation
-    key_invalid,        // key file missing, malformed or readable by others
-    io_failure,         // a file could not be read or written
-    store_failure,      // SQLite reported an error
-    schema_too_new,     // database written by a newer release; never migrated down
-    not_a_store,        // the file is not an hcp-kiosk database
-    crypto_failure,     // decryption or authentication failed
+    invalid_argument,  // a caller passed a value outside the contract
+    config_invalid,    // configuration file failed validation
+    catalog_invalid,   // 差评 option catalog file failed validation
+    calendar_invalid,  // working-day calendar file failed validation
+    key_invalid,       // key file missing, malformed or readable by others
+    io_failure,        // a file could not be read or written
+    store_failure,     // SQLite reported an error
+    schema_too_new,    // database written by a newer release; never migrated down
+    not_a_store,       // the file is not an hcp-kiosk database
+    crypto_failure,    // decryption or authentication failed
 };
 
 std::string_view to_string(Errc code) noexcept;

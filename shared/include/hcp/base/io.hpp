@@ -56,8 +56,7 @@ private:
 // device"); error_number() is the errno, EEXIST when a no-clobber write met an existing file.
 class FileError : public Error {
 public:
-    FileError(int error_number, const std::string& message)
-        : Error(Errc::io_failure, message), m_errno(error_number) {}
+    FileError(int error_number, const std::string& message) : Error(Errc::io_failure, message), m_errno(error_number) {}
     int error_number() const noexcept { return m_errno; }
 
 private:
@@ -65,10 +64,10 @@ private:
 };
 
 struct WriteOptions {
-    mode_t mode = 0600;           // set with fchmod: the umask plays no part
-    std::optional<uid_t> owner;   // fchown before the file takes its name (needs root)
+    mode_t mode = 0600;          // set with fchmod: the umask plays no part
+    std::optional<uid_t> owner;  // fchown before the file takes its name (needs root)
     std::optional<gid_t> group;
-    bool replace = true;          // false: an existing target is never replaced (FileError EEXIST)
+    bool replace = true;  // false: an existing target is never replaced (FileError EEXIST)
 };
 
 // Writes `content` as the whole of `path` (see the contract above). Throws FileError.

@@ -12,17 +12,17 @@
 #include <string>
 #include <vector>
 
-#include "hcp/domain/domain.hpp"
 #include "hcp/base/error.hpp"
-#include "hcp/queue/policy.hpp"
-#include "hcp/domain/rules.hpp"
 #include "hcp/config/transport_spec.hpp"
+#include "hcp/domain/domain.hpp"
+#include "hcp/domain/rules.hpp"
+#include "hcp/queue/policy.hpp"
 
 namespace hcp {
 
 struct ConfigIssue {
     std::string file;
-    int line = 0;    // 1-based; 0 when the problem has no position (e.g. a missing key)
+    int line = 0;  // 1-based; 0 when the problem has no position (e.g. a missing key)
     int column = 0;
     std::string key;      // dotted path: "hall.area_code", "category[2].prefix"
     std::string message;  // what is wrong and what is allowed
@@ -40,10 +40,10 @@ private:
 };
 
 struct DeviceConfig {
-    std::string id;                       // [A-Za-z0-9_-]{1,32}
-    std::set<DeviceRole> roles;           // at least one
-    int window = 0;                       // required for role rater; 1..999
-    std::string hub_url;                  // empty when this device is the hub
+    std::string id;              // [A-Za-z0-9_-]{1,32}
+    std::set<DeviceRole> roles;  // at least one
+    int window = 0;              // required for role rater; 1..999
+    std::string hub_url;         // empty when this device is the hub
     // The bearer token this device presents to the hub (a file, mode 0600, one line); required
     // when hub_url is set. Resolved against paths.data.
     std::filesystem::path hub_token_file;
@@ -61,8 +61,8 @@ struct StoreConfig {
 };
 
 struct RatingConfig {
-    std::filesystem::path catalog;   // resolved against paths.assets
-    int timeout_seconds = 60;        // rating screen back to idle
+    std::filesystem::path catalog;  // resolved against paths.assets
+    int timeout_seconds = 60;       // rating screen back to idle
     UnratedPolicy unrated;
 };
 
@@ -82,15 +82,15 @@ struct TerminalConfig {
 
 // [display]: the hall display (role display) and its voice calling (docs/kiosk-ui.md).
 struct DisplayConfig {
-    std::string notice;                  // one line at the bottom of the screen; may be empty
-    int recent_calls = 6;                // lines of 最近呼叫 (latest call per window), 1..12
-    bool voice = true;                   // speak each call
+    std::string notice;    // one line at the bottom of the screen; may be empty
+    int recent_calls = 6;  // lines of 最近呼叫 (latest call per window), 1..12
+    bool voice = true;     // speak each call
     // {number} (spoken digit by digit), {window}, {window_name}; must contain {number}.
     std::string voice_template = "请{number}号到{window}号窗口办理";
     std::string voice_name = "cmn-latn-pinyin";  // espeak-ng voice
-    int voice_repeat = 2;                // times each call is spoken, 1..5
-    int voice_rate = 150;                // words per minute, 80..300
-    int voice_volume = 100;              // espeak-ng volume, 10..200
+    int voice_repeat = 2;                        // times each call is spoken, 1..5
+    int voice_rate = 150;                        // words per minute, 80..300
+    int voice_volume = 100;                      // espeak-ng volume, 10..200
 };
 
 // [printer]: the printer attached to this device (ticket station or window).
@@ -112,8 +112,8 @@ struct WindowPrinter {
 // [receipt_qr]: the dynamic rating QR on receipts and tickets (docs/qr-token.md).
 struct ReceiptQrConfig {
     std::string url_prefix = "HTTPS://HCP.EXAMPLE.CN/R/";  // uppercase: QR alphanumeric mode
-    std::filesystem::path key_file;  // the hall's token key; resolved against paths.data
-    int valid_days = 30;             // how long a receipt's QR can be used, 1..3650
+    std::filesystem::path key_file;                        // the hall's token key; resolved against paths.data
+    int valid_days = 30;                                   // how long a receipt's QR can be used, 1..3650
 };
 
 // [api]: the hall API the hub serves (docs/hall-api.md). Tokens are secrets and live in their
@@ -133,20 +133,20 @@ struct ApiConfig {
 
 // [upload]: the hub's uploader to the provincial platform (docs/sync.md).
 struct UploadConfig {
-    std::string base_url;                  // "https://hcp.example.gov.cn/api" (no trailing /)
-    std::filesystem::path secret_file;     // hall secret: 64 hex digits, mode 0600
-    std::filesystem::path ca_bundle;       // empty: the system CA store
-    std::string pinned_public_key;         // curl syntax "sha256//BASE64[;sha256//…]", optional
-    std::string proxy;                     // "http://proxy:3128", optional
-    std::string profile = "generic";       // assets/platforms/<profile>.json
-    int batch_size = 200;                  // ratings per request, 1..1000
-    int timeout_seconds = 30;              // whole request
+    std::string base_url;               // "https://hcp.example.gov.cn/api" (no trailing /)
+    std::filesystem::path secret_file;  // hall secret: 64 hex digits, mode 0600
+    std::filesystem::path ca_bundle;    // empty: the system CA store
+    std::string pinned_public_key;      // curl syntax "sha256//BASE64[;sha256//…]", optional
+    std::string proxy;                  // "http://proxy:3128", optional
+    std::string profile = "generic";    // assets/platforms/<profile>.json
+    int batch_size = 200;               // ratings per request, 1..1000
+    int timeout_seconds = 30;           // whole request
     int connect_timeout_seconds = 10;
-    int backoff_base_ms = 1000;            // first retry waits up to this (full jitter)
-    int backoff_max_ms = 15 * 60 * 1000;   // cap of the exponential backoff
-    int max_retry_after_seconds = 3600;    // a larger Retry-After is clamped to this
+    int backoff_base_ms = 1000;               // first retry waits up to this (full jitter)
+    int backoff_max_ms = 15 * 60 * 1000;      // cap of the exponential backoff
+    int max_retry_after_seconds = 3600;       // a larger Retry-After is clamped to this
     long long max_reply_bytes = 1024 * 1024;  // larger replies are refused (protocol error)
-    int purge_after_days = 30;             // personal data erased N days after acceptance
+    int purge_after_days = 30;                // personal data erased N days after acceptance
 };
 
 struct Config {
@@ -159,12 +159,12 @@ struct Config {
     CalendarConfig calendar;
     TerminalConfig terminal;
     DisplayConfig display;
-    QueuePolicy queue;                     // [queue]: settings of the queue not per category
+    QueuePolicy queue;  // [queue]: settings of the queue not per category
     ReceiptQrConfig receipt_qr;
-    std::optional<PrinterConfig> printer;  // no [printer]: this device prints nothing
+    std::optional<PrinterConfig> printer;         // no [printer]: this device prints nothing
     std::vector<WindowPrinter> receipt_printers;  // hub: windows with a receipt printer, in file order
-    std::optional<ApiConfig> api;          // hub only; absent: defaults, no remote devices
-    std::optional<UploadConfig> upload;    // hub only; absent: ratings stay in the hub
+    std::optional<ApiConfig> api;                 // hub only; absent: defaults, no remote devices
+    std::optional<UploadConfig> upload;           // hub only; absent: ratings stay in the hub
     std::vector<ServiceCategory> categories;
     std::vector<ServiceItem> items;
     std::vector<Window> windows;
@@ -175,8 +175,7 @@ struct Config {
 // file cannot be read.
 Config load_config(const std::filesystem::path& path);
 // Same from text; `origin` is the file name used in messages and `base_dir` resolves paths.
-Config parse_config(std::string_view toml_text, const std::string& origin,
-                    const std::filesystem::path& base_dir);
+Config parse_config(std::string_view toml_text, const std::string& origin, const std::filesystem::path& base_dir);
 
 // "127.0.0.1:8787" → host and port (port 0: any free port); nullopt when malformed.
 std::optional<std::pair<std::string, int>> parse_listen(std::string_view text);

@@ -7,10 +7,10 @@ namespace hcp {
 
 struct TransportSpec {
     enum class Kind { file, tcp, device, serial, cups } kind = Kind::file;
-    std::string target;        // file path, host, device path, serial path, CUPS queue
-    int port = 9100;           // tcp
-    int baud = 9600;           // serial: 9600, 19200, 38400, 57600, 115200
-    bool rtscts = true;        // serial hardware flow control (XON/XOFF otherwise)
+    std::string target;  // file path, host, device path, serial path, CUPS queue
+    int port = 9100;     // tcp
+    int baud = 9600;     // serial: 9600, 19200, 38400, 57600, 115200
+    bool rtscts = true;  // serial hardware flow control (XON/XOFF otherwise)
 };
 
 // Parses "file:PATH", "tcp:HOST[:PORT]", "device:/dev/usb/lp0", "serial:/dev/ttyS0[@BAUD][,xonxoff]",

@@ -23,26 +23,22 @@ public:
     std::optional<toml::table> parse(std::string_view text);
 
     // Records unknown keys of `table` (at dotted `path`) as issues with suggestions.
-    void check_keys(const toml::table& table, const std::string& path,
-                    std::initializer_list<std::string_view> allowed);
+    void check_keys(const toml::table& table, const std::string& path, std::initializer_list<std::string_view> allowed);
 
     // Typed getters. A missing required key, a wrong type or an out-of-range value is recorded
     // as an issue and yields nullopt. `path` is the dotted path of `table`.
-    std::optional<std::string> get_string(const toml::table& table, const std::string& path,
-                                          std::string_view key, bool required,
-                                          size_t max_bytes = 200);
-    std::optional<std::int64_t> get_int(const toml::table& table, const std::string& path,
-                                        std::string_view key, bool required,
-                                        std::int64_t min, std::int64_t max);
-    std::optional<bool> get_bool(const toml::table& table, const std::string& path,
-                                 std::string_view key, bool required);
-    const toml::table* get_table(const toml::table& table, const std::string& path,
-                                 std::string_view key, bool required);
-    const toml::array* get_array(const toml::table& table, const std::string& path,
-                                 std::string_view key, bool required);
+    std::optional<std::string> get_string(const toml::table& table, const std::string& path, std::string_view key,
+                                          bool required, size_t max_bytes = 200);
+    std::optional<std::int64_t> get_int(const toml::table& table, const std::string& path, std::string_view key,
+                                        bool required, std::int64_t min, std::int64_t max);
+    std::optional<bool> get_bool(const toml::table& table, const std::string& path, std::string_view key,
+                                 bool required);
+    const toml::table* get_table(const toml::table& table, const std::string& path, std::string_view key,
+                                 bool required);
+    const toml::array* get_array(const toml::table& table, const std::string& path, std::string_view key,
+                                 bool required);
     // Array of strings (each ≤ max_bytes); wrong element types are issues.
-    std::optional<std::vector<std::string>> get_string_array(const toml::table& table,
-                                                             const std::string& path,
+    std::optional<std::vector<std::string>> get_string_array(const toml::table& table, const std::string& path,
                                                              std::string_view key, bool required,
                                                              size_t max_bytes = 200);
 

@@ -14,10 +14,10 @@
 namespace hcp {
 
 struct Holiday {
-    std::string name;                  // 春节
-    Date first{};                      // first day off
-    Date last{};                       // last day off (inclusive)
-    std::vector<Date> makeup_workdays; // 调休上班 days belonging to this holiday
+    std::string name;                   // 春节
+    Date first{};                       // first day off
+    Date last{};                        // last day off (inclusive)
+    std::vector<Date> makeup_workdays;  // 调休上班 days belonging to this holiday
 };
 
 class WorkCalendar {

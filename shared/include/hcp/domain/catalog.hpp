@@ -15,8 +15,8 @@ struct CatalogOption {
 };
 
 struct CatalogDimension {
-    std::string code;   // e.g. "1"
-    std::string name;   // 服务态度
+    std::string code;        // e.g. "1"
+    std::string name;        // 服务态度
     bool free_text = false;  // 其他: answered with text, no options
     std::vector<CatalogOption> options;
 };
@@ -28,8 +28,8 @@ public:
     static OptionCatalog load_file(const std::filesystem::path& path);
     static OptionCatalog parse(std::string_view toml_text, const std::string& origin);
 
-    const std::string& id() const noexcept { return m_id; }        // "cn-004"
-    int version() const noexcept { return m_version; }             // bumps on any change
+    const std::string& id() const noexcept { return m_id; }  // "cn-004"
+    int version() const noexcept { return m_version; }       // bumps on any change
     const std::string& name() const noexcept { return m_name; }
     const std::string& source() const noexcept { return m_source; }
     const std::vector<CatalogDimension>& dimensions() const noexcept { return m_dimensions; }

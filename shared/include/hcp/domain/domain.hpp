@@ -94,15 +94,15 @@ struct ServiceItem {
 struct ServiceCategory {
     std::string code;
     std::string name;
-    std::string group;                // first menu level of the ticket station (个人 / 企业); may be empty
-    char prefix = 'A';                // ticket prefix
-    std::vector<int> windows;         // windows serving it
-    int priority_ratio = 3;           // N normal tickets : 1 priority ticket
-    int max_wait_minutes = 60;        // aging: a ticket waiting this long is served first
-    int daily_cap = 0;                // 0 = no cap
-    std::string opens = "09:00";      // HH:MM, China time
+    std::string group;            // first menu level of the ticket station (个人 / 企业); may be empty
+    char prefix = 'A';            // ticket prefix
+    std::vector<int> windows;     // windows serving it
+    int priority_ratio = 3;       // N normal tickets : 1 priority ticket
+    int max_wait_minutes = 60;    // aging: a ticket waiting this long is served first
+    int daily_cap = 0;            // 0 = no cap
+    std::string opens = "09:00";  // HH:MM, China time
     std::string closes = "17:00";
-    std::vector<std::string> items;   // 实施编码 of the items handled under this category
+    std::vector<std::string> items;  // 实施编码 of the items handled under this category
 };
 
 struct Window {
@@ -126,7 +126,7 @@ struct Case {
     ServiceItem item;
     CaseKind kind = CaseKind::immediate;
     Stage stage = Stage::accepted;
-    int window = 0;       // 0 = self-service / no window
+    int window = 0;  // 0 = self-service / no window
     Staff staff;
     Applicant applicant;
     std::optional<std::string> batch_id;  // 批量业务: several cases, one rating
@@ -144,16 +144,16 @@ struct RatingDraft {
     std::vector<std::string> option_codes;  // 差评 options from the catalog
     std::string text;                       // free text (其他)
     Channel channel = Channel::window_rater;
-    TimePoint tapped_at{};                  // device time of the tap; never changes on resend
+    TimePoint tapped_at{};  // device time of the tap; never changes on resend
     bool is_public = true;
-    bool is_default = false;                // 系统默认评价
+    bool is_default = false;  // 系统默认评价
 };
 
 // A stored rating, one link of its device's tamper-evident chain.
 struct Rating {
-    std::string id;      // UUID v4, also the upload idempotency key
+    std::string id;  // UUID v4, also the upload idempotency key
     std::string device_id;
-    long long seq = 0;   // per-device gapless sequence, from 1
+    long long seq = 0;  // per-device gapless sequence, from 1
     std::vector<std::string> case_nos;
     Stage stage = Stage::completed;
     RatingTarget target = RatingTarget::both;

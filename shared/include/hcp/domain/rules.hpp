@@ -17,20 +17,20 @@ namespace hcp {
 
 // Why a rating is refused. Each cause has a plain Chinese message for the citizen or staff.
 enum class RuleViolation {
-    no_case,                   // the draft names no case
-    unknown_case,              // a named case is not known
-    bad_rating_needs_reason,   // 差评 without an option or text (004 附件1, 001 附件2)
-    options_on_good_rating,    // 差评 options chosen on a 好评
-    unknown_option,            // option code not in the catalog
-    text_too_long,             // free text above the limit
-    text_invalid,              // free text with control characters or invalid UTF-8
-    self_service_item_only,    // self-service rates the item only (000 第三章)
-    stage_not_open,            // the case has not reached the stage being rated
+    no_case,                        // the draft names no case
+    unknown_case,                   // a named case is not known
+    bad_rating_needs_reason,        // 差评 without an option or text (004 附件1, 001 附件2)
+    options_on_good_rating,         // 差评 options chosen on a 好评
+    unknown_option,                 // option code not in the catalog
+    text_too_long,                  // free text above the limit
+    text_invalid,                   // free text with control characters or invalid UTF-8
+    self_service_item_only,         // self-service rates the item only (000 第三章)
+    stage_not_open,                 // the case has not reached the stage being rated
     immediate_rated_at_acceptance,  // 即办件 is rated once, after completion (000, 001)
-    staff_only_at_acceptance,  // 承诺件 at acceptance: staff only (000)
-    already_rated,             // (case, stage, target) already rated (one rating per service)
-    mixed_cases,               // cases that are neither one batch nor one theme
-    no_staff_to_rate,          // staff rated on a case handled without a window (self-service, online)
+    staff_only_at_acceptance,       // 承诺件 at acceptance: staff only (000)
+    already_rated,                  // (case, stage, target) already rated (one rating per service)
+    mixed_cases,                    // cases that are neither one batch nor one theme
+    no_staff_to_rate,               // staff rated on a case handled without a window (self-service, online)
 };
 
 std::string_view to_string(RuleViolation v) noexcept;
@@ -81,10 +81,10 @@ struct UnratedPolicy {
     enum class ReminderUnit { hours, working_days };
     enum class DefaultFrom { completion, reminder };
     ReminderUnit reminder_unit = ReminderUnit::working_days;
-    int reminder_after = 1;                 // Tai'an: 1 working day; Gansu: 24 hours
-    int default_after_working_days = 4;     // Tai'an: 4 after the reminder; Gansu: 5
+    int reminder_after = 1;              // Tai'an: 1 working day; Gansu: 24 hours
+    int default_after_working_days = 4;  // Tai'an: 4 after the reminder; Gansu: 5
     DefaultFrom default_from = DefaultFrom::reminder;
-    Level default_level = Level::satisfied; // Tai'an 满意; Gansu 基本满意
+    Level default_level = Level::satisfied;  // Tai'an 满意; Gansu 基本满意
 
     static UnratedPolicy taian();  // policy/001 二(四)4
     static UnratedPolicy gansu();  // policy/002 第十四条
@@ -95,7 +95,6 @@ struct UnratedDeadlines {
     TimePoint default_due{};
 };
 
-UnratedDeadlines unrated_deadlines(TimePoint completed_at, const WorkCalendar& calendar,
-                                   const UnratedPolicy& policy);
+UnratedDeadlines unrated_deadlines(TimePoint completed_at, const WorkCalendar& calendar, const UnratedPolicy& policy);
 
 }  // namespace hcp

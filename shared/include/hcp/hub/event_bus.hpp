@@ -24,8 +24,8 @@
 #include <thread>
 #include <vector>
 
-#include "hcp/hub/hub_link.hpp"
 #include "hcp/base/time.hpp"
+#include "hcp/hub/hub_link.hpp"
 
 namespace hcp {
 
@@ -43,8 +43,8 @@ std::string_view to_string(HubEventType t) noexcept;
 
 // A call of the queue as displays and voices announce it (queue_called).
 struct QueueCallNotice {
-    std::string number;       // "A012"
-    std::string category;     // category code
+    std::string number;    // "A012"
+    std::string category;  // category code
     int window = 0;
     std::string window_name;  // "3号窗口" or the configured name
     std::string action;       // "call" | "call_given" | "recall" | "resume" (to_string(QueueAction))
@@ -58,14 +58,14 @@ struct ReceiptPrintNotice {
 };
 
 struct HubEvent {
-    long long id = 0;      // assigned by publish()
+    long long id = 0;  // assigned by publish()
     HubEventType type = HubEventType::case_updated;
-    int window = 0;        // 0 = self-service / no window; kAllWindows = everyone
-    TimePoint at{};        // assigned by publish()
+    int window = 0;                        // 0 = self-service / no window; kAllWindows = everyone
+    TimePoint at{};                        // assigned by publish()
     std::optional<RatingRequest> request;  // rating_requested
     std::vector<std::string> case_nos;
-    std::string rating_id;                 // rating_stored
-    std::optional<QueueCallNotice> call;   // queue_called
+    std::string rating_id;                      // rating_stored
+    std::optional<QueueCallNotice> call;        // queue_called
     std::optional<ReceiptPrintNotice> receipt;  // receipt_printed (case_nos: the case)
     Stage stage = Stage::completed;
     static constexpr int kAllWindows = -1;

@@ -26,18 +26,18 @@
 #include <string>
 #include <vector>
 
+#include "hcp/base/crypto.hpp"
+#include "hcp/base/error.hpp"
+#include "hcp/config/config.hpp"
 #include "hcp/domain/calendar.hpp"
 #include "hcp/domain/catalog.hpp"
-#include "hcp/config/config.hpp"
-#include "hcp/base/crypto.hpp"
 #include "hcp/domain/domain.hpp"
-#include "hcp/base/error.hpp"
+#include "hcp/domain/rules.hpp"
 #include "hcp/hub/event_bus.hpp"
 #include "hcp/hub/hub_link.hpp"
-#include "hcp/domain/rules.hpp"
-#include "hcp/store/store.hpp"
 #include "hcp/store/forward.hpp"
 #include "hcp/store/outbox.hpp"
+#include "hcp/store/store.hpp"
 
 namespace hcp {
 
@@ -96,8 +96,8 @@ struct HubFailure {
 };
 
 struct CaseReply {
-    Case c;                              // as stored (applicant: use masked() when showing)
-    std::vector<std::string> case_nos;   // every case saved by this report (batch/theme)
+    Case c;                             // as stored (applicant: use masked() when showing)
+    std::vector<std::string> case_nos;  // every case saved by this report (batch/theme)
     bool rating_opened = false;
     int opened_window = 0;               // valid when rating_opened
     std::optional<RatingTarget> target;  // what the terminal offers

@@ -15,22 +15,22 @@
 #include <string>
 #include <vector>
 
+#include "hcp/base/error.hpp"
 #include "hcp/domain/catalog.hpp"
 #include "hcp/domain/domain.hpp"
-#include "hcp/base/error.hpp"
 #include "hcp/domain/rules.hpp"
 
 namespace hcp {
 
 // A case that a terminal should now offer for rating.
 struct RatingRequest {
-    std::vector<Case> cases;       // one case, a batch, or the linked cases of a theme
+    std::vector<Case> cases;  // one case, a batch, or the linked cases of a theme
     Stage stage = Stage::completed;
     RatingTarget target = RatingTarget::both;  // what this terminal may rate (rules.hpp allowed_target)
     Channel channel = Channel::window_rater;
     int window = 0;
-    bool theme = false;            // cases are linked items of one theme (overall or per item)
-    std::string opened_event_id;   // for logs and latency figures
+    bool theme = false;           // cases are linked items of one theme (overall or per item)
+    std::string opened_event_id;  // for logs and latency figures
 };
 
 struct TerminalEvent {

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "hcp/domain/domain.hpp"
 #include "hcp/base/time.hpp"
+#include "hcp/domain/domain.hpp"
 
 namespace hcp {
 
@@ -39,7 +39,7 @@ struct QueuePolicy {
     // newest service (0 < alpha ≤ 1), seeded at start from the last `eta_seed_services`
     // completions of each category; `default_service` until a category has any.
     double eta_alpha = 0.2;
-    int eta_seed_services = 50;  // 0..1000
+    int eta_seed_services = 50;                                     // 0..1000
     std::chrono::seconds default_service{std::chrono::minutes{8}};  // 30 s .. 4 h
     // Durations outside [service_floor, service_ceiling] are clamped before they enter the
     // average: a ticket left open over lunch must not make every ETA four hours.
@@ -79,7 +79,7 @@ enum class QueueAction {
 };
 std::string_view to_string(QueueAction a) noexcept;
 std::optional<QueueAction> parse_queue_action(std::string_view s) noexcept;
-std::string_view label_zh(QueueAction a) noexcept;  // 叫号, 特呼, 重呼 …
+std::string_view label_zh(QueueAction a) noexcept;        // 叫号, 特呼, 重呼 …
 std::string_view queue_label_zh(TicketState s) noexcept;  // 等候中, 已叫号 …
 
 // True when `action` may be applied to a ticket in `from` (the table above).
@@ -125,12 +125,12 @@ struct CategoryQueue {
 
 // Why a ticket is (or would be) called.
 enum class PickReason {
-    aged,            // waited at least max_wait_minutes: called first, oldest first
-    priority_turn,   // a priority ticket whose turn came by the N : 1 ratio
-    priority_only,   // a priority ticket, no normal ticket waiting
-    in_order,        // the oldest normal ticket
-    given_number,    // 特呼 by staff
-    resumed,         // a held ticket brought back
+    aged,           // waited at least max_wait_minutes: called first, oldest first
+    priority_turn,  // a priority ticket whose turn came by the N : 1 ratio
+    priority_only,  // a priority ticket, no normal ticket waiting
+    in_order,       // the oldest normal ticket
+    given_number,   // 特呼 by staff
+    resumed,        // a held ticket brought back
 };
 std::string_view to_string(PickReason r) noexcept;
 
@@ -138,10 +138,10 @@ struct Pick {
     QueueEntry entry;
     std::string category;  // category code
     PickReason reason = PickReason::in_order;
-    int ratio = 0;             // the category's priority_ratio
-    int max_wait_minutes = 0;  // the category's max_wait_minutes
+    int ratio = 0;                   // the category's priority_ratio
+    int max_wait_minutes = 0;        // the category's max_wait_minutes
     std::chrono::minutes waited{0};  // since aging_since at the time of the pick
-    std::string note;          // the 特呼 reason, for given_number
+    std::string note;                // the 特呼 reason, for given_number
 };
 
 // The order in which the tickets of one category would be called from `now` on if nothing

@@ -31,35 +31,35 @@
 #include <string_view>
 #include <vector>
 
-#include "hcp/domain/calendar.hpp"
-#include "hcp/config/config.hpp"
-#include "hcp/domain/domain.hpp"
 #include "hcp/base/error.hpp"
+#include "hcp/config/config.hpp"
+#include "hcp/domain/calendar.hpp"
+#include "hcp/domain/domain.hpp"
 #include "hcp/queue/policy.hpp"
 #include "hcp/store/store.hpp"
 
 namespace hcp {
 
 enum class QueueErrc {
-    invalid_field,       // malformed input (`field` says which): empty or overlong reason …
-    unknown_category,    // no such category code
-    unknown_window,      // the window is not configured
-    unknown_ticket,      // no ticket with that number today
-    window_not_serving,  // the window does not serve the ticket's / target category
-    window_closed,       // nobody is signed in at the window
-    window_busy,         // the window still has a called or serving ticket
-    no_current_ticket,   // the window has no called or serving ticket
-    ticket_mismatch,     // the ticket named is not the window's current (or held) ticket
-    queue_empty,         // nothing waiting for this window
-    illegal_transition,  // the ticket's state does not allow the action (`state`)
-    same_category,       // transfer to the category the ticket is already in
-    category_closed,     // outside ticket hours, or a non-working day
-    daily_cap_reached,   // the category issued its daily cap today
-    unknown_appointment,  // no appointment with that code (or it was cancelled)
-    appointment_used,     // the appointment was checked in already (its ticket is named)
+    invalid_field,          // malformed input (`field` says which): empty or overlong reason …
+    unknown_category,       // no such category code
+    unknown_window,         // the window is not configured
+    unknown_ticket,         // no ticket with that number today
+    window_not_serving,     // the window does not serve the ticket's / target category
+    window_closed,          // nobody is signed in at the window
+    window_busy,            // the window still has a called or serving ticket
+    no_current_ticket,      // the window has no called or serving ticket
+    ticket_mismatch,        // the ticket named is not the window's current (or held) ticket
+    queue_empty,            // nothing waiting for this window
+    illegal_transition,     // the ticket's state does not allow the action (`state`)
+    same_category,          // transfer to the category the ticket is already in
+    category_closed,        // outside ticket hours, or a non-working day
+    daily_cap_reached,      // the category issued its daily cap today
+    unknown_appointment,    // no appointment with that code (or it was cancelled)
+    appointment_used,       // the appointment was checked in already (its ticket is named)
     appointment_other_day,  // the appointment is for another day
-    clock_invalid,       // the device clock is absurd (before 2020 or after 2099)
-    storage_error,       // SQLite failed (disk full …); nothing changed
+    clock_invalid,          // the device clock is absurd (before 2020 or after 2099)
+    storage_error,          // SQLite failed (disk full …); nothing changed
 };
 std::string_view to_string(QueueErrc e) noexcept;
 
@@ -125,9 +125,9 @@ struct TicketEvent {
 // The wait is never negative and rounded up to whole seconds.
 struct WaitEstimate {
     int people_ahead = 0;
-    int windows_open = 0;         // signed-in windows serving the category
-    int windows_counted = 0;      // windows_open, or the configured windows while none is open
-    double window_capacity = 0;   // what people_ahead × average_service was divided by (see above)
+    int windows_open = 0;                       // signed-in windows serving the category
+    int windows_counted = 0;                    // windows_open, or the configured windows while none is open
+    double window_capacity = 0;                 // what people_ahead × average_service was divided by (see above)
     std::chrono::seconds until_window_free{0};  // all signed-in windows busy: rest of the soonest
     std::chrono::seconds average_service{0};
     bool cold_start = false;  // no completed service yet: average_service is the default
@@ -182,13 +182,13 @@ struct QueueSnapshot {
     struct CategoryLine {
         std::string code, name;
         char prefix = 'A';
-        int waiting = 0;           // including priority
+        int waiting = 0;  // including priority
         int waiting_priority = 0;
         int held = 0;
         bool taking_tickets = true;  // within ticket hours and below the cap
         int issued_today = 0;
-        WaitEstimate new_ticket;     // for a normal ticket taken now
-        std::string policy_zh;       // policy_summary_zh
+        WaitEstimate new_ticket;  // for a normal ticket taken now
+        std::string policy_zh;    // policy_summary_zh
     };
     struct WindowLine {
         int window = 0;
@@ -217,13 +217,13 @@ struct QueueSnapshot {
 struct CategoryStats {
     std::string category;
     std::string business_day;
-    int issued = 0;     // taken in this category
-    int served = 0;     // done (current category)
+    int issued = 0;  // taken in this category
+    int served = 0;  // done (current category)
     int no_show = 0;
     int cancelled = 0;
-    int waiting = 0;    // still waiting, called, serving or held
+    int waiting = 0;  // still waiting, called, serving or held
     int transferred_in = 0;
-    int requeued = 0;   // skips that went back to the queue
+    int requeued = 0;                                                       // skips that went back to the queue
     std::optional<std::chrono::milliseconds> wait_avg, wait_p90, wait_max;  // taken → first call
     std::optional<std::chrono::milliseconds> service_avg, service_p90;      // done tickets
 };
@@ -235,7 +235,7 @@ struct Appointment {
     std::string code;
     std::string business_day;  // "YYYY-MM-DD"
     std::string category;
-    bool priority = false;     // the ticket goes the 绿色通道 way
+    bool priority = false;  // the ticket goes the 绿色通道 way
     enum class State { booked, checked_in, cancelled } state = State::booked;
     TimePoint booked_at{};
     std::optional<TimePoint> checked_in_at;

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "hcp/domain/domain.hpp"
 #include "hcp/base/error.hpp"
+#include "hcp/domain/domain.hpp"
 #include "hcp/domain/rules.hpp"
 
 namespace hcp {
@@ -46,7 +46,7 @@ public:
 
     // `outbox_target` is where the receiving store sends it next ("platform" on a hub).
     Result<ForwardOutcome, ForwardFailure> insert_forwarded(const Rating& rating,
-                                                           const std::string& outbox_target = "platform");
+                                                            const std::string& outbox_target = "platform");
 
     // Sending and acknowledging is the outbox's job (store_outbox.hpp OutboxQueue, target "hub").
 

@@ -40,11 +40,11 @@ struct OutboxBatch {
 
 // What the admin sees (hub API, hcpctl sync, the admin screen).
 struct SyncState {
-    long long not_uploaded = 0;   // pending or sent
-    long long rejected = 0;       // refused by the platform, kept with the reason
-    long long uploaded = 0;       // acked
+    long long not_uploaded = 0;                    // pending or sent
+    long long rejected = 0;                        // refused by the platform, kept with the reason
+    long long uploaded = 0;                        // acked
     std::optional<TimePoint> oldest_not_uploaded;  // tap time of the oldest not uploaded rating
-    std::string last_error;       // empty when the last attempt succeeded
+    std::string last_error;                        // empty when the last attempt succeeded
     std::optional<TimePoint> last_error_at;
     std::optional<TimePoint> last_success_at;
     // "3 条评价未上传，最早的已等待 3 小时 12 分钟" / "全部评价已上传", plus the last error.
@@ -105,13 +105,12 @@ private:
 // policy's level, Channel::system_default and is_default = true, recorded through the normal
 // store path (rules, chain, outbox), so it is uploaded like the rest.
 struct DefaultRatingRun {
-    int recorded = 0;        // default ratings written
-    int reminders_due = 0;   // cases past the reminder but not yet the default deadline
+    int recorded = 0;       // default ratings written
+    int reminders_due = 0;  // cases past the reminder but not yet the default deadline
     int not_yet_due = 0;
     std::vector<std::string> failures;  // "case_no: reason" for cases the store refused
 };
-DefaultRatingRun record_due_default_ratings(Store& store, const RatingContext& ctx,
-                                            const WorkCalendar& calendar,
+DefaultRatingRun record_due_default_ratings(Store& store, const RatingContext& ctx, const WorkCalendar& calendar,
                                             const UnratedPolicy& policy, TimePoint now);
 
 }  // namespace hcp

@@ -17,18 +17,17 @@
 #include <string>
 #include <vector>
 
-#include "hcp/domain/catalog.hpp"
 #include "hcp/base/crypto.hpp"
-#include "hcp/domain/domain.hpp"
 #include "hcp/base/error.hpp"
+#include "hcp/domain/catalog.hpp"
+#include "hcp/domain/domain.hpp"
 #include "hcp/domain/rules.hpp"
 
 namespace hcp {
 
 inline constexpr int kStoreApplicationId = 0x48435031;  // PRAGMA application_id of a store ("HCP1")
-inline constexpr int kStoreSchemaVersion = 3;  // 2: queue tickets, 3: appointments
-inline constexpr const char* kGenesisHash =
-    "0000000000000000000000000000000000000000000000000000000000000000";
+inline constexpr int kStoreSchemaVersion = 3;           // 2: queue tickets, 3: appointments
+inline constexpr const char* kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
 // SQLite's synchronous setting. Full is the product setting; Off exists only so benchmarks can
 // generate large fixture databases quickly and is refused by the product code paths.
@@ -36,10 +35,10 @@ enum class Durability { full, off_for_fixtures };
 
 struct StoreOptions {
     std::filesystem::path path;
-    std::string device_id;         // the device whose chain this store extends
+    std::string device_id;  // the device whose chain this store extends
     Durability durability = Durability::full;
     long long min_free_bytes = 64LL * 1024 * 1024;  // refuse new ratings below this
-    std::string outbox_target = "platform";          // "platform" on the hub, "hub" on terminals
+    std::string outbox_target = "platform";         // "platform" on the hub, "hub" on terminals
     // Read-only: no migration, no writes (hcpctl export). The schema must be current and the
     // device id is taken from the database.
     bool read_only = false;
@@ -52,9 +51,9 @@ struct RatingContext {
 };
 
 enum class RecordFailureCause {
-    rule_violation,     // see `violation`
-    disk_nearly_full,   // free space below the reserve; nothing written
-    storage_error,      // SQLite error (including SQLITE_FULL); nothing written
+    rule_violation,    // see `violation`
+    disk_nearly_full,  // free space below the reserve; nothing written
+    storage_error,     // SQLite error (including SQLITE_FULL); nothing written
 };
 
 struct RecordFailure {

@@ -16,14 +16,14 @@
 namespace hcp {
 
 enum class TamperKind {
-    deleted,       // seq_first..seq_last missing
-    altered,       // record content changed after it was chained
-    reordered,     // record moved: it belongs at `original_seq`
-    inserted,      // record that is not part of the device's chain
-    truncated,     // ratings after the last present one are missing (chain head says more)
-    mac_invalid,   // hash consistent but MAC wrong: written or rewritten without the device key
+    deleted,           // seq_first..seq_last missing
+    altered,           // record content changed after it was chained
+    reordered,         // record moved: it belongs at `original_seq`
+    inserted,          // record that is not part of the device's chain
+    truncated,         // ratings after the last present one are missing (chain head says more)
+    mac_invalid,       // hash consistent but MAC wrong: written or rewritten without the device key
     triggers_removed,  // append-only triggers missing
-    integrity,     // SQLite integrity_check failed
+    integrity,         // SQLite integrity_check failed
 };
 
 std::string_view to_string(TamperKind k) noexcept;

@@ -25,19 +25,19 @@
 
 namespace hcp::token {
 
-inline constexpr std::uint8_t kVersion = 1;        // HMAC-SHA256 tokens
-inline constexpr std::uint8_t kVersionEd25519 = 2; // Ed25519 tokens
-inline constexpr size_t kMacBytes = 10;           // 80-bit truncated HMAC-SHA256
-inline constexpr size_t kSignatureBytes = 64;     // Ed25519, never truncated
-inline constexpr size_t kMaxDigitSubject = 40;    // decimal subjects, packed two digits a byte
-inline constexpr size_t kMaxTextSubject = 24;     // other subjects, bytes 0x21..0x7E
+inline constexpr std::uint8_t kVersion = 1;         // HMAC-SHA256 tokens
+inline constexpr std::uint8_t kVersionEd25519 = 2;  // Ed25519 tokens
+inline constexpr size_t kMacBytes = 10;             // 80-bit truncated HMAC-SHA256
+inline constexpr size_t kSignatureBytes = 64;       // Ed25519, never truncated
+inline constexpr size_t kMaxDigitSubject = 40;      // decimal subjects, packed two digits a byte
+inline constexpr size_t kMaxTextSubject = 24;       // other subjects, bytes 0x21..0x7E
 inline constexpr size_t kMaxHallCode = 64;
-inline constexpr size_t kMaxUrlLength = 80;       // the default receipt URL must fit this
+inline constexpr size_t kMaxUrlLength = 80;  // the default receipt URL must fit this
 // An Ed25519 URL up to this length stays within QR version 8 (49 modules + quiet zone = 57; 221
 // alphanumeric characters at EC level M): 342 dots at 6 dots a module, so it prints on 58 mm
 // (384 dots). Every valid subject fits with a prefix of up to 62 characters.
 inline constexpr size_t kMaxUrlLengthEd25519 = 221;
-inline constexpr size_t kMaxTokenLength = 160;    // longest Base32 token of either version (159)
+inline constexpr size_t kMaxTokenLength = 160;  // longest Base32 token of either version (159)
 
 // The signature scheme; its value is the token's version byte.
 enum class Scheme : std::uint8_t { hmac_sha256 = kVersion, ed25519 = kVersionEd25519 };
@@ -53,8 +53,8 @@ std::string_view to_string(Stage s) noexcept;
 std::optional<Stage> parse_stage(std::string_view s) noexcept;
 
 struct Claims {
-    std::string hall_code;    // bound by the MAC, not carried (the key id names the hall)
-    std::string subject;      // 办件编号, or YYYYMMDD + ticket number for a queue ticket
+    std::string hall_code;  // bound by the MAC, not carried (the key id names the hall)
+    std::string subject;    // 办件编号, or YYYYMMDD + ticket number for a queue ticket
     Stage stage = Stage::completed;
     std::int64_t expires_at = 0;  // Unix seconds; stored in whole minutes (rounded down)
     bool operator==(const Claims&) const = default;
@@ -126,8 +126,8 @@ SecretKey create_signing_key_file(const std::filesystem::path& path);
 
 // Throws Error(Errc::invalid_argument) when the claims cannot be encoded: empty or over-long
 // subject or hall code, characters outside the allowed set, expiry before 1970 or after 2106.
-std::string issue(const HallKey& key, const Claims& claims);          // version 1, HMAC
-std::string issue(const HallSigningKey& key, const Claims& claims);   // version 2, Ed25519
+std::string issue(const HallKey& key, const Claims& claims);         // version 1, HMAC
+std::string issue(const HallSigningKey& key, const Claims& claims);  // version 2, Ed25519
 
 // The short code printed beside the QR: the first 8 Base32 characters of the MAC (version 1) or
 // of the signature (version 2), as XXXX-XXXX. Empty when the token cannot be decoded.
@@ -168,10 +168,10 @@ Result<Claims, Fault> verify(std::string_view token_or_url, const Keyring& keys,
                              std::optional<std::string_view> expected_hall = {});
 // Single-scheme verifiers: a token of the other scheme is Fault::wrong_scheme (unless `keys` is
 // empty: Fault::unknown_key).
-Result<Claims, Fault> verify(std::string_view token_or_url, const std::vector<HallKey>& keys,
-                             std::int64_t now, std::optional<std::string_view> expected_hall = {});
-Result<Claims, Fault> verify(std::string_view token_or_url, const std::vector<HallPublicKey>& keys,
-                             std::int64_t now, std::optional<std::string_view> expected_hall = {});
+Result<Claims, Fault> verify(std::string_view token_or_url, const std::vector<HallKey>& keys, std::int64_t now,
+                             std::optional<std::string_view> expected_hall = {});
+Result<Claims, Fault> verify(std::string_view token_or_url, const std::vector<HallPublicKey>& keys, std::int64_t now,
+                             std::optional<std::string_view> expected_hall = {});
 
 // RFC 4648 Base32, uppercase, no padding. decode returns nullopt on any character outside
 // A-Z 2-7, on impossible lengths and on non-zero trailing bits (one string per byte sequence).

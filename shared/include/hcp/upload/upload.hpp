@@ -23,8 +23,8 @@
 #include <thread>
 #include <vector>
 
-#include "hcp/config/config.hpp"  // ConfigError
 #include "hcp/base/crypto.hpp"
+#include "hcp/config/config.hpp"  // ConfigError
 #include "hcp/store/outbox.hpp"
 
 namespace hcp {
@@ -60,17 +60,17 @@ std::string url_path(std::string_view url);
 // Province profiles: how canonical ratings become a platform's JSON (assets/platforms/*.json).
 struct PlatformProfile {
     std::string name = "generic";
-    bool generic_envelope = true;            // {"device","hall","chain_head","items"}; else {items_key: [...]}
+    bool generic_envelope = true;  // {"device","hall","chain_head","items"}; else {items_key: [...]}
     std::string items_key = "items";
     std::map<std::string, std::string> field_names;  // canonical → platform name; "" drops the field
     std::map<std::string, std::string> constants;    // extra fields with fixed values (dataSource: "133")
-    bool level_descending = false;           // true: 1 = 非常满意 … 5 = 非常不满意 (GB/T 39046 A.8)
+    bool level_descending = false;                   // true: 1 = 非常满意 … 5 = 非常不满意 (GB/T 39046 A.8)
     std::map<std::string, std::string> channel_codes;  // canonical channel → code (pf)
     std::map<std::string, std::string> kind_codes;     // immediate/promised/other → code
-    std::string date_format = "iso8601";     // or "yyyy-MM-dd HH:mm:ss" (China time)
-    int area_code_length = 12;               // 12 or 6 (the first digits are kept)
-    bool options_as_csv = false;             // "510,517" instead of a JSON array
-    bool default_as_channel = false;         // Zhejiang: the default flag is pf=7, no `default` field
+    std::string date_format = "iso8601";               // or "yyyy-MM-dd HH:mm:ss" (China time)
+    int area_code_length = 12;                         // 12 or 6 (the first digits are kept)
+    bool options_as_csv = false;                       // "510,517" instead of a JSON array
+    bool default_as_channel = false;                   // Zhejiang: the default flag is pf=7, no `default` field
 };
 PlatformProfile generic_profile();
 // Throws Error(Errc::config_invalid) naming the file and the problem.
@@ -135,8 +135,8 @@ struct DrainReport {
 class Uploader {
 public:
     // `store_path` is the hub's database; the uploader opens its own connection.
-    Uploader(UploadConfig config, PlatformProfile profile, SecretKey hall_secret,
-             std::filesystem::path store_path, std::string hall_code);
+    Uploader(UploadConfig config, PlatformProfile profile, SecretKey hall_secret, std::filesystem::path store_path,
+             std::string hall_code);
     ~Uploader();  // stops the thread
     Uploader(const Uploader&) = delete;
     Uploader& operator=(const Uploader&) = delete;

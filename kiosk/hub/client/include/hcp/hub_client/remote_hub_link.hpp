@@ -21,8 +21,8 @@
 #include <memory>
 #include <string>
 
-#include "hcp/domain/catalog.hpp"
 #include "hcp/base/crypto.hpp"
+#include "hcp/domain/catalog.hpp"
 #include "hcp/hub/hub_link.hpp"
 #include "hcp/store/store.hpp"
 
@@ -37,7 +37,7 @@ struct RemoteHubLinkOptions {
     std::chrono::milliseconds request_timeout{3000};
     std::chrono::milliseconds sse_read_timeout{45000};  // > the hub's keep-alive interval
     std::chrono::milliseconds reconnect_delay{1000};
-    std::chrono::milliseconds forward_interval{5000};   // retry period while the hub is away
+    std::chrono::milliseconds forward_interval{5000};  // retry period while the hub is away
 };
 
 class RemoteHubLink : public HubLink {

@@ -31,8 +31,8 @@
 
 #include "hcp/config/config.hpp"
 #include "hcp/hub/hub.hpp"
-#include "hcp/queue/queue.hpp"
 #include "hcp/hub_server/receipt_qr.hpp"
+#include "hcp/queue/queue.hpp"
 #include "hcp/store/outbox.hpp"
 
 namespace hcp {
@@ -40,9 +40,9 @@ namespace hcp {
 class ReceiptPrinters;  // hcp/receipt_printers.hpp
 
 struct ApiDeviceToken {
-    std::string id;      // device id (as in its own config)
-    std::string token;   // ≥ 16 characters
-    int window = 0;      // the window it serves; 0 = self-service
+    std::string id;     // device id (as in its own config)
+    std::string token;  // ≥ 16 characters
+    int window = 0;     // the window it serves; 0 = self-service
 };
 
 // A staff member's console PIN: the 工号 of a [[staff]] and the argon2id hash of the PIN
@@ -53,34 +53,34 @@ struct StaffPin {
 };
 
 struct ApiSystemToken {
-    std::string id;      // business system name
-    std::string token;   // ≥ 16 characters
+    std::string id;     // business system name
+    std::string token;  // ≥ 16 characters
 };
 
 // What the server runs with: [api] of the main configuration plus the tokens file.
 struct HallApiConfig {
     std::string listen_host = "127.0.0.1";
-    int listen_port = 8787;         // 0 = any free port (tests)
+    int listen_port = 8787;  // 0 = any free port (tests)
     size_t max_body_bytes = 64 * 1024;
     int sse_keepalive_seconds = 15;
     int max_sse_clients = 32;
-    int request_threads = 8;        // besides the SSE streams
+    int request_threads = 8;  // besides the SSE streams
     // Token buckets against floods (proposed [api] keys of the same names; until the config
     // loader adopts them these defaults apply). 0 requests per second: no limit.
     // A business system catching up after an outage sends hundreds of cases at once (burst);
     // a client stuck in a loop is held to the sustained rate.
-    double rate_per_second = 50;       // per token: sustained requests per second
-    int rate_burst = 500;              // per token: requests allowed at once after a pause
-    double anon_rate_per_second = 5;   // per IP address: requests without a valid token
-    int anon_rate_burst = 20;          // (health checks, mistyped tokens)
+    double rate_per_second = 50;      // per token: sustained requests per second
+    int rate_burst = 500;             // per token: requests allowed at once after a pause
+    double anon_rate_per_second = 5;  // per IP address: requests without a valid token
+    int anon_rate_burst = 20;         // (health checks, mistyped tokens)
     std::vector<ApiDeviceToken> devices;
     std::vector<ApiSystemToken> systems;
     // The staff console (docs/hall-api.md "Staff console"): PIN hashes from [api].staff_pins_file
     // (empty: nobody can sign in with a PIN), how many wrong PINs lock a 工号 or an address and
     // for how long, and how long a session token lives.
     std::vector<StaffPin> staff_pins;
-    int staff_max_wrong_pins = 5;      // per 工号, then locked for staff_lock
-    int address_max_wrong_pins = 10;   // per IP address (all 工号 together), then locked
+    int staff_max_wrong_pins = 5;     // per 工号, then locked for staff_lock
+    int address_max_wrong_pins = 10;  // per IP address (all 工号 together), then locked
     std::chrono::seconds staff_lock{5 * 60};
     std::chrono::seconds staff_session_ttl{12 * 60 * 60};
 };
@@ -124,7 +124,7 @@ std::string load_hub_token(const std::filesystem::path& path);
 struct HubSyncStatus {
     bool upload_configured = false;  // [upload] is set and the uploader runs
     SyncState sync;
-    TimePoint now{};                 // the instant ages are counted from
+    TimePoint now{};  // the instant ages are counted from
 };
 
 // Where the server reads the upload state. Implemented by HubService; called from request

@@ -33,11 +33,11 @@
 #include <optional>
 #include <string>
 
-#include "hcp/config/config.hpp"
 #include "hcp/base/crypto.hpp"
 #include "hcp/base/error.hpp"
-#include "hcp/hub_server/hall_api.hpp"
+#include "hcp/config/config.hpp"
 #include "hcp/hub/hub.hpp"
+#include "hcp/hub_server/hall_api.hpp"
 #include "hcp/store/outbox.hpp"
 
 namespace hcp {
@@ -69,17 +69,17 @@ struct HubStartFailure {
 
 // One pass of the maintenance thread.
 struct MaintenanceReport {
-    long long runs = 0;           // passes completed since start (this one included)
-    TimePoint at{};               // the service clock at the pass
+    long long runs = 0;  // passes completed since start (this one included)
+    TimePoint at{};      // the service clock at the pass
     DefaultRatingRun defaults;
-    long long purged_cases = 0;   // cases whose personal data was erased
+    long long purged_cases = 0;  // cases whose personal data was erased
     std::vector<std::string> errors;
 };
 
 class HubService final : public HubStatusSource {
 public:
     static Result<std::unique_ptr<HubService>, HubStartFailure> start(const Config& config, SecretKey store_key,
-                                                                     HubServiceOptions options = {});
+                                                                      HubServiceOptions options = {});
     ~HubService() override;  // stop()
     HubService(const HubService&) = delete;
     HubService& operator=(const HubService&) = delete;

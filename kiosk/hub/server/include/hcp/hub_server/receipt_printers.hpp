@@ -20,9 +20,9 @@
 #include <memory>
 #include <string>
 
+#include "hcp/base/error.hpp"
 #include "hcp/config/config.hpp"
 #include "hcp/domain/domain.hpp"
-#include "hcp/base/error.hpp"
 
 namespace hcp {
 

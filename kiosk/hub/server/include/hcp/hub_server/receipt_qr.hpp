@@ -14,10 +14,10 @@
 #include <optional>
 #include <string>
 
-#include "hcp/config/config.hpp"
 #include "hcp/base/crypto.hpp"
-#include "hcp/domain/domain.hpp"
 #include "hcp/base/error.hpp"
+#include "hcp/config/config.hpp"
+#include "hcp/domain/domain.hpp"
 
 namespace hcp {
 
@@ -28,8 +28,8 @@ struct ReceiptQr {
 };
 
 enum class ReceiptQrErrc {
-    disabled,        // no usable key (see ReceiptQrIssuer::reason())
-    subject_unfit,   // this case number cannot be carried by a token
+    disabled,       // no usable key (see ReceiptQrIssuer::reason())
+    subject_unfit,  // this case number cannot be carried by a token
 };
 
 struct ReceiptQrFailure {
