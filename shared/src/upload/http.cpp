@@ -97,6 +97,19 @@ struct Uploader::Impl {
     int failures = 0;
     // The backoff deadline runs on the steady clock: a wall-clock jump neither stalls nor skips it.
     std::optional<std::chrono::steady_clock::time_point> not_before;
+    // The platform's answer to a batch whose rows could not be updated (the store failed, e.g. a
+    // full disk): written before anything else on the next drain, so the rows do not wait out
+    // their lease as "sent" once the store works again.
+    struct Answer {
+        std::vector<std::string> acked;
+        std::vector<std::pair<std::string, std::string>> rejected;  // id, reason
+    };
+    std::optional<Answer> unrecorded;
+    void record(OutboxQueue& outbox, TimePoint now) {
+        for (const auto& [id, reason] : unrecorded->rejected) outbox.mark_rejected(id, reason, now);
+        outbox.mark_acked(unrecorded->acked, now);
+        unrecorded.reset();
+    }
     // Wall and steady time at the end of the last drain: their drift apart is a clock jump.
     std::optional<std::pair<TimePoint, std::chrono::steady_clock::time_point>> last_sample;
 
@@ -262,6 +275,7 @@ DrainReport Uploader::Impl::drain() {
     DrainReport report;
     OutboxQueue& queue_ref = q();
     notice_clock_jump(queue_ref);
+    if (unrecorded) record(queue_ref, clock());
     while (!stopping.load()) {
         TimePoint now = clock();
         if (not_before && std::chrono::steady_clock::now() < *not_before) {
@@ -277,21 +291,23 @@ DrainReport Uploader::Impl::drain() {
         ++report.requests;
         AttemptResult a = post(batch);
         now = clock();
-        std::vector<std::string> acked, unanswered;
+        std::vector<std::string> unanswered;
         if (a.ok()) {
             std::set<std::string> answered;
+            Answer answer;
             for (const auto& r : a.results) {
                 answered.insert(r.id);
                 if (r.status == ItemStatus::rejected) {
-                    queue_ref.mark_rejected(r.id, r.reason, now);
+                    answer.rejected.emplace_back(r.id, r.reason);
                     ++report.rejected;
                     log("rating " + r.id + " rejected by the platform: " + r.reason);
                 } else {
-                    acked.push_back(r.id);
+                    answer.acked.push_back(r.id);
                     ++(r.status == ItemStatus::accepted ? report.accepted : report.duplicates);
                 }
             }
-            queue_ref.mark_acked(acked, now);
+            unrecorded = std::move(answer);
+            record(queue_ref, now);
             for (const auto& r : batch.ratings)
                 if (!answered.count(r.id)) unanswered.push_back(r.id);
             if (unanswered.empty()) {
