@@ -236,7 +236,7 @@ std::string PlatformSim::Impl::check_auth(const httplib::Request& req, const std
     purge.bind(1, now_s() - 2LL * options.replay_window_seconds).step();
     sql::Statement ins(db, "INSERT OR IGNORE INTO nonces(nonce, at) VALUES (?, ?)");
     ins.bind(1, nonce).bind(2, now_s()).step();
-    if (sqlite3_changes(db.handle()) == 0) return "X-Hcp-Nonce replayed";
+    if (db.changes() == 0) return "X-Hcp-Nonce replayed";
     return {};
 }
 

@@ -103,7 +103,7 @@ std::int64_t insert_ticket(sql::Db& db, const QueueTicket& t) {
     st.bind(4, t.issued_category).bind(5, t.category).bind(6, t.priority ? 1 : 0);
     st.bind(7, to_string(t.state)).bind(8, t.order_key).bind(9, to_ms(t.aging_since)).bind(10, to_ms(t.issued_at));
     st.run();
-    return sqlite3_last_insert_rowid(db.handle());
+    return db.last_insert_rowid();
 }
 
 void update_ticket(sql::Db& db, const QueueTicket& t) {
@@ -120,7 +120,7 @@ void update_ticket(sql::Db& db, const QueueTicket& t) {
     st.bind(10, t.window).bind(11, t.staff.number).bind(12, t.staff.name);
     st.bind(13, t.skips).bind(14, t.recalls).bind(15, t.transfers).bind(16, t.id);
     st.run();
-    if (sqlite3_changes(db.handle()) != 1)
+    if (db.changes() != 1)
         throw Error(Errc::store_failure, "ticket " + std::to_string(t.id) + " vanished during an update");
 }
 
@@ -370,8 +370,7 @@ void update_appointment(sql::Db& db, const Appointment& a) {
     bind_opt(st, 2, a.checked_in_at);
     st.bind(3, a.ticket_number).bind(4, a.code);
     st.run();
-    if (sqlite3_changes(db.handle()) != 1)
-        throw Error(Errc::store_failure, "appointment " + a.code + " vanished during an update");
+    if (db.changes() != 1) throw Error(Errc::store_failure, "appointment " + a.code + " vanished during an update");
 }
 
 void close_sessions(sql::Db& db, int window, TimePoint at) {

@@ -1,11 +1,30 @@
 #include "hcp/sql/sqlite.hpp"
 
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "hcp/base/io.hpp"
 
 namespace hcp::sql {
+
+bool SqliteError::disk_full() const noexcept {
+    return (m_code & 0xff) == SQLITE_FULL;
+}
+
+void DbDeleter::operator()(sqlite3* db) const noexcept {
+    sqlite3_close_v2(db);
+}
+void StmtDeleter::operator()(sqlite3_stmt* s) const noexcept {
+    sqlite3_finalize(s);
+}
+
+int Db::changes() const noexcept {
+    return sqlite3_changes(m_db.get());
+}
+std::int64_t Db::last_insert_rowid() const noexcept {
+    return sqlite3_last_insert_rowid(m_db.get());
+}
 
 Db::Db(const std::filesystem::path& path, Mode mode, std::chrono::milliseconds busy_timeout) {
     // A new database file is made 0600 whatever the umask (it holds ratings and encrypted

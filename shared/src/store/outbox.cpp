@@ -66,7 +66,7 @@ long long OutboxQueue::requeue_in_flight(TimePoint now) {
                       "UPDATE outbox SET state = 'pending', next_attempt_at = ? "
                       "WHERE target = ? AND state = 'sent'");
     st.bind(1, ms(now)).bind(2, m_impl->target).run();
-    return sqlite3_changes(m_impl->db.handle());
+    return m_impl->db.changes();
 }
 
 long long OutboxQueue::reschedule_due_after(TimePoint later_than, TimePoint now) {
@@ -74,7 +74,7 @@ long long OutboxQueue::reschedule_due_after(TimePoint later_than, TimePoint now)
                       "UPDATE outbox SET state = 'pending', next_attempt_at = ? "
                       "WHERE target = ? AND state IN ('pending', 'sent') AND next_attempt_at > ?");
     st.bind(1, ms(now)).bind(2, m_impl->target).bind(3, ms(later_than)).run();
-    return sqlite3_changes(m_impl->db.handle());
+    return m_impl->db.changes();
 }
 
 OutboxBatch OutboxQueue::claim(int max, TimePoint now, TimePoint lease_until) {
@@ -241,7 +241,7 @@ WHERE (applicant_name IS NOT NULL OR applicant_phone IS NOT NULL OR applicant_id
     HAVING SUM(o.state != 'acked') = 0 AND MAX(o.next_attempt_at) <= ?2)
 )sql");
     st.bind(1, m_impl->target).bind(2, ms(cutoff)).run();
-    return sqlite3_changes(m_impl->db.handle());
+    return m_impl->db.changes();
 }
 
 std::string format_age(std::chrono::milliseconds age) {

@@ -1,5 +1,6 @@
 #include "hcp/store/store.hpp"
 
+#include <sqlite3.h>
 #include <sys/statvfs.h>
 
 #include <algorithm>

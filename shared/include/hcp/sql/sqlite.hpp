@@ -3,9 +3,8 @@
 // way into SQLite for the core, hcpctl and the platform simulator.
 // C handles live in unique_ptrs with deleters; a Transaction rolls back in its destructor
 // unless committed; a Backup is finished in its destructor; every failure throws
-// hcp::Error(store_failure) carrying SQLite's code.
-#include <sqlite3.h>
-
+// hcp::Error(store_failure) carrying SQLite's code. The SQLite header stays out of this one:
+// a source that calls the C API on handle() includes <sqlite3.h> itself.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -18,6 +17,10 @@
 
 #include "hcp/base/error.hpp"
 
+struct sqlite3;
+struct sqlite3_stmt;
+struct sqlite3_backup;
+
 namespace hcp::sql {
 
 // Error from SQLite with its extended result code (e.g. SQLITE_FULL).
@@ -25,17 +28,17 @@ class SqliteError : public Error {
 public:
     SqliteError(int code, const std::string& message) : Error(Errc::store_failure, message), m_code(code) {}
     int sqlite_code() const noexcept { return m_code; }
-    bool disk_full() const noexcept { return (m_code & 0xff) == SQLITE_FULL; }
+    bool disk_full() const noexcept;  // SQLITE_FULL
 
 private:
     int m_code;
 };
 
 struct DbDeleter {
-    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+    void operator()(sqlite3* db) const noexcept;
 };
 struct StmtDeleter {
-    void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+    void operator()(sqlite3_stmt* s) const noexcept;
 };
 
 class Db {
@@ -48,6 +51,10 @@ public:
     Db(const std::filesystem::path& path, Mode mode, std::chrono::milliseconds busy_timeout = kDefaultBusyTimeout);
 
     sqlite3* handle() const noexcept { return m_db.get(); }
+    // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
+    int changes() const noexcept;
+    // The rowid of the last successful INSERT on this connection.
+    std::int64_t last_insert_rowid() const noexcept;
     void exec(const std::string& sql);
     [[noreturn]] void fail(int rc, const std::string& context) const;
 
