@@ -35,10 +35,9 @@ int run_platform_sim(SimArgs& a) {
 
     hcp::sim::PlatformSim sim(o);
     sim.set_faults(f);
-    int port = sim.start();
+    sim.start();
     std::cout << "platform-sim listening on " << sim.base_url() << " (arrivals: " << sim.base_url()
               << "/, stats: /sim/stats, faults: POST /sim/faults); database " << o.database.string() << std::endl;
-    (void)port;
     int sig = 0;
     sigwait(&set, &sig);
     sim.stop();
@@ -77,43 +76,23 @@ void add_platform_sim_command(CLI::App& app, int& exit_code) {
         ->check(CLI::Range(1, 86400));
     cmd.add_option("--tls-cert", o.tls_cert, "serve HTTPS with this certificate (with --tls-key)")->option_text("PEM");
     cmd.add_option("--tls-key", o.tls_key, "the certificate's private key (with --tls-cert)")->option_text("PEM");
+    // The fault switches: shares of requests (0..1) and whole numbers, each in one group of --help.
     const std::string faults = "Fault switches";
-    cmd.add_option("--error-rate", f.error_rate, "share of requests answered 500")
-        ->option_text("P")
-        ->check(probability)
-        ->group(faults);
-    cmd.add_option("--reset-rate", f.reset_rate, "share of connections reset")
-        ->option_text("P")
-        ->check(probability)
-        ->group(faults);
-    cmd.add_option("--timeout-rate", f.timeout_rate, "share of requests left unanswered for --timeout-ms")
-        ->option_text("P")
-        ->check(probability)
-        ->group(faults);
-    cmd.add_option("--timeout-ms", f.timeout_ms, "how long an unanswered request hangs (default 3000)")
-        ->option_text("N")
-        ->check(CLI::Range(0, 600000))
-        ->group(faults);
-    cmd.add_option("--garbage-rate", f.garbage_rate, "share of answers that are not JSON")
-        ->option_text("P")
-        ->check(probability)
-        ->group(faults);
-    cmd.add_option("--duplicate-reply-rate", f.duplicate_reply_rate, "share of accepted ratings answered as duplicates")
-        ->option_text("P")
-        ->check(probability)
-        ->group(faults);
-    cmd.add_option("--burst-429", f.burst_429, "answer the first N requests 429")
-        ->option_text("N")
-        ->check(CLI::Range(0, 1000000))
-        ->group(faults);
-    cmd.add_option("--retry-after", f.retry_after_seconds, "Retry-After seconds of a 429 (default 1)")
-        ->option_text("N")
-        ->check(CLI::Range(0, 86400))
-        ->group(faults);
-    cmd.add_option("--latency-ms", f.latency_ms, "delay before every answer")
-        ->option_text("N")
-        ->check(CLI::Range(0, 600000))
-        ->group(faults);
+    auto share = [&](const char* name, double& field, const char* help) {
+        cmd.add_option(name, field, help)->option_text("P")->check(probability)->group(faults);
+    };
+    auto whole = [&](const char* name, int& field, const char* help, int max) {
+        cmd.add_option(name, field, help)->option_text("N")->check(CLI::Range(0, max))->group(faults);
+    };
+    share("--error-rate", f.error_rate, "share of requests answered 500");
+    share("--reset-rate", f.reset_rate, "share of connections reset");
+    share("--timeout-rate", f.timeout_rate, "share of requests left unanswered for --timeout-ms");
+    whole("--timeout-ms", f.timeout_ms, "how long an unanswered request hangs (default 3000)", 600000);
+    share("--garbage-rate", f.garbage_rate, "share of answers that are not JSON");
+    share("--duplicate-reply-rate", f.duplicate_reply_rate, "share of accepted ratings answered as duplicates");
+    whole("--burst-429", f.burst_429, "answer the first N requests 429", 1000000);
+    whole("--retry-after", f.retry_after_seconds, "Retry-After seconds of a 429 (default 1)", 86400);
+    whole("--latency-ms", f.latency_ms, "delay before every answer", 600000);
     cmd.add_option("--hostile", f.hostile, "answer every request in one hostile way")
         ->option_text("KIND")
         ->check(CLI::IsMember({"malformed_json", "wrong_content_type", "giant_body", "redirect", "missing_results"}))
