@@ -19,7 +19,8 @@ inline Profile profile(const std::string& id) {
 }
 
 inline std::filesystem::path golden_dir() {
-    return std::filesystem::path(__FILE__).parent_path() / "golden";
+    // From the configured source tree, not __FILE__: a compiler cache may compile with relative paths.
+    return std::filesystem::path(HCP_TEST_DATA_DIR).parent_path() / "printer" / "golden";
 }
 
 // Previews land here so a person can look at them.
