@@ -1,7 +1,8 @@
 # Every Debian package the build uses, found once, here, under one name. Subdirectories link
 # the imported targets named below and never call find_package or pkg_check_modules themselves.
 #
-#   core:     PkgConfig::sqlite3 PkgConfig::sodium PkgConfig::curl PkgConfig::systemd
+#   core:     PkgConfig::sqlite3 PkgConfig::sodium PkgConfig::curl PkgConfig::systemd PkgConfig::lunardate
+#             PkgConfig::libcrypto
 #             tomlplusplus::tomlplusplus nlohmann_json::nlohmann_json utf8cpp Threads::Threads
 #   hub:      PkgConfig::httplib
 #   printer:  PkgConfig::qrencode PkgConfig::freetype PkgConfig::stb
@@ -18,6 +19,12 @@ pkg_check_modules(sqlite3 REQUIRED IMPORTED_TARGET GLOBAL sqlite3)
 pkg_check_modules(sodium REQUIRED IMPORTED_TARGET GLOBAL libsodium)
 pkg_check_modules(curl REQUIRED IMPORTED_TARGET GLOBAL libcurl)
 pkg_check_modules(systemd REQUIRED IMPORTED_TARGET GLOBAL libsystemd)
+# liblunar-date-dev: lunar dates and solar terms for the statutory holidays of years without a
+# State Council notice (春节, 清明, 端午, 中秋; docs/calendar.md).
+# Its .pc names GLib only as a private requirement; g_free and the GObject calls are ours too.
+pkg_check_modules(lunardate REQUIRED IMPORTED_TARGET GLOBAL lunar-date-3.0 glib-2.0 gobject-2.0)
+# OpenSSL's libcrypto (libssl-dev): the MD5 and SHA-256 signatures SMS gateways ask for.
+pkg_check_modules(libcrypto REQUIRED IMPORTED_TARGET GLOBAL libcrypto)
 # Debian builds cpp-httplib as a library (libcpp-httplib.so) with a declarations-only header.
 pkg_check_modules(httplib REQUIRED IMPORTED_TARGET GLOBAL cpp-httplib)
 pkg_check_modules(qrencode REQUIRED IMPORTED_TARGET GLOBAL libqrencode)

@@ -46,6 +46,8 @@ void add_print_command(CLI::App& app, int& exit_code);         // cmd_print.cpp:
 void add_token_command(CLI::App& app, int& exit_code);         // cmd_token.cpp: token issue|…
 void add_staff_command(CLI::App& app, int& exit_code);         // cmd_staff.cpp: staff set-pin
 void add_hub_command(CLI::App& app, int& exit_code);           // cmd_hub.cpp
+void add_calendar_command(CLI::App& app, int& exit_code);      // cmd_calendar.cpp: calendar show|import|law
+void add_reminders_command(CLI::App& app, int& exit_code);     // cmd_reminders.cpp
 
 // Where the shipped assets are: $HCP_ASSETS_DIR, then <exe>/../share/hcp-kiosk/assets, then
 // the source tree this binary was built from.

@@ -55,6 +55,7 @@
 #include "hcp/base/time.hpp"
 #include "hcp/config/config.hpp"
 #include "hcp/domain/calendar.hpp"
+#include "hcp/domain/calendar_sources.hpp"
 #include "hcp/domain/catalog.hpp"
 #include "hcp/hub_server/hall_api.hpp"
 #include "hcp/printer/encoder.hpp"
@@ -359,22 +360,37 @@ Results check_catalog(Context& ctx) {
 Results check_calendar(Context& ctx) {
     if (!ctx.config) return {};
     try {
-        auto calendar = hcp::WorkCalendar::load_files(ctx.config->calendar.files);
+        const hcp::LoadedCalendar loaded = hcp::load_hall_calendar(ctx.config->calendar);
         std::string years;
-        for (int y : calendar.years()) years += (years.empty() ? "" : " ") + std::to_string(y);
+        for (int y : loaded.calendar.years()) years += (years.empty() ? "" : " ") + std::to_string(y);
         const auto today = hcp::china_date(ctx.now);
-        const int year = static_cast<int>(today.year());
-        if (!calendar.covers(today))
-            return {
-                warning("calendar",
-                        "节假日历缺少 " + std::to_string(year) +
-                            " 年：节假日和调休无法识别，周一至周五都按工作日计算。请升级软件包，或把该年的日历文件加入 "
-                            "[calendar] files。",
-                        "calendar years: " + (years.empty() ? "none" : years) + "; today " + hcp::format_date(today))};
-        return {ok("calendar", "节假日历覆盖 " + std::to_string(year) + " 年", "calendar years: " + years)};
+        const hcp::CalendarOutlook outlook = hcp::calendar_outlook(loaded.calendar, today);
+        const std::string detail = "notice years: " + (years.empty() ? std::string("none") : years) + "; files in " +
+                                   ctx.config->calendar.local_dir.string() + "; today " + hcp::format_date(today);
+        if (!outlook.ok()) return {warning("calendar", outlook.warning_zh, detail + "; fix: sudo " + outlook.fix)};
+        return {ok("calendar",
+                   "未来 " + std::to_string(hcp::kCalendarWarningDays) + " 天的工作日按已导入的放假通知计算", detail)};
     } catch (const std::exception& e) {
-        return {error("calendar", "节假日历无法载入：请检查 [calendar] files，或重新安装软件包。", one_line(e.what()))};
+        return {error("calendar",
+                      "节假日历无法载入：请按错误信息修正 " + ctx.config->calendar.local_dir.string() +
+                          " 中的文件（或删除后用 hcpctl calendar import 重新导入），或重新安装软件包。",
+                      one_line(e.what()))};
     }
+}
+
+// The region's rule for unrated cases, in one line, and how its reminders leave.
+Results check_unrated(Context& ctx) {
+    if (!ctx.config) return {};
+    const auto& p = ctx.config->rating.unrated;
+    const std::string channel(hcp::to_string(ctx.config->reminder.channel));
+    std::string zh = hcp::explain_zh(p) + "；提醒方式：";
+    switch (ctx.config->reminder.channel) {
+        case hcp::ReminderChannelKind::platform: zh += "由省平台发短信"; break;
+        case hcp::ReminderChannelKind::sms: zh += "经短信网关发送"; break;
+        case hcp::ReminderChannelKind::call_list: zh += "工作人员电话（hcpctl reminders 列出待提醒的办件）"; break;
+    }
+    return {ok("unrated", zh,
+               "preset " + (p.preset.empty() ? std::string("(explicit)") : p.preset) + ", channel " + channel)};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1181,6 +1197,7 @@ constexpr Check kChecks[] = {
     {"config", check_config},
     {"catalog", check_catalog},
     {"calendar", check_calendar},
+    {"unrated", check_unrated},
     {"store-key", check_store_key},
     {"upload-secret", check_upload_secret},
     {"upload-profile", check_upload_profile},

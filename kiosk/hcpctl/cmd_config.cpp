@@ -6,7 +6,7 @@
 
 #include "cli.hpp"
 #include "hcp/config/config.hpp"
-#include "hcp/domain/calendar.hpp"
+#include "hcp/domain/calendar_sources.hpp"
 #include "hcp/domain/catalog.hpp"
 #include "hcp/printer/profile.hpp"
 #include "hcp/upload/upload.hpp"
@@ -35,19 +35,18 @@ int config_check(const std::string& file) {
         ++problems;
     }
     try {
-        auto calendar = hcp::WorkCalendar::load_files(config.calendar.files);
-        std::cout << "calendar  years";
-        for (int y : calendar.years()) std::cout << ' ' << y;
-        std::cout << ", " << calendar.holidays().size() << " holidays\n";
-        auto today = hcp::china_date(hcp::now());
-        if (!calendar.covers(today))
-            std::cout << "calendar  warning: no calendar for " << static_cast<int>(today.year())
-                      << "; holidays are not known and Monday–Friday count as working days. "
-                         "Add that year's file to [calendar] files.\n";
+        const hcp::LoadedCalendar loaded = hcp::load_hall_calendar(config.calendar);
+        std::cout << "calendar  notices for";
+        for (int y : loaded.calendar.years()) std::cout << ' ' << y;
+        std::cout << " (" << loaded.files.size() << " files); other years from the law (provisional)\n";
+        const auto outlook = hcp::calendar_outlook(loaded.calendar, hcp::china_date(hcp::now()));
+        if (!outlook.ok()) std::cout << "calendar  warning: " << outlook.warning << '\n';
     } catch (const hcp::Error& e) {
         std::cout << "calendar  problem: " << e.what() << '\n';
         ++problems;
     }
+    std::cout << "unrated   " << hcp::explain_zh(config.rating.unrated)
+              << "; reminders: " << hcp::to_string(config.reminder.channel) << '\n';
     std::cout << "hall      " << config.hall.code << " " << config.hall.name << " (area " << config.hall.area_code
               << ", " << hcp::to_string(config.hall.level) << ")\n";
     std::cout << "device    " << config.device.id << ", roles";

@@ -14,6 +14,7 @@
 #include "hcp/base/utf8.hpp"
 #include "hcp/config/config.hpp"
 #include "hcp/domain/calendar.hpp"
+#include "hcp/domain/calendar_sources.hpp"
 #include "hcp/domain/catalog.hpp"
 #include "hcp/store/export.hpp"
 #include "hcp/store/store.hpp"
@@ -128,7 +129,7 @@ int run_demo(const std::filesystem::path& config_path) {
     so.min_free_bytes = config.store.min_free_mb * 1024 * 1024;
     Demo demo{config,
               hcp::OptionCatalog::load_file(config.rating.catalog),
-              hcp::WorkCalendar::load_files(config.calendar.files),
+              hcp::load_hall_calendar(config.calendar).calendar,
               hcp::Store::open(so, key),
               hcp::now(),
               0};
@@ -231,17 +232,23 @@ int run_demo(const std::filesystem::path& config_path) {
     demo.complete(c7);
     std::cout << "\n-- 未评价的办件（" << c7.case_no << "，办结于 " << when(*c7.completed_at) << "）--\n";
     auto d = hcp::unrated_deadlines(*c7.completed_at, demo.calendar, config.rating.unrated);
-    std::cout << "  本大厅规则：提醒 " << when(d.reminder_due) << "，默认"
-              << hcp::label_zh(config.rating.unrated.default_level) << " " << when(d.default_due) << "\n";
+    const auto default_text = [&](const hcp::UnratedPolicy& p, const hcp::UnratedDeadlines& dl) {
+        if (!p.default_level || !dl.default_due) return std::string("，不作默认评价");
+        return "，默认" + std::string(hcp::label_zh(*p.default_level)) + " " + when(*dl.default_due);
+    };
+    std::cout << "  本大厅规则（" << hcp::explain_zh(config.rating.unrated) << "）：提醒 " << when(d.reminder_due)
+              << default_text(config.rating.unrated, d) << "\n";
     // The same case completed just before 国庆 2026, to show the calendar at work.
     auto before_holiday =
         hcp::china_midnight(hcp::Date{std::chrono::year{2026}, std::chrono::September, std::chrono::day{30}}) +
         std::chrono::hours{15};
-    for (auto [name, policy] : {std::pair{"泰安（policy/001）", hcp::UnratedPolicy::taian()},
-                                std::pair{"甘肃（policy/002）", hcp::UnratedPolicy::gansu()}}) {
+    for (auto [name, policy] : {std::pair{"锡林郭勒盟（policy/000）", hcp::UnratedPolicy::xilinguole()},
+                                std::pair{"泰安（policy/001）", hcp::UnratedPolicy::taian()},
+                                std::pair{"甘肃（policy/002）", hcp::UnratedPolicy::gansu()},
+                                std::pair{"某县（policy/003）", hcp::UnratedPolicy::county()}}) {
         auto dd = hcp::unrated_deadlines(before_holiday, demo.calendar, policy);
         std::cout << "  若办结于 " << when(before_holiday) << "，" << name << "：提醒 " << when(dd.reminder_due)
-                  << "，默认" << hcp::label_zh(policy.default_level) << " " << when(dd.default_due) << "\n";
+                  << default_text(policy, dd) << "\n";
     }
 
     // 8. Verify the chain and show what waits for upload.

@@ -76,6 +76,7 @@ int run_hub(const HubArgs& args) {
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGUSR1);
+    sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     hcp::SecretKey key = hcp::SecretKey::load_file(config.store.key_file);
@@ -122,6 +123,17 @@ int run_hub(const HubArgs& args) {
         } else {
             sigwait(&signals, &sig);
         }
+        if (sig == SIGHUP) {
+            // `systemctl reload`: the calendar files (a notice just imported) and every pending
+            // deadline with them.
+            log_notify(systemd.status("reloading the working-day calendar"));
+            const auto report = service.reload_calendar();
+            std::cout << "hcpctl hub: calendar " << (report.calendar_reloaded ? "reloaded" : "unchanged or not loaded")
+                      << std::endl;
+            for (const auto& e : report.errors) std::cout << "hcpctl hub: " << e << std::endl;
+            log_notify(systemd.ready("calendar reloaded"));
+            continue;
+        }
         if (sig != SIGUSR1) break;
         try {
             std::cout << "hcpctl hub: sync: " << service.summary_zh() << std::endl;
@@ -141,7 +153,7 @@ void add_hub_command(CLI::App& app, int& exit_code) {
     CLI::App& cmd =
         *app.add_subcommand("hub",
                             "run the hub headless: the hall API (docs/hall-api.md), uploads and maintenance until\n"
-                            "SIGINT/SIGTERM; SIGUSR1 prints the sync summary");
+                            "SIGINT/SIGTERM; SIGUSR1 prints the sync summary; SIGHUP reloads the working-day calendar");
     auto o = std::make_shared<HubArgs>();
     cmd.add_option("--config", o->config, "the hub's configuration (device.roles has \"hub\")")
         ->option_text("FILE")

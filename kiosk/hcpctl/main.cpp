@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
     hcpctl::add_token_command(app, exit_code);
     hcpctl::add_staff_command(app, exit_code);
     hcpctl::add_hub_command(app, exit_code);
+    hcpctl::add_calendar_command(app, exit_code);
+    hcpctl::add_reminders_command(app, exit_code);
     app.footer(exit_codes + "\n`hcpctl COMMAND --help` describes a command, its subcommands and options.");
     // `hcpctl help` and `hcpctl version`, kept for scripts that use the words; not listed.
     app.add_subcommand("help")->group("")->callback(

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "hcp/base/error.hpp"
+#include "hcp/base/personal.hpp"
 #include "hcp/base/time.hpp"
 #include "hcp/sql/sqlite.hpp"
 #include "hcp/upload/upload.hpp"
@@ -49,6 +50,10 @@ CREATE INDEX IF NOT EXISTS arrivals_chain ON arrivals(device, seq);
 CREATE TABLE IF NOT EXISTS heads (device TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (device, seq));
 CREATE TABLE IF NOT EXISTS chain_events (device TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS reminders (
+  id TEXT PRIMARY KEY, channel TEXT NOT NULL, case_no TEXT NOT NULL, phone_masked TEXT NOT NULL,
+  text TEXT NOT NULL, times INTEGER NOT NULL DEFAULT 1, first_at INTEGER NOT NULL
+);
 )sql";
 
 bool is_hex(const std::string& s, size_t n) {
@@ -208,7 +213,116 @@ struct PlatformSim::Impl {
     json process(const json& body, std::vector<std::string>& chain_notes);
     void handle_batch(const httplib::Request& req, httplib::Response& res);
     void handle_page(httplib::Response& res);
+    void handle_reminders(const httplib::Request& req, httplib::Response& res);
+    void handle_sms(const httplib::Request& req, httplib::Response& res);
+    // Stores one reminder (masked phone); true when it is new.
+    bool remember(const std::string& channel, const std::string& id, const std::string& case_no,
+                  const std::string& phone, const std::string& text);
+    // Injected before/after faults of the reminder routes: true when the reply is already made.
+    bool fault_before(httplib::Response& res, bool& reset, bool& timeout);
+    void fault_after(httplib::Response& res, bool reset, bool timeout);
 };
+
+bool PlatformSim::Impl::remember(const std::string& channel, const std::string& id, const std::string& case_no,
+                                 const std::string& phone, const std::string& text) {
+    sql::Statement ins(db,
+                       "INSERT INTO reminders(id, channel, case_no, phone_masked, text, first_at) VALUES (?,?,?,?,?,?) "
+                       "ON CONFLICT(id) DO UPDATE SET times = times + 1");
+    ins.bind(1, id).bind(2, channel).bind(3, case_no).bind(4, mask_phone(phone)).bind(5, text).bind(6, now_s());
+    ins.step();
+    sql::Statement times(db, "SELECT times FROM reminders WHERE id = ?");
+    times.bind(1, id);
+    return times.step() && times.column_int(0) == 1;
+}
+
+bool PlatformSim::Impl::fault_before(httplib::Response& res, bool& reset, bool& timeout) {
+    std::lock_guard<std::mutex> lk(mutex);
+    ++stats.requests;
+    const bool error = roll(faults.error_rate);
+    reset = roll(faults.reset_rate);
+    timeout = roll(faults.timeout_rate);
+    if (error || reset || timeout) ++stats.faults;
+    if (error) {
+        reply_error(res, 500, "injected server error");
+        return true;
+    }
+    return false;
+}
+
+void PlatformSim::Impl::fault_after(httplib::Response& res, bool reset, bool timeout) {
+    int timeout_ms = 0;
+    {
+        std::lock_guard<std::mutex> lk(mutex);
+        timeout_ms = faults.timeout_ms;
+    }
+    if (timeout) pause(timeout_ms);
+    if (reset) {
+        res.body.clear();  // a body set before would be sent instead of the provider
+        res.set_content_provider(4096, "application/json", [](size_t, size_t, httplib::DataSink& sink) {
+            sink.write("{\"res", 5);
+            return false;
+        });
+    }
+}
+
+// POST /v1/reminders (docs/upload-protocol.md §7): the platform sends the SMS itself; it
+// deduplicates by reminder id forever, like ratings.
+void PlatformSim::Impl::handle_reminders(const httplib::Request& req, httplib::Response& res) {
+    bool reset = false, timeout = false;
+    if (fault_before(res, reset, timeout)) return;
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("device") || !body["device"].is_string() ||
+        !body.contains("reminders") || !body["reminders"].is_array() || body["reminders"].size() > 1000)
+        return reply_error(res, 400, "body must be {\"device\", \"hall\", \"reminders\": [...]} (at most 1000)");
+    json results = json::array();
+    {
+        std::lock_guard<std::mutex> lk(mutex);
+        std::string auth = check_auth(req, body["device"].get<std::string>());
+        if (!auth.empty()) {
+            ++stats.auth_failures;
+            res.status = 401;
+            res.set_content(json{{"error", auth}, {"server_time", now_s()}}.dump(), "application/json");
+            return;
+        }
+        for (const auto& it : body["reminders"]) {
+            const std::string id = it.is_object() ? it.value("id", std::string()) : std::string();
+            const std::string phone = it.is_object() ? it.value("phone", std::string()) : std::string();
+            if (id.empty() || phone.empty()) {
+                results.push_back({{"id", id}, {"status", "rejected"}, {"reason", "id and phone are required"}});
+                continue;
+            }
+            const bool fresh =
+                remember("platform", id, it.value("case_no", std::string()), phone, it.value("text", std::string()));
+            results.push_back({{"id", id}, {"status", fresh ? "accepted" : "duplicate"}});
+        }
+    }
+    res.set_content(json{{"results", results}}.dump(), "application/json");
+    fault_after(res, reset, timeout);
+}
+
+// POST /sim/sms: a stand-in SMS gateway of the common shape (JSON {"mobile", "content",
+// "outId"}, answer {"code": "OK"}). A mobile starting with 100 is refused ({"code":
+// "isv.MOBILE_NUMBER_ILLEGAL"}), as real gateways refuse a bad number.
+void PlatformSim::Impl::handle_sms(const httplib::Request& req, httplib::Response& res) {
+    bool reset = false, timeout = false;
+    if (fault_before(res, reset, timeout)) return;
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("mobile") || !body["mobile"].is_string() ||
+        !body.contains("outId") || !body["outId"].is_string())
+        return reply_error(res, 400, "body must be {\"mobile\", \"content\", \"outId\"}");
+    const std::string mobile = body["mobile"].get<std::string>();
+    if (mobile.rfind("100", 0) == 0) {
+        res.set_content(R"({"code":"isv.MOBILE_NUMBER_ILLEGAL","message":"invalid mobile"})", "application/json");
+        return;
+    }
+    {
+        std::lock_guard<std::mutex> lk(mutex);
+        remember("sms", body["outId"].get<std::string>(), body.value("case_no", std::string()), mobile,
+                 body.value("content", std::string()));
+    }
+    res.set_content(R"({"code":"OK","message":"sent"})", "application/json");
+    fault_after(res, reset, timeout);
+}
 
 std::string PlatformSim::Impl::check_auth(const httplib::Request& req, const std::string& device_in_body) {
     auto device = req.get_header_value("X-Hcp-Device");
@@ -518,6 +632,20 @@ PlatformSim::PlatformSim(SimOptions options) : m_impl(std::make_unique<Impl>(std
             impl->reply_error(res, 500, e.what());
         }
     });
+    impl->server.Post("/v1/reminders", [impl](const httplib::Request& req, httplib::Response& res) {
+        try {
+            impl->handle_reminders(req, res);
+        } catch (const std::exception& e) {
+            impl->reply_error(res, 500, e.what());
+        }
+    });
+    impl->server.Post("/sim/sms", [impl](const httplib::Request& req, httplib::Response& res) {
+        try {
+            impl->handle_sms(req, res);
+        } catch (const std::exception& e) {
+            impl->reply_error(res, 500, e.what());
+        }
+    });
     impl->server.Get("/", [impl](const httplib::Request&, httplib::Response& res) { impl->handle_page(res); });
     impl->server.Get("/sim/stats", [this](const httplib::Request&, httplib::Response& res) {
         auto s = stats();
@@ -636,6 +764,17 @@ std::vector<ChainEvent> PlatformSim::chain_events() const {
     }
     sql::Statement ev(d, "SELECT device, seq, kind, detail FROM chain_events ORDER BY rowid");
     while (ev.step()) out.push_back({ev.column_text(0), ev.column_int(1), ev.column_text(2), ev.column_text(3)});
+    return out;
+}
+
+std::vector<SimReminder> PlatformSim::reminders() const {
+    std::lock_guard<std::mutex> lk(m_impl->mutex);
+    std::vector<SimReminder> out;
+    sql::Statement st(m_impl->db,
+                      "SELECT id, channel, case_no, phone_masked, text, times FROM reminders ORDER BY first_at, id");
+    while (st.step())
+        out.push_back({st.column_text(0), st.column_text(1), st.column_text(2), st.column_text(3), st.column_text(4),
+                       st.column_int(5)});
     return out;
 }
 

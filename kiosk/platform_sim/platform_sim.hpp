@@ -82,6 +82,17 @@ struct Arrival {
 std::optional<std::string> recompute_item_hash(const std::string& item_json, const std::string& device,
                                                const std::string& hall, std::string* why = nullptr);
 
+// One reminder the platform (POST /v1/reminders) or the stand-in SMS gateway (POST /sim/sms)
+// received; the phone is kept masked.
+struct SimReminder {
+    std::string id;
+    std::string channel;  // "platform" or "sms"
+    std::string case_no;
+    std::string phone_masked;
+    std::string text;
+    long long times = 0;  // arrivals of this id (first + duplicates)
+};
+
 class PlatformSim {
 public:
     explicit PlatformSim(SimOptions options);
@@ -102,6 +113,8 @@ public:
     std::vector<ChainEvent> chain_events() const;
     // How many times a rating id arrived (first time + duplicates); 0 if never.
     long long arrivals_of(const std::string& id) const;
+    // Reminders received, first arrival order.
+    std::vector<SimReminder> reminders() const;
     // Everything stored for `device`, in seq order (then arrival order).
     std::vector<Arrival> arrivals(const std::string& device) const;
 

@@ -203,8 +203,8 @@ TEST_CASE("Default ratings on a nearly full disk are refused by the store and re
     auto setup = hub_setup(dir / "hub.db");
     setup.store.min_free_bytes = 1LL << 60;
     Hub hub(setup, key);
-    auto run = hub.record_due_defaults(now() + std::chrono::hours{24 * 30});
-    CHECK(run.recorded == 0);
+    auto run = hub.process_unrated(now() + std::chrono::hours{24 * 30});
+    CHECK(run.defaults_recorded == 0);
     REQUIRE(run.failures.size() == 1);
     CHECK(run.failures[0].find("FULL-1") != std::string::npos);
     CHECK(hub.rating_count() == 0);

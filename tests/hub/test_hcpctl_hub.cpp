@@ -27,8 +27,8 @@ void write_hub_files(const TempDir& dir, int port, bool platform_secret = true) 
     };
     replace("assets = \"..\"", "assets = \"" + assets_dir().string() + "\"");
     replace("data = \"../../var/demo\"", "data = \"" + dir.path().string() + "\"");
-    replace("\n[calendar]\n", "\n[api]\nlisten = \"127.0.0.1:" + std::to_string(port) +
-                                  "\"\ntokens_file = \"api-tokens.toml\"\n\n[calendar]\n");
+    replace("\n[terminal]\n", "\n[api]\nlisten = \"127.0.0.1:" + std::to_string(port) +
+                                  "\"\ntokens_file = \"api-tokens.toml\"\n\n[terminal]\n");
     REQUIRE(config.find("secret_file = \"platform.secret\"") != std::string::npos);  // the demo uploads
     write_file(dir / "hall.toml", config);
     SecretKey::create_file(dir / "store.key");
@@ -109,8 +109,8 @@ TEST_CASE("hcpctl hub serves the hall API from the main config and stops on SIGT
     replace("data = \"../../var/demo\"", "data = \"" + dir.path().string() + "\"");
     const int port = free_port();
     // [api] must come before the [[category]] arrays of tables: insert it after [calendar].
-    replace("\n[calendar]\n", "\n[api]\nlisten = \"127.0.0.1:" + std::to_string(port) +
-                                  "\"\ntokens_file = \"api-tokens.toml\"\n\n[calendar]\n");
+    replace("\n[terminal]\n", "\n[api]\nlisten = \"127.0.0.1:" + std::to_string(port) +
+                                  "\"\ntokens_file = \"api-tokens.toml\"\n\n[terminal]\n");
     write_file(dir / "hall.toml", config);
     SecretKey::create_file(dir / "store.key");
     write_file(dir / "api-tokens.toml", "[[system]]\nid = \"biz\"\ntoken = \"" + std::string(kSystemToken) + "\"\n");
@@ -158,7 +158,7 @@ TEST_CASE("hcpctl hub refuses a tokens file that others can read and says how to
     };
     replace("assets = \"..\"", "assets = \"" + assets_dir().string() + "\"");
     replace("data = \"../../var/demo\"", "data = \"" + dir.path().string() + "\"");
-    replace("\n[calendar]\n", "\n[api]\nlisten = \"127.0.0.1:0\"\n\n[calendar]\n");
+    replace("\n[terminal]\n", "\n[api]\nlisten = \"127.0.0.1:0\"\n\n[terminal]\n");
     write_file(dir / "hall.toml", config);
     SecretKey::create_file(dir / "store.key");
     write_file(dir / "api-tokens.toml", "[[system]]\nid = \"biz\"\ntoken = \"" + std::string(kSystemToken) + "\"\n");

@@ -105,12 +105,27 @@ TEST_CASE("The maintenance pass records default ratings past the deadline and th
 
     // Now: not due (the Tai'an rule needs 1 + 4 working days).
     auto now_run = svc.maintain_now();
-    CHECK(now_run.defaults.recorded == 0);
-    CHECK(now_run.defaults.not_yet_due == 2);
+    CHECK(now_run.unrated.defaults_recorded == 0);
+    CHECK(now_run.unrated.waiting_for_reminder == 2);
 
+    // The demo hall reminds by a call list: 20 days later the reminders are due, nobody called,
+    // and Tai'an's default ("提醒后超过4个工作日") waits for a reminder that really happened.
     w.advance(std::chrono::hours{24 * 20});
+    auto waiting = svc.maintain_now();
+    CHECK(waiting.unrated.reminders_filed == 2);
+    CHECK(waiting.unrated.defaults_recorded == 0);
+    CHECK(waiting.unrated.waiting_for_reminder == 2);
+    auto book = ReminderBook::open(w.config.store.database);
+    CHECK(book.counts()[ReminderState::pending] == 2);
+    // Staff call both citizens; the default counts 4 working days from the call.
+    CHECK(book.mark_called("DEF-1", w.clock()));
+    CHECK(book.mark_called("DEF-2", w.clock()));
+    CHECK_FALSE(book.mark_called("DEF-2", w.clock()));  // once
+    w.advance(std::chrono::hours{24 * 3});
+    CHECK(svc.maintain_now().unrated.defaults_recorded == 0);  // 3 days: not yet 4 working days
+    w.advance(std::chrono::hours{24 * 12});  // ≥ 4 working days whatever the date (春节 is 9 days)
     auto run = svc.maintain_now();
-    CHECK(run.defaults.recorded == 2);
+    CHECK(run.unrated.defaults_recorded == 2);
     CHECK(run.errors.empty());
     CHECK(svc.hub().rating_count() == 3);
     // Published like any rating: the terminals' screens close, the uploader wakes.
@@ -126,7 +141,7 @@ TEST_CASE("The maintenance pass records default ratings past the deadline and th
     // A second pass at the same instant records and publishes nothing more.
     const long long after_id = svc.hub().events().last_id();
     auto again = svc.maintain_now();
-    CHECK(again.defaults.recorded == 0);
+    CHECK(again.unrated.defaults_recorded == 0);
     CHECK(svc.hub().events().last_id() == after_id);
     CHECK(again.runs > run.runs);
     CHECK(w.log().find("recorded 2 default ratings") != std::string::npos);

@@ -375,15 +375,23 @@ TEST_CASE("the clock check refuses a clock years off and accepts a plausible one
     CHECK(site.check("--now yesterday").exit_code == 2);  // a malformed --now is a usage error
 }
 
-TEST_CASE("hcpctl check warns when the calendar lacks this year, and exits 1 on warnings only") {
+TEST_CASE("hcpctl check warns 60 days ahead that next year is provisional, says how to import, exits 1") {
     Site site;
-    auto r = site.check("--skip-network --now 2027-03-01T10:00:00+08:00");
+    // 2026-12-07: the 60 days ahead reach into 2027, whose notice is not imported.
+    auto r = site.check("--skip-network --now 2026-12-07T10:00:00+08:00");
     INFO(r.output);
     CHECK(r.exit_code == 1);
     const auto l = line_named(r.output, "calendar");
     CHECK(l.level == "warning");
-    CHECK_THAT(l.text, Contains("节假日历缺少 2027 年"));
+    CHECK_THAT(l.text, Contains("2027 年的放假安排尚未导入"));
+    CHECK_THAT(r.output, Contains("hcpctl calendar import"));
     CHECK_THAT(r.output, Contains("结果：0 个错误，1 个警告。"));
+    // In October the same calendar is fine.
+    auto early = site.check("--skip-network --now 2026-10-08T10:00:00+08:00");
+    CHECK(line_named(early.output, "calendar").level == "ok");
+    // The region's rule is explained in one line.
+    CHECK_THAT(line_named(early.output, "unrated").text,
+               Contains("提醒：办结后 1 个工作日；默认：提醒发出后 4 个工作日 满意"));
 }
 
 TEST_CASE("hcpctl check warns when NTP is not synchronized and when the time zone is not China's") {

@@ -240,15 +240,34 @@ TEST_CASE("Calendar: working days between agrees with a day-by-day count over ma
     }
 }
 
-TEST_CASE("Calendar: years outside the file fall back to Monday to Friday and say so") {
+TEST_CASE("Calendar: a file alone covers its years; outside them it counts Monday to Friday and says so") {
     const auto& cal = shipped();
     CHECK(cal.covers(ymd(2026, 6, 1)));
+    CHECK(cal.basis(2026) == hcp::YearBasis::notice);
     CHECK_FALSE(cal.covers(ymd(2027, 10, 1)));
-    CHECK(cal.is_working_day(ymd(2027, 10, 1)));        // a Friday: no 2027 data loaded
-    CHECK_FALSE(cal.is_working_day(ymd(2027, 10, 2)));  // Saturday
-    CHECK_FALSE(cal.is_holiday(ymd(2027, 10, 1)));
-    CHECK_FALSE(cal.covers(ymd(2025, 12, 31)));
-    CHECK(text(cal.add_working_days(china(2026, 12, 31, 16), 1)) == "2027-01-01T16:00:00+08:00");
+    CHECK(cal.basis(2027) == hcp::YearBasis::weekdays);  // no law filled in: parse()/load_file() alone
+    CHECK(cal.is_working_day(ymd(2027, 10, 1)));         // a Friday
+    CHECK_FALSE(cal.is_working_day(ymd(2027, 10, 2)));   // Saturday
+    CHECK(cal.unofficial_years(ymd(2026, 12, 1), ymd(2027, 2, 1)) == std::vector<int>{2027});
+}
+
+TEST_CASE("Calendar: with the law filled in, 2027-01-01 (元旦) is a day off and 2027 is provisional") {
+    const WorkCalendar cal = shipped().with_statutory_years();
+    CHECK(cal.basis(2026) == hcp::YearBasis::notice);
+    CHECK(cal.basis(2027) == hcp::YearBasis::statutory);
+    CHECK(cal.basis(2100) == hcp::YearBasis::weekdays);  // beyond the lunar library
+    CHECK_FALSE(cal.covers(ymd(2027, 1, 1)));
+    CHECK_FALSE(cal.is_working_day(ymd(2027, 1, 1)));  // a Friday, but 元旦
+    CHECK(cal.is_holiday(ymd(2027, 1, 1)));
+    // Thursday 2026-12-31 16:00 + 1 working day skips 元旦 and the weekend.
+    CHECK(text(cal.add_working_days(china(2026, 12, 31, 16), 1)) == "2027-01-04T16:00:00+08:00");
+    // 春节 2027: 除夕 2月5日 (Fri) to 初三 2月8日 (Mon) are days off.
+    for (unsigned d = 5; d <= 8; ++d) CHECK_FALSE(cal.is_working_day(ymd(2027, 2, d)));
+    CHECK(cal.is_working_day(ymd(2027, 2, 4)));
+    CHECK(cal.is_working_day(ymd(2027, 2, 9)));
+    // The shipped 2026 days are untouched.
+    CHECK(cal.is_makeup_workday(ymd(2026, 10, 10)));
+    CHECK(cal.working_days_between(ymd(2026, 1, 1), ymd(2027, 1, 1)) == 248);
 }
 
 TEST_CASE("Calendar: an empty calendar works Monday to Friday and covers nothing") {

@@ -141,8 +141,9 @@ TEST_CASE("The shipped demo hall configuration loads and its paths resolve", "[c
     CHECK(cfg.store.database == data / "hub.db");
     CHECK(cfg.store.key_file == data / "store.key");
     CHECK(cfg.rating.catalog == assets / "catalog/cn-004.toml");
-    REQUIRE(cfg.calendar.files.size() == 1);
-    CHECK(cfg.calendar.files[0] == assets / "calendars/cn-2026.toml");
+    CHECK(cfg.calendar.files.empty());  // every notice of <assets>/calendars
+    CHECK(cfg.calendar.shipped_dir == assets / "calendars");
+    CHECK(cfg.calendar.local_dir == cfg.source.parent_path() / "calendars");
     CHECK(cfg.categories.size() == 4);
     CHECK(cfg.items.size() == 8);
     CHECK(cfg.windows.size() == 4);
@@ -497,7 +498,8 @@ TEST_CASE("The rating section needs a catalog and a timeout in range", "[config]
 
 TEST_CASE("The unrated rule must be chosen explicitly", "[config][rating]") {
     auto text = edit("[rating.unrated]\npreset = \"taian\"\n", "");
-    CHECK_THAT(issue_for(text, "rating.unrated").message, Contains("preset = \"taian\" or \"gansu\""));
+    CHECK_THAT(issue_for(text, "rating.unrated").message,
+               Contains("preset = \"xilinguole\", \"taian\", \"gansu\" or \"county\""));
 }
 
 TEST_CASE("The gansu preset gives a 24-hour reminder and 基本满意 after 5 working days", "[config][rating]") {
@@ -511,7 +513,7 @@ TEST_CASE("The gansu preset gives a 24-hour reminder and 基本满意 after 5 wo
 
 TEST_CASE("An unknown preset names the known ones", "[config][rating]") {
     CHECK_THAT(issue_for(edit("preset = \"taian\"", "preset = \"beijing\""), "rating.unrated.preset").message,
-               Contains("\"taian\" (policy/001) or \"gansu\" (policy/002)"));
+               Contains("\"taian\" (policy/001), \"gansu\" (policy/002)"));
 }
 
 TEST_CASE("Explicit unrated values next to a preset are an error", "[config][rating]") {
@@ -558,7 +560,8 @@ TEST_CASE("Explicit unrated values are each checked", "[config][rating]") {
             .message,
         Contains("only one of"));
     CHECK(mentions(problems(with("reminder_after_hours = 24\n", "")), "rating.unrated.reminder_after_hours"));
-    CHECK(mentions(problems(with("= 24", "= 0")), "rating.unrated.reminder_after_hours"));
+    CHECK_NOTHROW(parse(with("= 24", "= 0")));  // a reminder at completion
+    CHECK(mentions(problems(with("= 24", "= -1")), "rating.unrated.reminder_after_hours"));
     CHECK(mentions(problems(with("= 24", "= 721")), "rating.unrated.reminder_after_hours"));
     CHECK(mentions(problems(with("reminder_after_hours = 24", "reminder_after_working_days = 31")),
                    "rating.unrated.reminder_after_working_days"));
@@ -569,7 +572,9 @@ TEST_CASE("Explicit unrated values are each checked", "[config][rating]") {
     CHECK_THAT(issue_for(with("\"completion\"", "\"accepted\""), "rating.unrated.default_counted_from").message,
                Contains("\"reminder\" or \"completion\""));
     CHECK(mentions(problems(with("default_level = 3", "default_level = 6")), "rating.unrated.default_level"));
-    CHECK(mentions(problems(with("\ndefault_level = 3", "")), "rating.unrated.default_level"));
+    // Without default_level: no default rating, and the keys that time one are refused.
+    CHECK_THAT(issue_for(with("\ndefault_level = 3", ""), "rating.unrated.default_after_working_days").message,
+               Contains("has no effect without default_level"));
 }
 
 TEST_CASE("A default rating is never a 差评", "[config][rating]") {
@@ -600,12 +605,17 @@ TEST_CASE("Counted from completion, the default must come after the reminder", "
 // ---------------------------------------------------------------------------------------------
 // [calendar]
 
-TEST_CASE("At least one calendar file is required, each listed once", "[config][calendar]") {
+TEST_CASE("Calendar files, when listed, are listed once; without the list every shipped notice loads",
+          "[config][calendar]") {
     CHECK(mentions(problems(edit("files = [\"calendars/cn-2026.toml\"]", "files = []")), "calendar.files"));
     CHECK(mentions(problems(edit("files = [\"calendars/cn-2026.toml\"]", "files = [\"a.toml\", \"a.toml\"]")),
                    "calendar.files[1]"));
     CHECK(mentions(problems(edit("files = [\"calendars/cn-2026.toml\"]", "files = [\"\"]")), "calendar.files[0]"));
-    CHECK(mentions(problems(edit("files = [\"calendars/cn-2026.toml\"]", "")), "calendar.files"));
+    auto cfg = parse(edit("files = [\"calendars/cn-2026.toml\"]", ""));
+    CHECK(cfg.calendar.files.empty());
+    auto local = parse(edit("files = [\"calendars/cn-2026.toml\"]", "local_dir = \"/srv/hall-calendars\""));
+    CHECK(local.calendar.local_dir == "/srv/hall-calendars");
+    CHECK(mentions(problems(edit("files = [\"calendars/cn-2026.toml\"]", "local_dir = \"\"")), "calendar.local_dir"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -861,12 +871,12 @@ TEST_CASE("An empty file lists every missing required section", "[config][hostil
     INFO(listing(issues));
     std::vector<std::string> keys;
     for (const auto& i : issues) keys.push_back(i.key);
-    CHECK(keys == std::vector<std::string>{"hall", "device", "paths", "rating", "calendar"});
+    CHECK(keys == std::vector<std::string>{"hall", "device", "paths", "rating"});  // [calendar] is optional
     for (const auto& i : issues) {
         CHECK(i.line == 0);
         CHECK_THAT(i.message, Contains("section is required"));
     }
-    CHECK(problems("# only a comment\n\n").size() == 5);
+    CHECK(problems("# only a comment\n\n").size() == 4);
 }
 
 TEST_CASE("Wrong value types are reported for every key", "[config][hostile]") {
@@ -1052,14 +1062,14 @@ TEST_CASE("Errors from a loaded file name that file", "[config]") {
 }
 
 TEST_CASE("Problems are listed in file order, missing sections first", "[config]") {
-    auto text =
-        edit(edit("[calendar]\nfiles = [\"calendars/cn-2026.toml\"]\n", ""), "windows = [1]", "windows = [1, 9]");
+    auto text = edit(edit("[rating]\ncatalog = \"catalog/cn-004.toml\"\n\n[rating.unrated]\npreset = \"taian\"\n", ""),
+                     "windows = [1]", "windows = [1, 9]");
     text = edit(text, "level = \"county\"", "level = \"town\"");
     text = edit(text, "number = \"1001\"", "number = \"10-01\"");
     auto issues = problems(text);
     INFO(listing(issues));
     REQUIRE(issues.size() == 4);
-    CHECK(issues[0].key == "calendar");
+    CHECK(issues[0].key == "rating");
     CHECK(issues[1].key == "hall.level");
     CHECK(issues[2].key == "category[0].windows[1]");
     CHECK(issues[3].key == "staff[0].number");

@@ -338,7 +338,8 @@ TEST_CASE("Rules: Tai'an unrated deadlines — reminder after 1 working day, 满
         CAPTURE(row.why);
         auto d = unrated_deadlines(row.completed, calendar(), p);
         CHECK(format_iso8601(d.reminder_due) == format_iso8601(row.reminder));
-        CHECK(format_iso8601(d.default_due) == format_iso8601(row.deflt));
+        REQUIRE(d.default_due);
+        CHECK(format_iso8601(*d.default_due) == format_iso8601(row.deflt));
     }
 }
 
@@ -349,5 +350,6 @@ TEST_CASE("Rules: Gansu unrated deadlines — reminder after 24 h, 基本满意 
     // 5 working days from completion: 10-08, 10-09, 10-10 (Sat 调休), 10-12, 10-13.
     auto d = unrated_deadlines(at(2026, 9, 30, 15), calendar(), p);
     CHECK(format_iso8601(d.reminder_due) == "2026-10-01T15:00:00+08:00");
-    CHECK(format_iso8601(d.default_due) == "2026-10-13T15:00:00+08:00");
+    REQUIRE(d.default_due);
+    CHECK(format_iso8601(*d.default_due) == "2026-10-13T15:00:00+08:00");
 }

@@ -2,6 +2,7 @@
 // personal data and default ratings (no network here).
 #include <catch2/catch.hpp>
 
+#include "hcp/store/unrated.hpp"
 #include "upload_test_util.hpp"
 
 using namespace hcp;
@@ -169,25 +170,34 @@ TEST_CASE("Cases left unrated past their deadline get a default rating flagged a
     save_completed_case(hub.store, "CASE-X", completed);
     WorkCalendar calendar;
     auto policy = UnratedPolicy::gansu();
-    auto due = unrated_deadlines(completed, calendar, policy).default_due;
+    auto due = *unrated_deadlines(completed, calendar, policy).default_due;
+    ReminderBook book = ReminderBook::open(hub.db);
+    const auto run_at = [&](TimePoint t) {
+        return process_unrated_cases(hub.store, book, hub.hall.context(), calendar, policy, ReminderChannelKind::sms,
+                                     t);
+    };
 
-    auto early = record_due_default_ratings(hub.store, hub.hall.context(), calendar, policy, due - 1h);
-    CHECK(early.recorded == 0);
-    CHECK(early.reminders_due == 1);
+    auto early = run_at(due - 1h);
+    CHECK(early.defaults_recorded == 0);
+    CHECK(early.reminders_filed == 1);  // the reminder fell due 24 h after completion
+    CHECK(early.not_yet_due == 1);
     CHECK(hub.store.rating_count() == 0);
+    REQUIRE(book.find("CASE-X"));
+    CHECK(book.find("CASE-X")->state == ReminderState::pending);
 
-    auto run = record_due_default_ratings(hub.store, hub.hall.context(), calendar, policy, due + 1h);
-    CHECK(run.recorded == 1);
+    auto run = run_at(due + 1h);
+    CHECK(run.defaults_recorded == 1);
+    CHECK(run.reminders_filed == 0);  // a case is reminded once, ever
     CHECK(run.failures.empty());
     REQUIRE(hub.store.rating_count() == 1);
     auto r = hub.store.ratings_between(completed, due + 2h);
     REQUIRE(r.size() == 1);
     CHECK(r[0].is_default);
     CHECK(r[0].channel == Channel::system_default);
-    CHECK(r[0].level == policy.default_level);
+    CHECK(r[0].level == *policy.default_level);
     CHECK(r[0].case_nos == std::vector<std::string>{"CASE-X"});
     CHECK(hub.store.outbox(OutboxState::pending).size() == 1);  // uploaded like the rest
     // Running again records nothing more.
-    CHECK(record_due_default_ratings(hub.store, hub.hall.context(), calendar, policy, due + 5h).recorded == 0);
+    CHECK(run_at(due + 5h).defaults_recorded == 0);
     CHECK(hub.store.rating_count() == 1);
 }

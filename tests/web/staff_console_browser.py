@@ -77,7 +77,7 @@ def hub_files(work, assets, port, hcpctl):
     replace('data = "../../var/demo"', 'data = "%s"' % work)
     # No upload (nothing to upload to); the API on our port; tickets at any hour of the day.
     text = re.sub(r"\n\[upload\]\n.*?(?=\n\[)", "\n", text, flags=re.S)
-    replace("\n[calendar]\n", '\n[api]\nlisten = "127.0.0.1:%d"\ntokens_file = "api-tokens.toml"\n\n[calendar]\n' % port)
+    replace("\n[terminal]\n", '\n[api]\nlisten = "127.0.0.1:%d"\ntokens_file = "api-tokens.toml"\n\n[terminal]\n' % port)
     text = re.sub(r'opens = "\d\d:\d\d"', 'opens = "00:00"', text)
     text = re.sub(r'closes = "\d\d:\d\d"', 'closes = "23:59"', text)
     # Window 1 prints its 办件回执 on a file "printer" the test reads back.

@@ -287,6 +287,18 @@ struct HallApiServer::Impl {
             } catch (const std::exception&) {
                 body["status"] = "store_error";
             }
+            // Calendar warnings: years counted without the State Council's notice (no personal
+            // data, nothing secret; the installer reads them here and in `hcpctl check`).
+            if (services.status != nullptr) {
+                const HubCalendarStatus cal = services.status->calendar_status();
+                body["calendar"] = {{"provisional_years", cal.provisional_years},
+                                    {"uncovered_years", cal.uncovered_years},
+                                    {"reload_failed", !cal.reload_error.empty()}};
+                if (!cal.warning_zh.empty()) {
+                    body["calendar"]["warning_zh"] = cal.warning_zh;
+                    body["calendar"]["fix"] = cal.fix;
+                }
+            }
             send_json(res, 200, body);
         });
 

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "hcp/domain/calendar_sources.hpp"
 #include "hcp/hub_server/receipt_printers.hpp"
 #include "hcp/hub_server/receipt_qr.hpp"
 #include "hcp/upload/upload.hpp"
@@ -21,6 +22,7 @@ std::string_view to_string(HubStartErrc e) noexcept {
         case HubStartErrc::store: return "store";
         case HubStartErrc::queue: return "queue";
         case HubStartErrc::api_bind: return "api_bind";
+        case HubStartErrc::reminder: return "reminder";
     }
     return "unknown";
 }
@@ -72,6 +74,9 @@ struct HubService::Impl {
     std::chrono::milliseconds maintenance_interval{};
     std::filesystem::path store_path;
     std::optional<UploadConfig> upload;
+    CalendarConfig calendar_config;
+    ReminderConfig reminder_config;
+    std::string hall_name, hall_code;
 
     std::unique_ptr<Hub> hub;
     std::unique_ptr<QueueEngine> queue;  // after hub: closed before the store's own connection
@@ -96,18 +101,119 @@ struct HubService::Impl {
     long long served = 0;
     MaintenanceReport last;
     std::optional<OutboxQueue> purge_queue;  // used by the maintenance thread only
+    bool force_calendar_reload = false;      // guarded by maint_mutex
+
+    // Used by the maintenance thread only.
+    std::string calendar_fingerprint_seen;
+    std::unique_ptr<ReminderChannel> reminder_channel;  // null: call_list (nothing is sent)
+    std::optional<ReminderBook> reminder_book;
+    std::string last_calendar_warning;
+
+    mutable std::mutex calendar_mutex;  // guards calendar_state
+    HubCalendarStatus calendar_state;
+
+    // Reloads the calendar when its files changed (or when forced); the previous one stays on
+    // any problem, and the problem is reported until a reload succeeds.
+    bool reload_calendar_if_changed(bool forced, MaintenanceReport& r) {
+        std::string fingerprint;
+        try {
+            fingerprint = calendar_fingerprint(calendar_config);
+        } catch (const std::exception& e) {
+            r.errors.push_back(std::string("calendar: ") + e.what());
+            return false;
+        }
+        if (!forced && fingerprint == calendar_fingerprint_seen) return false;
+        calendar_fingerprint_seen = fingerprint;
+        try {
+            LoadedCalendar loaded = load_hall_calendar(calendar_config);
+            hub->set_calendar(loaded.calendar);
+            if (queue) queue->set_calendar(loaded.calendar);
+            std::string years;
+            for (int y : loaded.calendar.years()) years += (years.empty() ? "" : " ") + std::to_string(y);
+            log("calendar reloaded: notices for " + (years.empty() ? std::string("no year") : years) + " (" +
+                std::to_string(loaded.files.size()) + " files); pending deadlines are counted with it");
+            std::lock_guard lk(calendar_mutex);
+            calendar_state.reload_error.clear();
+            return true;
+        } catch (const std::exception& e) {
+            r.errors.push_back(std::string("calendar not reloaded (the previous one stays): ") + e.what());
+            std::lock_guard lk(calendar_mutex);
+            calendar_state.reload_error = e.what();
+            return false;
+        }
+    }
+
+    std::optional<ReminderMessage> compose(const ReminderRow& row, TimePoint at) {
+        auto c = hub->find_case(row.case_no);
+        if (!c) return std::nullopt;
+        ReminderMessage m;
+        m.reminder_id = row.id;
+        m.case_no = row.case_no;
+        m.phone = c->applicant.phone.reveal();
+        m.hall_name = hall_name;
+        m.hall_code = hall_code;
+        m.item_name = c->item.name;
+        m.due_at = row.due_at;
+        if (receipts && receipts->enabled()) {
+            auto qr = receipts->issue(row.case_no, Stage::completed, at);
+            if (qr) m.url = qr.value().url;
+        }
+        m.text = render_reminder_template(reminder_config.text, m, TemplateEscape::none, "", "", "", "");
+        return m;
+    }
 
     std::mutex stop_mutex;
     bool stopped = false;
 
-    MaintenanceReport pass() {
+    MaintenanceReport pass(bool force_reload) {
         MaintenanceReport r;
         r.at = clock();
-        r.defaults = hub->record_due_defaults(r.at);
-        for (const auto& f : r.defaults.failures) r.errors.push_back("default rating refused: " + f);
-        if (r.defaults.recorded > 0)
-            log("maintenance: recorded " + std::to_string(r.defaults.recorded) +
-                " default ratings for cases unrated past their deadline");
+        r.calendar_reloaded = reload_calendar_if_changed(force_reload, r);
+        r.unrated = hub->process_unrated(r.at);
+        for (const auto& f : r.unrated.failures) r.errors.push_back("unrated case: " + f);
+        if (r.unrated.defaults_recorded > 0)
+            log("maintenance: recorded " + std::to_string(r.unrated.defaults_recorded) +
+                " default ratings for cases unrated past their deadline" +
+                (r.unrated.provisional_defaults > 0 ? " (" + std::to_string(r.unrated.provisional_defaults) +
+                                                          " counted across a year without the holiday notice)"
+                                                    : std::string()));
+        if (r.unrated.reminders_filed > 0)
+            log("maintenance: " + std::to_string(r.unrated.reminders_filed) + " reminders due (channel " +
+                std::string(to_string(reminder_config.channel)) + ")");
+        if (reminder_channel) {
+            try {
+                if (!reminder_book) {
+                    reminder_book = ReminderBook::open(store_path);
+                    const auto n = reminder_book->recover_in_flight(reminder_channel->idempotent(), r.at);
+                    if (n > 0)
+                        log(std::to_string(n) + " reminders were being sent at the last stop; " +
+                            (reminder_channel->idempotent() ? "sending them again (the receiver drops duplicates)"
+                                                            : "marked unknown: check them (hcpctl reminders)"));
+                }
+                r.reminders = deliver_due_reminders(
+                    *reminder_book, *reminder_channel, reminder_config.channel, reminder_config,
+                    [&](const ReminderRow& row) { return compose(row, r.at); }, r.at);
+                if (r.reminders.sent > 0) log("reminders: " + std::to_string(r.reminders.sent) + " sent");
+                for (const auto& e : r.reminders.errors) r.errors.push_back("reminder: " + e);
+            } catch (const std::exception& e) {
+                reminder_book.reset();
+                r.errors.push_back(std::string("reminders: ") + e.what());
+            }
+        }
+        // Say it early: a year the hall depends on that no notice covers.
+        const CalendarOutlook outlook =
+            calendar_outlook(hub->calendar(), china_date(r.at), r.unrated.unofficial_years_pending);
+        {
+            std::lock_guard lk(calendar_mutex);
+            calendar_state.provisional_years = outlook.provisional_years;
+            calendar_state.uncovered_years = outlook.uncovered_years;
+            calendar_state.warning_zh = outlook.warning_zh;
+            calendar_state.fix = outlook.fix;
+        }
+        if (outlook.warning != last_calendar_warning) {
+            if (!outlook.warning.empty()) log("calendar warning: " + outlook.warning);
+            last_calendar_warning = outlook.warning;
+        }
         if (upload) {
             try {
                 if (!purge_queue) purge_queue = OutboxQueue::open(store_path);
@@ -128,10 +234,12 @@ struct HubService::Impl {
         std::unique_lock lk(maint_mutex);
         while (!maint_stopping) {
             const long long covering = requested;
+            const bool forced = force_calendar_reload;
+            force_calendar_reload = false;
             lk.unlock();
             MaintenanceReport r;
             try {
-                r = pass();
+                r = pass(forced);
             } catch (const std::exception& e) {
                 r.at = clock();
                 r.errors.push_back(std::string("maintenance pass failed: ") + e.what());
@@ -176,6 +284,10 @@ Result<std::unique_ptr<HubService>, HubStartFailure> HubService::start(const Con
     im->maintenance_interval = std::max(options.maintenance_interval, std::chrono::milliseconds{1});
     im->store_path = config.store.database;
     im->upload = config.upload;
+    im->calendar_config = config.calendar;
+    im->reminder_config = config.reminder;
+    im->hall_name = config.hall.name;
+    im->hall_code = config.hall.code;
 
     // 1. Settings that need no store: refuse before any file is opened or created.
     std::optional<HallApiConfig> api = options.api;
@@ -266,6 +378,24 @@ Result<std::unique_ptr<HubService>, HubStartFailure> HubService::start(const Con
         im->log("no [upload]: ratings stay in the hub's outbox until an upload is configured");
     }
 
+    // Reminders leave through the hall's channel; call_list sends nothing.
+    try {
+        if (config.reminder.channel == ReminderChannelKind::sms && config.reminder.sms)
+            im->reminder_channel = make_sms_channel(*config.reminder.sms);
+        else if (config.reminder.channel == ReminderChannelKind::platform && config.upload && hall_secret)
+            im->reminder_channel =
+                make_platform_channel(*config.upload, *hall_secret, config.hall.code, config.device.id);
+    } catch (const std::exception& e) {
+        im->uploader.reset();
+        return failure(
+            HubStartErrc::reminder, describe(e),
+            "短信网关的密钥文件（[reminder.sms].secret_file）无法使用。请写入网关发放的密钥并执行 chmod 600；"
+            "或把 [reminder].channel 改为 \"call_list\"，由工作人员电话提醒。");
+    }
+    im->log("reminders: " + explain_zh(config.rating.unrated) + "; channel " +
+            std::string(to_string(config.reminder.channel)));
+    im->calendar_fingerprint_seen = calendar_fingerprint(config.calendar);
+
     // 4. Maintenance (its first pass runs now).
     Impl* raw = im.get();
     im->maintenance = std::thread([raw] { raw->run_maintenance(); });
@@ -352,6 +482,19 @@ MaintenanceReport HubService::maintain_now() {
     im.maint_cv.notify_all();
     im.maint_cv.wait(lk, [&] { return im.served >= mine || im.maint_stopping; });
     return im.last;
+}
+
+MaintenanceReport HubService::reload_calendar() {
+    {
+        std::lock_guard lk(m_impl->maint_mutex);
+        m_impl->force_calendar_reload = true;
+    }
+    return maintain_now();
+}
+
+HubCalendarStatus HubService::calendar_status() const {
+    std::lock_guard lk(m_impl->calendar_mutex);
+    return m_impl->calendar_state;
 }
 
 MaintenanceReport HubService::last_maintenance() const {

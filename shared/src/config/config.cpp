@@ -260,14 +260,16 @@ Config ConfigLoader::run(std::string_view text) {
 
     m_r.check_keys(root, "",
                    {"hall", "device", "paths", "store", "rating", "calendar", "terminal", "display", "queue", "printer",
-                    "receipt_qr", "api", "upload", "category", "item", "window", "staff"});
+                    "receipt_qr", "api", "upload", "reminder", "category", "item", "window", "staff"});
     if (const auto* t = section(root, "hall", true)) hall(*t);
     if (const auto* t = section(root, "device", true)) device(*t);
     const auto* paths_table = section(root, "paths", true);
     if (paths_table != nullptr) paths(*paths_table);
     store(section(root, "store", false));
     if (const auto* t = section(root, "rating", true)) rating(*t);
-    if (const auto* t = section(root, "calendar", true)) calendar(*t);
+    m_cfg.calendar.shipped_dir = m_cfg.paths.assets / "calendars";
+    m_cfg.calendar.local_dir = m_base / "calendars";
+    if (const auto* t = section(root, "calendar", false)) calendar(*t);
     services(root);
     items(root);
     windows(root);
@@ -519,8 +521,8 @@ void ConfigLoader::rating(const toml::table& t) {
     set_int(m_cfg.rating.timeout_seconds, t, "rating", "timeout_seconds", false, 10, 600);
     if (t.get("unrated") == nullptr)
         m_r.error(&t, "rating.unrated",
-                  "missing; a [rating.unrated] section is required (preset = \"taian\" or "
-                  "\"gansu\", or explicit values): the province's rule must be chosen deliberately");
+                  "missing; a [rating.unrated] section is required (preset = \"xilinguole\", \"taian\", "
+                  "\"gansu\" or \"county\", or explicit values): the region's rule must be chosen deliberately");
     else if (const auto* u = m_r.get_table(t, "rating", "unrated", true))
         unrated(*u, "rating.unrated");
 }
@@ -528,23 +530,22 @@ void ConfigLoader::rating(const toml::table& t) {
 void ConfigLoader::unrated(const toml::table& t, const std::string& path) {
     m_r.check_keys(t, path,
                    {"preset", "reminder_after_hours", "reminder_after_working_days", "default_after_working_days",
-                    "default_counted_from", "default_level"});
+                    "default_counted_from", "default_level", "if_reminder_not_sent"});
     UnratedPolicy& p = m_cfg.rating.unrated;
     const size_t issues_before = m_r.issues().size();
-    constexpr std::string_view kExplicit[] = {"reminder_after_hours", "reminder_after_working_days",
-                                              "default_after_working_days", "default_counted_from", "default_level"};
+    constexpr std::string_view kExplicit[] = {
+        "reminder_after_hours", "reminder_after_working_days", "default_after_working_days", "default_counted_from",
+        "default_level",        "if_reminder_not_sent"};
     if (t.get("preset") != nullptr) {
         auto preset = m_r.get_string(t, path, "preset", true);
         if (preset) {
-            if (*preset == "taian")
-                p = UnratedPolicy::taian();
-            else if (*preset == "gansu")
-                p = UnratedPolicy::gansu();
+            if (auto named = UnratedPolicy::named(*preset))
+                p = *named;
             else
                 m_r.error(t.get("preset"), path + ".preset",
                           "is " + shown(*preset) +
-                              "; must be \"taian\" (policy/001) or \"gansu\" "
-                              "(policy/002), or remove it and give the values explicitly");
+                              "; must be \"xilinguole\" (policy/000), \"taian\" (policy/001), \"gansu\" "
+                              "(policy/002) or \"county\" (policy/003), or remove it and give the values explicitly");
         }
         for (auto key : kExplicit)
             if (const toml::node* n = t.get(key))
@@ -552,6 +553,7 @@ void ConfigLoader::unrated(const toml::table& t, const std::string& path) {
                           "conflicts with preset; remove either preset or " + std::string(key));
         return;
     }
+    p.preset.clear();
 
     const toml::node* hours = t.get("reminder_after_hours");
     const toml::node* days = t.get("reminder_after_working_days");
@@ -560,14 +562,34 @@ void ConfigLoader::unrated(const toml::table& t, const std::string& path) {
                   "give only one of reminder_after_hours and reminder_after_working_days");
     } else if (hours == nullptr && days == nullptr) {
         m_r.error(&t, path + ".reminder_after_hours",
-                  "missing; give reminder_after_hours (1 to 720) or reminder_after_working_days "
-                  "(1 to 30), or use preset = \"taian\" / \"gansu\"");
+                  "missing; give reminder_after_hours (0 to 720) or reminder_after_working_days "
+                  "(0 to 30), or use a preset (xilinguole, taian, gansu, county)");
     } else if (hours != nullptr) {
         p.reminder_unit = UnratedPolicy::ReminderUnit::hours;
-        set_int(p.reminder_after, t, path, "reminder_after_hours", true, 1, 720);
+        set_int(p.reminder_after, t, path, "reminder_after_hours", true, 0, 720);
     } else {
         p.reminder_unit = UnratedPolicy::ReminderUnit::working_days;
-        set_int(p.reminder_after, t, path, "reminder_after_working_days", true, 1, 30);
+        set_int(p.reminder_after, t, path, "reminder_after_working_days", true, 0, 30);
+    }
+
+    // Without default_level the hall records no default rating (policy/000): the keys that
+    // time a default then have nothing to time.
+    const toml::node* level_node = t.get("default_level");
+    if (level_node == nullptr) {
+        p.default_level = std::nullopt;
+        for (auto key : {"default_after_working_days", "default_counted_from", "if_reminder_not_sent"})
+            if (const toml::node* n = t.get(key))
+                m_r.error(
+                    n, TomlReader::join_path(path, key),
+                    "has no effect without default_level: give default_level (3 to 5) or remove " + std::string(key));
+        return;
+    }
+    std::int64_t raw_level = raw_int(level_node, 0);
+    if (raw_level == 1 || raw_level == 2) {
+        m_r.error(level_node, path + ".default_level",
+                  "must be 3 to 5: a default rating is never a 差评 (1 and 2 are 差评)");
+    } else if (auto level = m_r.get_int(t, path, "default_level", true, 3, 5)) {
+        p.default_level = static_cast<Level>(*level);
     }
     auto after = m_r.get_int(t, path, "default_after_working_days", true, 1, 60);
     if (after) p.default_after_working_days = static_cast<int>(*after);
@@ -583,13 +605,18 @@ void ConfigLoader::unrated(const toml::table& t, const std::string& path) {
             from.reset();
         }
     }
-    const toml::node* level_node = t.get("default_level");
-    std::int64_t raw_level = raw_int(level_node, 0);
-    if (raw_level == 1 || raw_level == 2) {
-        m_r.error(level_node, path + ".default_level",
-                  "must be 3 to 5: a default rating is never a 差评 (1 and 2 are 差评)");
-    } else if (auto level = m_r.get_int(t, path, "default_level", true, 3, 5)) {
-        p.default_level = static_cast<Level>(*level);
+    if (t.get("if_reminder_not_sent") != nullptr) {
+        auto unsent = m_r.get_string(t, path, "if_reminder_not_sent", true);
+        if (unsent && *unsent == "wait")
+            p.if_not_sent = UnratedPolicy::IfReminderNotSent::wait;
+        else if (unsent && *unsent == "count_from_due")
+            p.if_not_sent = UnratedPolicy::IfReminderNotSent::count_from_due;
+        else if (unsent)
+            m_r.error(t.get("if_reminder_not_sent"), path + ".if_reminder_not_sent",
+                      "is " + shown(*unsent) + "; must be \"wait\" or \"count_from_due\"");
+        if (p.default_from == UnratedPolicy::DefaultFrom::completion)
+            m_r.error(t.get("if_reminder_not_sent"), path + ".if_reminder_not_sent",
+                      "only applies with default_counted_from = \"reminder\"; remove it");
     }
 
     // Counted from completion, the default must fall after the reminder or the citizen is
@@ -606,9 +633,11 @@ void ConfigLoader::unrated(const toml::table& t, const std::string& path) {
 }
 
 void ConfigLoader::calendar(const toml::table& t) {
-    m_r.check_keys(t, "calendar", {"files"});
-    for (const auto& f : text_list(t, "calendar", "files", true))
-        m_cfg.calendar.files.push_back(resolve(m_cfg.paths.assets, f.value));
+    m_r.check_keys(t, "calendar", {"files", "local_dir"});
+    if (t.get("files") != nullptr)
+        for (const auto& f : text_list(t, "calendar", "files", true))
+            m_cfg.calendar.files.push_back(resolve(m_cfg.paths.assets, f.value));
+    if (auto p = path_value(t, "calendar", "local_dir", false)) m_cfg.calendar.local_dir = resolve(m_base, *p);
 }
 
 // The sections of one subsystem each (config_services.cpp, upload_config.cpp) and the rules
@@ -637,6 +666,14 @@ void ConfigLoader::services(const toml::table& root) {
                       "or add \"hub\" to device.roles");
         m_cfg.upload.emplace();
         detail::read_upload_section(m_r, *t, data, *m_cfg.upload);
+    }
+    if (const auto* t = section(root, "reminder", false)) {
+        if (!is_hub)
+            m_r.error(t, "reminder", "only the hub sends reminders; remove [reminder] or add \"hub\" to device.roles");
+        detail::read_reminder_section(m_r, *t, data, m_cfg.reminder);
+        if (m_cfg.reminder.channel == ReminderChannelKind::platform && !m_cfg.upload)
+            m_r.error(t, "reminder.channel",
+                      "is \"platform\" but there is no [upload] section: the platform is reached through it");
     }
 
     // A terminal talks to its hub with a bearer token kept in its own file.

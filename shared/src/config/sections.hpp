@@ -23,5 +23,7 @@ void read_receipt_qr_section(TomlReader& r, const toml::table* t, const std::fil
 void read_api_section(TomlReader& r, const toml::table& t, const std::filesystem::path& data_dir, ApiConfig& out);
 // `base` resolves secret_file and ca_bundle (paths.data in the main configuration).
 void read_upload_section(TomlReader& r, const toml::table& t, const std::filesystem::path& base, UploadConfig& out);
+// `base` resolves secret_file and ca_bundle of [reminder.sms] (paths.data).
+void read_reminder_section(TomlReader& r, const toml::table& t, const std::filesystem::path& base, ReminderConfig& out);
 
 }  // namespace hcp::detail

@@ -11,6 +11,7 @@
 #include "hcp/base/utf8.hpp"
 #include "hcp/config/config.hpp"
 #include "hcp/detail/toml_util.hpp"
+#include "hcp/domain/statutory.hpp"
 
 // File format and rules: docs/calendar.md. Loading is two-phase: every file is read into a
 // ParsedFile that remembers where each value came from, then all files are checked together
@@ -388,6 +389,15 @@ std::string join(const std::vector<ConfigIssue>& issues) {
 
 }  // namespace
 
+std::string_view to_string(YearBasis b) noexcept {
+    switch (b) {
+        case YearBasis::notice: return "notice";
+        case YearBasis::statutory: return "statutory";
+        case YearBasis::weekdays: return "weekdays";
+    }
+    return "unknown";
+}
+
 WorkCalendar WorkCalendar::parse(std::string_view toml_text, const std::string& origin) {
     std::vector<ConfigIssue> issues;
     std::vector<ParsedFile> files;
@@ -487,6 +497,50 @@ TimePoint WorkCalendar::add_working_days(TimePoint t, int n) const {
     }
     for (int i = 0; i < n; ++i) s = next_working(m_days_off, m_makeup_days, s);
     return chr::time_point_cast<chr::milliseconds>(chr::sys_days{chr::days{s}}) + time_of_day - kChinaOffset;
+}
+
+YearBasis WorkCalendar::basis(int year) const noexcept {
+    if (m_years.count(year) != 0) return YearBasis::notice;
+    if (m_statutory_years.count(year) != 0) return YearBasis::statutory;
+    return YearBasis::weekdays;
+}
+
+std::vector<int> WorkCalendar::unofficial_years(Date from, Date to) const {
+    require_valid(from, "unofficial_years");
+    require_valid(to, "unofficial_years");
+    std::vector<int> out;
+    for (int y = static_cast<int>(from.year()); y <= static_cast<int>(to.year()); ++y)
+        if (basis(y) != YearBasis::notice) out.push_back(y);
+    return out;
+}
+
+WorkCalendar WorkCalendar::with_statutory_years() const {
+    WorkCalendar out = *this;
+    for (int year = kFirstStatutoryYear; year <= kLastStatutoryYear; ++year) {
+        if (m_years.count(year) != 0) continue;
+        auto days = statutory_days(year);
+        if (!days) continue;  // the lunar library cannot compute it: Monday–Friday
+        out.m_statutory_years.insert(year);
+        // Consecutive days of one festival form one Holiday (春节 is four days).
+        for (const auto& day : *days) {
+            const int s = serial(day.date);
+            out.m_days_off.insert(s);
+            Holiday* last = out.m_holidays.empty() ? nullptr : &out.m_holidays.back();
+            if (last != nullptr && last->provisional && last->name == day.name && serial(last->last) + 1 == s) {
+                last->last = day.date;
+            } else {
+                Holiday h;
+                h.name = day.name;
+                h.first = day.date;
+                h.last = day.date;
+                h.provisional = true;
+                out.m_holidays.push_back(std::move(h));
+            }
+        }
+    }
+    std::stable_sort(out.m_holidays.begin(), out.m_holidays.end(),
+                     [](const Holiday& a, const Holiday& b) { return a.first < b.first; });
+    return out;
 }
 
 int WorkCalendar::working_days_between(Date from, Date to) const {

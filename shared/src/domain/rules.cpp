@@ -1,4 +1,5 @@
 #include "hcp/domain/rules.hpp"
+#include "hcp/domain/reminder_channel.hpp"
 
 #include <algorithm>
 
@@ -171,20 +172,53 @@ RuleCheck check_rating(const RatingDraft& draft, const RuleContext& ctx) {
     return result;
 }
 
-UnratedPolicy UnratedPolicy::taian() {
-    // policy/001 二(四)4: 1个工作日内未评价 → 提醒; 提醒后超过4个工作日 → 默认满意 (四颗星).
+std::string_view to_string(ReminderChannelKind c) noexcept {
+    switch (c) {
+        case ReminderChannelKind::platform: return "platform";
+        case ReminderChannelKind::sms: return "sms";
+        case ReminderChannelKind::call_list: return "call_list";
+    }
+    return "unknown";
+}
+
+std::optional<ReminderChannelKind> parse_reminder_channel(std::string_view s) noexcept {
+    for (auto c : {ReminderChannelKind::platform, ReminderChannelKind::sms, ReminderChannelKind::call_list})
+        if (to_string(c) == s) return c;
+    return std::nullopt;
+}
+
+UnratedPolicy UnratedPolicy::xilinguole() {
+    // policy/000 第十九条: 对已办结服务事项，服务对象未现场做出评价的，"好差评"系统发送短信至服务对象.
+    // No default rating anywhere in 000. "未现场" is read as: once the terminal's rating time
+    // has passed; one hour leaves it well behind without delaying the SMS into the evening.
     UnratedPolicy p;
+    p.preset = "xilinguole";
+    p.reminder_unit = ReminderUnit::hours;
+    p.reminder_after = 1;
+    p.default_after_working_days = 0;
+    p.default_from = DefaultFrom::completion;
+    p.default_level = std::nullopt;
+    return p;
+}
+
+UnratedPolicy UnratedPolicy::taian() {
+    // policy/001 二(四)4: 1个工作日内未评价 → 提醒短信; 提醒后超过4个工作日 → 默认满意 (四颗星).
+    // "提醒后" counts from the reminder sent; without one the citizen was not told, so no default.
+    UnratedPolicy p;
+    p.preset = "taian";
     p.reminder_unit = ReminderUnit::working_days;
     p.reminder_after = 1;
     p.default_after_working_days = 4;
     p.default_from = DefaultFrom::reminder;
     p.default_level = Level::satisfied;
+    p.if_not_sent = IfReminderNotSent::wait;
     return p;
 }
 
 UnratedPolicy UnratedPolicy::gansu() {
     // policy/002 第十四条: 24小时内未评价 → 短信提醒; 5个工作日内未评价 → 默认基本满意.
     UnratedPolicy p;
+    p.preset = "gansu";
     p.reminder_unit = ReminderUnit::hours;
     p.reminder_after = 24;
     p.default_after_working_days = 5;
@@ -193,15 +227,71 @@ UnratedPolicy UnratedPolicy::gansu() {
     return p;
 }
 
-UnratedDeadlines unrated_deadlines(TimePoint completed_at, const WorkCalendar& calendar, const UnratedPolicy& policy) {
+UnratedPolicy UnratedPolicy::county() {
+    // policy/003 二: 服务事项办理完毕后系统以短信方式提醒…可在接受服务后 5 个工作日内进行评价。超时未评价的，
+    // 系统将默认为"基本满意". The reminder goes at completion (0 hours: the next maintenance pass).
+    UnratedPolicy p;
+    p.preset = "county";
+    p.reminder_unit = ReminderUnit::hours;
+    p.reminder_after = 0;
+    p.default_after_working_days = 5;
+    p.default_from = DefaultFrom::completion;
+    p.default_level = Level::basically_satisfied;
+    return p;
+}
+
+std::optional<UnratedPolicy> UnratedPolicy::named(std::string_view preset) {
+    if (preset == "xilinguole") return xilinguole();
+    if (preset == "taian") return taian();
+    if (preset == "gansu") return gansu();
+    if (preset == "county") return county();
+    return std::nullopt;
+}
+
+std::string explain_zh(const UnratedPolicy& p) {
+    std::string out = "提醒：";
+    if (p.reminder_after == 0)
+        out += "办结时";
+    else if (p.reminder_unit == UnratedPolicy::ReminderUnit::hours)
+        out += "办结后 " + std::to_string(p.reminder_after) + " 小时";
+    else
+        out += "办结后 " + std::to_string(p.reminder_after) + " 个工作日";
+    out += "；默认：";
+    if (!p.default_level) return out + "不作默认评价";
+    if (p.default_from == UnratedPolicy::DefaultFrom::completion)
+        out += "办结后 ";
+    else
+        out += "提醒发出后 ";
+    out += std::to_string(p.default_after_working_days) + " 个工作日 " + std::string(label_zh(*p.default_level));
+    if (p.default_from == UnratedPolicy::DefaultFrom::reminder)
+        out += p.if_not_sent == UnratedPolicy::IfReminderNotSent::wait ? "（提醒未能发出则不作默认评价）"
+                                                                       : "（提醒未能发出则从应提醒时起算）";
+    return out;
+}
+
+UnratedDeadlines unrated_deadlines(TimePoint completed_at, const WorkCalendar& calendar, const UnratedPolicy& policy,
+                                   const std::optional<ReminderFact>& reminder) {
     UnratedDeadlines d;
     if (policy.reminder_unit == UnratedPolicy::ReminderUnit::hours) {
         d.reminder_due = completed_at + std::chrono::hours{policy.reminder_after};
     } else {
         d.reminder_due = calendar.add_working_days(completed_at, policy.reminder_after);
     }
-    TimePoint from = policy.default_from == UnratedPolicy::DefaultFrom::reminder ? d.reminder_due : completed_at;
-    d.default_due = calendar.add_working_days(from, policy.default_after_working_days);
+    if (!policy.default_level) return d;
+    std::optional<TimePoint> from = completed_at;
+    if (policy.default_from == UnratedPolicy::DefaultFrom::reminder) {
+        if (!reminder)
+            from = d.reminder_due;  // planning: sent when due
+        else if (reminder->sent_at)
+            from = *reminder->sent_at;
+        else if (reminder->given_up && policy.if_not_sent == UnratedPolicy::IfReminderNotSent::count_from_due)
+            from = d.reminder_due;
+        else
+            from = std::nullopt;  // waits for the reminder
+    }
+    if (!from) return d;
+    d.default_counted_from = *from;
+    d.default_due = calendar.add_working_days(*from, policy.default_after_working_days);
     return d;
 }
 

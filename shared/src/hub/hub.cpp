@@ -8,6 +8,7 @@
 #include <set>
 
 #include "hcp/base/utf8.hpp"
+#include "hcp/domain/calendar_sources.hpp"
 #include "hcp/sql/sqlite.hpp"
 
 namespace hcp {
@@ -31,7 +32,7 @@ HubSetup HubSetup::from_config(const Config& config) {
     HubSetup s;
     s.hall = config.hall;
     s.catalog = OptionCatalog::load_file(config.rating.catalog);
-    if (!config.calendar.files.empty()) s.calendar = WorkCalendar::load_files(config.calendar.files);
+    s.calendar = load_hall_calendar(config.calendar).calendar;
     s.windows = config.windows;
     s.staff = config.staff;
     s.items = config.items;
@@ -40,6 +41,7 @@ HubSetup HubSetup::from_config(const Config& config) {
     s.store.min_free_bytes = config.store.min_free_mb * 1024 * 1024;
     s.store.outbox_target = "platform";
     s.unrated = config.rating.unrated;
+    s.reminder_channel = config.reminder.channel;
     return s;
 }
 
@@ -145,6 +147,7 @@ std::optional<RatingRequest> make_rating_request(const std::vector<Case>& cases,
 Hub::Hub(HubSetup setup, const SecretKey& key)
     : m_setup(std::move(setup)),
       m_store(Store::open(m_setup.store, key)),
+      m_reminders(ReminderBook::open(m_setup.store.path)),
       m_forward(std::make_unique<ForwardStore>(m_setup.store.path)),
       m_bus(m_setup.event_buffer) {}
 
@@ -483,24 +486,24 @@ std::vector<RatingSlot> Hub::rated_slots(const std::string& case_no) const {
     return out;
 }
 
-DefaultRatingRun Hub::record_due_defaults(TimePoint now) {
+UnratedRun Hub::process_unrated(TimePoint now) {
     std::lock_guard lock(m_mutex);
-    // record_due_default_ratings counts what it recorded but does not name it; default
-    // ratings carry tapped_at = now, so the new ones are the default ratings at `now` that
-    // were not there before the run (a second run at the same instant publishes nothing).
+    // process_unrated_cases counts what it recorded but does not name it; default ratings carry
+    // tapped_at = now, so the new ones are the default ratings at `now` that were not there
+    // before the run (a second run at the same instant publishes nothing).
     const auto defaults_at = [&] {
         std::vector<Rating> out;
         for (auto& r : m_store.ratings_between(now, now + std::chrono::milliseconds{1}))
             if (r.is_default) out.push_back(std::move(r));
         return out;
     };
-    DefaultRatingRun run;
+    UnratedRun run;
     try {
         std::set<std::string> before;
         for (const auto& r : defaults_at()) before.insert(r.id);
-        run = record_due_default_ratings(m_store, RatingContext{m_setup.hall, m_setup.catalog}, m_setup.calendar,
-                                         m_setup.unrated, now);
-        if (run.recorded == 0) return run;
+        run = process_unrated_cases(m_store, m_reminders, RatingContext{m_setup.hall, m_setup.catalog},
+                                    m_setup.calendar, m_setup.unrated, m_setup.reminder_channel, now);
+        if (run.defaults_recorded == 0) return run;
         for (const auto& r : defaults_at()) {
             if (before.count(r.id) != 0) continue;
             close_cases(r.window, r.case_nos);
@@ -516,6 +519,16 @@ DefaultRatingRun Hub::record_due_defaults(TimePoint now) {
         run.failures.push_back(std::string("store: ") + e.what());
     }
     return run;
+}
+
+void Hub::set_calendar(WorkCalendar calendar) {
+    std::lock_guard lock(m_mutex);
+    m_setup.calendar = std::move(calendar);
+}
+
+WorkCalendar Hub::calendar() const {
+    std::lock_guard lock(m_mutex);
+    return m_setup.calendar;
 }
 
 long long Hub::rating_count() const {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "hcp/base/utf8.hpp"
+#include "hcp/domain/calendar_sources.hpp"
 #include "hcp/queue/queue.hpp"
 #include "queue/impl.hpp"
 #include "store/schema.hpp"
@@ -105,7 +106,7 @@ QueueSetup QueueSetup::from_config(const Config& config) {
     s.categories = config.categories;
     s.windows = config.windows;
     s.policy = config.queue;
-    if (!config.calendar.files.empty()) s.calendar = WorkCalendar::load_files(config.calendar.files);
+    s.calendar = load_hall_calendar(config.calendar).calendar;
     return s;
 }
 
@@ -195,6 +196,11 @@ std::optional<TimePoint> QueueEngine::Impl::write_now() const {
 TimePoint QueueEngine::Impl::read_now() const {
     auto t = write_now();
     return t ? *t : last_at;
+}
+
+void QueueEngine::set_calendar(WorkCalendar calendar) {
+    std::lock_guard lock(m_impl->mutex);
+    m_impl->setup.calendar = std::move(calendar);
 }
 
 std::optional<QueueFailure> QueueEngine::Impl::ticket_refusal(const ServiceCategory& c, TimePoint now) const {

@@ -302,41 +302,4 @@ std::string SyncState::summary_zh(TimePoint now) const {
     return o.str();
 }
 
-DefaultRatingRun record_due_default_ratings(Store& store, const RatingContext& ctx, const WorkCalendar& calendar,
-                                            const UnratedPolicy& policy, TimePoint now) {
-    DefaultRatingRun run;
-    for (const Case& c : store.unrated_completed_cases()) {
-        if (!c.completed_at) continue;
-        auto deadlines = unrated_deadlines(*c.completed_at, calendar, policy);
-        if (now < deadlines.default_due) {
-            if (now >= deadlines.reminder_due)
-                ++run.reminders_due;
-            else
-                ++run.not_yet_due;
-            continue;
-        }
-        auto target = allowed_target(c, Stage::completed, Channel::system_default);
-        if (!target) {
-            run.failures.push_back(c.case_no + ": no rating target for a default rating");
-            continue;
-        }
-        RatingDraft d;
-        d.case_nos = {c.case_no};
-        d.stage = Stage::completed;
-        d.target = *target;
-        d.level = policy.default_level;
-        d.channel = Channel::system_default;
-        d.tapped_at = now;  // when the hub recorded it; the deadline is derivable from the case
-        d.is_default = true;
-        auto r = store.record_rating(d, ctx);
-        if (r)
-            ++run.recorded;
-        else if (r.error().violation == RuleViolation::already_rated)
-            continue;  // batch member already covered
-        else
-            run.failures.push_back(c.case_no + ": " + r.error().detail);
-    }
-    return run;
-}
-
 }  // namespace hcp

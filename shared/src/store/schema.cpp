@@ -186,6 +186,30 @@ CREATE TABLE appointments (
   ticket_number TEXT
 );
 )sql"},
+        // 4: reminders of unrated cases (one per case, ever) and what a default rating's count of
+        // working days rested on (docs/reminders.md, docs/calendar.md).
+        {4, R"sql(
+CREATE TABLE reminders (
+  case_no         TEXT PRIMARY KEY,
+  id              TEXT NOT NULL UNIQUE,  -- idempotency key a channel may deduplicate by
+  channel         TEXT NOT NULL CHECK (channel IN ('platform', 'sms', 'call_list')),
+  state           TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'unknown', 'failed', 'no_phone')),
+  due_at          INTEGER NOT NULL,      -- when the policy said to remind
+  created_at      INTEGER NOT NULL,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,      -- pending: due; sending: end of the lease
+  sent_at         INTEGER,               -- the channel accepted it (call_list: a person called)
+  last_error      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX reminders_due ON reminders(state, next_attempt_at);
+CREATE TABLE default_basis (
+  rating_id  TEXT PRIMARY KEY,
+  calendar   TEXT NOT NULL CHECK (calendar IN ('notice', 'provisional')),
+  years      TEXT NOT NULL DEFAULT '',   -- the years counted without a notice, "2027"
+  counted_from INTEGER NOT NULL,
+  due_at     INTEGER NOT NULL
+);
+)sql"},
     };
     return list;
 }

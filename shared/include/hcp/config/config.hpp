@@ -15,6 +15,7 @@
 #include "hcp/base/error.hpp"
 #include "hcp/config/transport_spec.hpp"
 #include "hcp/domain/domain.hpp"
+#include "hcp/domain/reminder_channel.hpp"
 #include "hcp/domain/rules.hpp"
 #include "hcp/queue/policy.hpp"
 
@@ -66,8 +67,17 @@ struct RatingConfig {
     UnratedPolicy unrated;
 };
 
+// [calendar]: where the notice files come from (docs/calendar.md). Years no file declares are
+// counted from the law (provisional); load_hall_calendar (calendar_sources.hpp) reads them.
 struct CalendarConfig {
-    std::vector<std::filesystem::path> files;  // resolved against paths.assets
+    // Shipped notice files: `files` when given (resolved against paths.assets), otherwise every
+    // *.toml in shipped_dir (<assets>/calendars).
+    std::vector<std::filesystem::path> files;
+    std::filesystem::path shipped_dir;
+    // The hall's own notice files (`hcpctl calendar import` writes there); a year declared there
+    // replaces the shipped file of that year. Default: the folder "calendars" beside the
+    // configuration file (/etc/hcp-kiosk/calendars), which the package does not own.
+    std::filesystem::path local_dir;
 };
 
 // [terminal]: the citizen-facing screens (roles rater, selfservice, ticket, display).
@@ -149,6 +159,39 @@ struct UploadConfig {
     int purge_after_days = 30;                // personal data erased N days after acceptance
 };
 
+// [reminder.sms]: an SMS gateway reached over HTTP(S), described as data (docs/reminders.md).
+// Templates take {placeholders}: {phone} {text} {reminder_id} {case_no} {hall} {hall_code}
+// {item} {url} {timestamp} {timestamp_ms} {nonce} {app_key} {sign}; the signing template also
+// {secret}. Values are escaped for where they land (JSON string, form field, header).
+struct SmsGatewayConfig {
+    enum class Body { json, form };
+    enum class Signature { none, md5, sha256, hmac_sha256 };  // hex of the signing template
+    std::string url;                                          // https:// (http:// only to a loopback address)
+    Body body_kind = Body::json;
+    std::string body;                  // template
+    std::vector<std::string> headers;  // "Name: value" templates
+    std::string app_key;
+    std::filesystem::path secret_file;  // mode 0600, one line; needed by {secret}
+    Signature signature = Signature::none;
+    std::string sign_template;
+    int success_status = 200;
+    std::string success_field;  // JSON field of the reply, "a.b"; empty: the status decides
+    std::string success_value;  // its value as text when the gateway accepted the message
+    bool idempotent = false;    // the gateway drops a second message with the same {reminder_id}
+    int timeout_seconds = 10;
+    std::filesystem::path ca_bundle;  // empty: the system CA store
+};
+
+// [reminder]: how the hub delivers the reminders [rating.unrated] files (docs/reminders.md).
+struct ReminderConfig {
+    ReminderChannelKind channel = ReminderChannelKind::call_list;
+    std::optional<SmsGatewayConfig> sms;  // required with channel = "sms"
+    // The SMS text (channel sms): {hall} {item} {url} {case_no}.
+    std::string text = "您在{hall}办理的“{item}”已办结，请对本次服务作出评价：{url}";
+    int max_attempts = 6;    // then the reminder is marked failed
+    int retry_minutes = 10;  // first retry; doubles up to 6 hours
+};
+
 struct Config {
     std::filesystem::path source;  // the file it was loaded from
     Hall hall;
@@ -165,6 +208,7 @@ struct Config {
     std::vector<WindowPrinter> receipt_printers;  // hub: windows with a receipt printer, in file order
     std::optional<ApiConfig> api;                 // hub only; absent: defaults, no remote devices
     std::optional<UploadConfig> upload;           // hub only; absent: ratings stay in the hub
+    ReminderConfig reminder;                      // hub only
     std::vector<ServiceCategory> categories;
     std::vector<ServiceItem> items;
     std::vector<Window> windows;

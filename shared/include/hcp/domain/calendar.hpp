@@ -1,9 +1,16 @@
 #pragma once
 // Working-day calendar (工作日) with public holidays and 调休 make-up working days.
 //
-// Data files (TOML, see docs/calendar.md and assets/calendars/) list, per year, the holiday
-// ranges and the weekend days that are working days. Outside the years a calendar covers,
-// Monday–Friday are working days and covers() says false so callers can warn.
+// Each year's days off come from one of three bases (YearBasis):
+//   notice    — a calendar file (TOML, docs/calendar.md, assets/calendars/ or the hall's own
+//               folder) transcribed from the 国务院办公厅 notice: days off, bridges and 调休 exact;
+//   statutory — no notice yet: the statutory days of 《全国年节及纪念日放假办法》 (in force since
+//               2025-01-01) computed from the lunar calendar (statutory.hpp). Provisional: the
+//               bridged days off and the 调休 make-up Saturdays are unknown until the notice;
+//   weekdays  — neither (no file, and outside the years the law can be computed for): Monday to
+//               Friday.
+// parse()/load_file()/load_files() build notice years only; with_statutory_years() fills the
+// rest from the law, which is what a hall runs (load_hall_calendar in calendar_sources.hpp).
 #include <filesystem>
 #include <set>
 #include <string>
@@ -18,7 +25,11 @@ struct Holiday {
     Date first{};                       // first day off
     Date last{};                        // last day off (inclusive)
     std::vector<Date> makeup_workdays;  // 调休上班 days belonging to this holiday
+    bool provisional = false;           // from the law, not from a notice (YearBasis::statutory)
 };
+
+enum class YearBasis { notice, statutory, weekdays };
+std::string_view to_string(YearBasis b) noexcept;  // "notice", "statutory", "weekdays"
 
 class WorkCalendar {
 public:
@@ -37,8 +48,18 @@ public:
     bool is_working_day(Date d) const;
     bool is_holiday(Date d) const;         // an official day off (not an ordinary weekend)
     bool is_makeup_workday(Date d) const;  // a weekend day that is worked (调休)
-    bool covers(Date d) const;             // the calendar has data for d's year
-    const std::set<int>& years() const noexcept { return m_years; }
+    bool covers(Date d) const;             // d's year comes from a notice (YearBasis::notice)
+    YearBasis basis(int year) const noexcept;
+    YearBasis basis(Date d) const { return basis(static_cast<int>(d.year())); }
+    // The years in [from, to] (by date, inclusive) whose basis is not a notice, in order.
+    std::vector<int> unofficial_years(Date from, Date to) const;
+    const std::set<int>& years() const noexcept { return m_years; }  // the notice years
+    const std::set<int>& statutory_years() const noexcept { return m_statutory_years; }
+
+    // A copy in which every year from kFirstStatutoryYear to kLastStatutoryYear that no notice
+    // covers gets the statutory days off (provisional). Years the lunar library cannot compute
+    // stay weekdays.
+    WorkCalendar with_statutory_years() const;
     const std::vector<Holiday>& holidays() const noexcept { return m_holidays; }
 
     // The instant `n` working days after `t` (n ≥ 0), keeping the time of day: Friday 15:00 + 1
@@ -53,6 +74,7 @@ public:
 
 private:
     std::set<int> m_years;
+    std::set<int> m_statutory_years;
     std::vector<Holiday> m_holidays;
     std::set<int> m_days_off;     // days since epoch
     std::set<int> m_makeup_days;  // days since epoch

@@ -76,25 +76,56 @@ RuleCheck check_rating(const RatingDraft& draft, const RuleContext& ctx);
 // Empty when the case may not be rated there now.
 std::optional<RatingTarget> allowed_target(const Case& c, Stage stage, Channel channel) noexcept;
 
-// Unrated completed cases: when to remind, when to record the default rating.
+// Unrated completed cases: when to remind, and whether and when to record a default rating on
+// the citizen's behalf (DESIGN §5 rule 6). Each region's rule is a preset (docs/rules.md):
+//   xilinguole  000 第十九条: 未现场做出评价的 → 短信提醒; no default rating at all;
+//   taian       001 二(四)4: 1个工作日内未评价 → 提醒短信; 提醒后超过4个工作日 → 满意;
+//   gansu       002 第十四条: 24小时内未评价 → 短信提醒; 5个工作日内未评价 → 基本满意;
+//   county      003 (某县实施意见): 办理完毕后 → 短信提醒; 5 个工作日内未评价 → 基本满意.
 struct UnratedPolicy {
     enum class ReminderUnit { hours, working_days };
     enum class DefaultFrom { completion, reminder };
-    ReminderUnit reminder_unit = ReminderUnit::working_days;
-    int reminder_after = 1;              // Tai'an: 1 working day; Gansu: 24 hours
-    int default_after_working_days = 4;  // Tai'an: 4 after the reminder; Gansu: 5
-    DefaultFrom default_from = DefaultFrom::reminder;
-    Level default_level = Level::satisfied;  // Tai'an 满意; Gansu 基本满意
+    // Counted from the reminder, the default waits until the reminder was really sent. When it
+    // cannot be sent (no phone, the gateway refused it for good): `wait` records no default (the
+    // citizen was never told), `count_from_due` counts from when the reminder was due.
+    enum class IfReminderNotSent { wait, count_from_due };
 
-    static UnratedPolicy taian();  // policy/001 二(四)4
-    static UnratedPolicy gansu();  // policy/002 第十四条
+    std::string preset;  // the preset's name, empty for explicit values
+    ReminderUnit reminder_unit = ReminderUnit::working_days;
+    int reminder_after = 1;  // 0 = at completion; Tai'an: 1 working day; Gansu: 24 hours
+    int default_after_working_days = 4;
+    DefaultFrom default_from = DefaultFrom::reminder;
+    std::optional<Level> default_level = Level::satisfied;  // nullopt: no default rating (000)
+    IfReminderNotSent if_not_sent = IfReminderNotSent::wait;
+
+    static UnratedPolicy xilinguole();  // policy/000 第十九条
+    static UnratedPolicy taian();       // policy/001 二(四)4
+    static UnratedPolicy gansu();       // policy/002 第十四条
+    static UnratedPolicy county();      // policy/003 二、评价内容
+    // The preset of that name ("xilinguole", "taian", "gansu", "county"), nullopt otherwise.
+    static std::optional<UnratedPolicy> named(std::string_view preset);
+};
+
+// One line of plain Chinese: "提醒：办结后 1 个工作日；默认：提醒发出后 4 个工作日 满意".
+std::string explain_zh(const UnratedPolicy& policy);
+
+// What became of a case's reminder, as the reminder outbox knows it.
+struct ReminderFact {
+    std::optional<TimePoint> sent_at;  // when the channel accepted it
+    bool given_up = false;             // it will not be sent (no phone, refused for good)
 };
 
 struct UnratedDeadlines {
     TimePoint reminder_due{};
-    TimePoint default_due{};
+    // When the default rating is due; nullopt when the policy records none, or while it waits for
+    // a reminder that was not sent.
+    std::optional<TimePoint> default_due;
+    TimePoint default_counted_from{};  // the start of the default's count (for calendar warnings)
 };
 
-UnratedDeadlines unrated_deadlines(TimePoint completed_at, const WorkCalendar& calendar, const UnratedPolicy& policy);
+// `reminder`: nullopt plans as if the reminder goes out when due (previews, the demo); a fact
+// from the reminder outbox makes the count start at the real sending (DefaultFrom::reminder).
+UnratedDeadlines unrated_deadlines(TimePoint completed_at, const WorkCalendar& calendar, const UnratedPolicy& policy,
+                                   const std::optional<ReminderFact>& reminder = std::nullopt);
 
 }  // namespace hcp

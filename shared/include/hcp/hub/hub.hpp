@@ -16,7 +16,7 @@
 // - Disk reserve: while the free space of the store's folder is below store.min_free_bytes,
 //   report_case(), submit_rating() and accept_forwarded() refuse with disk_nearly_full before
 //   writing anything (after the checks of the request's own fields).
-// - record_due_defaults() records default ratings (DESIGN §5 rule 6) under the same mutex and
+// - process_unrated() files reminders and records default ratings (DESIGN §5 rule 6) under the same mutex and
 //   publishes rating_stored for each, like a rating from a terminal.
 #include <filesystem>
 #include <map>
@@ -38,6 +38,7 @@
 #include "hcp/store/forward.hpp"
 #include "hcp/store/outbox.hpp"
 #include "hcp/store/store.hpp"
+#include "hcp/store/unrated.hpp"
 
 namespace hcp {
 
@@ -119,6 +120,9 @@ struct HubSetup {
     std::vector<ServiceItem> items;
     StoreOptions store;
     UnratedPolicy unrated;  // when unrated cases get their default rating ([rating.unrated])
+    // How reminders of unrated cases leave ([reminder].channel). nullopt: none are filed and a
+    // default counted from the reminder counts from when it was due (setups without a config).
+    std::optional<ReminderChannelKind> reminder_channel;
     size_t event_buffer = 1024;
 
     // From the validated main configuration: store at config.store.database, outbox target
@@ -149,16 +153,19 @@ public:
     bool window_known(int window) const;
     long long rating_count() const;
 
-    // Default ratings for every completed case left unrated past its deadline at `now`
-    // (record_due_default_ratings with the setup's calendar and policy). Each one recorded
-    // closes a request still open for its cases and is published as rating_stored. Store
-    // errors are reported in `failures`, never thrown.
-    DefaultRatingRun record_due_defaults(TimePoint now);
+    // Files the reminders and records the default ratings of unrated completed cases that fell
+    // due at `now` (process_unrated_cases with the setup's calendar, policy and channel). Each
+    // default recorded closes a request still open for its cases and is published as
+    // rating_stored. Store errors are reported in `failures`, never thrown.
+    UnratedRun process_unrated(TimePoint now);
+    // Replaces the working-day calendar (a notice imported while the hub runs): the next
+    // process_unrated counts every pending deadline with it.
+    void set_calendar(WorkCalendar calendar);
+    WorkCalendar calendar() const;
 
     EventBus& events() noexcept { return m_bus; }
     const OptionCatalog& catalog() const noexcept { return m_setup.catalog; }
     const Hall& hall() const noexcept { return m_setup.hall; }
-    const WorkCalendar& calendar() const noexcept { return m_setup.calendar; }
 
 private:
     HubFailure from_record_failure(const RecordFailure& f) const;
@@ -169,6 +176,7 @@ private:
     HubSetup m_setup;
     mutable std::mutex m_mutex;
     Store m_store;
+    ReminderBook m_reminders;
     std::unique_ptr<ForwardStore> m_forward;
     std::map<int, std::vector<RatingRequest>> m_open;  // window → open requests
     EventBus m_bus;

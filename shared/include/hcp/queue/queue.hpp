@@ -265,6 +265,8 @@ public:
     // not_a_store / schema_too_new / store_failure for the file.
     static QueueEngine open(const std::filesystem::path& db_path, QueueSetup setup);
     ~QueueEngine();
+    // Replaces the working-day calendar (a notice imported while the hub runs). Thread-safe.
+    void set_calendar(WorkCalendar calendar);
     QueueEngine(QueueEngine&&) noexcept;
     QueueEngine& operator=(QueueEngine&&) noexcept;
 

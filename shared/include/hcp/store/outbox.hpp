@@ -100,17 +100,4 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-// Default ratings (DESIGN §5 rule 6): every completed case still unrated on its completion
-// stage whose default deadline (unrated_deadlines) has passed at `now` gets a rating with the
-// policy's level, Channel::system_default and is_default = true, recorded through the normal
-// store path (rules, chain, outbox), so it is uploaded like the rest.
-struct DefaultRatingRun {
-    int recorded = 0;       // default ratings written
-    int reminders_due = 0;  // cases past the reminder but not yet the default deadline
-    int not_yet_due = 0;
-    std::vector<std::string> failures;  // "case_no: reason" for cases the store refused
-};
-DefaultRatingRun record_due_default_ratings(Store& store, const RatingContext& ctx, const WorkCalendar& calendar,
-                                            const UnratedPolicy& policy, TimePoint now);
-
 }  // namespace hcp

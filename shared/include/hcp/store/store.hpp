@@ -26,7 +26,7 @@
 namespace hcp {
 
 inline constexpr int kStoreApplicationId = 0x48435031;  // PRAGMA application_id of a store ("HCP1")
-inline constexpr int kStoreSchemaVersion = 3;           // 2: queue tickets, 3: appointments
+inline constexpr int kStoreSchemaVersion = 4;           // 2: queue tickets, 3: appointments, 4: reminders
 inline constexpr const char* kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
 // SQLite's synchronous setting. Full is the product setting; Off exists only so benchmarks can

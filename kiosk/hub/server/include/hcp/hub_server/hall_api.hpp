@@ -127,6 +127,15 @@ struct HubSyncStatus {
     TimePoint now{};  // the instant ages are counted from
 };
 
+// The working-day calendar as the hall should know it (docs/calendar.md, "Say it early").
+struct HubCalendarStatus {
+    std::vector<int> provisional_years;  // years counted from the law alone that matter now
+    std::vector<int> uncovered_years;    // years counted Monday–Friday that matter now
+    std::string warning_zh;              // empty when everything is from notices
+    std::string fix;                     // the command that fixes it
+    std::string reload_error;            // the last reload failed (the previous calendar stays)
+};
+
 // Where the server reads the upload state. Implemented by HubService; called from request
 // threads concurrently (implementations are thread-safe). May throw hcp::Error when the store
 // cannot be read (the request then gets 500).
@@ -134,6 +143,7 @@ class HubStatusSource {
 public:
     virtual ~HubStatusSource() = default;
     virtual HubSyncStatus sync_status() const = 0;
+    virtual HubCalendarStatus calendar_status() const { return {}; }
 };
 
 // Optional collaborators of the server. Each must outlive it.

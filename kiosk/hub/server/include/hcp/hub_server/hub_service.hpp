@@ -10,9 +10,12 @@
 //   3. with [upload]: the Uploader thread, and an EventBus subscription that wakes it
 //      (Uploader::notify) on every rating_stored;
 //   4. the maintenance thread: once at start, then every maintenance_interval (a condition
-//      variable wait, no polling), it records default ratings for cases unrated past their
-//      deadline (DESIGN §5 rule 6; Hub::record_due_defaults) and, with [upload], erases personal
-//      data purge_after_days after the platform accepted every rating of a case;
+//      variable wait, no polling), it reloads the working-day calendar when one of its files
+//      changed (calendar_fingerprint; reload_calendar() forces it), files the reminders and
+//      records the default ratings of unrated cases that fell due (DESIGN §5 rule 6;
+//      Hub::process_unrated), sends due reminders through [reminder].channel, works out the
+//      calendar warnings (calendar_status) and, with [upload], erases personal data
+//      purge_after_days after the platform accepted every rating of a case;
 //   5. the HallApiServer, when [api] is set or options.api is given: last, so that no request
 //      arrives before everything behind it runs.
 // Stop order (stop() or the destructor), each step's threads joined before the next:
@@ -38,7 +41,9 @@
 #include "hcp/config/config.hpp"
 #include "hcp/hub/hub.hpp"
 #include "hcp/hub_server/hall_api.hpp"
+#include "hcp/remind/sender.hpp"
 #include "hcp/store/outbox.hpp"
+#include "hcp/store/unrated.hpp"
 
 namespace hcp {
 
@@ -58,6 +63,7 @@ enum class HubStartErrc {
     store,           // the store could not be opened (key, schema, file)
     queue,           // the queue could not be opened on the store (categories, calendar)
     api_bind,        // the API address is in use or not local
+    reminder,        // the reminder channel cannot be built ([reminder.sms] secret)
 };
 std::string_view to_string(HubStartErrc e) noexcept;
 
@@ -71,7 +77,9 @@ struct HubStartFailure {
 struct MaintenanceReport {
     long long runs = 0;  // passes completed since start (this one included)
     TimePoint at{};      // the service clock at the pass
-    DefaultRatingRun defaults;
+    bool calendar_reloaded = false;
+    UnratedRun unrated;
+    ReminderDelivery reminders;
     long long purged_cases = 0;  // cases whose personal data was erased
     std::vector<std::string> errors;
 };
@@ -104,6 +112,9 @@ public:
     // finished (tests, an admin's "run now"). After stop(): the last report.
     MaintenanceReport maintain_now();
     MaintenanceReport last_maintenance() const;
+    // Reloads the calendar files at the next pass even if none changed, and runs it (SIGHUP).
+    MaintenanceReport reload_calendar();
+    HubCalendarStatus calendar_status() const override;
 
 private:
     struct Impl;
