@@ -58,6 +58,7 @@ enum class HubStartErrc {
     store,           // the store could not be opened (key, schema, file)
     queue,           // the queue could not be opened on the store (categories, calendar)
     api_bind,        // the API address is in use or not local
+    store_damaged,   // the store fails its integrity check or its own invariants (message: how to restore)
 };
 std::string_view to_string(HubStartErrc e) noexcept;
 
