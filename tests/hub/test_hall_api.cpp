@@ -6,6 +6,7 @@
 
 #include "api_fixture.hpp"
 #include "hcp/hub_client/hub_json.hpp"
+#include "raw_http.hpp"
 
 using namespace hcp;
 using namespace hcp::test;
@@ -432,4 +433,18 @@ TEST_CASE("Hall API: one token cannot hold every event stream; rating terminals 
     f.server->stop();
     for (auto& t : readers) t.join();
     CHECK(f.server->sse_clients() == 0);
+}
+
+TEST_CASE("Hall API: a bearer token followed by a NUL and more is not that token") {
+    ApiFixture f;
+    std::string request = "GET /api/v1/sync HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer ";
+    request += kSystemToken;
+    request += std::string("\0junk", 5);
+    request += "\r\n\r\n";
+    auto r = raw_exchange(f.port, request);
+    CHECK(r.status == 401);
+    std::string plain = "GET /api/v1/sync HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer ";
+    plain += kSystemToken;
+    plain += "\r\n\r\n";
+    CHECK(raw_exchange(f.port, plain).status != 401);
 }

@@ -255,7 +255,10 @@ struct HallApiServer::Impl {
 
     Caller authenticate(const httplib::Request& req) {
         Caller who;
-        const std::string auth = req.get_header_value("Authorization");
+        // From the header map itself: httplib's get_header_value() goes through a C string and
+        // would cut "Bearer TOKEN\0junk" down to the token. Two Authorization headers are none.
+        std::string auth;
+        if (req.headers.count("Authorization") == 1) auth = req.headers.find("Authorization")->second;
         static constexpr std::string_view kBearer = "Bearer ";
         // EventSource cannot send headers: the event stream also takes a staff session token as
         // ?access_token= (never a device or system token; docs/hall-api.md "Staff console").
