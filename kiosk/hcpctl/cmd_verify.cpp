@@ -39,11 +39,22 @@ int verify(const VerifyArgs& args) {
                                      {"original_seq", f.original_seq},
                                      {"description", f.describe()}});
         }
+        j["superseded"] = nlohmann::json::array();
+        for (const auto& l : report.superseded)
+            j["superseded"].push_back({{"device", l.device_id},
+                                       {"seq", l.seq},
+                                       {"rating_id", l.rating_id},
+                                       {"superseded_by", l.superseded_by}});
         std::cout << j.dump(2) << '\n';
     } else {
         std::cout << args.db << ": " << report.ratings << " ratings from " << report.devices << " device(s); ";
         std::cout << (report.mac_checked ? "hashes, sequence and device MACs checked\n"
                                          : "hashes and sequence checked (give --key to also check device MACs)\n");
+        // A superseded link is a normal flow (the citizen rated the case twice), not tampering.
+        for (const auto& l : report.superseded)
+            std::cout << "superseded  device " << l.device_id << " seq " << l.seq << " (rating " << l.rating_id
+                      << "): its case was rated meanwhile by rating " << l.superseded_by
+                      << "; kept in the chain, not counted\n";
         for (const auto& f : report.findings) std::cout << "TAMPERED  " << f.describe() << '\n';
         std::cout << (report.ok() ? "ok: every chain is intact\n"
                                   : std::to_string(report.findings.size()) + " problem(s) found\n");

@@ -1,7 +1,12 @@
 // The hall API over loopback: every endpoint, its tokens, limits and JSON errors, hostile input.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <limits>
+
 #include "api_fixture.hpp"
+#include "hcp/hub_client/hub_json.hpp"
+#include "raw_http.hpp"
 
 using namespace hcp;
 using namespace hcp::test;
@@ -217,9 +222,10 @@ TEST_CASE("Hall API: a flood of bad and good requests gets the right answer ever
 
 TEST_CASE("Hall API: event streams beyond the limit get 503 and the server still stops promptly") {
     ApiFixture f;
-    // Four streams allowed (api_config): hold them open on other threads.
+    // Four streams allowed (api_config), two per token: hold them open on other threads.
     std::vector<std::thread> readers;
-    for (int i = 0; i < 4; ++i) readers.emplace_back([&] { read_events(f, "/api/v1/events", 1000, kWindow2Token); });
+    for (const char* token : {kWindow2Token, kWindow2Token, kWindow3Token, kWindow3Token})
+        readers.emplace_back([&f, token] { read_events(f, "/api/v1/events", 1000, token); });
     // Bounded wait until the four streams are counted.
     for (int i = 0; i < 200 && f.server->sse_clients() < 4; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -309,4 +315,136 @@ TEST_CASE("Hall API: a second server cannot take a port the hub already listens 
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().cause == ServeErrc::bind_failed);
     CHECK(f.client().Get("/api/v1/health")->status == 200);
+}
+
+TEST_CASE("Hall API: forwarded ratings with integers out of range or of the wrong kind are refused, nothing stored") {
+    ApiFixture f;
+    REQUIRE(f.post("/api/v1/cases", case_body("C-1").dump(), kSystemToken)->status == 201);
+    // What rater-02 recorded while the hub was away.
+    TempDir tdir;
+    auto tsetup = hub_setup(tdir / "terminal.db", "rater-02");
+    Hub terminal(tsetup, SecretKey::random());
+    REQUIRE(terminal.report_case(completed_report("C-1", 2)).ok());
+    auto local = terminal.submit_rating(good_draft("C-1"));
+    REQUIRE(local.ok());
+    const json honest = api::rating_json(local.value());
+
+    const std::vector<std::pair<const char*, json>> forged = {
+        {"seq", json(std::numeric_limits<long long>::max())},
+        {"seq", json(std::numeric_limits<std::uint64_t>::max())},
+        {"seq", json(-1)},
+        {"seq", json(1.5)},
+        {"window", json(4294967298LL)},
+        {"window", json(2.0)},
+        {"level", json(4294967301LL)},
+        {"level", json(5.5)},
+        {"catalog_version", json(std::numeric_limits<std::uint64_t>::max())},
+        {"tapped_at_ms", json(1e300)},
+        {"tapped_at_ms", json(std::numeric_limits<std::uint64_t>::max())},
+    };
+    for (const auto& [field, value] : forged) {
+        json body = {{"forwarded", honest}};
+        body["forwarded"][field] = value;
+        auto r = f.post("/api/v1/ratings", body.dump(), kWindow2Token);
+        REQUIRE(r);
+        INFO(field << " = " << value.dump());
+        CHECK(r->status == 400);
+    }
+    // Another terminal's token cannot forward rater-02's rating.
+    auto other = f.post("/api/v1/ratings", json{{"forwarded", honest}}.dump(), kWindow3Token);
+    REQUIRE(other);
+    CHECK(other->status == 403);
+    CHECK(f.hub->rating_count() == 0);
+    CHECK(raw_int(f.dir / "hub.db", "SELECT count(*) FROM chain_heads") == 0);
+
+    // The honest forward is taken, and the hub's own chain starts at 1.
+    auto ok = f.post("/api/v1/ratings", json{{"forwarded", honest}}.dump(), kWindow2Token);
+    REQUIRE(ok);
+    CHECK(ok->status == 201);
+    REQUIRE(f.post("/api/v1/cases", case_body("C-2").dump(), kSystemToken)->status == 201);
+    auto own = f.post("/api/v1/ratings", rating_body("C-2").dump(), kWindow2Token);
+    REQUIRE(own);
+    CHECK(json::parse(own->body)["seq"] == 1);
+}
+
+TEST_CASE("Hall API tokens file: a device's roles decide what it may do, with defaults by window") {
+    auto tokens = parse_api_tokens(
+        "[[device]]\nid = \"rater-01\"\ntoken = \"fedcba9876543210\"\nwindow = 1\n"
+        "[[device]]\nid = \"kiosk-0\"\ntoken = \"0123456789abcdef\"\nwindow = 0\n"
+        "[[device]]\nid = \"display-01\"\ntoken = \"0123456789abcdeg\"\nwindow = 0\nroles = [\"display\"]\n",
+        "x.toml");
+    REQUIRE(tokens.devices.size() == 3);
+    CHECK(effective_roles(tokens.devices[0]) == std::set<DeviceRole>{DeviceRole::rater});
+    CHECK(effective_roles(tokens.devices[1]).count(DeviceRole::ticket) == 1);
+    CHECK(effective_roles(tokens.devices[2]) == std::set<DeviceRole>{DeviceRole::display});
+    try {
+        parse_api_tokens(
+            "[[device]]\nid = \"x\"\ntoken = \"0123456789abcdef\"\nwindow = 0\nroles = [\"hub\", \"tickets\"]\n",
+            "x.toml");
+        FAIL("expected a ConfigError");
+    } catch (const ConfigError& e) {
+        std::string all;
+        for (const auto& i : e.issues()) all += i.to_string() + "\n";
+        CHECK(all.find("roles[0]") != std::string::npos);
+        CHECK(all.find("roles[1]") != std::string::npos);
+    }
+}
+
+TEST_CASE("Hall API: a display's token can neither rate nor forward") {
+    auto cfg = api_config();
+    cfg.devices.push_back({"display-01", "display-01-token-0123456789", 2, {DeviceRole::display}});
+    HubFixture hf;
+    HallApiServer server(*hf.hub, cfg);
+    auto port = server.start();
+    REQUIRE(port.ok());
+    httplib::Client c("127.0.0.1", port.value());
+    c.set_bearer_token_auth("display-01-token-0123456789");
+    REQUIRE(hf.hub->report_case(completed_report("C-1", 2)).ok());
+    auto r = c.Post("/api/v1/ratings", rating_body("C-1").dump(), "application/json");
+    REQUIRE(r);
+    CHECK(r->status == 403);
+    CHECK(hf.hub->rating_count() == 0);
+    server.stop();
+}
+
+TEST_CASE("Hall API: one token cannot hold every event stream; rating terminals keep theirs") {
+    ApiFixture f;  // four streams, two rating terminals: two kept for them, two per token
+    std::vector<std::thread> readers;
+    auto open_stream = [&](const char* token) {
+        readers.emplace_back([&f, token] { read_events(f, "/api/v1/events", 1000, token); });
+    };
+    auto wait_count = [&](int n) {
+        for (int i = 0; i < 300 && f.server->sse_clients() < n; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        return f.server->sse_clients();
+    };
+    open_stream(kSystemToken);
+    open_stream(kSystemToken);
+    REQUIRE(wait_count(2) == 2);
+    // A third stream of the same token, and any stream beyond the others' share, is refused.
+    auto third = f.client(kSystemToken).Get("/api/v1/events");
+    REQUIRE(third);
+    CHECK(third->status == 503);
+    CHECK(error_code(third) == "too_many_streams");
+    // Each rating terminal still gets its stream.
+    open_stream(kWindow2Token);
+    open_stream(kWindow3Token);
+    CHECK(wait_count(4) == 4);
+    f.server->stop();
+    for (auto& t : readers) t.join();
+    CHECK(f.server->sse_clients() == 0);
+}
+
+TEST_CASE("Hall API: a bearer token followed by a NUL and more is not that token") {
+    ApiFixture f;
+    std::string request = "GET /api/v1/sync HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer ";
+    request += kSystemToken;
+    request += std::string("\0junk", 5);
+    request += "\r\n\r\n";
+    auto r = raw_exchange(f.port, request);
+    CHECK(r.status == 401);
+    std::string plain = "GET /api/v1/sync HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer ";
+    plain += kSystemToken;
+    plain += "\r\n\r\n";
+    CHECK(raw_exchange(f.port, plain).status != 401);
 }

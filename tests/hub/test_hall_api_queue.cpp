@@ -14,6 +14,7 @@
 #include "hcp/hub_client/remote_hub_link.hpp"
 #include "hcp/hub_client/remote_queue.hpp"
 #include "hcp/printer/profile.hpp"
+#include "raw_http.hpp"
 #include "service_fixture.hpp"
 
 using namespace hcp;
@@ -86,6 +87,11 @@ struct QueueWorld : ServiceWorld {
 
 int status(const httplib::Result& r) {
     return r ? r->status : -1;
+}
+
+std::string error_code_of(const std::string& body) {
+    const json j = json::parse(body, nullptr, false);
+    return j.is_object() && j.contains("error") ? j["error"].value("code", "") : "not an error: " + body;
 }
 
 // The events on the hub's bus after `after`, waiting (bounded) until `n` arrived.
@@ -417,9 +423,11 @@ TEST_CASE("Queue API: tokens decide who may act on which window", "[hall_api_que
     auto station = w.act(1, "call-next", json::object(), kStationToken);
     CHECK(status(station) == 403);
     w.ok(w.act(2, "sign-in", {{"staff_no", "1002"}}, kSystemToken));
-    // The business system may act on any window; any token may take tickets and read the queue.
+    // The business system may act on any window; any token may read the queue; tickets come
+    // from ticket stations and the business system only.
     w.ok(w.act(4, "sign-in", {{"staff_no", "1004"}}, kSystemToken));
-    CHECK(w.ok(w.post("/api/v1/tickets", {{"category", "BDC"}}, kWindow2Token), 201)["number"] == "B001");
+    CHECK(status(w.post("/api/v1/tickets", {{"category", "BDC"}}, kWindow2Token)) == 403);
+    CHECK(w.ok(w.post("/api/v1/tickets", {{"category", "BDC"}}, kStationToken), 201)["number"] == "B001");
     CHECK(w.ok(w.client(kWindow2Token).Get("/api/v1/queue"))["windows"][1]["open"] == true);
 }
 
@@ -955,6 +963,22 @@ TEST_CASE("RemoteQueue: a wrong token and a server that is not the hub get plain
         fake.stop();
         serve.join();
     }
+    SECTION("a reply larger than any real one is cut off, not buffered") {
+        httplib::Server fake;
+        // A valid snapshot padded past the client's cap: only its size is wrong.
+        const std::string huge =
+            R"({"at":"2026-03-04T10:00:00+08:00","categories":[],"windows":[],"last_calls":[],"pad":")" +
+            std::string(6 * 1024 * 1024, 'x') + "\"}";
+        fake.Get("/api/v1/queue",
+                 [&](const httplib::Request&, httplib::Response& res) { res.set_content(huge, "application/json"); });
+        const int port = fake.bind_to_any_port("127.0.0.1");
+        std::thread serve([&] { fake.listen_after_bind(); });
+        RemoteQueue rq(remote_options(port));
+        auto s = rq.snapshot();
+        CHECK_FALSE(s);
+        fake.stop();
+        serve.join();
+    }
 }
 
 TEST_CASE("Queue API: the business system books appointments and the ticket station checks them in",
@@ -1024,4 +1048,67 @@ TEST_CASE("Queue API: the business system books appointments and the ticket stat
     REQUIRE_FALSE(remote_again);
     CHECK(remote_again.error().cause == QueueErrc::appointment_used);
     CHECK(remote_again.error().message_zh.find("A001") != std::string::npos);
+}
+
+TEST_CASE("Queue API: an action without fields is taken without a body and with an empty JSON body",
+          "[hall_api_queue]") {
+    QueueWorld w;
+    w.take("SBYB");
+    w.take("SBYB");
+    w.sign_in(1);
+    const int port = w.service->api_port().value_or(0);
+    const std::string auth = std::string("Authorization: Bearer ") + kSystemToken + "\r\n";
+    // curl -X POST $B/windows/1/call-next -H "$W1": no body, no Content-Length, no Content-Type.
+    auto bare = raw_exchange(port, "POST /api/v1/windows/1/call-next HTTP/1.1\r\nHost: hub\r\n" + auth + "\r\n");
+    INFO(bare.head << "\n" << bare.body);
+    CHECK(bare.status == 200);
+    CHECK(json::parse(bare.body, nullptr, false).value("call", json::object()).value("number", "") == "A001");
+    // Content-Type: application/json and an empty body.
+    auto empty = raw_exchange(port, "POST /api/v1/windows/1/call-next HTTP/1.1\r\nHost: hub\r\n" + auth +
+                                        "Content-Type: application/json\r\nContent-Length: 0\r\n\r\n");
+    CHECK(empty.status == 409);  // A001 is still open at the window: the action ran, and said so
+    CHECK(error_code_of(empty.body) == "window_busy");
+    w.sign_in(3);  // window 3 serves SBYB too
+    auto empty_no_length = raw_exchange(port, "POST /api/v1/windows/3/call-next HTTP/1.1\r\nHost: hub\r\n" + auth +
+                                                  "Content-Type: application/json\r\n\r\n");
+    CHECK(empty_no_length.status == 200);
+    CHECK(json::parse(empty_no_length.body, nullptr, false).value("call", json::object()).value("number", "") ==
+          "A002");
+}
+
+TEST_CASE("Queue API: a chunked body is refused before it is read", "[hall_api_queue]") {
+    QueueWorld w;
+    const int port = w.service->api_port().value_or(0);
+    auto r = raw_exchange(port, std::string("POST /api/v1/tickets HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer ") +
+                                    kStationToken +
+                                    "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                    "13\r\n{\"category\":\"SBYB\"}\r\n0\r\n\r\n");
+    CHECK(r.status == 411);
+    CHECK(json::parse(r.body, nullptr, false)["error"]["code"] == "length_required");
+    for (const auto& c : w.queue()["categories"]) CHECK(c["issued_today"] == 0);
+}
+
+TEST_CASE("Queue API: only ticket stations and the business system take tickets, and never a day's cap at once",
+          "[hall_api_queue]") {
+    QueueWorld w;
+    auto rater = w.post("/api/v1/tickets", {{"category", "BDC"}}, kWindow1Token);
+    CHECK(status(rater) == 403);
+    CHECK(error_code(rater) == "forbidden");
+    CHECK(w.category_line("BDC")["issued_today"] == 0);
+
+    int taken = 0, limited = 0;
+    for (int i = 0; i < 60; ++i) {
+        auto r = w.post("/api/v1/tickets", {{"category", "BDC"}}, kStationToken);
+        REQUIRE(r);
+        if (r->status == 201) ++taken;
+        if (r->status == 429) {
+            ++limited;
+            CHECK(r->has_header("Retry-After"));
+        }
+    }
+    CHECK(limited > 0);
+    CHECK(taken < 60);
+    CHECK(w.category_line("BDC")["issued_today"] == taken);
+    // The business system has its own bucket.
+    CHECK(status(w.post("/api/v1/tickets", {{"category", "BDC"}}, kSystemToken)) == 201);
 }

@@ -220,10 +220,10 @@ TEST_CASE("Hub: a rating forwarded by a terminal is stored once with its own id 
     REQUIRE(local.ok());
 
     REQUIRE(f.hub->report_case(completed_report("C-1", 2)).ok());
-    auto first = f.hub->accept_forwarded(local.value());
+    auto first = f.hub->accept_forwarded(local.value(), ForwardSender{"rater-02", 2});
     REQUIRE(first.ok());
     CHECK(first.value() == ForwardOutcome::inserted);
-    auto second = f.hub->accept_forwarded(local.value());
+    auto second = f.hub->accept_forwarded(local.value(), ForwardSender{"rater-02", 2});
     REQUIRE(second.ok());
     CHECK(second.value() == ForwardOutcome::duplicate);
     CHECK(f.hub->rating_count() == 1);
@@ -233,8 +233,8 @@ TEST_CASE("Hub: a rating forwarded by a terminal is stored once with its own id 
 
     auto tampered = local.value();
     tampered.id = "another-id";
-    tampered.level = Level::very_dissatisfied;
-    CHECK(f.hub->accept_forwarded(tampered).error().cause == HubErrc::invalid_field);
+    tampered.level = Level::very_satisfied == tampered.level ? Level::satisfied : Level::very_satisfied;
+    CHECK(f.hub->accept_forwarded(tampered, ForwardSender{"rater-02", 2}).error().cause == HubErrc::invalid_field);
 }
 
 TEST_CASE("Hub: a forwarded rating for a case rated meanwhile on the hub is refused") {
@@ -247,7 +247,7 @@ TEST_CASE("Hub: a forwarded rating for a case rated meanwhile on the hub is refu
     REQUIRE(local.ok());
     REQUIRE(f.hub->report_case(completed_report("C-1", 2)).ok());
     REQUIRE(f.hub->submit_rating(good_draft("C-1"), Submitter{2}).ok());
-    CHECK(f.hub->accept_forwarded(local.value()).error().cause == HubErrc::already_rated);
+    CHECK(f.hub->accept_forwarded(local.value(), ForwardSender{"rater-02", 2}).error().cause == HubErrc::already_rated);
     CHECK(f.hub->rating_count() == 1);
 }
 

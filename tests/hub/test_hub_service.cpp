@@ -2,6 +2,9 @@
 // reference platform on loopback, with a fake clock for deadlines and purges.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <thread>
+
 #include "service_fixture.hpp"
 
 using namespace hcp;
@@ -318,4 +321,81 @@ TEST_CASE("GET sync needs a token and stop ends the API and the maintenance thre
     CHECK_FALSE(c.Get("/api/v1/health"));
     CHECK(svc.maintain_now().runs == runs);  // returns at once after stop
     CHECK(w.log().find("stopped") != std::string::npos);
+}
+
+namespace {
+
+// Overwrites every page of an SQLite file but the first (the header and the schema) with zeros.
+void zero_pages_after_first(const std::filesystem::path& db) {
+    std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+    unsigned char header[18] = {};
+    f.read(reinterpret_cast<char*>(header), sizeof header);
+    const size_t raw = header[16] * 256u + header[17];
+    const size_t page = raw == 1 ? 65536 : raw;  // 1 stands for 65536 in the header
+    const auto size = std::filesystem::file_size(db);
+    const std::string zeros(page, '\0');
+    for (size_t off = page; off + page <= size; off += page) {
+        f.seekp(static_cast<std::streamoff>(off));
+        f.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("A hub refuses to serve a damaged store and names the command that restores it", "[hub_service]") {
+    ServiceWorld w;
+    w.start();
+    w.report_and_rate("C-1");
+    w.report_and_rate("C-2");
+    w.service.reset();  // the last connection closes: the WAL is folded into the file
+    SECTION("chain heads emptied") {
+        raw_exec(w.dir / "hub.db", "DELETE FROM chain_heads");
+        auto r = w.try_start();
+        REQUIRE_FALSE(r);
+        CHECK(r.error().cause == HubStartErrc::store_damaged);
+        CHECK(r.error().detail.find("no chain head") != std::string::npos);
+        CHECK(r.error().message_zh.find("hcpctl restore") != std::string::npos);
+        CHECK(r.error().message_zh.find("hcpctl verify") != std::string::npos);
+    }
+    SECTION("zeroed pages") {
+        zero_pages_after_first(w.dir / "hub.db");
+        auto r = w.try_start();
+        REQUIRE_FALSE(r);
+        CHECK(r.error().cause == HubStartErrc::store_damaged);
+        CHECK(r.error().message_zh.find("hcpctl restore") != std::string::npos);
+    }
+    SECTION("a rating slot without its rating") {
+        raw_exec(w.dir / "hub.db",
+                 "INSERT INTO rating_slots(case_no, stage, target, rating_id) VALUES ('C-9', 'completed', 'item', "
+                 "'no-such-rating')");
+        auto r = w.try_start();
+        REQUIRE_FALSE(r);
+        CHECK(r.error().cause == HubStartErrc::store_damaged);
+        CHECK(r.error().detail.find("rating slot") != std::string::npos);
+    }
+    SECTION("an intact store starts") {
+        CHECK(w.try_start());
+    }
+}
+
+TEST_CASE("Health says so when the store can no longer take a rating", "[hub_service]") {
+    ServiceWorld w;
+    w.start();
+    w.report_and_rate("C-1");
+    auto before = json::parse(w.client().Get("/api/v1/health")->body);
+    CHECK(before["status"] == "ok");
+    CHECK(before["store"] == "ok");
+    // The hub's connections may hold the file for a moment: retry (bounded) while it is busy.
+    for (int i = 0;; ++i) {
+        try {
+            raw_exec(w.dir / "hub.db", "PRAGMA busy_timeout = 5000; DELETE FROM chain_heads");
+            break;
+        } catch (const std::exception&) {
+            if (i == 50) throw;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+    auto after = json::parse(w.client().Get("/api/v1/health")->body);
+    CHECK(after["status"] == "store_error");
+    CHECK(after["store"] == "cannot_rate");
 }

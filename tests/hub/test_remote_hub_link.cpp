@@ -4,6 +4,7 @@
 
 #include "api_fixture.hpp"
 #include "hcp/hub_client/remote_hub_link.hpp"
+#include "hcp/store/verify.hpp"
 
 using namespace hcp;
 using namespace hcp::test;
@@ -163,4 +164,41 @@ TEST_CASE("Remote hub link: the event stream reconnects after the hub returns an
     auto r = link.submit(good_draft("C-2"));
     REQUIRE(r.ok());
     CHECK(r.value().outcome == SubmitOutcome::stored);
+}
+
+TEST_CASE("Remote hub link: a forwarded rating whose case was rated meanwhile leaves no gap in the terminal's chain") {
+    ApiFixture f;
+    TempDir tdir;
+    RemoteHubLink link(terminal_options(tdir, f.port), SecretKey::random());
+    Inbox<TerminalEvent> requests;
+    link.subscribe(2, [&](const TerminalEvent& e) {
+        if (e.kind == TerminalEvent::Kind::rating_requested) requests.push(e);
+    });
+    REQUIRE(f.post("/api/v1/cases", case_body("C-1").dump(), kSystemToken)->status == 201);
+    REQUIRE(!requests.wait_for(1).empty());
+
+    f.server->stop();
+    auto local = link.submit(good_draft("C-1"));
+    REQUIRE(local.ok());
+    REQUIRE(local.value().outcome == SubmitOutcome::stored_locally);
+    // Meanwhile the citizen rated C-1 at the hub (e.g. by the receipt QR).
+    auto at_hub = f.hub->submit_rating(good_draft("C-1"));
+    REQUIRE(at_hub.ok());
+
+    f.server = std::make_unique<HallApiServer>(*f.hub, api_config(f.port));
+    REQUIRE(f.server->start().ok());
+    link.forward_now();
+    const auto settled = [&] {
+        return raw_int(tdir / "terminal.db", "SELECT count(*) FROM outbox WHERE state = 'rejected'") == 1;
+    };
+    for (int i = 0; i < 200 && !settled(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    REQUIRE(settled());
+    CHECK(f.hub->rating_count() == 1);
+
+    // hcpctl verify's view: rater-02's link is there, superseded, and nothing reads as deleted.
+    auto report = verify_store(f.dir / "hub.db", std::nullopt);
+    CHECK(report.ok());
+    REQUIRE(report.superseded.size() == 1);
+    CHECK(report.superseded.front().seq == 1);
+    CHECK(report.superseded.front().superseded_by == at_hub.value().id);
 }

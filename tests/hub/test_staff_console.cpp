@@ -494,3 +494,50 @@ TEST_CASE("Staff PIN file: [api].staff_pins_file is read from the configuration,
     REQUIRE(c.api);
     CHECK(c.api->staff_pins_file == w.dir / "secrets" / "pins.toml");
 }
+
+TEST_CASE("Staff console: sign-in replies are never cached and a hostile 工号 cannot forge log lines",
+          "[staff_console]") {
+    ConsoleWorld w;
+    auto ok = w.sign_in(1, "1001", "246810");
+    REQUIRE(ok);
+    CHECK(ok->status == 200);
+    CHECK(ok->get_header_value("Cache-Control") == "no-store");
+    auto wrong = w.sign_in(1, "1002", "000000");
+    REQUIRE(wrong);
+    CHECK(wrong->get_header_value("Cache-Control") == "no-store");
+
+    auto injected = w.sign_in(2, "9\nhall-api: 1001 out\x1b[2J", "000000");
+    REQUIRE(injected);
+    CHECK(injected->status == 401);
+    const std::string log = w.log();
+    INFO(log);
+    CHECK(log.find("\x1b") == std::string::npos);
+    CHECK(log.find("\nhall-api: 1001 out") == std::string::npos);
+    CHECK(log.find("staff 9\\x0ahall-api: 1001 out\\x1b[2J") != std::string::npos);
+}
+
+TEST_CASE("Staff console: the event stream takes Last-Event-ID only as decimal digits", "[staff_console]") {
+    ConsoleWorld w;
+    for (const std::string bad : {"1e5", "-3", "+4", "0x10", "99999999999999999999", "7x"}) {
+        INFO(bad);
+        auto c = w.client(kSystemToken);
+        c.set_read_timeout(2, 0);
+        auto r = c.Get("/api/v1/events", httplib::Headers{{"Last-Event-ID", bad}});
+        REQUIRE(r);
+        CHECK(r->status == 400);
+    }
+}
+
+TEST_CASE("Staff console: a session ended by someone else's sign-in stays ended when its staff signs in again",
+          "[staff_console]") {
+    ConsoleWorld w;
+    const std::string token = w.token_of(1, "1001", "246810");
+    CHECK(w.client(token).Get("/api/v1/staff/session")->status == 200);
+    // The business system signs 1002 in at window 1, then 1001 again, with no request in between.
+    REQUIRE(w.act(1, "sign-in", kSystemToken, {{"staff_no", "1002"}})->status == 200);
+    REQUIRE(w.act(1, "sign-in", kSystemToken, {{"staff_no", "1001"}})->status == 200);
+    auto r = w.client(token).Get("/api/v1/staff/session");
+    REQUIRE(r);
+    CHECK(r->status == 401);
+    CHECK(w.act(1, "call-next", token)->status == 401);
+}

@@ -160,7 +160,7 @@ TEST_CASE("A version 1 database migrates to the queue schema and keeps its ratin
     test::raw_exec(db,
                    "DROP TABLE ticket_events; DROP TABLE tickets; DROP TABLE queue_numbers; "
                    "DROP TABLE queue_streaks; DROP TABLE window_sessions; DROP TABLE appointments; "
-                   "DROP TABLE reminders; DROP TABLE default_basis; "
+                   "DROP TABLE reminders; DROP TABLE default_basis; DROP TABLE superseded_ratings; "
                    "DELETE FROM schema_version WHERE version >= 2; PRAGMA user_version = 1;");
     try {
         auto q = QueueEngine::open(db, test::small_hall_setup());

@@ -2,11 +2,15 @@
 // with file:line:column and the dotted key, and hostile files fail cleanly.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "hcp/config/config.hpp"
+#include "hcp/detail/toml_util.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -1103,4 +1107,37 @@ TEST_CASE("Floats are not taken for integers anywhere", "[config][hostile]") {
     INFO(listing(level));
     REQUIRE(level.size() == 1);
     CHECK_THAT(level[0].message, Contains("must be an integer"));
+}
+
+TEST_CASE("Config: a device, a FIFO or a folder in place of a settings file is refused at once") {
+    hcp::test::TempDir dir;
+    const auto fifo = dir / "hall.toml";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    for (const std::filesystem::path& p : {std::filesystem::path("/dev/zero"), fifo, dir.path()}) {
+        INFO(p);
+        try {
+            (void)hcp::detail::read_text_file(p);
+            FAIL("expected an error");
+        } catch (const hcp::Error& e) {
+            CHECK(e.code() == hcp::Errc::io_failure);
+            CHECK(std::string(e.what()).find("not a regular file") != std::string::npos);
+        }
+        CHECK_THROWS(hcp::load_config(p));
+    }
+}
+
+TEST_CASE("Config: a settings file larger than any real one is refused, not read") {
+    hcp::test::TempDir dir;
+    const auto big = dir / "catalog.toml";
+    {
+        std::ofstream out(big, std::ios::binary);
+        out.seekp(static_cast<std::streamoff>(hcp::detail::kMaxTextFileBytes + 1));
+        out.put('\n');
+    }
+    try {
+        (void)hcp::detail::read_text_file(big);
+        FAIL("expected an error");
+    } catch (const hcp::Error& e) {
+        CHECK(std::string(e.what()).find("more than a settings file can be") != std::string::npos);
+    }
 }

@@ -28,4 +28,31 @@ inline std::unique_ptr<httplib::Client> hub_client(const std::string& hub_url, c
     return c;
 }
 
+// The largest reply a client takes from the hub: the queue snapshot of a large hall is well
+// under 1 MiB. A larger reply (a broken or hostile server) is cut off and the request fails
+// (httplib::Error::Canceled) instead of growing the terminal's memory.
+inline constexpr size_t kMaxHubReplyBytes = 4 * 1024 * 1024;
+
+// `method` `path` (with `body` of `content_type` when not empty) whose reply body is read into
+// Response::body up to kMaxHubReplyBytes.
+inline httplib::Result capped_request(httplib::Client& client, const std::string& method, const std::string& path,
+                                      const std::string& body = {}, const std::string& content_type = {}) {
+    httplib::Request req;
+    req.method = method;
+    req.path = path;
+    if (!content_type.empty()) {
+        req.set_header("Content-Type", content_type);
+        req.body = body;
+    }
+    auto received = std::make_shared<std::string>();
+    req.content_receiver = [received](const char* data, size_t len, uint64_t, uint64_t) {
+        if (received->size() + len > kMaxHubReplyBytes) return false;
+        received->append(data, len);
+        return true;
+    };
+    auto res = client.send(req);
+    if (res) res->body = std::move(*received);
+    return res;
+}
+
 }  // namespace hcp::api

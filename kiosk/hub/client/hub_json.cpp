@@ -1,5 +1,9 @@
 #include "hcp/hub_client/hub_json.hpp"
 
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
 namespace hcp::api {
 
 namespace {
@@ -8,6 +12,23 @@ template <class T>
 bool get_to(const json& j, const char* key, T& out) {
     auto it = j.find(key);
     if (it == j.end()) return false;
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        // nlohmann converts 1.5 to 1 and wraps 2^64-1 into -1: integers from the wire must be
+        // integers and fit, or the field counts as wrong.
+        if (it->is_number_unsigned()) {
+            const auto v = it->template get<std::uint64_t>();
+            if (v > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) return false;
+            out = static_cast<T>(v);
+            return true;
+        }
+        if (!it->is_number_integer()) return false;
+        const auto v = it->template get<std::int64_t>();
+        if (v < 0 ? (!std::is_signed_v<T> || v < static_cast<std::int64_t>(std::numeric_limits<T>::min()))
+                  : static_cast<std::uint64_t>(v) > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
+            return false;
+        out = static_cast<T>(v);
+        return true;
+    }
     try {
         out = it->template get<T>();
         return true;

@@ -3,6 +3,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -25,6 +26,14 @@ std::optional<RuleViolation> violation_named(std::string_view code) {
         if (to_string(v) == code) return v;
     }
     return std::nullopt;
+}
+
+// The `error.code` of a hall API error reply, empty when the body is not one.
+std::string error_code(const std::string& body) {
+    const json j = json::parse(body, nullptr, false);
+    if (!j.is_object() || !j.contains("error") || !j["error"].is_object()) return {};
+    const auto it = j["error"].find("code");
+    return it != j["error"].end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -192,13 +201,16 @@ struct RemoteHubLink::Impl {
             auto cli = client(opt.request_timeout);
             std::vector<std::string> acked;
             bool unreachable = false;
+            // The hub takes a device's ratings only as the next link of its chain: send in seq order.
+            std::sort(batch.ratings.begin(), batch.ratings.end(),
+                      [](const Rating& a, const Rating& b) { return a.seq < b.seq; });
             for (const auto& r : batch.ratings) {
                 if (unreachable) {
                     queue.mark_retry({r.id}, last_error_copy(), t + opt.forward_interval);
                     continue;
                 }
                 json body = {{"forwarded", api::rating_json(r)}};
-                auto res = cli->Post("/api/v1/ratings", body.dump(), "application/json");
+                auto res = api::capped_request(*cli, "POST", "/api/v1/ratings", body.dump(), "application/json");
                 if (!res || (res->status >= 500 && res->status != 507)) {
                     unreachable = true;
                     std::string why = res ? "hub answered " + std::to_string(res->status)
@@ -208,10 +220,18 @@ struct RemoteHubLink::Impl {
                 } else if (res->status == 200 || res->status == 201) {
                     acked.push_back(r.id);
                 } else if (res->status == 507) {
+                    // Later links would only be refused as out of order: wait together.
+                    unreachable = true;
                     queue.mark_retry({r.id}, "hub disk nearly full", t + opt.forward_interval);
+                } else if (res->status == 409 && error_code(res->body) == "out_of_order") {
+                    // An earlier link has not reached the hub yet (it waits for a retry).
+                    unreachable = true;
+                    queue.mark_retry({r.id}, "waiting for an earlier rating to reach the hub",
+                                     t + opt.forward_interval);
                 } else {
-                    // 409 (rated meanwhile on the hub), 400, 404: the hub will never take it; kept
-                    // here with the reason, never deleted.
+                    // 409 (rated meanwhile on the hub: the hub keeps it as a superseded link of
+                    // this device's chain), 400, 403, 404: the hub will never take it as a rating;
+                    // kept here with the reason, never deleted.
                     queue.mark_rejected(r.id, "hub refused (" + std::to_string(res->status) + "): " + res->body, t);
                 }
             }
@@ -285,7 +305,7 @@ void RemoteHubLink::unsubscribe() {
 Result<SubmitResult, SubmitFailure> RemoteHubLink::submit(const RatingDraft& draft) {
     auto& im = *m_impl;
     auto cli = im.client(im.opt.request_timeout);
-    auto res = cli->Post("/api/v1/ratings", api::draft_json(draft).dump(), "application/json");
+    auto res = api::capped_request(*cli, "POST", "/api/v1/ratings", api::draft_json(draft).dump(), "application/json");
     if (res && (res->status < 500 || res->status == 507)) {
         im.went_online();
         json j = json::parse(res->body, nullptr, false);
@@ -346,7 +366,7 @@ Result<SubmitResult, SubmitFailure> RemoteHubLink::submit(const RatingDraft& dra
 void RemoteHubLink::record_not_rated(const std::string& case_no, int window) {
     auto cli = m_impl->client(m_impl->opt.request_timeout);
     json body = {{"case_no", case_no}, {"window", window}};
-    auto res = cli->Post("/api/v1/not-rated", body.dump(), "application/json");
+    auto res = api::capped_request(*cli, "POST", "/api/v1/not-rated", body.dump(), "application/json");
     // Best effort: "not rated" is no rating; when the hub is away the citizen can still use the QR.
     if (!res) m_impl->went_offline("hub unreachable: " + httplib::to_string(res.error()));
 }

@@ -80,7 +80,7 @@ std::unique_ptr<httplib::Client> client_for(const RemoteQueueOptions& o) {
 }  // namespace
 
 QueueResult<QueueSnapshot> RemoteQueue::snapshot() const {
-    auto res = client_for(m_opt)->Get("/api/v1/queue");
+    auto res = api::capped_request(*client_for(m_opt), "GET", "/api/v1/queue");
     if (!res) return unavailable("GET /api/v1/queue: " + httplib::to_string(res.error()));
     if (res->status != 200) return refusal(res);
     auto s = api::snapshot_from_json(json::parse(res->body, nullptr, false));
@@ -97,7 +97,7 @@ QueueResult<IssuedTicket> RemoteQueue::check_in(std::string_view appointment_cod
 }
 
 QueueResult<IssuedTicket> RemoteQueue::post_ticket(const nlohmann::json& body) const {
-    auto res = client_for(m_opt)->Post("/api/v1/tickets", body.dump(), "application/json");
+    auto res = api::capped_request(*client_for(m_opt), "POST", "/api/v1/tickets", body.dump(), "application/json");
     // No answer: the ticket may or may not have been issued; the citizen tries again (a ticket
     // issued without its paper is a no-show later, never a number given twice).
     if (!res) return unavailable("POST /api/v1/tickets: " + httplib::to_string(res.error()));

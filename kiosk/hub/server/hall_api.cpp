@@ -17,6 +17,7 @@
 #include "hcp/hub_client/hub_json.hpp"
 #include "hcp/hub_server/rate_limit.hpp"
 #include "staff_sessions.hpp"
+#include "stream_budget.hpp"
 
 namespace hcp {
 
@@ -44,6 +45,8 @@ int status_of(HubErrc e, const std::optional<RuleViolation>& v) {
         case HubErrc::wrong_window: return 403;
         case HubErrc::conflict: return 409;
         case HubErrc::already_rated: return 409;
+        case HubErrc::forbidden: return 403;
+        case HubErrc::out_of_order: return 409;
         case HubErrc::rule_violation: return v == RuleViolation::already_rated ? 409 : 422;
         case HubErrc::disk_nearly_full: return 507;
         case HubErrc::storage_error: return 500;
@@ -58,6 +61,8 @@ bool is_json(const httplib::Request& req) {
 
 // Parses the body as a JSON object; answers 415/400 itself when it cannot.
 std::optional<json> json_body(const httplib::Request& req, httplib::Response& res) {
+    // An action without fields may come as `Content-Type: application/json` and no body.
+    if (req.body.empty() && is_json(req)) return json::object();
     if (!is_json(req)) {
         send_error(res, 415, "unsupported_media_type", "请求体必须是 JSON（Content-Type: application/json）。");
         return std::nullopt;
@@ -78,6 +83,23 @@ std::optional<json> json_body(const httplib::Request& req, httplib::Response& re
 
 }  // namespace
 
+std::string escape_log(std::string_view text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    for (const char ch : text) {
+        const auto b = static_cast<unsigned char>(ch);
+        if (b < 0x20 || b == 0x7f || b == '\\') {
+            out += "\\x";
+            out += kHex[b >> 4];
+            out += kHex[b & 0xf];
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
 void send_hub_failure(httplib::Response& res, const HubFailure& f) {
     std::string code = f.violation && f.cause == HubErrc::rule_violation ? std::string(to_string(*f.violation))
                                                                          : std::string(to_string(f.cause));
@@ -91,13 +113,30 @@ using api::json;
 using api::send_error;
 using api::send_json;
 
+namespace {
+
+constexpr int kStreamsPerToken = 2;
+
+int rating_terminals(const HallApiConfig& cfg) {
+    int n = 0;
+    for (const auto& d : cfg.devices) {
+        const auto roles = effective_roles(d);
+        if (roles.count(DeviceRole::rater) != 0 || roles.count(DeviceRole::selfservice) != 0) ++n;
+    }
+    return n;
+}
+
+}  // namespace
+
 struct HallApiServer::Impl {
     Hub& hub;
     HallApiConfig cfg;
     HallApiServices services;
     RateLimiter token_limits;
     RateLimiter anon_limits;
+    RateLimiter ticket_limits;
     api::StaffSessions sessions;
+    api::StreamBudget streams;
     httplib::Server svr;
     std::thread thread;
     std::atomic<bool> stopping{false};
@@ -113,9 +152,17 @@ struct HallApiServer::Impl {
           services(std::move(s)),
           token_limits(cfg.rate_per_second, cfg.rate_burst),
           anon_limits(cfg.anon_rate_per_second, cfg.anon_rate_burst),
-          sessions(cfg, services.queue) {
+          ticket_limits(cfg.ticket_rate_per_second, cfg.ticket_burst),
+          sessions(cfg, services.queue),
+          // Two streams per rating terminal (a reconnect may overlap the stream the server has
+          // not yet found dead) are kept for them, up to half of all.
+          streams(cfg.max_sse_clients, std::min(cfg.max_sse_clients / 2, 2 * rating_terminals(cfg)), kStreamsPerToken) {
         if (!services.clock) services.clock = [] { return hcp::now(); };
         if (!services.log) services.log = [](const std::string& line) { std::cerr << "hall-api: " << line << '\n'; };
+        // Log lines carry fields from requests (a 工号, a device id): control characters in them
+        // are written as \xNN, so nobody can forge a log line or send escape sequences to the
+        // terminal that reads the log.
+        services.log = [inner = std::move(services.log)](const std::string& line) { inner(api::escape_log(line)); };
     }
 
     // Token bucket of the caller (its token, else its address). Answers 429 itself when empty.
@@ -141,6 +188,27 @@ struct HallApiServer::Impl {
         send_error(res, 429, "rate_limited", "请求过于频繁，请在 " + std::to_string(seconds) + " 秒后重试。",
                    "rate limit: retry after " + std::to_string(wait->count()) + " ms");
         return false;
+    }
+
+    // How a request's body is framed, decided before httplib reads it (the pre-routing handler
+    // runs between the headers and the body):
+    // - Transfer-Encoding (chunked): 411. httplib would read such a body without the
+    //   max_body_bytes limit, and no client of the hall API needs it.
+    // - Neither Content-Length nor Transfer-Encoding: no body (RFC 9112 6.3). httplib would wait
+    //   for the connection to close (the read timeout) and answer 400, so the request is given
+    //   its Content-Length: 0. The Request is httplib's own non-const object, handed here as const.
+    bool body_framing_ok(const httplib::Request& req, httplib::Response& res) {
+        if (req.has_header("Transfer-Encoding")) {
+            res.set_header("Connection", "close");
+            send_error(res, 411, "length_required", "请求体须带 Content-Length（不支持分块传输）。",
+                       "Transfer-Encoding is not accepted; send Content-Length");
+            return false;
+        }
+        const bool may_have_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+                                   req.method == "DELETE" || req.method == "PRI";
+        if (may_have_body && !req.has_header("Content-Length"))
+            const_cast<httplib::Request&>(req).headers.emplace("Content-Length", "0");
+        return true;
     }
 
     std::optional<HubSyncStatus> sync_status() const {
@@ -187,7 +255,10 @@ struct HallApiServer::Impl {
 
     Caller authenticate(const httplib::Request& req) {
         Caller who;
-        const std::string auth = req.get_header_value("Authorization");
+        // From the header map itself: httplib's get_header_value() goes through a C string and
+        // would cut "Bearer TOKEN\0junk" down to the token. Two Authorization headers are none.
+        std::string auth;
+        if (req.headers.count("Authorization") == 1) auth = req.headers.find("Authorization")->second;
         static constexpr std::string_view kBearer = "Bearer ";
         // EventSource cannot send headers: the event stream also takes a staff session token as
         // ?access_token= (never a device or system token; docs/hall-api.md "Staff console").
@@ -199,7 +270,7 @@ struct HallApiServer::Impl {
         // Compare against every token (constant time each) so timing says nothing about which.
         for (const auto& d : cfg.devices)
             if (d.token.size() == token.size() && equal_constant_time(d.token, token))
-                who = Caller{Caller::Kind::device, d.id, d.window, {}};
+                who = Caller{Caller::Kind::device, d.id, d.window, {}, effective_roles(d)};
         for (const auto& s : cfg.systems)
             if (s.token.size() == token.size() && equal_constant_time(s.token, token))
                 who = Caller{Caller::Kind::system, s.id, 0, {}};
@@ -262,6 +333,7 @@ struct HallApiServer::Impl {
         });
         // Before routing, so a flood is refused before its body is read or parsed.
         svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+            if (!body_framing_ok(req, res)) return httplib::Server::HandlerResponse::Handled;
             return within_rate(req, res) ? httplib::Server::HandlerResponse::Unhandled
                                          : httplib::Server::HandlerResponse::Handled;
         });
@@ -287,6 +359,10 @@ struct HallApiServer::Impl {
             } catch (const std::exception&) {
                 body["status"] = "store_error";
             }
+            // Whether the store can record the next rating (its chain head); not what is wrong.
+            const bool can_rate = hub.store_damage(Store::Check::cheap).empty();
+            body["store"] = can_rate ? "ok" : "cannot_rate";
+            if (!can_rate) body["status"] = "store_error";
             // Calendar warnings: years counted without the State Council's notice (no personal
             // data, nothing secret; the installer reads them here and in `hcpctl check`).
             if (services.status != nullptr) {
@@ -314,6 +390,8 @@ struct HallApiServer::Impl {
             .sessions = &sessions,
             .stopping = &stopping,
             .sse_clients = &sse_clients,
+            .streams = &streams,
+            .ticket_limits = &ticket_limits,
         };
         api::register_sync_routes(svr, ctx);
         api::register_cases_routes(svr, ctx);

@@ -15,6 +15,12 @@
 
 namespace hcp {
 
+std::set<DeviceRole> effective_roles(const ApiDeviceToken& device) {
+    if (!device.roles.empty()) return device.roles;
+    if (device.window > 0) return {DeviceRole::rater};
+    return {DeviceRole::ticket, DeviceRole::selfservice, DeviceRole::display};
+}
+
 ApiTokens parse_api_tokens(std::string_view toml_text, const std::string& origin) {
     detail::TomlReader rd(origin);
     ApiTokens out;
@@ -46,11 +52,24 @@ ApiTokens parse_api_tokens(std::string_view toml_text, const std::string& origin
         return list;
     };
     for (const auto& [path, t] : entries("device")) {
-        rd.check_keys(*t, path, {"id", "token", "window"});
+        rd.check_keys(*t, path, {"id", "token", "window", "roles"});
         ApiDeviceToken d;
         d.id = rd.get_string(*t, path, "id", true, 32).value_or("");
         d.token = rd.get_string(*t, path, "token", true, 200).value_or("");
         d.window = static_cast<int>(rd.get_int(*t, path, "window", true, 0, 999).value_or(0));
+        if (const toml::array* arr = rd.get_array(*t, path, "roles", false)) {
+            if (arr->empty())
+                rd.error(arr, path + ".roles", "must list at least one of ticket, rater, selfservice, display");
+            for (size_t i = 0; i < arr->size(); ++i) {
+                const auto* role_text = (*arr)[i].as_string();
+                const auto role = role_text != nullptr ? parse_device_role(role_text->get()) : std::nullopt;
+                if (!role || *role == DeviceRole::hub)
+                    rd.error(&(*arr)[i], path + ".roles[" + std::to_string(i) + "]",
+                             "must be one of ticket, rater, selfservice, display");
+                else
+                    d.roles.insert(*role);
+            }
+        }
         check_token(*t, path, d.token);
         if (!d.id.empty() && !device_ids.insert(d.id).second)
             rd.error(t->get("id"), path + ".id", "device '" + d.id + "' is listed twice");

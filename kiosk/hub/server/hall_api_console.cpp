@@ -72,6 +72,8 @@ struct ConsoleRoutes {
     }
 
     void sign_in(const httplib::Request& req, httplib::Response& res) {
+        // The reply carries the session token: no browser or proxy may keep it.
+        res.set_header("Cache-Control", "no-store");
         QueueEngine* q = ctx.queue_or_404(res);
         if (q == nullptr) return;
         auto body = ctx.json_body(req, res);
@@ -129,7 +131,8 @@ struct ConsoleRoutes {
         auto r = q->open_window(window, Staff{*staff_no, name});
         if (!r) return send_queue_failure(res, r.error());
         publish_queue_changed(ctx.hub.events());
-        const std::string token = sessions().open(window, r.value().staff, StaffSessions::Clock::now());
+        const std::string token =
+            sessions().open(window, r.value().staff, r.value().opened_at, StaffSessions::Clock::now());
         ctx.services.log("staff console: staff " + *staff_no + " signed in at window " + std::to_string(window));
         auto s = sessions().find(token, StaffSessions::Clock::now());
         if (!s) return send_error(res, 409, "window_taken", "该窗口刚被其他人登录，请重新登录。");
@@ -154,6 +157,7 @@ struct ConsoleRoutes {
     }
 
     void session(const httplib::Request& req, httplib::Response& res) {
+        res.set_header("Cache-Control", "no-store");
         auto who = ctx.require(req, res, false, false, true);
         if (!who) return;
         QueueEngine* q = ctx.queue_or_404(res);

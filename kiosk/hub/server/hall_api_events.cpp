@@ -1,12 +1,14 @@
 // GET /api/v1/events (docs/hall-api.md): the hub's event bus as server-sent events, for rating
 // terminals (their window's rating requests), screens and the staff console. Each stream holds
 // one of the server's request threads for as long as it is open, hence max_sse_clients.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
 
 #include "hall_api_routes.hpp"
 #include "staff_sessions.hpp"
+#include "stream_budget.hpp"
 
 namespace hcp::api {
 
@@ -51,17 +53,26 @@ void register_events_routes(httplib::Server& svr, RouteContext ctx) {
         if (last.empty() && req.has_param("last_event_id")) last = req.get_param_value("last_event_id");
         const bool resume = !last.empty();
         if (resume) {
-            try {
-                after = std::stoll(last);
-            } catch (const std::exception&) {
-                return send_error(res, 400, "invalid_field", "Last-Event-ID 必须是整数。");
-            }
+            // Only what this server sends as an id: decimal digits (std::stoll would take "1e5"
+            // as 1, " 7" as 7 and "-3" as -3).
+            const bool digits = last.size() <= 18 &&
+                                std::all_of(last.begin(), last.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+            if (!digits) return send_error(res, 400, "invalid_field", "Last-Event-ID 必须是整数。");
+            after = std::stoll(last);
         }
-        if (c->sse_clients->fetch_add(1) >= c->config.max_sse_clients) {
-            c->sse_clients->fetch_sub(1);
+        const bool rater = who->kind == Caller::Kind::device &&
+                           (who->roles.count(DeviceRole::rater) != 0 || who->roles.count(DeviceRole::selfservice) != 0);
+        const std::string key = who->kind == Caller::Kind::device   ? "device:" + who->id
+                                : who->kind == Caller::Kind::system ? "system:" + who->id
+                                                                    : "session:" + who->session;
+        if (auto refused = c->streams->admit(key, rater)) {
             res.set_header("Retry-After", "5");
+            if (*refused == StreamBudget::Refusal::per_token)
+                return send_error(res, 503, "too_many_streams", "本终端的事件连接过多，请关闭其他连接后重试。",
+                                  "this token already holds its streams");
             return send_error(res, 503, "too_many_streams", "事件连接过多，请稍后重试。");
         }
+        c->sse_clients->fetch_add(1);
         // Requests already open on the window are sent first to a fresh reader (no id: they
         // do not move its position).
         std::string preamble = "retry: 1000\n\n";
@@ -103,7 +114,10 @@ void register_events_routes(httplib::Server& svr, RouteContext ctx) {
                 state->after = batch.last_id;
                 return sink.write(out.data(), out.size());
             },
-            [c](bool) { c->sse_clients->fetch_sub(1); });
+            [c, key, rater](bool) {
+                c->sse_clients->fetch_sub(1);
+                c->streams->release(key, rater);
+            });
     });
 }
 

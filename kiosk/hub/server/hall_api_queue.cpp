@@ -2,6 +2,7 @@
 // queue as screens and the staff console see it, and the window actions, on the QueueEngine the
 // hub owns. Every success is published on the hub's event bus, so a call made here reaches the
 // hall display and its voice exactly like one made anywhere else.
+#include <algorithm>
 #include <array>
 #include <map>
 #include <memory>
@@ -282,7 +283,20 @@ struct QueueRoutes {
     EventBus& bus() { return ctx.hub.events(); }
 
     void take_ticket(const httplib::Request& req, httplib::Response& res) {
-        if (!ctx.require(req, res, true, true, false)) return;
+        auto who = ctx.require(req, res, true, true, false);
+        if (!who) return;
+        // Tickets come from ticket stations and the business system: a rating terminal's or a
+        // display's token (on a citizen-facing screen) could otherwise empty a day's cap.
+        if (who->kind == Caller::Kind::device && who->roles.count(DeviceRole::ticket) == 0)
+            return send_error(res, 403, "forbidden", "此终端不能取号；请在取号机上取号。",
+                              "device " + who->id + " has no ticket role in the tokens file");
+        if (auto wait = ctx.ticket_limits->acquire(
+                (who->kind == Caller::Kind::device ? "device:" : "system:") + who->id, RateLimiter::Clock::now())) {
+            const long long seconds = std::max(1LL, static_cast<long long>((wait->count() + 999) / 1000));
+            res.set_header("Retry-After", std::to_string(seconds));
+            return send_error(res, 429, "rate_limited", "取号过于频繁，请在 " + std::to_string(seconds) + " 秒后重试。",
+                              "ticket rate limit: retry after " + std::to_string(wait->count()) + " ms");
+        }
         QueueEngine* q = ctx.queue_or_404(res);
         if (q == nullptr) return;
         auto body = ctx.json_body(req, res);
@@ -398,7 +412,7 @@ struct QueueRoutes {
         const std::string action = req.matches[2].str();
         // Actions without fields may come without a body; a body that is there must be JSON.
         json body = json::object();
-        if (!req.body.empty() || req.has_header("Content-Type")) {
+        if (!req.body.empty()) {
             auto b = ctx.json_body(req, res);
             if (!b) return;
             body = std::move(*b);

@@ -10,6 +10,13 @@ namespace hcp::api {
 
 namespace {
 
+// A display's or a ticket station's token (with roles written in the tokens file) does not rate.
+bool may_rate(const Caller& who, httplib::Response& res) {
+    if (who.roles.count(DeviceRole::rater) != 0 || who.roles.count(DeviceRole::selfservice) != 0) return true;
+    send_error(res, 403, "forbidden", "此终端不能提交评价。", "device " + who.id + " has no rater or selfservice role");
+    return false;
+}
+
 // The text reaches the rules' own check (which answers with the Chinese message); here only
 // the JSON layer's limit keeps absurd input out.
 bool detail_text_ok(const std::string& text) {
@@ -23,14 +30,14 @@ void register_ratings_routes(httplib::Server& svr, RouteContext ctx) {
 
     svr.Post("/api/v1/ratings", [c](const httplib::Request& req, httplib::Response& res) {
         auto who = c->require(req, res, true, false, false);
-        if (!who) return;
+        if (!who || !may_rate(*who, res)) return;
         auto body = c->json_body(req, res);
         if (!body) return;
         if (auto fwd = body->find("forwarded"); fwd != body->end()) {
             std::string why;
             auto rating = rating_from_json(*fwd, why);
             if (!rating) return send_error(res, 400, "invalid_field", "转发的评价数据不完整。", why);
-            auto r = c->hub.accept_forwarded(*rating);
+            auto r = c->hub.accept_forwarded(*rating, ForwardSender{who->id, who->window});
             if (!r) return send_hub_failure(res, r.error());
             const bool dup = r.value() == ForwardOutcome::duplicate;
             return send_json(res, dup ? 200 : 201,
@@ -54,7 +61,7 @@ void register_ratings_routes(httplib::Server& svr, RouteContext ctx) {
 
     svr.Post("/api/v1/not-rated", [c](const httplib::Request& req, httplib::Response& res) {
         auto who = c->require(req, res, true, false, false);
-        if (!who) return;
+        if (!who || !may_rate(*who, res)) return;
         auto body = c->json_body(req, res);
         if (!body) return;
         const auto it = body->find("case_no");

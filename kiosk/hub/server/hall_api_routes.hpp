@@ -8,11 +8,13 @@
 #include <atomic>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
 #include "hcp/hub_client/hub_json.hpp"
 #include "hcp/hub_server/hall_api.hpp"
+#include "hcp/hub_server/rate_limit.hpp"
 
 namespace hcp::api {
 
@@ -22,11 +24,13 @@ namespace hcp::api {
 struct Caller {
     enum class Kind { none, device, system, staff } kind = Kind::none;
     std::string id;
-    int window = 0;       // a device's or a staff session's window (0 = self-service)
-    std::string session;  // a staff session's token
+    int window = 0;                // a device's or a staff session's window (0 = self-service)
+    std::string session;           // a staff session's token
+    std::set<DeviceRole> roles{};  // a device's (effective_roles); empty for the other kinds
 };
 
 class StaffSessions;
+class StreamBudget;
 
 struct RouteContext {
     Hub& hub;
@@ -52,6 +56,10 @@ struct RouteContext {
     // Event streams open now: GET /events counts itself in and out (limit max_sse_clients),
     // GET /health reports it.
     std::atomic<int>* sse_clients = nullptr;
+    // Who may hold the event streams (stream_budget.hpp); never null while serving.
+    StreamBudget* streams = nullptr;
+    // Tickets per caller (ticket_rate_per_second, ticket_burst); never null while serving.
+    RateLimiter* ticket_limits = nullptr;
 
     // The hub's queue, or null after answering 404 queue_not_configured (no [[category]]).
     QueueEngine* queue_or_404(httplib::Response& res) const;
@@ -62,6 +70,8 @@ struct RouteContext {
     std::string window_name(int window) const;
 };
 
+// `text` for one log line: control characters (newline, ESC…) and the backslash as \xNN.
+std::string escape_log(std::string_view text);
 // The JSON reply of every endpoint: `body` with `status`, as UTF-8 (invalid bytes replaced).
 void send_json(httplib::Response& res, int status, const json& body);
 // The error reply of every endpoint (docs/hall-api.md "Conventions"): {"error": {code, message

@@ -23,6 +23,7 @@ std::string_view to_string(HubStartErrc e) noexcept {
         case HubStartErrc::queue: return "queue";
         case HubStartErrc::api_bind: return "api_bind";
         case HubStartErrc::reminder: return "reminder";
+        case HubStartErrc::store_damaged: return "store_damaged";
     }
     return "unknown";
 }
@@ -322,12 +323,32 @@ Result<std::unique_ptr<HubService>, HubStartFailure> HubService::start(const Con
     }
 
     // 2. The hub.
+    // A damaged store is not served: writes on broken pages or a lost chain head fail one by one
+    // (or worse, succeed) while health says ok. The installer restores the last backup.
+    const auto& db = config.store.database;
+    const std::string restore_zh = "请停止本服务，运行 hcpctl verify " + db.string() +
+                                   " 查看损坏情况，然后用最近的备份恢复：hcpctl restore 备份文件 " + db.string() +
+                                   " --key 密钥文件 --force（见 docs/operations.md「Backup and restore」）。";
     try {
         im->hub = std::make_unique<Hub>(HubSetup::from_config(config), store_key);
+    } catch (const Error& e) {
+        if ((e.code() == Errc::store_failure || e.code() == Errc::not_a_store) && std::filesystem::exists(db))
+            return failure(HubStartErrc::store_damaged, describe(e) + "; restore the last backup with hcpctl restore",
+                           "评价数据库 " + db.string() + " 已损坏，无法打开。" + restore_zh);
+        return failure(HubStartErrc::store, describe(e),
+                       "评价数据库或其密钥无法打开（" + db.string() +
+                           "）。请检查 [store] 的设置和文件权限；密钥文件须与数据库配套。");
     } catch (const std::exception& e) {
         return failure(HubStartErrc::store, describe(e),
-                       "评价数据库或其密钥无法打开（" + config.store.database.string() +
+                       "评价数据库或其密钥无法打开（" + db.string() +
                            "）。请检查 [store] 的设置和文件权限；密钥文件须与数据库配套。");
+    }
+    if (auto damage = im->hub->store_damage(Store::Check::full); !damage.empty()) {
+        std::string detail;
+        for (const auto& d : damage) detail += (detail.empty() ? "" : "; ") + d;
+        return failure(HubStartErrc::store_damaged,
+                       db.string() + " is damaged: " + detail + "; restore the last backup with hcpctl restore",
+                       "评价数据库 " + db.string() + " 已损坏（" + detail + "），本机不再接收评价。" + restore_zh);
     }
     if (!config.categories.empty()) {
         try {

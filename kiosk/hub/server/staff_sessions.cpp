@@ -89,7 +89,7 @@ void StaffSessions::record_right(const std::string& staff_no) {
     m_staff_strikes.erase(staff_no);
 }
 
-std::string StaffSessions::open(int window, const Staff& staff, Clock::time_point now) {
+std::string StaffSessions::open(int window, const Staff& staff, TimePoint window_opened_at, Clock::time_point now) {
     std::array<std::uint8_t, 32> raw{};
     crypto_init();
     randombytes_buf(raw.data(), raw.size());
@@ -97,7 +97,7 @@ std::string StaffSessions::open(int window, const Staff& staff, Clock::time_poin
     std::lock_guard lock(m_mutex);
     for (auto it = m_sessions.begin(); it != m_sessions.end();)
         it = (it->second.window == window || it->second.expires <= now) ? m_sessions.erase(it) : std::next(it);
-    m_sessions[key_of(token)] = Session{window, staff, now + m_ttl};
+    m_sessions[key_of(token)] = Session{window, staff, now + m_ttl, window_opened_at};
     return token;
 }
 
@@ -118,7 +118,7 @@ std::optional<StaffSessions::Session> StaffSessions::find(std::string_view token
     // The window must still be open with this staff member (not signed out, not taken over).
     if (m_queue != nullptr) {
         auto open = m_queue->session(s.window);
-        if (!open || open->staff.number != s.staff.number) {
+        if (!open || open->staff.number != s.staff.number || open->opened_at != s.window_opened_at) {
             revoke(token);
             return std::nullopt;
         }

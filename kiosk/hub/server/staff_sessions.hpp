@@ -23,6 +23,7 @@ public:
         int window = 0;
         Staff staff;
         Clock::time_point expires{};
+        TimePoint window_opened_at{};  // the queue's window session it belongs to
     };
 
     StaffSessions(const HallApiConfig& cfg, QueueEngine* queue);
@@ -40,8 +41,11 @@ public:
     int record_wrong(const std::string& staff_no, const std::string& address, Clock::time_point now);
     void record_right(const std::string& staff_no);
 
-    // A new session for `staff` at `window` (other sessions of that window end); its token.
-    std::string open(int window, const Staff& staff, Clock::time_point now);
+    // A new session for `staff` at `window`, bound to the queue's window session opened at
+    // `window_opened_at` (other sessions of that window end); its token. The session ends with
+    // that window session: the same staff signed in there again later (after someone else, by
+    // the business system) does not bring it back.
+    std::string open(int window, const Staff& staff, TimePoint window_opened_at, Clock::time_point now);
     // The live session of a token (expired, revoked or superseded sessions are dropped).
     std::optional<Session> find(std::string_view token, Clock::time_point now);
     void revoke(std::string_view token);

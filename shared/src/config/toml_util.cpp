@@ -1,5 +1,9 @@
 #include "hcp/detail/toml_util.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -213,13 +217,37 @@ std::string TomlReader::joined() const {
 }
 
 std::string read_text_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    // Checked on the opened descriptor, so a path swapped after the check cannot slip a device
+    // or a FIFO in: those never end (/dev/zero grows the reader to gigabytes, a FIFO blocks).
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) throw Error(Errc::io_failure, "cannot read " + path.string() + ": " + std::strerror(errno));
+    struct FdCloser {
+        int fd;
+        ~FdCloser() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
         throw Error(Errc::io_failure, "cannot read " + path.string() + ": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        throw Error(Errc::io_failure, "cannot read " + path.string() +
+                                          ": not a regular file (a device, a FIFO or a folder); name a file");
+    if (static_cast<std::uintmax_t>(st.st_size) > kMaxTextFileBytes)
+        throw Error(Errc::io_failure, "cannot read " + path.string() + ": " + std::to_string(st.st_size) +
+                                          " bytes, more than a settings file can be (" +
+                                          std::to_string(kMaxTextFileBytes) + ")");
+    std::string out;
+    char buf[65536];
+    for (;;) {
+        const auto n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw Error(Errc::io_failure, "cannot read " + path.string() + ": " + std::strerror(errno));
+        if (n == 0) break;
+        out.append(buf, static_cast<size_t>(n));
+        if (out.size() > kMaxTextFileBytes)
+            throw Error(Errc::io_failure, "cannot read " + path.string() + ": grew past " +
+                                              std::to_string(kMaxTextFileBytes) + " bytes while being read");
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return out;
 }
 
 }  // namespace hcp::detail

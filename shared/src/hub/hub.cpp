@@ -21,6 +21,8 @@ std::string_view to_string(HubErrc e) noexcept {
         case HubErrc::wrong_window: return "wrong_window";
         case HubErrc::conflict: return "conflict";
         case HubErrc::already_rated: return "already_rated";
+        case HubErrc::forbidden: return "forbidden";
+        case HubErrc::out_of_order: return "out_of_order";
         case HubErrc::rule_violation: return "rule_violation";
         case HubErrc::disk_nearly_full: return "disk_nearly_full";
         case HubErrc::storage_error: return "storage_error";
@@ -421,8 +423,98 @@ bool Hub::record_not_rated(const std::string& case_no, int window) {
     return true;
 }
 
-Result<ForwardOutcome, HubFailure> Hub::accept_forwarded(const Rating& rating) {
+std::optional<HubFailure> Hub::forwarded_content_failure(const Rating& r, const ForwardSender& sender) const {
+    auto refuse = [](HubErrc cause, std::string en, std::string zh) {
+        HubFailure f;
+        f.cause = cause;
+        f.field = cause == HubErrc::invalid_field ? "rating" : "";
+        f.message = std::move(en);
+        f.message_zh = std::move(zh);
+        return f;
+    };
+    const std::string forged_zh = "转发的评价与本大厅的办件记录不一致，已拒收。";
+    if (r.device_id != sender.device_id)
+        return refuse(HubErrc::forbidden, "device " + sender.device_id + " may forward only its own ratings",
+                      "只能转发本机记录的评价。");
+    if (r.device_id == m_store.device_id())
+        return refuse(HubErrc::forbidden, "the hub's own device id cannot be forwarded", "只能转发本机记录的评价。");
+    // The wire format allows any integer: bound everything the store and the chain compute with.
+    constexpr long long kMaxSeq = 1LL << 53;
+    if (r.seq < 1 || r.seq > kMaxSeq)
+        return refuse(HubErrc::invalid_field, "seq out of range", "评价数据不完整或已被改动，无法接收。");
+    if (!level_from_int(to_int(r.level)))
+        return refuse(HubErrc::invalid_field, "level out of range", "评价数据不完整或已被改动，无法接收。");
+    const auto tapped_ms = r.tapped_at.time_since_epoch().count();
+    constexpr long long kYear2000Ms = 946684800000LL;
+    const auto latest =
+        std::chrono::duration_cast<std::chrono::milliseconds>((now() + std::chrono::hours(24)).time_since_epoch())
+            .count();
+    if (tapped_ms < kYear2000Ms || tapped_ms > latest)
+        return refuse(HubErrc::invalid_field, "tapped_at out of range (before 2000 or more than a day ahead)",
+                      "评价时间不正确，无法接收。");
+    if (r.is_default || (r.channel != Channel::window_rater && r.channel != Channel::self_service))
+        return refuse(HubErrc::forbidden, "a terminal forwards only ratings tapped on it (no default, QR or web)",
+                      forged_zh);
+    if (sender.window == 0 && r.channel != Channel::self_service)
+        return refuse(HubErrc::forbidden, "a self-service device forwards only self-service ratings", forged_zh);
+    if (r.hall_code != m_setup.hall.code || r.area_code != m_setup.hall.area_code)
+        return refuse(HubErrc::invalid_field, "hall_code or area_code is not this hall's", forged_zh);
+    // What the hub itself would record for this draft (Store::record_rating); the rules see the
+    // slots as free here, the store decides already_rated inside its transaction.
+    RatingDraft draft;
+    draft.case_nos = r.case_nos;
+    draft.stage = r.stage;
+    draft.target = r.target;
+    draft.level = r.level;
+    draft.option_codes = r.option_codes;
+    draft.text = r.text;
+    draft.channel = r.channel;
+    draft.tapped_at = r.tapped_at;
+    draft.is_public = r.is_public;
+    RuleContext rules{m_setup.catalog, [&](const std::string& no) { return m_store.find_case(no); },
+                      [&](const std::string& batch) { return m_store.batch_members(batch); },
+                      [](const RatingSlot&) { return false; }};
+    RuleCheck check = check_rating(draft, rules);
+    if (!check) {
+        HubFailure f;
+        f.cause = check.violation == RuleViolation::unknown_case ? HubErrc::unknown_case : HubErrc::rule_violation;
+        f.violation = check.violation;
+        f.message = "forwarded rating breaks a rule: " + check.detail;
+        f.message_zh = std::string(message_zh(*check.violation));
+        return f;
+    }
+    if (check.case_nos != r.case_nos)
+        return refuse(HubErrc::invalid_field, "case_nos differ from the cases the rating covers", forged_zh);
+    const auto first = m_store.find_case(check.case_nos.front());
+    if (!first) return refuse(HubErrc::unknown_case, "unknown case", forged_zh);
+    if (sender.window != 0 && first->window != sender.window)
+        return refuse(HubErrc::wrong_window,
+                      "case of window " + std::to_string(first->window) + " forwarded by a device of window " +
+                          std::to_string(sender.window),
+                      "这笔办件不属于本窗口，无法接收评价。");
+    std::vector<std::string> labels;
+    std::vector<std::string> codes;
+    for (const auto& code : r.option_codes) {
+        if (std::find(codes.begin(), codes.end(), code) != codes.end()) continue;
+        codes.push_back(code);
+        labels.push_back(m_setup.catalog.find(code)->label);
+    }
+    const bool staff = covers_staff(r.target);
+    const bool same = r.window == first->window && r.item_code == first->item.code && r.item_name == first->item.name &&
+                      r.kind == first->kind && r.staff_number == (staff ? first->staff.number : std::string()) &&
+                      r.staff_name == (staff ? first->staff.name : std::string()) &&
+                      r.catalog_id == m_setup.catalog.id() && r.catalog_version == m_setup.catalog.version() &&
+                      r.option_codes == codes && r.option_labels == labels;
+    if (!same)
+        return refuse(HubErrc::invalid_field,
+                      "window, item, kind, staff, catalog or option labels differ from the hub's record of the case",
+                      forged_zh);
+    return std::nullopt;
+}
+
+Result<ForwardOutcome, HubFailure> Hub::accept_forwarded(const Rating& rating, const ForwardSender& sender) {
     std::lock_guard lock(m_mutex);
+    if (auto bad = forwarded_content_failure(rating, sender)) return *bad;
     if (auto full = disk_reserve_failure()) return *full;
     auto res = m_forward->insert_forwarded(rating, "platform");
     if (!res) {
@@ -438,6 +530,10 @@ Result<ForwardOutcome, HubFailure> Hub::accept_forwarded(const Rating& rating) {
                 f.cause = HubErrc::unknown_case;
                 f.violation = RuleViolation::unknown_case;
                 f.message_zh = std::string(message_zh(RuleViolation::unknown_case));
+                break;
+            case ForwardFailureCause::out_of_order:
+                f.cause = HubErrc::out_of_order;
+                f.message_zh = "评价需按记录顺序转发，请稍后重试。";
                 break;
             case ForwardFailureCause::already_rated:
                 f.cause = HubErrc::already_rated;
@@ -534,6 +630,11 @@ WorkCalendar Hub::calendar() const {
 long long Hub::rating_count() const {
     std::lock_guard lock(m_mutex);
     return m_store.rating_count();
+}
+
+std::vector<std::string> Hub::store_damage(Store::Check depth) const {
+    std::lock_guard lock(m_mutex);
+    return m_store.damage(depth);
 }
 
 }  // namespace hcp

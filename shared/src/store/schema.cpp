@@ -186,9 +186,50 @@ CREATE TABLE appointments (
   ticket_number TEXT
 );
 )sql"},
-        // 4: reminders of unrated cases (one per case, ever) and what a default rating's count of
-        // working days rested on (docs/reminders.md, docs/calendar.md).
+        // 4: forwarded links whose case was rated meanwhile at the hub (store/forward.hpp). The
+        // full record, so the device's chain verifies through it; not a rating (no slot, not
+        // counted, not uploaded).
         {4, R"sql(
+CREATE TABLE superseded_ratings (
+  id              TEXT PRIMARY KEY,
+  device_id       TEXT NOT NULL,
+  seq             INTEGER NOT NULL,
+  case_nos        TEXT NOT NULL,
+  stage           TEXT NOT NULL,
+  target          TEXT NOT NULL,
+  level           INTEGER NOT NULL,
+  option_codes    TEXT NOT NULL,
+  option_labels   TEXT NOT NULL,
+  text            TEXT NOT NULL,
+  channel         TEXT NOT NULL,
+  tapped_at       INTEGER NOT NULL,
+  catalog_id      TEXT NOT NULL,
+  catalog_version INTEGER NOT NULL,
+  is_public       INTEGER NOT NULL,
+  is_default      INTEGER NOT NULL,
+  hall_code       TEXT NOT NULL,
+  area_code       TEXT NOT NULL,
+  item_code       TEXT NOT NULL,
+  item_name       TEXT NOT NULL,
+  kind            TEXT NOT NULL,
+  window          INTEGER NOT NULL,
+  staff_number    TEXT NOT NULL,
+  staff_name      TEXT NOT NULL,
+  prev_hash       TEXT NOT NULL,
+  hash            TEXT NOT NULL,
+  mac             TEXT NOT NULL,
+  recorded_at     INTEGER NOT NULL,
+  superseded_by   TEXT NOT NULL,     -- the rating that holds the case
+  UNIQUE (device_id, seq)
+);
+CREATE TRIGGER superseded_no_update BEFORE UPDATE ON superseded_ratings
+  BEGIN SELECT RAISE(ABORT, 'superseded links are append-only'); END;
+CREATE TRIGGER superseded_no_delete BEFORE DELETE ON superseded_ratings
+  BEGIN SELECT RAISE(ABORT, 'superseded links are append-only'); END;
+)sql"},
+        // 5: reminders of unrated cases (one per case, ever) and what a default rating's count of
+        // working days rested on (docs/reminders.md, docs/calendar.md).
+        {5, R"sql(
 CREATE TABLE reminders (
   case_no         TEXT PRIMARY KEY,
   id              TEXT NOT NULL UNIQUE,  -- idempotency key a channel may deduplicate by
@@ -287,11 +328,16 @@ int check_store_file(const sql::Db& db, const std::filesystem::path& path, Schem
     return static_cast<int>(version);
 }
 
-void insert_rating(const sql::Db& db, const Rating& r, const std::vector<RatingSlot>& slots,
-                   const std::string& outbox_target) {
+namespace {
+
+// The row of `r` in `table` (ratings or superseded_ratings), recorded now, with the
+// superseded_by column of superseded_ratings (null for ratings).
+void insert_row(const sql::Db& db, const char* table, const Rating& r, const std::string* superseded_by) {
     const auto ms = [](TimePoint t) -> std::int64_t { return t.time_since_epoch().count(); };
-    sql::Statement ins(db, std::string("INSERT INTO ratings(") + kRatingColumns +
-                               ", recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    sql::Statement ins(db, std::string("INSERT INTO ") + table + "(" + kRatingColumns + ", recorded_at" +
+                               (superseded_by ? ", superseded_by" : "") +
+                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?" +
+                               (superseded_by ? ",?)" : ")"));
     ins.bind(1, r.id).bind(2, r.device_id).bind(3, static_cast<std::int64_t>(r.seq));
     ins.bind(4, join_list(r.case_nos)).bind(5, to_string(r.stage)).bind(6, to_string(r.target));
     ins.bind(7, to_int(r.level)).bind(8, join_list(r.option_codes));
@@ -301,7 +347,20 @@ void insert_rating(const sql::Db& db, const Rating& r, const std::vector<RatingS
     ins.bind(18, r.area_code).bind(19, r.item_code).bind(20, r.item_name).bind(21, to_string(r.kind));
     ins.bind(22, r.window).bind(23, r.staff_number).bind(24, r.staff_name).bind(25, r.prev_hash);
     ins.bind(26, r.hash).bind(27, r.mac).bind(28, ms(now()));
+    if (superseded_by) ins.bind(29, *superseded_by);
     ins.run();
+}
+
+}  // namespace
+
+void insert_superseded(const sql::Db& db, const Rating& r, const std::string& superseded_by) {
+    insert_row(db, "superseded_ratings", r, &superseded_by);
+}
+
+void insert_rating(const sql::Db& db, const Rating& r, const std::vector<RatingSlot>& slots,
+                   const std::string& outbox_target) {
+    const auto ms = [](TimePoint t) -> std::int64_t { return t.time_since_epoch().count(); };
+    insert_row(db, "ratings", r, nullptr);
     sql::Statement slot(db, "INSERT INTO rating_slots(case_no, stage, target, rating_id) VALUES (?,?,?,?)");
     for (const auto& s : slots) {
         slot.reset();

@@ -41,6 +41,10 @@ Rating read_rating(const sql::Statement& row);
 void insert_rating(const sql::Db& db, const Rating& r, const std::vector<RatingSlot>& slots,
                    const std::string& outbox_target);
 
+// Inserts a forwarded link whose case another rating holds (`superseded_by`) into
+// superseded_ratings, inside the caller's transaction: no slot, no outbox entry.
+void insert_superseded(const sql::Db& db, const Rating& r, const std::string& superseded_by);
+
 // String lists are stored in one column as JSON arrays.
 std::string join_list(const std::vector<std::string>& items);
 std::vector<std::string> split_list(const std::string& json_array);

@@ -280,6 +280,11 @@ Result<Rating, RecordFailure> Store::record_rating(const RatingDraft& draft, con
 
         const Case first = *impl.find_case(check.case_nos.front());
         ChainHead head = chain_head();
+        // A chain head this large was written by something other than this store: refuse
+        // rather than overflow the sequence.
+        if (head.seq < 0 || head.seq >= (1LL << 53))
+            return RecordFailure{RecordFailureCause::storage_error, std::nullopt,
+                                 "chain head seq " + std::to_string(head.seq) + " is out of range"};
 
         Rating r;
         r.id = uuid_v4();
@@ -326,6 +331,58 @@ Result<Rating, RecordFailure> Store::record_rating(const RatingDraft& draft, con
         if (e.disk_full()) return RecordFailure{RecordFailureCause::disk_nearly_full, std::nullopt, e.what()};
         return RecordFailure{RecordFailureCause::storage_error, std::nullopt, e.what()};
     }
+}
+
+std::vector<std::string> Store::damage(Check depth) const {
+    std::vector<std::string> out;
+    const auto& db = m_impl->db;
+    try {
+        if (depth == Check::full) {
+            sql::Statement qc(db, "PRAGMA quick_check");
+            while (qc.step()) {
+                std::string line = qc.column_text(0);
+                if (line != "ok") out.push_back("quick_check: " + line);
+                if (out.size() >= 10) break;
+            }
+            if (!out.empty()) return out;  // the invariants below would read broken pages
+            const bool superseded = sql::single_int(db,
+                                                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                                    "AND name = 'superseded_ratings'") != 0;
+            const std::string links = superseded ? "SELECT device_id, seq FROM ratings UNION ALL "
+                                                   "SELECT device_id, seq FROM superseded_ratings"
+                                                 : "SELECT device_id, seq FROM ratings";
+            sql::Statement heads(db, "SELECT l.device_id, max(l.seq), h.seq FROM (" + links +
+                                         ") l LEFT JOIN chain_heads h ON h.device_id = l.device_id "
+                                         "GROUP BY l.device_id");
+            while (heads.step()) {
+                const std::string device = heads.column_text(0);
+                if (heads.column_null(2))
+                    out.push_back("device " + device + " has ratings but no chain head (table chain_heads)");
+                else if (heads.column_int(2) < heads.column_int(1))
+                    out.push_back("the chain head of device " + device + " (seq " +
+                                  std::to_string(heads.column_int(2)) + ") is behind its newest rating (seq " +
+                                  std::to_string(heads.column_int(1)) + ")");
+            }
+            const auto orphans = sql::single_int(
+                db, "SELECT count(*) FROM rating_slots WHERE rating_id NOT IN (SELECT id FROM ratings)");
+            if (orphans > 0)
+                out.push_back(std::to_string(orphans) + " rating slot(s) held by ratings that do not exist");
+            return out;
+        }
+        sql::Statement newest(db, "SELECT max(seq) FROM ratings WHERE device_id = ?");
+        newest.bind(1, m_impl->options.device_id);
+        const long long last = newest.step() && !newest.column_null(0) ? newest.column_int(0) : 0;
+        sql::Statement head(db, "SELECT seq FROM chain_heads WHERE device_id = ?");
+        head.bind(1, m_impl->options.device_id);
+        if (!head.step()) {
+            if (last > 0) out.push_back("this device's chain head is missing (table chain_heads)");
+        } else if (head.column_int(0) < last) {
+            out.push_back("this device's chain head is behind its newest rating");
+        }
+    } catch (const Error& e) {
+        out.push_back(std::string("store unreadable: ") + e.what());
+    }
+    return out;
 }
 
 ChainHead Store::chain_head() const {

@@ -224,7 +224,7 @@ void ReminderBook::record_default_basis(const std::string& rating_id, bool provi
 std::map<std::string, DefaultBasis> default_bases(const std::filesystem::path& store_path) {
     std::map<std::string, DefaultBasis> out;
     sql::Db db(store_path, sql::Db::Mode::read_only);
-    if (schema::check_store_file(db, store_path, schema::SchemaAge::not_newer) < 4) return out;
+    if (schema::check_store_file(db, store_path, schema::SchemaAge::not_newer) < 5) return out;
     sql::Statement st(db, "SELECT rating_id, calendar, years, counted_from, due_at FROM default_basis");
     while (st.step()) {
         DefaultBasis b;

@@ -1,5 +1,6 @@
 #include "hcp/store/verify.hpp"
 
+#include <algorithm>
 #include <map>
 #include <unordered_map>
 
@@ -224,6 +225,29 @@ VerifyReport verify_store(const std::filesystem::path& db_path, const std::optio
         if (chain_key) row.mac_ok = equal_constant_time(hmac_sha256_hex(*chain_key, row.rating.hash), row.rating.mac);
         ++report.ratings;
         devices[row.rating.device_id].push_back(std::move(row));
+    }
+    bool has_superseded = false;
+    {
+        sql::Statement t(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'superseded_ratings'");
+        has_superseded = t.step();
+    }
+    if (has_superseded) {
+        sql::Statement ss(db,
+                          std::string("SELECT ") + schema::kRatingColumns + ", superseded_by FROM superseded_ratings");
+        while (ss.step()) {
+            Row row;
+            row.rating = schema::read_rating(ss);
+            row.enums_valid = raw_enums_valid(ss);
+            row.self_ok = chain_hash(row.rating.prev_hash, row.rating) == row.rating.hash;
+            if (chain_key)
+                row.mac_ok = equal_constant_time(hmac_sha256_hex(*chain_key, row.rating.hash), row.rating.mac);
+            report.superseded.push_back(
+                SupersededLink{row.rating.device_id, row.rating.seq, row.rating.id, ss.column_text(27)});
+            devices[row.rating.device_id].push_back(std::move(row));
+        }
+        for (auto& [device, rows] : devices)
+            std::stable_sort(rows.begin(), rows.end(),
+                             [](const Row& a, const Row& b) { return a.rating.seq < b.rating.seq; });
     }
     std::map<std::string, ChainHead> heads;
     sql::Statement hs(db, "SELECT device_id, seq, hash FROM chain_heads");

@@ -58,7 +58,11 @@ private:
     std::vector<ConfigIssue> m_issues;
 };
 
-// Reads a whole file; throws Error(Errc::io_failure) with the path and the OS reason.
+// Settings files are small: the largest shipped catalog or calendar is a few KiB.
+inline constexpr std::uintmax_t kMaxTextFileBytes = 4 * 1024 * 1024;
+
+// Reads a whole regular file of at most kMaxTextFileBytes; throws Error(Errc::io_failure) with
+// the path and the reason (the OS's, not a regular file — /dev/zero, a FIFO, a folder — or too large).
 std::string read_text_file(const std::filesystem::path& path);
 
 }  // namespace hcp::detail

@@ -12,7 +12,13 @@
 // - submit_rating() returns only after the store committed the rating; the rating_stored event
 //   carries the rating id and case numbers, never the level (DESIGN §5.7).
 // - accept_forwarded() takes a rating recorded by another device (a terminal that could not
-//   reach the hub) idempotently by rating id: sending it twice stores it once.
+//   reach the hub) idempotently by rating id: sending it twice stores it once. The sender may
+//   forward only its own device's ratings (never the hub's device id), for cases of its own
+//   window (a self-service device: item ratings by channel self_service), as the next link of
+//   its chain here, with every copied field (hall, item, kind, window, staff, catalog, option
+//   labels) equal to what the hub would have recorded; anything else is refused and nothing is
+//   written. A link whose case was rated meanwhile is refused (already_rated) and kept as a
+//   superseded link (store/forward.hpp).
 // - Disk reserve: while the free space of the store's folder is below store.min_free_bytes,
 //   report_case(), submit_rating() and accept_forwarded() refuse with disk_nearly_full before
 //   writing anything (after the checks of the request's own fields).
@@ -82,6 +88,8 @@ enum class HubErrc {
     wrong_window,      // the case is not open on the submitting terminal's window
     conflict,          // the report contradicts the stored case (e.g. completed → accepted)
     already_rated,     // the (case, stage, target) slot is taken
+    forbidden,         // the sender may not write this (another device's rating, the hub's id)
+    out_of_order,      // a forwarded rating that is not the next link of its chain here
     rule_violation,    // another rule of rules.hpp (`violation`)
     disk_nearly_full,  // nothing stored
     storage_error,     // nothing stored
@@ -109,6 +117,12 @@ struct CaseReply {
 // trusted in-process caller that skips the open-request check (default ratings, tests).
 struct Submitter {
     std::optional<int> window;
+};
+
+// Who forwards a rating: the device of the token that sent it.
+struct ForwardSender {
+    std::string device_id;
+    int window = 0;  // 0 = a self-service device
 };
 
 struct HubSetup {
@@ -143,7 +157,7 @@ public:
     // The terminal at `window` timed out on `case_no`: closes the request, publishes not_rated.
     // Returns false when no request for that case was open there.
     bool record_not_rated(const std::string& case_no, int window);
-    Result<ForwardOutcome, HubFailure> accept_forwarded(const Rating& rating);
+    Result<ForwardOutcome, HubFailure> accept_forwarded(const Rating& rating, const ForwardSender& sender);
 
     std::optional<Case> find_case(const std::string& case_no) const;
     // The open rating requests of a window (what a terminal shows after a restart).
@@ -152,6 +166,8 @@ public:
     std::vector<RatingSlot> rated_slots(const std::string& case_no) const;
     bool window_known(int window) const;
     long long rating_count() const;
+    // Store::damage under the hub's mutex: `full` at start-up, `cheap` for /health.
+    std::vector<std::string> store_damage(Store::Check depth) const;
 
     // Files the reminders and records the default ratings of unrated completed cases that fell
     // due at `now` (process_unrated_cases with the setup's calendar, policy and channel). Each
@@ -171,6 +187,8 @@ private:
     HubFailure from_record_failure(const RecordFailure& f) const;
     // disk_nearly_full when the store's folder has less free space than the reserve.
     std::optional<HubFailure> disk_reserve_failure() const;
+    // Why the sender may not forward `rating` (accept_forwarded's checks before the store's).
+    std::optional<HubFailure> forwarded_content_failure(const Rating& rating, const ForwardSender& sender) const;
     void close_cases(int window, const std::vector<std::string>& case_nos);
 
     HubSetup m_setup;

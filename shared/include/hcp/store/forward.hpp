@@ -11,6 +11,13 @@
 //   writes nothing; a slot already taken by another rating is refused (already_rated).
 // - The rating's hash must match its content (chain_hash); the MAC needs the sending device's
 //   key and is kept as is for hcpctl verify on that key.
+// - Ratings of one device arrive as its chain: the next seq after the device's chain head here
+//   (1 when there is none) whose prev_hash is that head's hash (64 zeros at seq 1). Anything
+//   else is out_of_order (a later link waiting for an earlier one) or invalid (a fork).
+// - A link refused because its case was rated meanwhile (already_rated) is kept as a superseded
+//   link (table superseded_ratings: the full record, the rating that holds the case, when) and
+//   moves the chain head: the chain stays gapless, the link is visibly not a rating (it holds
+//   no slot, is not counted, is not uploaded) and hcpctl verify lists it as superseded.
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -28,7 +35,8 @@ enum class ForwardOutcome { inserted, duplicate };
 enum class ForwardFailureCause {
     invalid,        // missing fields or hash does not match the content
     unknown_case,   // a case it names is not in this store
-    already_rated,  // a slot it needs is held by another rating
+    already_rated,  // a slot it needs is held by another rating (the link is kept as superseded)
+    out_of_order,   // not the next link of the device's chain here (an earlier one has not arrived)
     storage_error,
 };
 

@@ -26,7 +26,7 @@
 namespace hcp {
 
 inline constexpr int kStoreApplicationId = 0x48435031;  // PRAGMA application_id of a store ("HCP1")
-inline constexpr int kStoreSchemaVersion = 4;           // 2: queue tickets, 3: appointments, 4: reminders
+inline constexpr int kStoreSchemaVersion = 5;  // 2: queue tickets, 3: appointments, 4: superseded links, 5: reminders
 inline constexpr const char* kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
 // SQLite's synchronous setting. Full is the product setting; Off exists only so benchmarks can
@@ -95,6 +95,15 @@ public:
 
     ChainHead chain_head() const;
     long long rating_count() const;
+
+    // What keeps this store from serving, in English for logs (empty: nothing found).
+    // - full: SQLite's quick_check and the store's own invariants over every device — a chain
+    //   head for each device with ratings and none behind its newest link, every rating slot
+    //   held by an existing rating. Reads the whole file: for start-up, not per request.
+    // - cheap: whether this store can record its next rating (its own chain head present and
+    //   not behind its newest rating); two indexed lookups, for /health.
+    enum class Check { full, cheap };
+    std::vector<std::string> damage(Check depth) const;
     std::optional<Rating> find_rating(const std::string& id) const;
     // Ratings whose tap time is in [from, to), in (device, seq) order.
     std::vector<Rating> ratings_between(TimePoint from, TimePoint to) const;

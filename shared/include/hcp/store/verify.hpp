@@ -38,8 +38,18 @@ struct TamperFinding {
     std::string describe() const;  // one line for people
 };
 
+// A forwarded link kept because its case was rated meanwhile by another rating (store/forward.hpp):
+// part of its device's chain, not a rating.
+struct SupersededLink {
+    std::string device_id;
+    long long seq = 0;
+    std::string rating_id;
+    std::string superseded_by;  // the rating that holds the case
+};
+
 struct VerifyReport {
     long long ratings = 0;
+    std::vector<SupersededLink> superseded;  // checked as links of their chains, not counted in `ratings`
     int devices = 0;
     bool mac_checked = false;
     std::vector<TamperFinding> findings;

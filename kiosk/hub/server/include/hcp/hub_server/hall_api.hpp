@@ -26,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,7 +44,14 @@ struct ApiDeviceToken {
     std::string id;     // device id (as in its own config)
     std::string token;  // ≥ 16 characters
     int window = 0;     // the window it serves; 0 = self-service
+    // What the device may do (its [device].roles): ticket → POST /tickets; rater or selfservice →
+    // POST /ratings and /not-rated; every device reads the queue and the event stream.
+    // Empty: as before roles were written — a window's device rates only, a device of window 0
+    // rates, takes tickets and reads (write roles to narrow it).
+    std::set<DeviceRole> roles{};
 };
+// The roles a token acts with (its own, or the defaults above when none are written).
+std::set<DeviceRole> effective_roles(const ApiDeviceToken& device);
 
 // A staff member's console PIN: the 工号 of a [[staff]] and the argon2id hash of the PIN
 // (libsodium crypto_pwhash_str format, "$argon2id$v=19$m=…,t=…,p=…$salt$hash").
@@ -73,6 +81,10 @@ struct HallApiConfig {
     int rate_burst = 500;             // per token: requests allowed at once after a pause
     double anon_rate_per_second = 5;  // per IP address: requests without a valid token
     int anon_rate_burst = 20;         // (health checks, mistyped tokens)
+    // POST /tickets per token besides the above: a station prints a ticket in 1–2 s, so a burst
+    // of 20 and one a second serve any queue while no token can empty a day's cap at once.
+    double ticket_rate_per_second = 1;
+    int ticket_burst = 20;
     std::vector<ApiDeviceToken> devices;
     std::vector<ApiSystemToken> systems;
     // The staff console (docs/hall-api.md "Staff console"): PIN hashes from [api].staff_pins_file

@@ -64,6 +64,7 @@ enum class HubStartErrc {
     queue,           // the queue could not be opened on the store (categories, calendar)
     api_bind,        // the API address is in use or not local
     reminder,        // the reminder channel cannot be built ([reminder.sms] secret)
+    store_damaged,   // the store fails its integrity check or its own invariants (message: how to restore)
 };
 std::string_view to_string(HubStartErrc e) noexcept;
 
