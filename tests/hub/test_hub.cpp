@@ -264,3 +264,21 @@ TEST_CASE("Hub: the same completed case reported twice keeps one open request an
     REQUIRE(again.ok());
     CHECK_FALSE(again.value().rating_opened);
 }
+
+TEST_CASE("Hub: a case reported again keeps the time it was first accepted and completed") {
+    test::HubFixture f;
+    const TimePoint first = *parse_iso8601("2026-10-08T10:00:00.217+08:00");
+    auto report = completed_report("C-1", 2);
+    report.at = first;
+    REQUIRE(f.hub->report_case(report).ok());
+    REQUIRE(f.hub->submit_rating(good_draft("C-1"), Submitter{2}).ok());
+    // The business system sends the same completion again, after the rating.
+    report.at = *parse_iso8601("2026-10-08T10:00:00.625+08:00");
+    REQUIRE(f.hub->report_case(report).ok());
+    const auto c = f.hub->find_case("C-1");
+    REQUIRE(c);
+    REQUIRE(c->completed_at);
+    CHECK(*c->completed_at == first);
+    REQUIRE(c->accepted_at);
+    CHECK(*c->accepted_at == first);
+}
