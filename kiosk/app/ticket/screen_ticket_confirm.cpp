@@ -96,10 +96,13 @@ void TicketConfirmScreen::draw(Ui& ui) {
             wrapped(ui.tr("ticket.printed_hint"), body, colors::muted);
             break;
         case PrintState::failed: {
-            wrapped(
-                taken->no_printer ? ui.tr("ticket.no_printer") : ui.tr("ticket.not_printed") + taken->print_reason_zh,
-                title, colors::warn);
-            wrapped(ui.tr("ticket.photo_hint"), body, colors::text);
+            // A station without a printer is working as set up: its headline is information, not
+            // an error in red. The hint offers the QR only when there is one to photograph.
+            if (taken->no_printer)
+                wrapped(ui.tr("ticket.no_printer"), title, colors::accent);
+            else
+                wrapped(ui.tr("ticket.not_printed") + taken->print_reason_zh, title, colors::warn);
+            wrapped(ui.tr(m_qr.size() > 0 ? "ticket.photo_hint" : "ticket.photo_hint_no_qr"), body, colors::text);
             const float side = std::min(rw, b.y - ry - 0.8F * em);
             if (m_qr.size() > 0 && side > 4.0F * em) {
                 m_qr.draw(ImVec2(rx + (rw - side) / 2.0F, ry), side);
