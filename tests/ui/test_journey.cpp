@@ -276,3 +276,23 @@ TEST_CASE("A theme rated item by item stores one rating per item and thanks afte
     CHECK(j[1].find("cases=P-B") != std::string::npos);
     CHECK(j[2].find("not_rated P-C") != std::string::npos);
 }
+
+TEST_CASE("The rating screen counts its timeout down and a touch starts it again") {
+    Rig rig;
+    rig.open("J-COUNT");
+    REQUIRE(rig.journey.screen() == ScreenId::rating);
+    CHECK(rig.journey.seconds_left() == 60);
+    const auto start = hcp::ui::Clock::now();
+    const auto before = rig.journey.version();
+    rig.journey.tick(start + std::chrono::milliseconds(1500));
+    CHECK(rig.journey.seconds_left() == 59);
+    CHECK(rig.journey.version() != before);  // the screen redraws with the new number
+    // The loop is woken for the next change of the number, not only at the timeout.
+    REQUIRE(rig.journey.next_deadline());
+    CHECK(*rig.journey.next_deadline() < start + std::chrono::seconds(60));
+    rig.journey.tick(start + std::chrono::milliseconds(30500));
+    CHECK(rig.journey.seconds_left() == 30);
+    rig.journey.touched(start + std::chrono::seconds(31));
+    CHECK(rig.journey.seconds_left() == 60);
+    CHECK(rig.journey.screen() == ScreenId::rating);
+}

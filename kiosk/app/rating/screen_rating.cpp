@@ -87,7 +87,7 @@ void RatingScreen::draw(Ui& ui) {
     }
     ImGui::Dummy(ui.em2(1.0F, 1.2F));
     std::string hint =
-        ui.tr("rating.timeout_prefix") + std::to_string(m_journey.timeout_seconds()) + ui.tr("rating.timeout_suffix");
+        ui.tr("rating.timeout_prefix") + std::to_string(m_journey.seconds_left()) + ui.tr("rating.timeout_suffix");
     ui.text_centered(hint, false, colors::muted);
 }
 
