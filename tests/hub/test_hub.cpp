@@ -279,6 +279,5 @@ TEST_CASE("Hub: a case reported again keeps the time it was first accepted and c
     REQUIRE(c);
     REQUIRE(c->completed_at);
     CHECK(*c->completed_at == first);
-    REQUIRE(c->accepted_at);
-    CHECK(*c->accepted_at == first);
+    CHECK(c->accepted_at == first);
 }

@@ -120,7 +120,7 @@ void Fonts::want(std::string_view utf8) {
 
 std::string Fonts::shown(std::string_view utf8) const {
     bool beyond = false;
-    for (unsigned char c : utf8) beyond = beyond || c >= 0xF0;
+    for (char c : utf8) beyond = beyond || static_cast<unsigned char>(c) >= 0xF0;
     if (!beyond) return std::string(utf8);
     std::string out;
     out.reserve(utf8.size());

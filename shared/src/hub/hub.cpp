@@ -193,7 +193,7 @@ Result<CaseReply, HubFailure> Hub::report_case(const CaseReport& report) {
         // A report repeated (a business system resending, the case reported again after it was
         // rated) keeps the first time of each stage: a moved completed_at would put the
         // completion after its rating and restart the unrated-case deadlines.
-        if (!c.accepted_at) c.accepted_at = at;
+        if (!existing) c.accepted_at = at;
         if (report.stage == Stage::completed && !c.completed_at) c.completed_at = at;
         if (!report.batch.empty()) c.batch_id = c.batch_id.value_or(report.case_no);
         if (report.theme_id) c.theme_id = report.theme_id;
