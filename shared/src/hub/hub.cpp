@@ -382,8 +382,25 @@ Result<Rating, HubFailure> Hub::submit_rating(const RatingDraft& draft, const Su
         auto rec = m_store.record_rating(draft, RatingContext{m_setup.hall, m_setup.catalog});
         if (!rec) return from_record_failure(rec.error());
         const Rating& r = rec.value();
+        // Rated elsewhere (the receipt QR, another device, the business system) while open on
+        // its window's terminal: that screen is withdrawn rather than left waiting for a tap.
+        bool open_there = false;
+        if (!who.window || *who.window != r.window)
+            if (auto it = m_open.find(r.window); it != m_open.end())
+                for (const auto& req : it->second)
+                    for (const auto& c : req.cases)
+                        open_there = open_there ||
+                                     std::find(r.case_nos.begin(), r.case_nos.end(), c.case_no) != r.case_nos.end();
         close_cases(r.window, r.case_nos);
         if (who.window && *who.window != r.window) close_cases(*who.window, r.case_nos);
+        if (open_there) {
+            HubEvent cancel;
+            cancel.type = HubEventType::rating_cancelled;
+            cancel.window = r.window;
+            cancel.stage = r.stage;
+            cancel.case_nos = r.case_nos;
+            m_bus.publish(std::move(cancel));
+        }
         HubEvent ev;
         ev.type = HubEventType::rating_stored;
         ev.window = r.window;
