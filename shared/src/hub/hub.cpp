@@ -387,10 +387,10 @@ Result<Rating, HubFailure> Hub::submit_rating(const RatingDraft& draft, const Su
         bool open_there = false;
         if (!who.window || *who.window != r.window)
             if (auto it = m_open.find(r.window); it != m_open.end())
-                for (const auto& req : it->second)
-                    for (const auto& c : req.cases)
-                        open_there = open_there ||
-                                     std::find(r.case_nos.begin(), r.case_nos.end(), c.case_no) != r.case_nos.end();
+                for (const auto& open_req : it->second)
+                    for (const auto& open_case : open_req.cases)
+                        open_there = open_there || std::find(r.case_nos.begin(), r.case_nos.end(), open_case.case_no) !=
+                                                       r.case_nos.end();
         close_cases(r.window, r.case_nos);
         if (who.window && *who.window != r.window) close_cases(*who.window, r.case_nos);
         if (open_there) {
