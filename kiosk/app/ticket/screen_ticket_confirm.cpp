@@ -74,7 +74,7 @@ void TicketConfirmScreen::draw(Ui& ui) {
     put(ui, title, ImVec2(lx, y), colors::text,
         ui.tr("ticket.ahead_prefix") + std::to_string(it.estimate.people_ahead) + ui.tr("ticket.ahead_suffix"));
     y += title->FontSize + 0.5F * em;
-    put(ui, title, ImVec2(lx, y), colors::text, ui.tr("ticket.eta") + wait_text(ui, it.estimate.wait));
+    put(ui, title, ImVec2(lx, y), colors::text, ui.tr("ticket.eta") + wait_text(ui, it.estimate));
     y += title->FontSize + 0.5F * em;
     put(ui, body, ImVec2(lx, y), colors::muted, ui.tr("ticket.taken_at") + hhmm(it.ticket.issued_at));
 

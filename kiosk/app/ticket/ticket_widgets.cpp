@@ -20,8 +20,9 @@ void put(Ui& ui, ImFont* font, ImVec2 at, ImU32 color, const std::string& s) {
 }
 }  // namespace
 
-std::string wait_text(const Ui& ui, std::chrono::seconds wait) {
-    if (wait.count() <= 0) return ui.tr("ticket.eta_soon");
+std::string wait_text(const Ui& ui, const hcp::WaitEstimate& estimate) {
+    const std::chrono::seconds wait = estimate.wait;
+    if (wait.count() <= 0) return ui.tr(estimate.windows_open == 0 ? "ticket.eta_no_window" : "ticket.eta_soon");
     const long long minutes = (wait.count() + 59) / 60;
     const std::string& pre = ui.tr("ticket.eta_minutes_prefix");
     if (minutes < 60) return pre + std::to_string(minutes) + ui.tr("ticket.eta_minutes_suffix");
@@ -84,7 +85,7 @@ void ticket_category_grid(Ui& ui, Fonts& fonts, TicketStation& station,
         } else {
             queue_line = ui.tr("ticket.waiting_prefix") + std::to_string(line->waiting) +
                          ui.tr("ticket.waiting_suffix") + "  ·  " + ui.tr("ticket.eta") +
-                         wait_text(ui, line->new_ticket.wait);
+                         wait_text(ui, line->new_ticket);
         }
         put(ui, fonts.body(), ImVec2(tx, a.y + size.y * 0.5F + 0.25F * em), queue_color, queue_line);
         // "社保医保 等候 2 人 约 16 分钟" for scripts.

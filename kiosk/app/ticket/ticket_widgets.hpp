@@ -18,9 +18,9 @@ class Fonts;
 class TicketStation;
 
 // Lays out `categories` in a grid filling `height` and takes a ticket on a tap.
-// The estimated wait in the screen's language ("约 12 分钟" / "about 12 min"); the hub's
-// WaitEstimate::wait_zh() is Chinese only.
-std::string wait_text(const Ui& ui, std::chrono::seconds wait);
+// The estimated wait in the screen's language ("约 12 分钟" / "about 12 min"; no wait while no
+// window of the category is signed in: "待窗口开始办理后叫号"); the hub's wait_zh() is Chinese only.
+std::string wait_text(const Ui& ui, const hcp::WaitEstimate& estimate);
 
 void ticket_category_grid(Ui& ui, Fonts& fonts, TicketStation& station,
                           const std::vector<const hcp::ServiceCategory*>& categories, float height);
