@@ -129,7 +129,8 @@ TEST_CASE("On 58 mm a long staff name puts the 工号 on its own line instead of
     d.staff_name = "阿卜杜热合曼·买买提";
     auto lines_with_number = [&](const Profile& p) {
         std::vector<std::string> out;
-        for (const auto& b : receipt_document(d, p).blocks())
+        const Document doc = receipt_document(d, p);
+        for (const auto& b : doc.blocks())
             if (const auto* t = std::get_if<TextBlock>(&b); t != nullptr && t->utf8.find("0815") != std::string::npos)
                 out.push_back(t->utf8);
         return out;

@@ -10,6 +10,7 @@
 #include "shell/fonts.hpp"
 #include "shell/ui_kit.hpp"
 #include "ticket/ticket_station.hpp"
+#include "ticket/ticket_widgets.hpp"
 
 namespace hcp::ui {
 
