@@ -117,6 +117,8 @@ protected:
         int last = -1;
         auto last_progress = std::chrono::steady_clock::now();
         for (;;) {
+            int queued = 0;
+            const bool known = ::ioctl(m_fd.get(), TIOCOUTQ, &queued) == 0;
             // No events asked: poll() wakes only for an error or hang-up (a reset from the printer).
             pollfd p{m_fd.get(), 0, 0};
             if (::poll(&p, 1, 10) < 0 && errno != EINTR)
@@ -125,15 +127,14 @@ protected:
                 int err = 0;
                 socklen_t len = sizeof err;
                 ::getsockopt(m_fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
-                const size_t pending = last > 0 ? static_cast<size_t>(last) : 0;
+                const int seen = known && queued > 0 ? queued : last;
+                const size_t pending = seen > 0 ? static_cast<size_t>(seen) : 0;
                 return TransportError{TransportFault::disconnected,
                                       "link closed with " + std::to_string(pending) + " bytes not taken" +
                                           (err != 0 ? std::string(": ") + std::strerror(err) : std::string()),
                                       pending};
             }
-            int queued = 0;
-            if (::ioctl(m_fd.get(), TIOCOUTQ, &queued) != 0)
-                return TransportError{TransportFault::io_error, errno_text("TIOCOUTQ")};
+            if (!known) return TransportError{TransportFault::io_error, errno_text("TIOCOUTQ")};
             if (queued <= 0) return Done{};
             const auto now = std::chrono::steady_clock::now();
             if (queued != last) {
