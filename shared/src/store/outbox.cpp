@@ -312,9 +312,7 @@ std::string SyncState::summary(TimePoint now) const {
         o << ", " << missing
           << " queued for upload but their rating is no longer in the store (deleted; hcpctl verify names it; "
              "they cannot be uploaded)";
-    // An error is news only while something waits: the last attempt's error would otherwise stay
-    // on screen for ever after the rows it was about are gone.
-    if (!last_error.empty() && not_uploaded > 0) o << "; last error: " << last_error;
+    if (!last_error.empty()) o << "; last error: " << last_error;
     return o.str();
 }
 
@@ -329,7 +327,7 @@ std::string SyncState::summary_zh(TimePoint now) const {
     if (rejected > 0) o << "；" << rejected << " 条被平台退回（请在管理页查看原因）";
     if (missing > 0)
         o << "；" << missing << " 条待上传的评价已不在数据库中（已被删除，无法上传；请运行 hcpctl verify 查看）";
-    if (!last_error.empty() && not_uploaded > 0) o << "；最近一次上传失败：" << last_error;
+    if (!last_error.empty()) o << "；最近一次上传失败：" << last_error;
     return o.str();
 }
 
