@@ -148,6 +148,7 @@ TEST_CASE("hcpctl print takes the hall name from the configuration and refuses a
     std::string text = hall_config(tmp.path(), "");
     text.replace(text.find("示例市政务服务中心"), std::string("示例市政务服务中心").size(), "测试县便民服务中心");
     write_file(tmp / "hall.toml", text);
+    REQUIRE(run_command(h + " key create " + q(tmp / "qr-token.key")).exit_code == 0);  // [receipt_qr]'s default
     // The hall name as the encoder sends it: GB18030 between FS & and FS .
     auto encoded = [](const std::string& name) {
         const auto p = hcp::printer::test::profile("generic-80");

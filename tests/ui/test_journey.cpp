@@ -79,7 +79,7 @@ TEST_CASE("A bad rating waits on the reasons screen until a reason or text is gi
 TEST_CASE("An untouched rating screen times out to idle and records the case as not rated") {
     Rig rig;
     rig.open("J-3");
-    const auto deadline = rig.journey.next_deadline();
+    const auto deadline = rig.journey.timeout_at();
     REQUIRE(deadline.has_value());
     rig.journey.tick(*deadline - std::chrono::milliseconds(1));
     CHECK(rig.journey.screen() == ScreenId::rating);
@@ -264,7 +264,7 @@ TEST_CASE("A theme rated item by item stores one rating per item and thanks afte
     CHECK(journey.scope().front()->case_no == "P-C");
     CHECK(journey.text().empty());  // the next item starts from a clean slate
     // The citizen walks away on the last item: only that one is recorded as not rated.
-    const auto deadline = journey.next_deadline();
+    const auto deadline = journey.timeout_at();
     REQUIRE(deadline.has_value());
     journey.tick(*deadline);
     CHECK(journey.screen() == ScreenId::idle);

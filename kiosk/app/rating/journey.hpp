@@ -60,7 +60,11 @@ public:
     void touched(Clock::time_point now);
     // Timers; returns the next instant that needs attention.
     void tick(Clock::time_point now);
+    // The next instant tick() has work to do: the timeout, or on a rating screen the next change
+    // of its countdown.
     std::optional<Clock::time_point> next_deadline() const;
+    // When a rating screen times out; nullopt on other screens and while submitting.
+    std::optional<Clock::time_point> timeout_at() const;
 
     const hcp::RatingRequest* request() const { return m_request ? &*m_request : nullptr; }
     bool shows_staff() const;
@@ -126,8 +130,6 @@ private:
     Clock::time_point m_entered{};
     Clock::time_point m_last_touch{};
     int m_seconds_left = 0;
-    // When a rating screen times out; nullopt on other screens and while submitting.
-    std::optional<Clock::time_point> timeout_at() const;
     MessageKind m_message = MessageKind::refused;
     std::string m_detail;
     bool m_stored_locally = false;
