@@ -168,8 +168,9 @@ TEST_CASE("hcpctl print takes the hall name from the configuration and refuses a
         CHECK(bytes.find(encoded("测试县便民服务中心")) != std::string::npos);
         CHECK(bytes.find(encoded("示例市政务服务中心")) == std::string::npos);
     }
-    for (const std::string& cmd : {" print ticket --file " + q(tmp / "x.bin") + " --prefix FTP://X/",
-                                   " token issue --key " + q(tmp / "k") + " --hall 1 --subject 1 --prefix FTP://X/"}) {
+    for (const std::string& cmd :
+         {" print ticket --file " + q(tmp / "x.bin") + " --prefix FTP://X/",
+          " token issue --key " + q(tmp / "k") + " --hall 1 --subject 1 --stage completed --prefix FTP://X/"}) {
         INFO(cmd);
         const auto r = run_command(h + cmd);
         CHECK(r.exit_code == 2);
