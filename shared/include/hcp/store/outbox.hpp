@@ -51,7 +51,7 @@ struct SyncState {
     std::optional<TimePoint> last_error_at;
     std::optional<TimePoint> last_success_at;
     // "3 条评价未上传，最早的已等待 3 小时 12 分钟" / "全部评价已上传", the missing rows, and the
-    // last error while something still waits.
+    // last error until the next success.
     std::string summary_zh(TimePoint now) const;
     // "3 not uploaded, oldest 3 h 12 min" for logs and hcpctl.
     std::string summary(TimePoint now) const;
