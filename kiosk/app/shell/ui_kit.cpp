@@ -146,8 +146,9 @@ bool Ui::button(std::string_view label, ImVec2 size, Tone tone, bool enabled, st
 bool Ui::toggle(std::string_view label, bool& on, ImVec2 size) {
     m_fonts.want(label);
     // A chosen chip gets a check mark drawn as a shape in front of its label (an em space keeps
-    // its place): "√" is the square-root sign, not a check.
-    const std::string text = (on ? "\u2003" : "") + std::string(label);
+    // its place, an ideographic space: one em in a CJK font): "√" is the square-root sign, not a
+    // check.
+    const std::string text = (on ? "\u3000" : "") + std::string(label);
     m_fonts.want(text);
     ImGui::PushID(label.data(), label.data() + label.size());
     ImGui::PushStyleColor(ImGuiCol_Button, on ? IM_COL32(0xFD, 0xE8, 0xE6, 0xFF) : colors::card);
@@ -160,10 +161,11 @@ bool Ui::toggle(std::string_view label, bool& on, ImVec2 size) {
         const ImVec2 min = ImGui::GetItemRectMin();
         const ImVec2 max = ImGui::GetItemRectMax();
         const float w = ImGui::CalcTextSize(shown.c_str()).x;
+        const float room = ImGui::CalcTextSize("\u3000").x;  // the space kept in front of the label
         const float x = std::max(min.x + 0.2F * m_em, (min.x + max.x - w) / 2.0F);
         const float y = (min.y + max.y) / 2.0F;
-        const std::array<ImVec2, 3> tick = {ImVec2(x + 0.12F * m_em, y), ImVec2(x + 0.38F * m_em, y + 0.28F * m_em),
-                                            ImVec2(x + 0.86F * m_em, y - 0.34F * m_em)};
+        const std::array<ImVec2, 3> tick = {ImVec2(x + 0.08F * room, y), ImVec2(x + 0.34F * room, y + 0.26F * room),
+                                            ImVec2(x + 0.78F * room, y - 0.32F * room)};
         ImGui::GetWindowDrawList()->AddPolyline(tick.data(), static_cast<int>(tick.size()), colors::warn, 0,
                                                 0.16F * m_em);
     }
