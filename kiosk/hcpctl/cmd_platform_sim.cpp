@@ -91,6 +91,8 @@ void add_platform_sim_command(CLI::App& app, int& exit_code) {
     share("--garbage-rate", f.garbage_rate, "share of answers that are not JSON");
     share("--duplicate-reply-rate", f.duplicate_reply_rate, "share of accepted ratings answered as duplicates");
     whole("--burst-429", f.burst_429, "answer the first N requests 429", 1000000);
+    whole("--drop-next", f.drop_next, "store the next N requests, then close their connection before any answer",
+          1000000);
     whole("--retry-after", f.retry_after_seconds, "Retry-After seconds of a 429 (default 1)", 86400);
     whole("--latency-ms", f.latency_ms, "delay before every answer", 600000);
     cmd.add_option("--hostile", f.hostile, "answer every request in one hostile way")

@@ -27,8 +27,8 @@ struct PrintArgs {
     std::string input;  // render: the captured bytes
     std::optional<std::string> config, printer, jobs, profile, file, png, key, hall, prefix;
     std::optional<int> module, valid_days;
+    std::optional<std::string> hall_name;  // default: [hall].name of --config, else the sample
     // ticket
-    std::string hall_name = "示例市政务服务中心";
     std::string number = "A012";
     std::string category = "社保医保";
     int ahead = 5;
@@ -115,6 +115,9 @@ int run_print(const PrintArgs& args) {
     const int module = args.module.value_or(0);
     const std::string hall = args.hall.value_or(settings.hall_code.empty() ? "150102001" : settings.hall_code);
     const std::string prefix = args.prefix.value_or(settings.qr_url_prefix);
+    if (auto problem = hcp::token::url_prefix_problem(prefix)) throw UsageError("--prefix: " + *problem);
+    const std::string hall_name =
+        args.hall_name.value_or(settings.hall_name.empty() ? "示例市政务服务中心" : settings.hall_name);
     const int valid_days = args.valid_days.value_or(settings.qr_valid_days);
     if (valid_days < 1 || valid_days > 3650) throw UsageError("--valid-days must be 1..3650");
     std::optional<std::string> key_file = args.key;
@@ -148,7 +151,7 @@ int run_print(const PrintArgs& args) {
         doc = hcp::printer::selftest_document(profile);
     } else if (kind == "ticket") {
         hcp::printer::TicketData d;
-        d.hall_name = args.hall_name;
+        d.hall_name = hall_name;
         d.ticket_number = args.number;
         d.category_name = args.category;
         d.people_ahead = args.ahead;
@@ -162,7 +165,7 @@ int run_print(const PrintArgs& args) {
         doc = hcp::printer::ticket_document(d, profile, module);
     } else {
         hcp::printer::ReceiptData d;
-        d.hall_name = args.hall_name;
+        d.hall_name = hall_name;
         d.case_no = args.case_no;
         d.item_name = args.item;
         d.window_name = args.window;
@@ -277,13 +280,15 @@ void add_print_command(CLI::App& app, int& exit_code) {
             ->option_text("N")
             ->check(CLI::Range(1, 3650));
         if (name == "ticket") {
-            cmd.add_option("--hall-name", a->hall_name, "hall name")->option_text("T");
+            cmd.add_option("--hall-name", a->hall_name, "hall name (default: [hall].name of --config)")
+                ->option_text("T");
             cmd.add_option("--number", a->number, "ticket number")->option_text("A012");
             cmd.add_option("--category", a->category, "service category")->option_text("T");
             cmd.add_option("--ahead", a->ahead, "people waiting ahead")->option_text("N");
             cmd.add_option("--eta", a->eta, "estimated wait in minutes")->option_text("MIN");
         } else if (name == "receipt") {
-            cmd.add_option("--hall-name", a->hall_name, "hall name")->option_text("T");
+            cmd.add_option("--hall-name", a->hall_name, "hall name (default: [hall].name of --config)")
+                ->option_text("T");
             cmd.add_option("--case", a->case_no, "办件编号")->option_text("NO");
             cmd.add_option("--item", a->item, "service item")->option_text("T");
             cmd.add_option("--window", a->window, "window")->option_text("T");

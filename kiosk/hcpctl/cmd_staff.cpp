@@ -36,7 +36,7 @@ std::string read_pin(const std::string& prompt) {
         ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
         std::cerr << '\n';
     }
-    if (!got) throw UsageError("no PIN given on standard input");
+    if (!got) throw UsageError("没有读到密码：请在提示后输入 4 到 12 位数字，或从标准输入传入。");
     if (!pin.empty() && pin.back() == '\r') pin.pop_back();
     return pin;
 }
@@ -62,12 +62,13 @@ int set_pin(const SetPinArgs& a) {
     const hcp::Config cfg = hcp::load_config(a.config);
     if (!cfg.api || cfg.api->staff_pins_file.empty())
         throw UsageError(a.config +
-                         " has no [api] section: the staff console is served by the hub's hall API; "
-                         "add [api] (docs/config.md) first");
+                         " 中没有 [api] 一节：员工控制台由中心的大厅接口提供，请先按 docs/config.md 添加 [api]。");
     const hcp::Staff* staff = nullptr;
     for (const auto& s : cfg.staff)
         if (s.number == a.staff) staff = &s;
-    if (staff == nullptr) throw UsageError("工号 " + a.staff + " is not a [[staff]] of " + a.config);
+    if (staff == nullptr)
+        throw UsageError("工号 " + a.staff + " 不在 " + a.config +
+                         " 的 [[staff]] 名单中：请核对工号，或先在配置中添加这名工作人员。");
 
     const std::string pin = read_pin("请输入 " + staff->name + "（" + staff->number + "）的新密码（4–12 位数字）：");
     if (auto why = hcp::staff_pin_problem(pin); !why.empty()) {
@@ -103,8 +104,9 @@ int set_pin(const SetPinArgs& a) {
     for (const auto& p : pins)
         out += "\n[[staff]]\nnumber = \"" + p.staff_no + "\"\npin_hash = \"" + p.pin_hash + "\"\n";
     write_private_file(file, out);
-    std::cout << (replaced ? "changed" : "set") << " the console PIN of " << staff->name << " (" << staff->number
-              << ") in " << file.string() << "; restart the hub (systemctl restart hcp-hub) for it to take effect\n";
+    std::cout << (replaced ? "已更改 " : "已设置 ") << staff->name << "（工号 " << staff->number
+              << "）的控制台密码，保存在 " << file.string()
+              << "。请重启中心服务（systemctl restart hcp-hub）后生效。\n";
     return kExitOk;
 }
 

@@ -79,6 +79,8 @@ int issue(const TokenArgs& args, hcp::token::Scheme scheme) {
     const std::string& hall = args.hall;
     const auto stage = hcp::token::parse_stage(args.stage);
     if (!stage) throw UsageError("--stage must be ticket, accepted or completed, got '" + args.stage + "'");
+    if (args.prefix)
+        if (auto problem = hcp::token::url_prefix_problem(*args.prefix)) throw UsageError("--prefix: " + *problem);
     std::int64_t expires = now_seconds() + 30 * 86400;
     if (args.expires) expires = *args.expires;
     if (args.valid_days) expires = now_seconds() + *args.valid_days * 86400;

@@ -4,8 +4,13 @@
 
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -25,6 +30,38 @@ namespace hcp::sim {
 using json = nlohmann::json;
 
 namespace {
+
+// Closes the connection a request came on before any answer is written. cpp-httplib gives a
+// handler no access to its socket, so the one whose peer is the request's address and port is
+// looked up among the process's descriptors; its own answer then fails to send.
+void drop_connection(const std::string& peer_addr, int peer_port) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+        int fd = -1;
+        try {
+            fd = std::stoi(entry.path().filename().string());
+        } catch (const std::exception&) {
+            continue;
+        }
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) continue;
+        char text[INET6_ADDRSTRLEN] = {};
+        int port = 0;
+        if (ss.ss_family == AF_INET) {
+            const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+            ::inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+            port = ntohs(a->sin_port);
+        } else if (ss.ss_family == AF_INET6) {
+            const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+            ::inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+            port = ntohs(a->sin6_port);
+        } else {
+            continue;
+        }
+        if (port == peer_port && peer_addr == text) ::shutdown(fd, SHUT_RDWR);
+    }
+}
 
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode = WAL;
@@ -508,7 +545,8 @@ json PlatformSim::Impl::process(const json& body, std::vector<std::string>& chai
 
 void PlatformSim::Impl::handle_batch(const httplib::Request& req, httplib::Response& res) {
     Faults f;
-    bool before_error = false, burst = false, reset = false, timeout = false, garbage = false, dup = false;
+    bool before_error = false, burst = false, reset = false, timeout = false, garbage = false, dup = false,
+         drop = false;
     {
         std::lock_guard<std::mutex> lk(mutex);
         ++stats.requests;
@@ -516,6 +554,9 @@ void PlatformSim::Impl::handle_batch(const httplib::Request& req, httplib::Respo
         if (faults.burst_429 > 0) {
             --faults.burst_429;
             burst = true;
+        } else if (faults.drop_next > 0) {
+            --faults.drop_next;
+            drop = true;
         } else {
             before_error = roll(f.error_rate);
             reset = roll(f.reset_rate);
@@ -523,7 +564,7 @@ void PlatformSim::Impl::handle_batch(const httplib::Request& req, httplib::Respo
             garbage = roll(f.garbage_rate);
             dup = roll(f.duplicate_reply_rate);
         }
-        if (burst || before_error || reset || timeout || garbage || dup || !f.hostile.empty()) ++stats.faults;
+        if (burst || before_error || reset || timeout || garbage || dup || drop || !f.hostile.empty()) ++stats.faults;
     }
     if (burst) {
         res.status = 429;
@@ -553,6 +594,7 @@ void PlatformSim::Impl::handle_batch(const httplib::Request& req, httplib::Respo
         }
         results = process(body, notes);
     }
+    if (drop) return drop_connection(req.remote_addr, req.remote_port);
     if (f.latency_ms > 0) pause(f.latency_ms);
     if (timeout) pause(f.timeout_ms);
     if (reset) {
@@ -679,6 +721,7 @@ PlatformSim::PlatformSim(SimOptions options) : m_impl(std::make_unique<Impl>(std
         f.timeout_ms = j.value("timeout_ms", 3000);
         f.garbage_rate = j.value("garbage_rate", 0.0);
         f.duplicate_reply_rate = j.value("duplicate_reply_rate", 0.0);
+        f.drop_next = j.value("drop_next", 0);
         f.hostile = j.value("hostile", std::string());
         set_faults(f);
         res.set_content(R"({"ok":true})", "application/json");

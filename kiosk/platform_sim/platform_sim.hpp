@@ -28,6 +28,10 @@ struct Faults {
     int timeout_ms = 3000;
     double garbage_rate = 0;          // after: 200 with a body that is not JSON
     double duplicate_reply_rate = 0;  // after: every result listed twice
+    // after: the next N requests are stored, then their connection is closed before a single byte
+    // of the answer (a proxy or load balancer dropping it). A client that sends the same request
+    // again (same nonce) is then refused as a replay.
+    int drop_next = 0;
     // after, on every request: "malformed_json", "wrong_content_type", "giant_body",
     // "redirect" (302 to another host), "missing_results"; empty = none.
     std::string hostile;

@@ -55,7 +55,7 @@ PrinterCondition condition_from_status(std::uint8_t printer, std::uint8_t cause,
     return PrinterCondition::ready;
 }
 
-PrinterCondition query_status(Transport& t, Millis timeout) {
+PrinterCondition query_status(Transport& t, Millis timeout, Millis first_answer) {
     // Drop stale replies from an earlier exchange.
     for (int i = 0; i < 8; ++i) {
         auto stale = t.read(64, Millis(0));
@@ -65,8 +65,9 @@ PrinterCondition query_status(Transport& t, Millis timeout) {
     const std::uint8_t ns[3] = {1, 2, 4};
     for (int k = 0; k < 3; ++k) {
         const std::uint8_t q[3] = {0x10, 0x04, ns[k]};
-        if (!t.write(q, 3, timeout)) return PrinterCondition::no_answer;
-        auto r = t.read(1, timeout);
+        const Millis wait = k == 0 ? first_answer : timeout;
+        if (!t.write(q, 3, wait)) return PrinterCondition::no_answer;
+        auto r = t.read(1, wait);
         if (!r || r.value().empty()) return PrinterCondition::no_answer;
         replies[k] = r.value()[0];
     }
@@ -84,6 +85,8 @@ std::string one_line(std::string s) {
 std::string reason_for(const TransportError& e) {
     switch (e.fault) {
         case TransportFault::unreachable: return "连接不上打印机：请检查打印机电源、网线或USB线，然后重新打印。";
+        case TransportFault::connect_timeout:
+            return "打印机没有响应连接：请确认打印机已开机、网线已插好、打印机地址设置正确，然后重新打印。";
         case TransportFault::timeout: return "打印机长时间不接收数据（可能缺纸、卡纸或离线）：请检查打印机后重新打印。";
         case TransportFault::disconnected: return "打印中途连接断开：请检查连接线和打印机电源，然后重新打印。";
         case TransportFault::io_error: return "发送打印数据出错：请检查打印机后重新打印。";
@@ -92,7 +95,30 @@ std::string reason_for(const TransportError& e) {
     return "打印失败：请检查打印机后重新打印。";
 }
 
+// The bytes the printer did not take are part of what staff need to know: the paper may hold half
+// a receipt.
+std::string reason_for_drain(const TransportError& e, size_t job_bytes) {
+    const std::string counts =
+        "（共 " + std::to_string(job_bytes) + " 字节，还有 " + std::to_string(e.not_taken) + " 字节没有送到打印机）";
+    switch (e.fault) {
+        case TransportFault::timeout:
+            return "打印机没有收下全部打印数据" + counts +
+                   "：单据可能没有打印或不完整。请检查打印机电源、纸张和指示灯，然后重新打印。";
+        case TransportFault::disconnected:
+            return "打印中途连接断开" + counts + "：单据可能不完整。请检查打印机电源和网线，然后重新打印。";
+        default: return reason_for(e);
+    }
+}
+
+constexpr const char* kResyncFile = "resync-needed";
+
 }  // namespace
+
+Millis end_of_job_wait(size_t job_bytes, std::optional<int> link_bytes_per_second, const JobOptions& options) {
+    int rate = std::max(options.slowest_printer_bytes_per_second, 1);
+    if (link_bytes_per_second && *link_bytes_per_second > 0) rate = std::min(rate, *link_bytes_per_second);
+    return options.status_timeout + Millis(static_cast<long long>(job_bytes) * 1000 / rate);
+}
 
 JobManager::JobManager(std::filesystem::path dir, Profile profile, TransportFactory factory, JobOptions options)
     : m_dir(std::move(dir)), m_profile(std::move(profile)), m_factory(std::move(factory)), m_options(options) {
@@ -124,12 +150,14 @@ JobManager::JobManager(std::filesystem::path dir, Profile profile, TransportFact
             j.state = JobState::failed;
             j.reason = "程序重启时这张单据尚未打印完成：如仍需要，请点击重新打印。";
             persist(j);
-            m_needs_reset = true;
+            need_resync(true);
         }
         const auto n = std::strtoull(j.id.c_str(), nullptr, 10);
         m_next = std::max<std::uint64_t>(m_next, n + 1);
         m_jobs.emplace(j.id, j);
     }
+    // A job aborted by an earlier process on this folder left the printer mid-command.
+    if (std::filesystem::exists(m_dir / kResyncFile)) m_needs_reset = true;
     m_worker = std::thread([this] { run(); });
 }
 
@@ -228,6 +256,17 @@ void JobManager::log(const std::string& line) const {
         std::fprintf(stderr, "hcp-printer: %s\n", line.c_str());
 }
 
+void JobManager::need_resync(bool needed) {
+    m_needs_reset = needed;
+    const auto marker = m_dir / kResyncFile;
+    std::error_code ec;
+    if (needed) {
+        std::ofstream(marker, std::ios::trunc) << "the printer gets NUL padding and ESC @ before the next job\n";
+    } else {
+        std::filesystem::remove(marker, ec);
+    }
+}
+
 void JobManager::run() {
     for (;;) {
         Job job;
@@ -260,7 +299,7 @@ void JobManager::process(Job& job) {
         log("job " + job.id + " aborted on " + t->describe() + ": " + std::string(to_string(e.fault)) + ": " +
             e.detail + "; the printer will be reset before the next job");
         const std::string reason = reason_for(e);
-        m_needs_reset = true;
+        need_resync(true);
         t->close();
         set_state(job, JobState::failed, reason);
     };
@@ -271,7 +310,7 @@ void JobManager::process(Job& job) {
         pad.push_back(0x1B);
         pad.push_back('@');
         if (auto r = t->write(pad.data(), pad.size(), m_options.write_timeout); !r) return abort(r.error());
-        m_needs_reset = false;
+        need_resync(false);
     }
     std::string warning;
     if (can_ask) {
@@ -290,6 +329,15 @@ void JobManager::process(Job& job) {
         if (auto r = t->write(bytes.data() + off, n, m_options.write_timeout); !r) return abort(r.error());
     }
     if (!can_ask) {
+        // Written is not taken: the bytes may sit in the socket's send queue of a printer that
+        // never reads, or be lost when it closes. Only a link that can tell is waited for.
+        if (auto r = t->drain(m_options.write_timeout); !r) {
+            log("job " + job.id + " not taken by " + t->describe() + ": " + std::string(to_string(r.error().fault)) +
+                ": " + r.error().detail + "; the printer will be reset before the next job");
+            need_resync(true);
+            t->close();
+            return set_state(job, JobState::failed, reason_for_drain(r.error(), bytes.size()));
+        }
         if (auto r = t->end_job(m_options.write_timeout); !r) {
             log("job " + job.id + " failed: " + t->describe() + ": " + r.error().detail);
             return set_state(job, JobState::failed, reason_for(r.error()));
@@ -306,12 +354,13 @@ void JobManager::process(Job& job) {
     }
     set_state(job, JobState::sent, warning);
     // End-of-job round trip: the printer answers after it has taken everything before the query.
-    const auto c = query_status(*t, m_options.status_timeout);
+    const auto c = query_status(*t, m_options.status_timeout,
+                                end_of_job_wait(bytes.size(), t->link_bytes_per_second(), m_options));
     t->end_job(m_options.write_timeout);
     if (c == PrinterCondition::ready || c == PrinterCondition::paper_near_end)
         return set_state(job, JobState::confirmed,
                          c == PrinterCondition::paper_near_end ? std::string(message_zh(c)) : warning);
-    m_needs_reset = true;
+    need_resync(true);
     log("job " + job.id + " sent but not confirmed: end-of-job status " + std::string(to_string(c)));
     set_state(job, JobState::failed, std::string(message_zh(c)));
 }

@@ -12,6 +12,7 @@ PrinterSettings printer_settings(const Config& config) {
         s.jobs_dir = config.paths.data / "print-jobs";
     }
     s.hall_code = config.hall.code;
+    s.hall_name = config.hall.name;
     s.qr_url_prefix = config.receipt_qr.url_prefix;
     s.token_key_file = config.receipt_qr.key_file;
     s.qr_valid_days = config.receipt_qr.valid_days;

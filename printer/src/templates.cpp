@@ -1,6 +1,7 @@
 #include "hcp/printer/templates.hpp"
 
 #include "hcp/base/error.hpp"
+#include "hcp/base/utf8.hpp"
 
 namespace hcp::printer {
 namespace {
@@ -21,6 +22,13 @@ void qr_with_code(Document& doc, const std::string& url, const std::string& code
     std::vector<std::string> side;
     if (!code.empty()) side = {"短码", code};
     doc.qr(url, pick_module(url, p, module), side);
+}
+
+// Dots of one line of size-1 text, as the encoder counts them (ASCII half a cell).
+int text_dots(std::string_view s) {
+    int dots = 0;
+    for (size_t i = 0; i < s.size();) dots += hcp::utf8::next(s, i) < 0x80 ? 12 : 24;
+    return dots;
 }
 
 }  // namespace
@@ -56,7 +64,16 @@ Document receipt_document(const ReceiptData& d, const Profile& p, int qr_module)
     doc.text("办理事项：" + d.item_name);
     doc.text("办理环节：" + d.stage_text);
     doc.text("办理窗口：" + d.window_name);
-    doc.text("经办人员：" + d.staff_name + "（工号 " + d.staff_number + "）");
+    // A 工号 split over two lines is misread: when name and number do not fit one line, the
+    // number gets its own.
+    const std::string staff = "经办人员：" + d.staff_name;
+    const std::string with_number = staff + "（工号 " + d.staff_number + "）";
+    if (text_dots(with_number) <= p.dots_per_line) {
+        doc.text(with_number);
+    } else {
+        doc.text(staff);
+        doc.text("工　　号：" + d.staff_number);
+    }
     doc.text("办理时间：" + d.time_text);
     doc.feed(8).rule(1).feed(8);
     qr_with_code(doc, d.qr_url, d.short_code, "扫码评价 · 好差评", p, qr_module);

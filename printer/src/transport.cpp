@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -24,6 +25,7 @@ namespace hcp::printer {
 std::string_view to_string(TransportFault f) noexcept {
     switch (f) {
         case TransportFault::unreachable: return "unreachable";
+        case TransportFault::connect_timeout: return "connect_timeout";
         case TransportFault::timeout: return "timeout";
         case TransportFault::disconnected: return "disconnected";
         case TransportFault::io_error: return "io_error";
@@ -108,6 +110,44 @@ public:
     void close() override { m_fd.reset(); }
 
 protected:
+    // TIOCOUTQ (= SIOCOUTQ on sockets): bytes the far end has not taken (TCP: not acknowledged).
+    // A stall of `stall` with no progress, or an error on the link, ends the wait.
+    TransportResult drain_queue(Millis stall) {
+        if (!m_fd) return TransportError{TransportFault::io_error, "not open"};
+        int last = -1;
+        auto last_progress = std::chrono::steady_clock::now();
+        for (;;) {
+            int queued = 0;
+            const bool known = ::ioctl(m_fd.get(), TIOCOUTQ, &queued) == 0;
+            // No events asked: poll() wakes only for an error or hang-up (a reset from the printer).
+            pollfd p{m_fd.get(), 0, 0};
+            if (::poll(&p, 1, 10) < 0 && errno != EINTR)
+                return TransportError{TransportFault::io_error, errno_text("poll")};
+            if ((p.revents & (POLLERR | POLLHUP)) != 0) {
+                int err = 0;
+                socklen_t len = sizeof err;
+                ::getsockopt(m_fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+                const int seen = known && queued > 0 ? queued : last;
+                const size_t pending = seen > 0 ? static_cast<size_t>(seen) : 0;
+                return TransportError{TransportFault::disconnected,
+                                      "link closed with " + std::to_string(pending) + " bytes not taken" +
+                                          (err != 0 ? std::string(": ") + std::strerror(err) : std::string()),
+                                      pending};
+            }
+            if (!known) return TransportError{TransportFault::io_error, errno_text("TIOCOUTQ")};
+            if (queued <= 0) return Done{};
+            const auto now = std::chrono::steady_clock::now();
+            if (queued != last) {
+                last = queued;
+                last_progress = now;
+            } else if (now - last_progress >= stall) {
+                return TransportError{TransportFault::timeout,
+                                      "printer took nothing of the last " + std::to_string(queued) + " bytes for " +
+                                          std::to_string(stall.count()) + " ms",
+                                      static_cast<size_t>(queued)};
+            }
+        }
+    }
     static ssize_t send_or_write(int fd, const std::uint8_t* d, size_t n, bool socket) {
         return socket ? ::send(fd, d, n, MSG_NOSIGNAL) : ::write(fd, d, n);
     }
@@ -119,6 +159,7 @@ class TcpTransport final : public FdTransport {
 public:
     TcpTransport(std::string host, int port) : m_host(std::move(host)), m_port(port) { m_socket = true; }
     bool bidirectional() const override { return true; }
+    TransportResult drain(Millis stall) override { return drain_queue(stall); }
     std::string describe() const override { return "tcp:" + m_host + ":" + std::to_string(m_port); }
     TransportResult open(Millis timeout) override {
         close();
@@ -141,7 +182,8 @@ public:
         socklen_t len = sizeof err;
         if (r == 0) {
             close();
-            return TransportError{TransportFault::timeout, "connect " + describe() + " timed out"};
+            return TransportError{TransportFault::connect_timeout, "connect " + describe() + ": no answer within " +
+                                                                       std::to_string(timeout.count()) + " ms"};
         }
         if (r < 0 || ::getsockopt(m_fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
             close();
@@ -184,6 +226,9 @@ public:
     SerialTransport(std::string path, int baud, bool rtscts)
         : DeviceTransport(std::move(path)), m_baud(baud), m_rtscts(rtscts) {}
     std::string describe() const override { return "serial:" + m_path + "@" + std::to_string(m_baud); }
+    TransportResult drain(Millis stall) override { return drain_queue(stall); }
+    // 8N1: ten bits on the wire for each byte.
+    std::optional<int> link_bytes_per_second() const override { return m_baud / 10; }
 
 private:
     TransportResult configure() override {

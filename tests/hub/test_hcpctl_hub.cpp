@@ -280,4 +280,10 @@ TEST_CASE("hcpctl staff set-pin writes only an argon2id hash, mode 0600, and rep
     CHECK(unknown.exit_code == 2);
     CHECK(unknown.output.find("9999") != std::string::npos);
     CHECK(read_file(pins_file) == before);
+    // Each message in one language, the one the prompts use.
+    CHECK(unknown.output.find("不在") != std::string::npos);
+    CHECK(unknown.output.find("is not") == std::string::npos);
+    CHECK(letters.output.find("4 到 12 位数字") != std::string::npos);
+    CHECK(first.output.find("已设置") != std::string::npos);
+    CHECK(first.output.find(" the console PIN") == std::string::npos);
 }

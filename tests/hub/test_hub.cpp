@@ -264,3 +264,39 @@ TEST_CASE("Hub: the same completed case reported twice keeps one open request an
     REQUIRE(again.ok());
     CHECK_FALSE(again.value().rating_opened);
 }
+
+TEST_CASE("Hub: a case reported again keeps the time it was first accepted and completed") {
+    test::HubFixture f;
+    const TimePoint first = *parse_iso8601("2026-10-08T10:00:00.217+08:00");
+    auto report = completed_report("C-1", 2);
+    report.at = first;
+    REQUIRE(f.hub->report_case(report).ok());
+    REQUIRE(f.hub->submit_rating(good_draft("C-1"), Submitter{2}).ok());
+    // The business system sends the same completion again, after the rating.
+    report.at = *parse_iso8601("2026-10-08T10:00:00.625+08:00");
+    REQUIRE(f.hub->report_case(report).ok());
+    const auto c = f.hub->find_case("C-1");
+    REQUIRE(c);
+    REQUIRE(c->completed_at);
+    CHECK(*c->completed_at == first);
+    CHECK(c->accepted_at == first);
+}
+
+TEST_CASE("Hub: a case rated elsewhere withdraws its rating screen on the window's terminal") {
+    test::HubFixture f;
+    REQUIRE(f.hub->report_case(completed_report("C-1", 2)).ok());
+    // Rated by the receipt QR (no terminal) while open on window 2.
+    REQUIRE(f.hub->submit_rating(good_draft("C-1"), Submitter{}).ok());
+    CHECK(f.hub->open_requests(2).empty());
+    auto cancelled_on_2 = [&](const std::string& case_no) {
+        for (const auto& e : f.hub->events().since(0, EventFilter{2}).events)
+            if (e.type == HubEventType::rating_cancelled && e.case_nos == std::vector<std::string>{case_no})
+                return true;
+        return false;
+    };
+    CHECK(cancelled_on_2("C-1"));
+    // Rated on its own terminal: the terminal thanks the citizen; nothing is withdrawn.
+    REQUIRE(f.hub->report_case(completed_report("C-2", 2)).ok());
+    REQUIRE(f.hub->submit_rating(good_draft("C-2"), Submitter{2}).ok());
+    CHECK_FALSE(cancelled_on_2("C-2"));
+}

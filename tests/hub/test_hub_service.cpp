@@ -399,3 +399,26 @@ TEST_CASE("Health says so when the store can no longer take a rating", "[hub_ser
     CHECK(after["status"] == "store_error");
     CHECK(after["store"] == "cannot_rate");
 }
+
+TEST_CASE("Below the disk reserve a reported case is refused with a receipt QR the citizen can still rate by",
+          "[hub_service]") {
+    ServiceWorld w;
+    w.config.store.min_free_mb = 1LL << 40;  // an exabyte: no disk has that much free
+    w.start();
+    const auto at = w.clock();
+    auto r = w.client(kSystemToken).Post("/api/v1/cases", case_body("370921-20261008-0507").dump(), "application/json");
+    REQUIRE(r);
+    CHECK(r->status == 507);
+    const json reply = json::parse(r->body);
+    CHECK(reply["error"]["code"] == "disk_nearly_full");
+    CHECK(reply["error"]["message"].get<std::string>().find("二维码") != std::string::npos);
+    REQUIRE(reply["rating_url"].is_string());
+    CHECK(reply["short_code"].is_string());
+    const std::int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch()).count();
+    std::vector<token::HallKey> keys{token::HallKey(w.config.hall.code, *w.qr_key)};
+    auto v = token::verify(reply["rating_url"].get<std::string>(), keys, now_s, w.config.hall.code);
+    REQUIRE(v);
+    CHECK(v.value().subject == "370921-20261008-0507");
+    CHECK(v.value().stage == token::Stage::completed);
+    CHECK_FALSE(w.service->hub().find_case("370921-20261008-0507"));  // nothing stored
+}

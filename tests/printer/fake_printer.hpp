@@ -1,13 +1,16 @@
 #pragma once
 // A fake ESC/POS printer on 127.0.0.1 (TCP, like port 9100) for tests and the bench. It answers
 // DLE EOT 1/2/4 according to its mode and can be told to go paper-out, offline, silent, slow,
-// to stall after answering the pre-job status, or to drop the connection after some bytes.
+// to stall after answering the pre-job status, to drop the connection after some bytes, to never
+// read at all (deaf), or to read at a set pace (paced, like a printer that prints as it reads).
+// A small receive buffer makes the kernel window printer-sized, so unread bytes stay unacknowledged.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -19,12 +22,14 @@ namespace hcp::printer::test {
 
 class FakePrinter {
 public:
-    enum class Mode { ready, paper_near_end, paper_out, cover_open, offline, silent, slow, stall, drop };
+    enum class Mode { ready, paper_near_end, paper_out, cover_open, offline, silent, slow, stall, drop, deaf, paced };
 
-    FakePrinter() {
+    // receive_buffer > 0: SO_RCVBUF of the accepted connections (set on the listening socket).
+    explicit FakePrinter(int receive_buffer = 0) {
         m_listen = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         int one = 1;
         ::setsockopt(m_listen, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (receive_buffer > 0) ::setsockopt(m_listen, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
         sockaddr_in a{};
         a.sin_family = AF_INET;
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -47,6 +52,8 @@ public:
     int port() const { return m_port; }
     void set_mode(Mode m) { m_mode = m; }
     void drop_after(size_t bytes) { m_drop_after = bytes; }
+    // Mode::paced: bytes read a second.
+    void pace(size_t bytes_per_second) { m_pace = bytes_per_second; }
     std::vector<std::uint8_t> received() {
         std::lock_guard lock(m_mutex);
         return m_received;
@@ -83,14 +90,17 @@ private:
         size_t total = 0;
         int answered = 0;  // stall mode answers the pre-job status (3 queries), then stops reading
         while (!m_stop) {
-            if (m_mode == Mode::stall && answered >= 3) {
+            if (m_mode == Mode::deaf || (m_mode == Mode::stall && answered >= 3)) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(20));
                 continue;
             }
             pollfd p{fd, POLLIN, 0};
             if (::poll(&p, 1, 50) <= 0) continue;
             std::uint8_t buf[4096];
-            const size_t want = m_mode == Mode::slow ? 256 : sizeof buf;
+            // paced: a tenth of a second's worth each 100 ms
+            const size_t want = m_mode == Mode::slow    ? 256
+                                : m_mode == Mode::paced ? std::min(sizeof buf, std::max<size_t>(m_pace / 10, 1))
+                                                        : sizeof buf;
             const ssize_t n = ::read(fd, buf, want);
             if (n <= 0) return;
             {
@@ -113,6 +123,7 @@ private:
                 }
             }
             if (m_mode == Mode::slow) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            if (m_mode == Mode::paced) std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
     }
 
@@ -121,6 +132,7 @@ private:
     std::atomic<bool> m_stop{false};
     std::atomic<Mode> m_mode{Mode::ready};
     std::atomic<size_t> m_drop_after{1000};
+    std::atomic<size_t> m_pace{5000};
     std::atomic<int> m_connections{0};
     std::mutex m_mutex;
     std::vector<std::uint8_t> m_received;

@@ -141,3 +141,41 @@ TEST_CASE("hcpctl print status reports a ready and a paper-out printer and print
     CHECK(list.output.find("00000001 failed ticket") != std::string::npos);
     CHECK(list.output.find("00000002 confirmed ticket") != std::string::npos);
 }
+
+TEST_CASE("hcpctl print takes the hall name from the configuration and refuses a prefix that is no web address") {
+    TempDir tmp;
+    const std::string h = hcp::test::hcpctl_path();
+    std::string text = hall_config(tmp.path(), "");
+    text.replace(text.find("示例市政务服务中心"), std::string("示例市政务服务中心").size(), "测试县便民服务中心");
+    write_file(tmp / "hall.toml", text);
+    REQUIRE(run_command(h + " key create " + q(tmp / "qr-token.key")).exit_code == 0);  // [receipt_qr]'s default
+    // The hall name as the encoder sends it: GB18030 between FS & and FS .
+    auto encoded = [](const std::string& name) {
+        const auto p = hcp::printer::test::profile("generic-80");
+        hcp::printer::Document doc(p.dots_per_line);
+        doc.text(name);
+        const auto b = hcp::printer::Encoder(p).encode(doc);
+        const std::string s(b.begin(), b.end());
+        const auto from = s.find("\x1c&") + 2;
+        return s.substr(from, s.find("\x1c.", from) - from);
+    };
+    for (const char* kind : {"ticket", "receipt"}) {
+        INFO(kind);
+        const auto r = run_command(h + " print " + kind + " --config " + q(tmp / "hall.toml") +
+                                   " --profile generic-80 --file " + q(tmp / "out.bin"));
+        REQUIRE(r.exit_code == 0);
+        const auto bytes = hcp::test::read_file(tmp / "out.bin");
+        CHECK(bytes.find(encoded("测试县便民服务中心")) != std::string::npos);
+        CHECK(bytes.find(encoded("示例市政务服务中心")) == std::string::npos);
+    }
+    for (const std::string& cmd :
+         {" print ticket --file " + q(tmp / "x.bin") + " --prefix FTP://X/",
+          " token issue --key " + q(tmp / "k") + " --hall 1 --subject 1 --stage completed --prefix FTP://X/"}) {
+        INFO(cmd);
+        const auto r = run_command(h + cmd);
+        CHECK(r.exit_code == 2);
+        CHECK(r.output.find("HTTPS://") != std::string::npos);
+    }
+    CHECK(run_command(h + " print --help").exit_code == 0);
+    CHECK(run_command(h + " token --help").exit_code == 0);
+}

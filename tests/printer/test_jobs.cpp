@@ -296,3 +296,151 @@ TEST_CASE("The device transport times out instead of blocking when nobody takes 
     t->close();
     ::close(reader);
 }
+
+namespace {
+
+// A listening socket whose accept queue is full: the kernel drops further SYNs, so a connect
+// gets no answer at all, like a printer that is switched off.
+class SilentListener {
+public:
+    SilentListener() {
+        m_listen = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::bind(m_listen, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(m_listen, 0) != 0)
+            throw std::runtime_error("silent listener: bind/listen failed");
+        socklen_t len = sizeof a;
+        ::getsockname(m_listen, reinterpret_cast<sockaddr*>(&a), &len);
+        m_port = ntohs(a.sin_port);
+        for (int i = 0; i < 4; ++i) {
+            const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+            m_fillers.push_back(fd);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the handshakes settle
+    }
+    ~SilentListener() {
+        for (int fd : m_fillers) ::close(fd);
+        ::close(m_listen);
+    }
+    SilentListener(const SilentListener&) = delete;
+    SilentListener& operator=(const SilentListener&) = delete;
+    int port() const { return m_port; }
+
+private:
+    int m_listen = -1;
+    int m_port = 0;
+    std::vector<int> m_fillers;
+};
+
+}  // namespace
+
+TEST_CASE("A printer that does not answer the connection is reported as off or unreachable and not as paper") {
+    SilentListener silent;
+    const std::string spec = "tcp:127.0.0.1:" + std::to_string(silent.port());
+    auto t = make_transport(parse_transport(spec));
+    const auto r = t->open(Millis(300));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().fault == TransportFault::connect_timeout);
+
+    TempDir dir;
+    JobManager jobs(
+        dir.path(), profile("generic-80"), [spec] { return make_transport(parse_transport(spec)); }, kFast);
+    const auto j = jobs.wait(jobs.submit(ticket_bytes(), "x"), Millis(20000));
+    REQUIRE(j);
+    CHECK(j->state == JobState::failed);
+    CHECK(j->reason.find("缺纸") == std::string::npos);
+    CHECK(j->reason.find("开机") != std::string::npos);
+}
+
+TEST_CASE("The resync after an aborted job happens also when the next job comes from a new process") {
+    FakePrinter fake;
+    TempDir dir;
+    {
+        JobManager jobs(dir.path(), profile("generic-80"), tcp_to(fake), kFast);
+        fake.set_mode(Mode::stall);
+        const auto j = jobs.wait(jobs.submit(ticket_bytes(), "t1"), Millis(20000));
+        REQUIRE(j);
+        REQUIRE(j->state == JobState::failed);
+    }
+    fake.set_mode(Mode::ready);
+    const auto before = fake.received().size();
+    JobManager again(dir.path(), profile("generic-80"), tcp_to(fake), kFast);
+    const auto j2 = again.wait(again.submit(ticket_bytes(), "t2"), Millis(20000));
+    REQUIRE(j2);
+    CHECK(j2->state == JobState::confirmed);
+    const auto got = fake.received();
+    const std::string s(got.begin() + static_cast<std::ptrdiff_t>(before), got.end());
+    CHECK(s.find(std::string(64, '\0') + "\x1b@\x10\x04\x01") != std::string::npos);
+    // Done once: a third job starts with the status query.
+    const auto mid = fake.received().size();
+    REQUIRE(again.wait(again.submit(ticket_bytes(), "t3"), Millis(20000))->state == JobState::confirmed);
+    const auto third = fake.received();
+    CHECK(third.at(mid) == 0x10);
+}
+
+TEST_CASE("On a link without status a printer that never reads fails with the bytes it did not take") {
+    FakePrinter fake(4096);  // a printer-sized receive window
+    fake.set_mode(Mode::deaf);
+    TempDir dir;
+    JobManager jobs(dir.path(), profile("generic-safe"), tcp_to(fake), kFast);
+    const Bytes job(12000, 'A');
+    const auto j = jobs.wait(jobs.submit(job, "deaf"), Millis(20000));
+    REQUIRE(j);
+    CHECK(j->finished);
+    CHECK(j->state == JobState::failed);
+    INFO(j->reason);
+    CHECK(j->reason.find("没有收下") != std::string::npos);
+    CHECK(j->reason.find("共 12000 字节") != std::string::npos);
+}
+
+TEST_CASE("On a link without status a printer that drops the connection mid-job is not reported sent") {
+    FakePrinter fake(4096);
+    fake.set_mode(Mode::drop);
+    fake.drop_after(3054);
+    TempDir dir;
+    JobManager jobs(dir.path(), profile("generic-safe"), tcp_to(fake), kFast);
+    const Bytes job(12000, 'A');
+    const auto j = jobs.wait(jobs.submit(job, "dropped"), Millis(20000));
+    REQUIRE(j);
+    CHECK(j->state == JobState::failed);
+    INFO(j->reason);
+    CHECK(j->reason.find("断开") != std::string::npos);
+}
+
+TEST_CASE("On a link without status a printer that takes every byte ends sent") {
+    FakePrinter fake(4096);
+    TempDir dir;
+    JobManager jobs(dir.path(), profile("generic-safe"), tcp_to(fake), kFast);
+    const Bytes job(12000, 'A');
+    const auto j = jobs.wait(jobs.submit(job, "fine"), Millis(20000));
+    REQUIRE(j);
+    CHECK(j->state == JobState::sent);
+    CHECK(fake.received().size() == job.size());
+}
+
+TEST_CASE("A printer that takes a long job slowly but completely is confirmed and not reported silent") {
+    FakePrinter fake;
+    fake.set_mode(Mode::paced);
+    fake.pace(5000);
+    TempDir dir;
+    // 10 000 bytes at 5 000 B/s: the end-of-job answer comes after about 2 s, far past the 300 ms
+    // status deadline of a short exchange.
+    JobManager jobs(dir.path(), profile("generic-80"), tcp_to(fake), kFast);
+    const Bytes job(10000, 'A');
+    const auto j = jobs.wait(jobs.submit(job, "long"), Millis(30000));
+    REQUIRE(j);
+    INFO(j->reason);
+    CHECK(j->state == JobState::confirmed);
+}
+
+TEST_CASE("The end-of-job wait grows with the job and with a slow serial link") {
+    const JobOptions o;  // 1.5 s, 2 000 B/s
+    CHECK(end_of_job_wait(0, std::nullopt, o) == Millis(1500));
+    CHECK(end_of_job_wait(27093, std::nullopt, o) == Millis(1500 + 13546));
+    CHECK(end_of_job_wait(27093, 11520, o) == Millis(1500 + 13546));  // 115200 baud: the printer is slower
+    CHECK(end_of_job_wait(27093, 960, o) == Millis(1500 + 28221));    // 9600 baud
+    CHECK(make_transport(parse_transport("serial:/dev/ttyS0@9600"))->link_bytes_per_second() == 960);
+    CHECK_FALSE(make_transport(parse_transport("tcp:127.0.0.1:9100"))->link_bytes_per_second());
+}

@@ -1,7 +1,9 @@
 // Templates × profiles: golden bytes, a PNG preview of each, and every QR decodes to its URL.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
+#include <variant>
 
 #include "printer_helpers.hpp"
 
@@ -120,4 +122,47 @@ TEST_CASE("A native QR profile emits GS ( k and the preview still decodes it") {
     const auto codes = decode_qr(render_ok(bytes, p));
     REQUIRE(codes.size() == 1);
     CHECK(codes[0] == d.qr_url);
+}
+
+TEST_CASE("On 58 mm a long staff name puts the 工号 on its own line instead of splitting the number") {
+    ReceiptData d = sample_receipt();
+    d.staff_name = "阿卜杜热合曼·买买提";
+    auto lines_with_number = [&](const Profile& p) {
+        std::vector<std::string> out;
+        const Document doc = receipt_document(d, p);
+        for (const auto& b : doc.blocks())
+            if (const auto* t = std::get_if<TextBlock>(&b); t != nullptr && t->utf8.find("0815") != std::string::npos)
+                out.push_back(t->utf8);
+        return out;
+    };
+    const auto narrow = lines_with_number(profile("generic-58"));
+    REQUIRE(narrow.size() == 1);
+    CHECK(narrow[0] == "工　　号：0815");  // 11 cells: one line on any paper
+    const auto wide = lines_with_number(profile("generic-80"));
+    REQUIRE(wide.size() == 1);
+    CHECK(wide[0] == "经办人员：阿卜杜热合曼·买买提（工号 0815）");  // 21.5 of 24 cells
+    // Still one paragraph on 58 mm when it fits: the sample.
+    d.staff_name = "王堃";
+    CHECK(lines_with_number(profile("generic-58")).at(0) == "经办人员：王堃（工号 0815）");
+}
+
+TEST_CASE("Name characters beyond U+FFFF print as their glyphs and not as the missing mark") {
+    // 𫖯 𬌗 𬇙 𬭚: 通用规范汉字表 characters in CJK Extension B-F, found in real names.
+    const Profile p = profile("generic-80");
+    auto page_of = [&](const std::string& text) {
+        Document doc(p.dots_per_line);
+        doc.text(text);
+        EncodeStats stats;
+        const Bytes bytes = Encoder(p).encode(doc, &stats);
+        return render_ok(bytes, p).pixels;
+    };
+    const auto missing = page_of("〓");
+    for (const char* name : {"𫖯", "𬌗", "𬇙", "𬭚"}) {
+        INFO(name);
+        const auto drawn = page_of(name);
+        CHECK(drawn != missing);
+        CHECK(std::count(drawn.begin(), drawn.end(), 0) > 20);  // ink, not an empty cell
+    }
+    // One name, two of them: the line is drawn, every glyph different.
+    CHECK(page_of("𫖯") != page_of("𬭚"));
 }

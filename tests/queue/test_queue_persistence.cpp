@@ -543,3 +543,17 @@ TEST_CASE("The queue setup comes from the shipped demo configuration", "[queue]"
     REQUIRE(b);
     CHECK(b.value().ticket.number == "B001");
 }
+
+TEST_CASE("A ticket with nobody ahead but no window of its category signed in is not told 即将叫号", "[queue]") {
+    QueueHall hall;  // SBYB on windows 1 and 3, nobody signed in yet
+    auto first = hall.q().take_ticket("SBYB");
+    REQUIRE(first);
+    CHECK(first.value().estimate.people_ahead == 0);
+    CHECK(first.value().estimate.windows_open == 0);
+    CHECK(first.value().estimate.wait_zh() == "待窗口开始办理后叫号");
+    // Once a window of the category is signed in and free, it is.
+    hall.sign_in(1);
+    auto again = hall.q().estimate(first.value().ticket.number);
+    REQUIRE(again);
+    CHECK(again.value().wait_zh() == "即将叫号");
+}

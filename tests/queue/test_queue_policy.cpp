@@ -332,6 +332,28 @@ TEST_CASE("Staff see why a ticket was chosen and the category's policy", "[queue
     CHECK(policy_summary_zh(c) == "每3个普通号叫1个优先号；等候超过60分钟的号优先叫");
 }
 
+TEST_CASE("The first priority ticket of the day is explained as first and not by the ratio", "[queue]") {
+    ServiceCategory c = test::category("SBYB", "社保医保", 'A', {1}, 3, 60, 0, "08:30", "17:00");
+    const std::vector<QueueEntry> waiting{entry(1, "A001", false, 20), entry(2, "A002", false, 19),
+                                          entry(3, "A003", false, 18), entry(4, "A004", false, 17),
+                                          entry(5, "A005", true, 15),  entry(6, "A006", true, 14)};
+    // No priority ticket called yet today: A005 goes first, and says why.
+    CategoryQueue today{&c, waiting, std::nullopt};
+    const auto first = select_next({today}, kNow);
+    REQUIRE(first);
+    CHECK(first->entry.number == "A005");
+    CHECK(first->reason == PickReason::priority_turn);
+    CHECK(explain_zh(*first) == "优先号（今天还没有叫过优先号，先叫）");
+    const auto order = predicted_order(today, kNow);
+    CHECK(explain_zh(order.at(0)) == "优先号（今天还没有叫过优先号，先叫）");
+    // The next priority ticket (after three normal ones) goes by the ratio.
+    CHECK(order.at(4).entry.number == "A006");
+    CHECK(explain_zh(order.at(4)) == "优先号（每3个普通号叫1个优先号）");
+    // Later in the day, three normal tickets after a priority one: the ratio.
+    CategoryQueue later{&c, waiting, 3};
+    CHECK(explain_zh(*select_next({later}, kNow)) == "优先号（每3个普通号叫1个优先号）");
+}
+
 TEST_CASE("The wait estimate is people ahead times the average service over the windows", "[queue]") {
     struct Row {
         int ahead;

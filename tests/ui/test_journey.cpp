@@ -79,7 +79,7 @@ TEST_CASE("A bad rating waits on the reasons screen until a reason or text is gi
 TEST_CASE("An untouched rating screen times out to idle and records the case as not rated") {
     Rig rig;
     rig.open("J-3");
-    const auto deadline = rig.journey.next_deadline();
+    const auto deadline = rig.journey.timeout_at();
     REQUIRE(deadline.has_value());
     rig.journey.tick(*deadline - std::chrono::milliseconds(1));
     CHECK(rig.journey.screen() == ScreenId::rating);
@@ -264,7 +264,7 @@ TEST_CASE("A theme rated item by item stores one rating per item and thanks afte
     CHECK(journey.scope().front()->case_no == "P-C");
     CHECK(journey.text().empty());  // the next item starts from a clean slate
     // The citizen walks away on the last item: only that one is recorded as not rated.
-    const auto deadline = journey.next_deadline();
+    const auto deadline = journey.timeout_at();
     REQUIRE(deadline.has_value());
     journey.tick(*deadline);
     CHECK(journey.screen() == ScreenId::idle);
@@ -275,4 +275,24 @@ TEST_CASE("A theme rated item by item stores one rating per item and thanks afte
     CHECK(j[1].find("stored P-B level=2 options=0 text=yes") != std::string::npos);
     CHECK(j[1].find("cases=P-B") != std::string::npos);
     CHECK(j[2].find("not_rated P-C") != std::string::npos);
+}
+
+TEST_CASE("The rating screen counts its timeout down and a touch starts it again") {
+    Rig rig;
+    rig.open("J-COUNT");
+    REQUIRE(rig.journey.screen() == ScreenId::rating);
+    CHECK(rig.journey.seconds_left() == 60);
+    const auto start = hcp::ui::Clock::now();
+    const auto before = rig.journey.version();
+    rig.journey.tick(start + std::chrono::milliseconds(1500));
+    CHECK(rig.journey.seconds_left() == 59);
+    CHECK(rig.journey.version() != before);  // the screen redraws with the new number
+    // The loop is woken for the next change of the number, not only at the timeout.
+    REQUIRE(rig.journey.next_deadline());
+    CHECK(*rig.journey.next_deadline() < start + std::chrono::seconds(60));
+    rig.journey.tick(start + std::chrono::milliseconds(30500));
+    CHECK(rig.journey.seconds_left() == 30);
+    rig.journey.touched(start + std::chrono::seconds(31));
+    CHECK(rig.journey.seconds_left() == 60);
+    CHECK(rig.journey.screen() == ScreenId::rating);
 }

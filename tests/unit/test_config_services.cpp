@@ -205,6 +205,47 @@ TEST_CASE("The receipt QR prefix must stay in QR alphanumeric mode and be a web 
                Contains("3650"));
 }
 
+TEST_CASE("A hall that issues queue tickets gets a prefix no longer than a ticket's QR allows", "[config][services]") {
+    const std::string queue = R"toml(
+[[category]]
+code = "A1"
+name = "社保"
+prefix = "A"
+windows = [1]
+items = ["ITEM1"]
+
+[[item]]
+code = "ITEM1"
+name = "事项一"
+department = "人社局"
+
+[[window]]
+number = 1
+name = "一号窗口"
+categories = ["A1"]
+)toml";
+    // 80 characters at most; a ticket token for 20261122A012 is 53: 27 are left.
+    const std::string p27 = "HTTPS://PJ.EXAMPLE.GOV.CN/R";
+    REQUIRE(p27.size() == 27);
+    CHECK(parse(base("[\"hub\"]", queue + "[receipt_qr]\nurl_prefix = \"" + p27 + "\"\n")).receipt_qr.url_prefix ==
+          p27);
+    for (const std::string& bad : {p27 + "/", std::string("HTTPS://PJ.EXAMPLE.GOV.CN/R/X/")}) {
+        INFO(bad);
+        const auto issue = issue_for(base("[\"hub\"]", queue + "[receipt_qr]\nurl_prefix = \"" + bad + "\"\n"),
+                                     "receipt_qr.url_prefix");
+        CHECK_THAT(issue.message, Contains("at most 27"));
+        CHECK(issue.line > 0);
+    }
+    // Four-digit ticket numbers leave two characters less.
+    CHECK_THAT(
+        issue_for(base("[\"hub\"]", queue + "[queue]\nnumber_digits = 4\n[receipt_qr]\nurl_prefix = \"" + p27 + "\"\n"),
+                  "receipt_qr.url_prefix")
+            .message,
+        Contains("at most 25"));
+    // Without a queue no ticket is issued: receipts allow longer prefixes (their QR may be larger).
+    CHECK(parse(base("[\"hub\"]", "[receipt_qr]\nurl_prefix = \"" + p27 + "/\"\n")).receipt_qr.url_prefix == p27 + "/");
+}
+
 TEST_CASE("Only the hub serves the API and uploads", "[config][services]") {
     const std::string terminal = "[\"rater\"]";
     auto with = [&](const std::string& extra) {

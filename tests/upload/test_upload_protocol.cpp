@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "hcp/domain/catalog.hpp"
 #include "upload_test_util.hpp"
 
 using namespace hcp;
@@ -125,6 +126,19 @@ TEST_CASE("Busy replies carry Retry-After in seconds or as an HTTP date and auth
     CHECK(auth.cause == AttemptCause::http_status);
     CHECK(auth.message.find("hall secret") != std::string::npos);
     CHECK(classify_reply(500, "text/plain", "", std::nullopt, ids).cause == AttemptCause::http_status);
+    // 403: the platform knows who asks and says no; the secret and the clock are not the problem.
+    auto forbidden =
+        classify_reply(403, "application/json", R"({"error":"device rater-09 not registered"})", std::nullopt, ids);
+    CHECK(forbidden.cause == AttemptCause::http_status);
+    CHECK(forbidden.message.find("not a signature problem") != std::string::npos);
+    CHECK(forbidden.message.find("registered") != std::string::npos);
+    CHECK(forbidden.message.find("hall secret") == std::string::npos);
+    CHECK(forbidden.message.find("device rater-09 not registered") != std::string::npos);
+    // A replayed nonce is named as such, not blamed on the secret.
+    auto replay = classify_reply(401, "application/json", R"({"error":"X-Hcp-Nonce replayed","server_time":0})",
+                                 std::nullopt, ids, {}, TimePoint{});
+    CHECK(replay.message.find("nonce") != std::string::npos);
+    CHECK(replay.message.find("hall secret") == std::string::npos);
 }
 
 TEST_CASE("Full-jitter backoff stays between zero and the exponential cap") {
@@ -311,7 +325,7 @@ Rating awkward_rating() {
     r.target = RatingTarget::staff;
     r.level = Level::very_dissatisfied;
     r.option_codes = {"201", "305"};
-    r.option_labels = {"服务态度差", "办事效率低"};
+    r.option_labels = {"不能跑一个大厅办完", "未在承诺时限内办结"};
     r.text = "排队\t太久 \"真的\" \\ / \x01\x1f\x7f 😀";
     r.channel = Channel::qr_code;
     r.tapped_at = *parse_iso8601("2026-10-08T23:59:59.250+08:00");
@@ -453,4 +467,31 @@ TEST_CASE("A refusal for the clock names the skew and the platform's reason for 
     for (const char* body : {"", "[]", "{\"error\": 5, \"server_time\": \"x\"}", "{\"server_time\": 1e400}"})
         CHECK(classify_reply(401, "application/json", body, std::nullopt, ids).message.find("hall secret") !=
               std::string::npos);
+}
+
+TEST_CASE("The protocol's worked example and its policy citations agree with the shipped catalog and the texts") {
+    const auto root = assets_dir().parent_path();
+    const std::string doc = read_file(root / "docs" / "upload-protocol.md");
+    const auto catalog = OptionCatalog::load_file(assets_dir() / "catalog" / "cn-004.toml");
+    const json body = json::parse(block_after(doc, "Body (exact bytes"));
+    for (const auto& item : body.at("items")) {
+        const auto& codes = item.at("options");
+        const auto& labels = item.at("option_labels");
+        REQUIRE(codes.size() == labels.size());
+        for (size_t i = 0; i < codes.size(); ++i) {
+            const auto* option = catalog.find(codes[i].get<std::string>());
+            REQUIRE(option != nullptr);
+            CHECK(option->label == labels[i].get<std::string>());
+        }
+    }
+    const json record = json::parse(block_after(doc, "The canonical record of the worked example"));
+    for (size_t i = 0; i < record.at("option_codes").size(); ++i) {
+        const auto* option = catalog.find(record["option_codes"][i].get<std::string>());
+        REQUIRE(option != nullptr);
+        CHECK(option->label == record["option_labels"][i].get<std::string>());
+    }
+    // policy/001's unrated rule sits in 二、评价实施 (四) 评价规则, point 4.
+    const std::string config_doc = read_file(root / "docs" / "config.md");
+    CHECK(config_doc.find("二(四)4 评价时间限制") != std::string::npos);
+    CHECK(config_doc.find("四.4") == std::string::npos);
 }

@@ -382,3 +382,99 @@ TEST_CASE("Hostile items get a rejection each instead of failing the whole batch
     for (const auto& r : reply["results"]) CHECK(r["status"] == "rejected");
     CHECK(w.platform->stats().accepted == 0);
 }
+
+TEST_CASE("A connection dropped before the answer is resent signed afresh and is never refused as a replay") {
+    UploadWorld w(25);
+    auto up = w.uploader();
+    // The first batch goes through on a connection a client library would keep for the next one.
+    REQUIRE(up->drain_once().accepted == 25);
+    w.add(5);
+    // The platform stores the next batch and the connection dies before a byte of the answer.
+    sim::Faults f;
+    f.drop_next = 1;
+    w.platform->set_faults(f);
+    auto r = up->drain_once();
+    REQUIRE(r.stopped_on_error);
+    INFO(r.last_error);
+    CHECK(r.last_error.find("closed the connection without answering") != std::string::npos);
+    CHECK(r.last_error.find("signature") != std::string::npos);  // "resent with a new signature"
+    CHECK(r.last_error.find("hall secret") == std::string::npos);
+    CHECK(w.platform->stats().auth_failures == 0);
+    // The resend carries a new nonce: answered duplicate, nothing refused, nothing lost.
+    auto last = drain_until_done(*up, w.db, 10);
+    CHECK_FALSE(last.stopped_on_error);
+    CHECK(w.platform->stats().auth_failures == 0);
+    require_exactly_once(w);
+}
+
+TEST_CASE("A newer rating never overtakes an older one waiting out the platform's Retry-After even after a restart") {
+    UploadWorld w(3);
+    auto c = w.config();
+    c.max_retry_after_seconds = 120;
+    const TimePoint t0 = hcp::now();
+    sim::Faults f;
+    f.burst_429 = 1;
+    f.retry_after_seconds = 60;
+    w.platform->set_faults(f);
+    {
+        auto up = w.uploader(c);
+        up->set_clock([t0] { return t0; });
+        auto r = up->drain_once();
+        REQUIRE(r.stopped_on_error);
+        REQUIRE(r.next_attempt_at);
+        CHECK(*r.next_attempt_at >= t0 + 60s);
+    }  // the hub stops (or is killed): only the store remains
+    w.add(2);
+    // Restarted (or hcpctl sync): the new ratings are due, the older ones wait for the Retry-After.
+    auto up = w.uploader(c);
+    up->set_clock([t0] { return t0 + 5s; });
+    auto early = up->drain_once();
+    CHECK(early.requests == 0);
+    CHECK(w.platform->stats().stored == 0);
+    {
+        auto q = OutboxQueue::open(w.db);
+        REQUIRE(q.next_due());
+        CHECK(*q.next_due() >= t0 + 60s);  // the uploader thread sleeps until then, not in a busy loop
+    }
+    // Once the wait is over all five go in one batch, oldest first.
+    up->set_clock([t0] { return t0 + 61s; });
+    auto r = up->drain_once();
+    CHECK(r.requests == 1);
+    CHECK(r.accepted == 5);
+    const auto arrived = w.platform->arrivals("hub-01");
+    REQUIRE(arrived.size() == 5);
+    for (size_t i = 1; i < arrived.size(); ++i) CHECK(arrived[i - 1].seq < arrived[i].seq);
+    require_exactly_once(w);
+}
+
+TEST_CASE("An outbox row whose rating was deleted is reported as missing and not as waiting for ever") {
+    UploadWorld w(3);
+    auto up = w.uploader();
+    sim::Faults f;
+    f.error_rate = 1;
+    w.platform->set_faults(f);
+    REQUIRE(up->drain_once().stopped_on_error);  // leaves an error behind
+    w.platform->set_faults({});
+    {
+        // Someone removes a rating with the sqlite3 shell, past the append-only trigger.
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(w.db.c_str(), &db) == SQLITE_OK);
+        const std::string sql =
+            "DROP TRIGGER ratings_no_delete; DELETE FROM ratings WHERE id = '" + w.ratings[1].id + "';";
+        REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    auto last = drain_until_done(*up, w.db, 20);
+    CHECK_FALSE(last.stopped_on_error);
+    const auto st = w.state();
+    CHECK(st.uploaded == 2);
+    CHECK(st.not_uploaded == 0);
+    CHECK(st.missing == 1);
+    const auto now = hcp::now();
+    INFO(st.summary(now));
+    CHECK(st.summary(now).find("no longer in the store") != std::string::npos);
+    CHECK(st.summary_zh(now).find("已不在数据库中") != std::string::npos);
+    CHECK(st.summary_zh(now).find("全部评价已上传") != std::string::npos);
+    // Nothing is due: the uploader thread would sleep, not spin on the missing row.
+    CHECK_FALSE(OutboxQueue::open(w.db).next_due());
+}

@@ -224,6 +224,12 @@ def run(args, work):
         wait("the sign-in form", lambda: browser.js(
             "document.readyState === 'complete' && !document.getElementById('signin').hidden"))
 
+        # Whatever the page's own rules say, an element marked hidden is not shown: a window
+        # without a receipt printer must not show a ticked "打印办件回执" or "重打回执 F10".
+        shown_hidden = browser.js("""[...document.querySelectorAll('[hidden]')]
+            .filter(e => getComputedStyle(e).display !== 'none').map(e => e.id || e.className)""")
+        check(shown_hidden == [], "every hidden element is hidden (shown anyway: %s)" % shown_hidden)
+
         def sign_in(pin):
             browser.js("""(() => {
                 document.getElementById('signin-window').value = %d;

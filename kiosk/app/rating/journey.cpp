@@ -14,6 +14,7 @@ void Journey::go(ScreenId s) {
     m_screen = s;
     m_entered = Clock::now();
     m_last_touch = m_entered;
+    m_seconds_left = timeout_seconds();
     ++m_version;
 }
 
@@ -112,9 +113,25 @@ void Journey::on_event(const hcp::TerminalEvent& ev) {
 
 void Journey::touched(Clock::time_point now) {
     m_last_touch = now;
+    if (m_seconds_left != timeout_seconds()) {
+        m_seconds_left = timeout_seconds();
+        ++m_version;
+    }
+}
+
+std::optional<Clock::time_point> Journey::timeout_at() const {
+    if (m_submitting) return std::nullopt;
+    switch (m_screen) {
+        case ScreenId::theme_choice:
+        case ScreenId::rating:
+        case ScreenId::bad_options: return m_last_touch + m_times.rating_timeout;
+        default: return std::nullopt;
+    }
 }
 
 std::optional<Clock::time_point> Journey::next_deadline() const {
+    // A counting rating screen also wakes when its shown number of seconds next changes.
+    if (const auto at = timeout_at(); at && m_seconds_left > 1) return *at - std::chrono::seconds{m_seconds_left - 1};
     if (m_submitting) return std::nullopt;  // the result decides; nothing times out meanwhile
     switch (m_screen) {
         case ScreenId::theme_choice:
@@ -130,6 +147,14 @@ std::optional<Clock::time_point> Journey::next_deadline() const {
 }
 
 void Journey::tick(Clock::time_point now) {
+    if (const auto at = timeout_at(); at && now < *at) {
+        const auto left = std::chrono::ceil<std::chrono::seconds>(*at - now);
+        if (static_cast<int>(left.count()) != m_seconds_left) {
+            m_seconds_left = static_cast<int>(left.count());
+            ++m_version;
+        }
+        return;
+    }
     const auto deadline = next_deadline();
     if (!deadline || now < *deadline) return;
     if (m_screen == ScreenId::rating || m_screen == ScreenId::bad_options || m_screen == ScreenId::theme_choice) {

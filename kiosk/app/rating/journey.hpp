@@ -60,7 +60,11 @@ public:
     void touched(Clock::time_point now);
     // Timers; returns the next instant that needs attention.
     void tick(Clock::time_point now);
+    // The next instant tick() has work to do: the timeout, or on a rating screen the next change
+    // of its countdown.
     std::optional<Clock::time_point> next_deadline() const;
+    // When a rating screen times out; nullopt on other screens and while submitting.
+    std::optional<Clock::time_point> timeout_at() const;
 
     const hcp::RatingRequest* request() const { return m_request ? &*m_request : nullptr; }
     bool shows_staff() const;
@@ -100,6 +104,9 @@ public:
     const std::string& message_detail() const noexcept { return m_detail; }
     bool stored_locally() const noexcept { return m_stored_locally; }
     int timeout_seconds() const noexcept { return static_cast<int>(m_times.rating_timeout.count()); }
+    // Whole seconds until a rating screen times out, as last counted by tick() (the screen's
+    // "如 N 秒内未操作…" counts down; each change is a new version).
+    int seconds_left() const noexcept { return m_seconds_left; }
 
 private:
     void go(ScreenId s);
@@ -122,6 +129,7 @@ private:
     std::string m_text;
     Clock::time_point m_entered{};
     Clock::time_point m_last_touch{};
+    int m_seconds_left = 0;
     MessageKind m_message = MessageKind::refused;
     std::string m_detail;
     bool m_stored_locally = false;

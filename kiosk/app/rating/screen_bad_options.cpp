@@ -1,5 +1,7 @@
 #include "rating/screen_bad_options.hpp"
 
+#include <algorithm>
+
 #include <imgui.h>
 
 #include "hcp/domain/catalog.hpp"
@@ -84,21 +86,27 @@ void BadOptionsScreen::draw_options(Ui& ui) {
         const float row_y = ImGui::GetCursorPosY();
         const float row_h = dim.free_text ? button.y : chip_h;
         ImGui::SetCursorPosY(row_y + (row_h - ImGui::GetTextLineHeight()) / 2.0F);
-        ui.text(dim.name, false, colors::muted);
+        // The catalog's names are official Chinese; the free-text row is the screen's own word,
+        // the one bad.subtitle points to ("write under Other").
+        ui.text(dim.free_text ? ui.tr("bad.other_row") : dim.name, false, colors::muted);
         ImGui::SameLine(row_x + label_w);
         ImGui::SetCursorPosY(row_y);
         if (dim.free_text) {
             // The free-text field shares its row with the two actions, so the screen fits
             // 1080 lines without scrolling at the normal text size.
-            const float field_w = right - ImGui::GetCursorPosX() - 2.0F * button.x - 2.0F * gap;
+            // Each action at least as wide as its label in the title font (English "Choose again"
+            // is wider than 7 em).
+            const ImVec2 back(std::max(button.x, ui.title_width_of(ui.tr("bad.back")) + 1.6F * ui.em()), button.y);
+            const ImVec2 submit(std::max(button.x, ui.title_width_of(ui.tr("bad.submit")) + 1.6F * ui.em()), button.y);
+            const float field_w = right - ImGui::GetCursorPosX() - back.x - submit.x - 2.0F * gap;
             draw_text_field(ui, field_w, button.y);
             ImGui::SameLine(0.0F, gap);
-            if (ui.button(ui.tr("bad.back"), button, Tone::quiet)) {
+            if (ui.button(ui.tr("bad.back"), back, Tone::quiet)) {
                 m_journey.back_to_levels();
                 return;
             }
             ImGui::SameLine(0.0F, gap);
-            if (ui.button(ui.tr("bad.submit"), button, Tone::primary, ready)) {
+            if (ui.button(ui.tr("bad.submit"), submit, Tone::primary, ready)) {
                 m_journey.submit_bad();
                 return;
             }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -34,15 +35,20 @@ void RatingScreen::draw(Ui& ui) {
     const bool theme = m_journey.is_theme();
     const bool per_item = theme && m_journey.theme_mode() == Journey::ThemeMode::per_item;
     const bool several = scope.size() > 1;
-    const float lines = static_cast<float>(items.size()) + (staff ? 1.0F : 0.0F) + (several || per_item ? 1.0F : 0.0F);
     const float card_w = ImGui::GetContentRegionAvail().x * 0.8F;
+    // A long item name (不动产 items run to ~56 characters) wraps beside its label instead of
+    // being cut: the card grows by the lines it takes.
+    const float name_w = card_w - 2.0F * pad - ui.width_of(ui.tr("rating.item")) - ImGui::GetStyle().ItemSpacing.x;
+    float item_lines = 0.0F;
+    for (const auto& name : items) item_lines += std::max(1.0F, std::ceil(ui.width_of(name) / std::max(name_w, 1.0F)));
+    const float lines = item_lines + (staff ? 1.0F : 0.0F) + (several || per_item ? 1.0F : 0.0F);
     ImGui::SetCursorPosX(ImGui::GetCursorPosX() + (ImGui::GetContentRegionAvail().x - card_w) / 2.0F);
     ImGui::BeginChild("service", ImVec2(card_w, (lines * 1.6F + 1.4F) * ui.em()), false,
                       ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_AlwaysUseWindowPadding);
     for (const auto& name : items) {
         ui.text(ui.tr("rating.item"), false, colors::muted);
         ImGui::SameLine();
-        ui.text(name);
+        ui.text_wrapped(name);
     }
     if (staff) staff_line(ui, req->cases.front().staff);
     if (per_item) {
@@ -87,7 +93,7 @@ void RatingScreen::draw(Ui& ui) {
     }
     ImGui::Dummy(ui.em2(1.0F, 1.2F));
     std::string hint =
-        ui.tr("rating.timeout_prefix") + std::to_string(m_journey.timeout_seconds()) + ui.tr("rating.timeout_suffix");
+        ui.tr("rating.timeout_prefix") + std::to_string(m_journey.seconds_left()) + ui.tr("rating.timeout_suffix");
     ui.text_centered(hint, false, colors::muted);
 }
 

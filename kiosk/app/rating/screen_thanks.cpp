@@ -16,8 +16,15 @@ void ThanksScreen::draw(Ui& ui) {
     const ImVec2 p1(c.x - 0.95F * ui.em(), c.y + 0.05F * ui.em());
     const ImVec2 p2(c.x - 0.25F * ui.em(), c.y + 0.8F * ui.em());
     const ImVec2 p3(c.x + 1.05F * ui.em(), c.y - 0.75F * ui.em());
-    dl->AddLine(p1, p2, IM_COL32(0xFF, 0xFF, 0xFF, 0xFF), 0.32F * ui.em());
-    dl->AddLine(p2, p3, IM_COL32(0xFF, 0xFF, 0xFF, 0xFF), 0.32F * ui.em());
+    // One polyline, so the two strokes meet in a joined corner (two lines leave a notch), with
+    // round ends.
+    const ImU32 white = IM_COL32(0xFF, 0xFF, 0xFF, 0xFF);
+    const float thick = 0.32F * ui.em();
+    const ImVec2 tick[3] = {p1, p2, p3};
+    dl->AddPolyline(tick, 3, white, 0, thick);
+    dl->AddCircleFilled(p1, thick / 2.0F, white, 12);
+    dl->AddCircleFilled(p2, thick / 2.0F, white, 12);
+    dl->AddCircleFilled(p3, thick / 2.0F, white, 12);
     ImGui::Dummy(ImVec2(1.0F, 2.0F * r + 1.0F * ui.em()));
     ui.text_centered(ui.tr("thanks.title"), true, colors::accent);
     ImGui::Dummy(ui.em2(1.0F, 1.0F));

@@ -65,7 +65,7 @@ void ThemeChoiceScreen::draw(Ui& ui) {
     caption(ui.tr("theme.per_item_note"), x0 + size.x + gap);
     ImGui::Dummy(ui.em2(1.0F, 1.0F));
     std::string hint =
-        ui.tr("rating.timeout_prefix") + std::to_string(m_journey.timeout_seconds()) + ui.tr("rating.timeout_suffix");
+        ui.tr("rating.timeout_prefix") + std::to_string(m_journey.seconds_left()) + ui.tr("rating.timeout_suffix");
     ui.text_centered(hint, false, colors::muted);
 }
 

@@ -2,12 +2,17 @@
 
 #include <imgui_freetype.h>
 
+#include <ft2build.h>
+#include FT_FREETYPE_H
+
 #include <fcntl.h>
 #include <malloc.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <map>
+#include <memory>
 #include <stdexcept>
 
 #include "hcp/base/io.hpp"
@@ -39,8 +44,56 @@ private:
     size_t m_size = 0;
 };
 
+namespace {
+
+// Pairs each character beyond U+FFFF with the Private Use Area code point that maps to the same
+// glyph (assets/fonts/add_pua.py), read from the font's own character map.
+std::unordered_map<char32_t, char32_t> private_use_pairs(const std::filesystem::path& file) {
+    std::unordered_map<char32_t, char32_t> out;
+    FT_Library lib = nullptr;
+    if (FT_Init_FreeType(&lib) != 0) return out;
+    const std::unique_ptr<FT_LibraryRec_, FT_Error (*)(FT_Library)> lib_guard(lib, &FT_Done_FreeType);
+    FT_Face face = nullptr;
+    if (FT_New_Face(lib, file.c_str(), 0, &face) != 0) return out;
+    const std::unique_ptr<FT_FaceRec_, FT_Error (*)(FT_Face)> face_guard(face, &FT_Done_Face);
+    if (FT_Select_Charmap(face, FT_ENCODING_UNICODE) != 0) return out;
+    std::map<FT_UInt, char32_t> pua_of_glyph;
+    std::vector<std::pair<char32_t, FT_UInt>> beyond;
+    FT_UInt glyph = 0;
+    for (FT_ULong cp = FT_Get_First_Char(face, &glyph); glyph != 0; cp = FT_Get_Next_Char(face, cp, &glyph)) {
+        if (cp >= 0xE000 && cp <= 0xF8FF)
+            pua_of_glyph.emplace(glyph, static_cast<char32_t>(cp));
+        else if (cp > 0xFFFF)
+            beyond.emplace_back(static_cast<char32_t>(cp), glyph);
+    }
+    for (const auto& [cp, g] : beyond)
+        if (auto it = pua_of_glyph.find(g); it != pua_of_glyph.end()) out.emplace(cp, it->second);
+    return out;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+}  // namespace
+
 Fonts::Fonts(std::filesystem::path font_file) : m_file(std::move(font_file)) {
     MappedFont check(m_file);  // fail at start, not at the first frame
+    m_pua = private_use_pairs(m_file);
     // Printable ASCII and the symbols the UI draws itself are always there.
     want(" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
     want("★☆·…—“”‘’，。、：；！？（）《》【】");
@@ -48,10 +101,14 @@ Fonts::Fonts(std::filesystem::path font_file) : m_file(std::move(font_file)) {
 
 void Fonts::want(std::string_view utf8) {
     for (size_t i = 0; i < utf8.size();) {
-        const char32_t cp = utf8::next(utf8, i);
+        char32_t cp = utf8::next(utf8, i);
         if (cp >= 0x10000) {
-            ++m_unsupported;
-            continue;
+            const auto pua = m_pua.find(cp);
+            if (pua == m_pua.end()) {
+                ++m_unsupported;
+                continue;
+            }
+            cp = pua->second;
         }
         if (cp < 0x20) continue;
         if (!m_wanted[cp]) {
@@ -59,6 +116,26 @@ void Fonts::want(std::string_view utf8) {
             m_stale = true;
         }
     }
+}
+
+std::string Fonts::shown(std::string_view utf8) const {
+    bool beyond = false;
+    for (char c : utf8) beyond = beyond || static_cast<unsigned char>(c) >= 0xF0;
+    if (!beyond) return std::string(utf8);
+    std::string out;
+    out.reserve(utf8.size());
+    for (size_t i = 0; i < utf8.size();) {
+        const size_t at = i;
+        const char32_t cp = utf8::next(utf8, i);
+        if (cp >= 0x10000) {
+            if (auto pua = m_pua.find(cp); pua != m_pua.end()) {
+                append_utf8(out, pua->second);
+                continue;
+            }
+        }
+        out.append(utf8.substr(at, i - at));
+    }
+    return out;
 }
 
 void Fonts::set_display_scale(float scale) {
@@ -70,8 +147,13 @@ void Fonts::set_display_scale(float scale) {
 void Fonts::want_display(std::string_view utf8) {
     want(utf8);
     for (size_t i = 0; i < utf8.size();) {
-        const char32_t cp = utf8::next(utf8, i);
-        if (cp < 0x20 || cp >= 0x10000) continue;
+        char32_t cp = utf8::next(utf8, i);
+        if (cp >= 0x10000) {
+            const auto pua = m_pua.find(cp);
+            if (pua == m_pua.end()) continue;
+            cp = pua->second;
+        }
+        if (cp < 0x20) continue;
         if (!m_display_wanted[cp]) {
             m_display_wanted[cp] = true;
             if (m_display_scale > 0.0F) m_stale = true;

@@ -4,7 +4,9 @@
 // staff names, catalog labels, typed text). When a string brings a character the atlas lacks,
 // the atlas is rebuilt before the next frame: a name is never drawn as "?".
 #include <filesystem>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <imgui.h>
@@ -19,9 +21,14 @@ public:
     explicit Fonts(std::filesystem::path font_file);
 
     // Adds the characters of `utf8` to the wanted set; marks the atlas stale when one is new.
-    // Characters outside the Basic Multilingual Plane cannot be baked by Debian's ImGui build
-    // (16-bit ImWchar) and are counted in unsupported().
+    // Debian's ImGui build stores characters in 16 bits: a character beyond U+FFFF (𫖯 U+2B5AF
+    // in a name) is baked under its second code point in the Private Use Area, which the font
+    // carries for every such glyph (assets/fonts/add_pua.py); one the font lacks is counted in
+    // unsupported().
     void want(std::string_view utf8);
+    // `utf8` as ImGui must be given it: characters beyond U+FFFF replaced by their Private Use
+    // Area code points. Only for drawing and measuring; labels, logs and data keep the text.
+    std::string shown(std::string_view utf8) const;
     bool stale() const noexcept { return m_stale; }
 
     // Rebuilds `atlas` with the body font at `em_px` and the title font at 1.6 em. The caller
@@ -43,6 +50,7 @@ public:
 
 private:
     std::filesystem::path m_file;
+    std::unordered_map<char32_t, char32_t> m_pua;  // beyond U+FFFF → its Private Use Area code point
     std::vector<bool> m_wanted = std::vector<bool>(0x10000, false);
     ImVector<ImWchar> m_ranges;
     std::vector<bool> m_display_wanted = std::vector<bool>(0x10000, false);

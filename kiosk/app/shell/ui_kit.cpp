@@ -2,6 +2,7 @@
 
 #include <imgui_internal.h>  // the item flags, to record what ImGui::BeginDisabled() covers
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -41,12 +42,26 @@ Labelled last_item(std::string_view text, bool enabled, bool clickable) {
 
 }  // namespace
 
+double contrast_ratio(ImU32 a, ImU32 b) {
+    auto luminance = [](ImU32 c) {
+        auto channel = [](unsigned v) {
+            const double s = static_cast<double>(v) / 255.0;
+            return s <= 0.04045 ? s / 12.92 : std::pow((s + 0.055) / 1.055, 2.4);
+        };
+        return 0.2126 * channel((c >> IM_COL32_R_SHIFT) & 0xFFU) + 0.7152 * channel((c >> IM_COL32_G_SHIFT) & 0xFFU) +
+               0.0722 * channel((c >> IM_COL32_B_SHIFT) & 0xFFU);
+    };
+    const double la = luminance(a), lb = luminance(b);
+    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
 const std::string& Ui::tr(std::string_view key) const {
     return m_i18n.tr(key);
 }
 
 float Ui::width_of(std::string_view s) const {
-    return ImGui::CalcTextSize(s.data(), s.data() + s.size()).x;
+    const std::string v = m_fonts.shown(s);
+    return ImGui::CalcTextSize(v.data(), v.data() + v.size()).x;
 }
 
 void Ui::record(std::string_view label, bool clickable) {
@@ -65,7 +80,8 @@ void Ui::text(std::string_view s, bool title, ImU32 color) {
     m_fonts.want(s);
     if (title) ImGui::PushFont(m_fonts.title());
     ImGui::PushStyleColor(ImGuiCol_Text, text_color(color));
-    ImGui::TextUnformatted(s.data(), s.data() + s.size());
+    const std::string v = m_fonts.shown(s);
+    ImGui::TextUnformatted(v.data(), v.data() + v.size());
     ImGui::PopStyleColor();
     if (title) ImGui::PopFont();
     m_labels.push_back(last_item(s, true, false));
@@ -84,7 +100,8 @@ void Ui::text_wrapped(std::string_view s, ImU32 color, float wrap_x) {
     m_fonts.want(s);
     ImGui::PushStyleColor(ImGuiCol_Text, text_color(color));
     ImGui::PushTextWrapPos(wrap_x);
-    ImGui::TextUnformatted(s.data(), s.data() + s.size());
+    const std::string v = m_fonts.shown(s);
+    ImGui::TextUnformatted(v.data(), v.data() + v.size());
     ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
     m_labels.push_back(last_item(s, true, false));
@@ -107,9 +124,19 @@ bool Ui::button(std::string_view label, ImVec2 size, Tone tone, bool enabled, st
     // Big buttons get the big font: older eyes, a finger-sized target.
     const bool big = title_font.value_or(size.y >= 2.4F * m_em);
     if (big) ImGui::PushFont(m_fonts.title());
-    if (!enabled) ImGui::BeginDisabled();
-    const bool tapped = ImGui::Button(id.c_str(), size);
-    if (!enabled) ImGui::EndDisabled();
+    if (!enabled) {
+        // Its own readable colours instead of ImGui's fading of the enabled ones.
+        ImGui::PushStyleColor(ImGuiCol_Button, colors::disabled_fill);
+        ImGui::PushStyleColor(ImGuiCol_Text, colors::disabled_text);
+        ImGui::PushStyleVar(ImGuiStyleVar_DisabledAlpha, 1.0F);
+        colors_pushed += 2;
+        ImGui::BeginDisabled();
+    }
+    const bool tapped = ImGui::Button(m_fonts.shown(id).c_str(), size);
+    if (!enabled) {
+        ImGui::EndDisabled();
+        ImGui::PopStyleVar();
+    }
     if (big) ImGui::PopFont();
     ImGui::PopStyleColor(colors_pushed);
     m_labels.push_back(last_item(id, enabled, true));
@@ -118,14 +145,30 @@ bool Ui::button(std::string_view label, ImVec2 size, Tone tone, bool enabled, st
 
 bool Ui::toggle(std::string_view label, bool& on, ImVec2 size) {
     m_fonts.want(label);
-    const std::string text = (on ? "√ " : "") + std::string(label);
+    // A chosen chip gets a check mark drawn as a shape in front of its label (an em space keeps
+    // its place, an ideographic space: one em in a CJK font): "√" is the square-root sign, not a
+    // check.
+    const std::string text = (on ? "\u3000" : "") + std::string(label);
     m_fonts.want(text);
     ImGui::PushID(label.data(), label.data() + label.size());
     ImGui::PushStyleColor(ImGuiCol_Button, on ? IM_COL32(0xFD, 0xE8, 0xE6, 0xFF) : colors::card);
     ImGui::PushStyleColor(ImGuiCol_ButtonHovered, on ? IM_COL32(0xFD, 0xE8, 0xE6, 0xFF) : colors::card);
     ImGui::PushStyleColor(ImGuiCol_Border, on ? colors::warn : IM_COL32(0x9C, 0xA3, 0xAF, 0xFF));
     ImGui::PushStyleVar(ImGuiStyleVar_FrameBorderSize, on ? 0.12F * m_em : 0.05F * m_em);
-    const bool tapped = ImGui::Button(text.c_str(), size);
+    const std::string shown = m_fonts.shown(text);
+    const bool tapped = ImGui::Button(shown.c_str(), size);
+    if (on) {
+        const ImVec2 min = ImGui::GetItemRectMin();
+        const ImVec2 max = ImGui::GetItemRectMax();
+        const float w = ImGui::CalcTextSize(shown.c_str()).x;
+        const float room = ImGui::CalcTextSize("\u3000").x;  // the space kept in front of the label
+        const float x = std::max(min.x + 0.2F * m_em, (min.x + max.x - w) / 2.0F);
+        const float y = (min.y + max.y) / 2.0F;
+        const std::array<ImVec2, 3> tick = {ImVec2(x + 0.08F * room, y), ImVec2(x + 0.34F * room, y + 0.26F * room),
+                                            ImVec2(x + 0.78F * room, y - 0.32F * room)};
+        ImGui::GetWindowDrawList()->AddPolyline(tick.data(), static_cast<int>(tick.size()), colors::warn, 0,
+                                                0.16F * m_em);
+    }
     ImGui::PopStyleVar();
     ImGui::PopStyleColor(3);
     ImGui::PopID();
@@ -136,7 +179,8 @@ bool Ui::toggle(std::string_view label, bool& on, ImVec2 size) {
 
 float Ui::title_width_of(std::string_view s) const {
     ImGui::PushFont(m_fonts.title());
-    const float w = ImGui::CalcTextSize(s.data(), s.data() + s.size()).x;
+    const std::string v = m_fonts.shown(s);
+    const float w = ImGui::CalcTextSize(v.data(), v.data() + v.size()).x;
     ImGui::PopFont();
     return w;
 }
@@ -165,9 +209,10 @@ bool Ui::level_button(hcp::Level level, std::string_view label, ImVec2 size, boo
         draw_star(dl, c, r, i < filled ? colors::star : colors::star_empty);
     }
     ImGui::PushFont(title_font ? m_fonts.title() : m_fonts.body());
-    const ImVec2 ts = ImGui::CalcTextSize(label.data(), label.data() + label.size());
+    const std::string shown = m_fonts.shown(label);
+    const ImVec2 ts = ImGui::CalcTextSize(shown.data(), shown.data() + shown.size());
     const ImVec2 tp(a.x + (size.x - ts.x) / 2.0F, a.y + size.y * 0.62F);
-    dl->AddText(tp, bad ? colors::warn : colors::text, label.data(), label.data() + label.size());
+    dl->AddText(tp, bad ? colors::warn : colors::text, shown.data(), shown.data() + shown.size());
     ImGui::PopFont();
     m_labels.push_back({std::string(label), a, b, !last_item_disabled(), true, ImGui::IsItemVisible()});
     return tapped;

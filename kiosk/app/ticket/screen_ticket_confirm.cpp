@@ -10,6 +10,7 @@
 #include "shell/fonts.hpp"
 #include "shell/ui_kit.hpp"
 #include "ticket/ticket_station.hpp"
+#include "ticket/ticket_widgets.hpp"
 
 namespace hcp::ui {
 
@@ -74,7 +75,7 @@ void TicketConfirmScreen::draw(Ui& ui) {
     put(ui, title, ImVec2(lx, y), colors::text,
         ui.tr("ticket.ahead_prefix") + std::to_string(it.estimate.people_ahead) + ui.tr("ticket.ahead_suffix"));
     y += title->FontSize + 0.5F * em;
-    put(ui, title, ImVec2(lx, y), colors::text, ui.tr("ticket.eta") + it.estimate.wait_zh());
+    put(ui, title, ImVec2(lx, y), colors::text, ui.tr("ticket.eta") + wait_text(ui, it.estimate));
     y += title->FontSize + 0.5F * em;
     put(ui, body, ImVec2(lx, y), colors::muted, ui.tr("ticket.taken_at") + hhmm(it.ticket.issued_at));
 
@@ -96,10 +97,13 @@ void TicketConfirmScreen::draw(Ui& ui) {
             wrapped(ui.tr("ticket.printed_hint"), body, colors::muted);
             break;
         case PrintState::failed: {
-            wrapped(
-                taken->no_printer ? ui.tr("ticket.no_printer") : ui.tr("ticket.not_printed") + taken->print_reason_zh,
-                title, colors::warn);
-            wrapped(ui.tr("ticket.photo_hint"), body, colors::text);
+            // A station without a printer is working as set up: its headline is information, not
+            // an error in red. The hint offers the QR only when there is one to photograph.
+            if (taken->no_printer)
+                wrapped(ui.tr("ticket.no_printer"), title, colors::accent);
+            else
+                wrapped(ui.tr("ticket.not_printed") + taken->print_reason_zh, title, colors::warn);
+            wrapped(ui.tr(m_qr.size() > 0 ? "ticket.photo_hint" : "ticket.photo_hint_no_qr"), body, colors::text);
             const float side = std::min(rw, b.y - ry - 0.8F * em);
             if (m_qr.size() > 0 && side > 4.0F * em) {
                 m_qr.draw(ImVec2(rx + (rw - side) / 2.0F, ry), side);

@@ -20,6 +20,18 @@ void put(Ui& ui, ImFont* font, ImVec2 at, ImU32 color, const std::string& s) {
 }
 }  // namespace
 
+std::string wait_text(const Ui& ui, const hcp::WaitEstimate& estimate) {
+    const std::chrono::seconds wait = estimate.wait;
+    if (wait.count() <= 0) return ui.tr(estimate.windows_open == 0 ? "ticket.eta_no_window" : "ticket.eta_soon");
+    const long long minutes = (wait.count() + 59) / 60;
+    const std::string& pre = ui.tr("ticket.eta_minutes_prefix");
+    if (minutes < 60) return pre + std::to_string(minutes) + ui.tr("ticket.eta_minutes_suffix");
+    const long long h = minutes / 60, m = minutes % 60;
+    std::string out = pre + std::to_string(h) + ui.tr("ticket.eta_hours_suffix");
+    if (m != 0) out += " " + std::to_string(m) + ui.tr("ticket.eta_minutes_suffix");
+    return out;
+}
+
 void ticket_category_grid(Ui& ui, Fonts& fonts, TicketStation& station,
                           const std::vector<const hcp::ServiceCategory*>& categories, float height) {
     if (categories.empty()) return;
@@ -72,7 +84,8 @@ void ticket_category_grid(Ui& ui, Fonts& fonts, TicketStation& station,
             queue_color = colors::warn;
         } else {
             queue_line = ui.tr("ticket.waiting_prefix") + std::to_string(line->waiting) +
-                         ui.tr("ticket.waiting_suffix") + "  ·  " + ui.tr("ticket.eta") + line->new_ticket.wait_zh();
+                         ui.tr("ticket.waiting_suffix") + "  ·  " + ui.tr("ticket.eta") +
+                         wait_text(ui, line->new_ticket);
         }
         put(ui, fonts.body(), ImVec2(tx, a.y + size.y * 0.5F + 0.25F * em), queue_color, queue_line);
         // "社保医保 等候 2 人 约 16 分钟" for scripts.

@@ -1,6 +1,7 @@
 #pragma once
 // Pieces shared by the ticket station's screens: the category button (name, waiting count and
 // estimated wait), the 绿色通道 switch and the big key grid of the code and PIN keypads.
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -17,6 +18,10 @@ class Fonts;
 class TicketStation;
 
 // Lays out `categories` in a grid filling `height` and takes a ticket on a tap.
+// The estimated wait in the screen's language ("约 12 分钟" / "about 12 min"; no wait while no
+// window of the category is signed in: "待窗口开始办理后叫号"); the hub's wait_zh() is Chinese only.
+std::string wait_text(const Ui& ui, const hcp::WaitEstimate& estimate);
+
 void ticket_category_grid(Ui& ui, Fonts& fonts, TicketStation& station,
                           const std::vector<const hcp::ServiceCategory*>& categories, float height);
 // The 绿色通道 switch across the screen; one tap turns it on or off.

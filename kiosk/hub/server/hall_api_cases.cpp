@@ -139,7 +139,18 @@ void register_cases_routes(httplib::Server& svr, RouteContext ctx) {
             send_error(res, 400, "invalid_field", "办件信息格式不正确（" + bad + "）。", bad + ": wrong type or value");
             return;
         }
-        if (auto out = c->report_case(*report, res)) send_json(res, 201, *out);
+        if (auto out = c->report_case(*report, res)) return send_json(res, 201, *out);
+        // Below the disk reserve the refusal sends the citizen to the receipt's QR; the token
+        // needs no storage, so the business system gets one to print (rating_url, short_code).
+        if (res.status == 507) {
+            json refusal = json::parse(res.body, nullptr, false);
+            if (!refusal.is_object()) return;
+            Case probe;
+            probe.case_no = report->case_no;
+            probe.stage = report->stage;
+            c->add_receipt(refusal, probe);
+            send_json(res, 507, refusal);
+        }
     });
 
     svr.Get(R"(/api/v1/cases/([^/]+))", [c](const httplib::Request& req, httplib::Response& res) {

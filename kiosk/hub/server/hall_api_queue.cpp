@@ -314,7 +314,9 @@ struct QueueRoutes {
         const WaitEstimate& e = t.estimate;
         std::string text = "您的号码：" + t.ticket.number + "（" + t.category_name + "）。";
         // "即将叫号" only when the estimate says so: nobody ahead but every window busy still waits.
-        if (e.wait.count() == 0)
+        if (e.wait.count() == 0 && e.windows_open == 0)
+            text += "前面没有人等候，" + e.wait_zh() + "，请留意叫号屏和语音。";
+        else if (e.wait.count() == 0)
             text += "前面没有人等候，即将叫号，请留意叫号屏和语音。";
         else if (e.people_ahead == 0)
             text += "前面没有人等候，窗口正忙，预计等候" + e.wait_zh() + "。请留意叫号屏和语音。";

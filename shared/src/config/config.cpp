@@ -15,6 +15,7 @@
 
 #include "config/sections.hpp"
 #include "hcp/base/utf8.hpp"
+#include "hcp/token/token.hpp"
 
 namespace hcp {
 
@@ -235,6 +236,7 @@ private:
     // Positions and raw values kept for the cross-reference pass. Raw values include entries
     // that failed their own checks, so one typo does not cascade into "unknown …" errors.
     const toml::node* m_device_window = nullptr;
+    const toml::node* m_url_prefix = nullptr;  // receipt_qr.url_prefix when written
     const toml::table* m_device_table = nullptr;
     bool m_have_windows = false;
     std::vector<std::vector<Located<std::int64_t>>> m_category_windows;
@@ -652,7 +654,9 @@ void ConfigLoader::services(const toml::table& root) {
         m_cfg.printer.emplace();
         detail::read_printer_section(m_r, *t, data, *m_cfg.printer);
     }
-    detail::read_receipt_qr_section(m_r, section(root, "receipt_qr", false), data, m_cfg.receipt_qr);
+    const toml::table* receipt_qr = section(root, "receipt_qr", false);
+    detail::read_receipt_qr_section(m_r, receipt_qr, data, m_cfg.receipt_qr);
+    if (receipt_qr != nullptr) m_url_prefix = receipt_qr->get("url_prefix");
     if (const auto* t = section(root, "api", false)) {
         if (!is_hub)
             m_r.error(t, "api", "only the hub serves the hall API; remove [api] or add \"hub\" to device.roles");
@@ -932,6 +936,24 @@ void ConfigLoader::cross_check() {
                               std::to_string(number) + " in its windows");
             }
         }
+    }
+
+    // A queue ticket's QR must stay within token::kMaxUrlLength (a small QR on a small ticket):
+    // the prefix gets what the longest ticket token of this hall leaves.
+    if (!m_cfg.categories.empty()) {
+        int digits = m_cfg.queue.number_digits;
+        for (const auto& c : m_cfg.categories)
+            for (int cap = c.daily_cap, d = 0; cap > 0; cap /= 10) digits = std::max(digits, ++d);
+        const std::string longest = "20261122A" + std::string(static_cast<size_t>(digits), '0');
+        const size_t limit = token::max_prefix_length(longest);
+        const std::string& prefix = m_cfg.receipt_qr.url_prefix;
+        if (prefix.size() > limit)
+            m_r.error(m_url_prefix, "receipt_qr.url_prefix",
+                      "is " + std::to_string(prefix.size()) + " characters; a queue ticket's QR (URL at most " +
+                          std::to_string(token::kMaxUrlLength) + " characters, a " +
+                          std::to_string(token::token_length(longest)) + "-character token for ticket numbers of " +
+                          std::to_string(digits) + " digits) leaves at most " + std::to_string(limit) +
+                          ": shorten the prefix (docs/qr-token.md §3)");
     }
 }
 

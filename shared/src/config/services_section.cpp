@@ -188,9 +188,9 @@ void read_receipt_qr_section(TomlReader& r, const toml::table* t, const fs::path
             r.error(t->get("url_prefix"), "receipt_qr.url_prefix",
                     "must be uppercase (A-Z 0-9 $%*+-./:) so the QR uses alphanumeric mode, "
                     "e.g. \"HTTPS://HCP.EXAMPLE.CN/R/\"");
-        else if (v->rfind("HTTPS://", 0) != 0 && v->rfind("HTTP://", 0) != 0)
+        else if (token::url_prefix_problem(*v))
             r.error(t->get("url_prefix"), "receipt_qr.url_prefix",
-                    "must start with HTTPS:// (a phone opens it as a web address)");
+                    "must start with HTTPS:// or HTTP:// (a phone opens it as a web address)");
         else
             out.url_prefix = *v;
     }

@@ -195,9 +195,11 @@ Result<CaseReply, HubFailure> Hub::report_case(const CaseReport& report) {
         c.staff = Staff{report.staff_no, report.staff_name};
         if (!report.applicant.name.empty() || !report.applicant.phone.empty() || !report.applicant.id_number.empty())
             c.applicant = report.applicant;
+        // A report repeated (a business system resending, the case reported again after it was
+        // rated) keeps the first time of each stage: a moved completed_at would put the
+        // completion after its rating and restart the unrated-case deadlines.
         if (!existing) c.accepted_at = at;
-        if (report.stage == Stage::accepted) c.accepted_at = at;
-        if (report.stage == Stage::completed) c.completed_at = at;
+        if (report.stage == Stage::completed && !c.completed_at) c.completed_at = at;
         if (!report.batch.empty()) c.batch_id = c.batch_id.value_or(report.case_no);
         if (report.theme_id) c.theme_id = report.theme_id;
 
@@ -385,8 +387,25 @@ Result<Rating, HubFailure> Hub::submit_rating(const RatingDraft& draft, const Su
         auto rec = m_store.record_rating(draft, RatingContext{m_setup.hall, m_setup.catalog});
         if (!rec) return from_record_failure(rec.error());
         const Rating& r = rec.value();
+        // Rated elsewhere (the receipt QR, another device, the business system) while open on
+        // its window's terminal: that screen is withdrawn rather than left waiting for a tap.
+        bool open_there = false;
+        if (!who.window || *who.window != r.window)
+            if (auto it = m_open.find(r.window); it != m_open.end())
+                for (const auto& open_req : it->second)
+                    for (const auto& open_case : open_req.cases)
+                        open_there = open_there || std::find(r.case_nos.begin(), r.case_nos.end(), open_case.case_no) !=
+                                                       r.case_nos.end();
         close_cases(r.window, r.case_nos);
         if (who.window && *who.window != r.window) close_cases(*who.window, r.case_nos);
+        if (open_there) {
+            HubEvent cancel;
+            cancel.type = HubEventType::rating_cancelled;
+            cancel.window = r.window;
+            cancel.stage = r.stage;
+            cancel.case_nos = r.case_nos;
+            m_bus.publish(std::move(cancel));
+        }
         HubEvent ev;
         ev.type = HubEventType::rating_stored;
         ev.window = r.window;

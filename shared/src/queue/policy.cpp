@@ -130,8 +130,11 @@ std::optional<Pick> first_pick(const CategoryQueue& q, TimePoint now) {
     }
     if (aged != nullptr) return make_pick(*aged, c, PickReason::aged, now);
     if (prio != nullptr && normal == nullptr) return make_pick(*prio, c, PickReason::priority_only, now);
-    if (prio != nullptr && priority_due(q.normal_since_priority, c.priority_ratio))
-        return make_pick(*prio, c, PickReason::priority_turn, now);
+    if (prio != nullptr && priority_due(q.normal_since_priority, c.priority_ratio)) {
+        Pick p = make_pick(*prio, c, PickReason::priority_turn, now);
+        p.first_priority_today = !q.normal_since_priority;
+        return p;
+    }
     if (normal != nullptr) return make_pick(*normal, c, PickReason::in_order, now);
     return std::nullopt;
 }
@@ -269,6 +272,7 @@ std::vector<Pick> predicted_order(const CategoryQueue& q, TimePoint now) {
         if (j < prio.size() && (!normals_left || priority_due(streak, c.priority_ratio))) {
             out.push_back(
                 make_pick(prio[j++], c, normals_left ? PickReason::priority_turn : PickReason::priority_only, now));
+            out.back().first_priority_today = normals_left && !streak;
             count_call(streak, true);
         } else {
             out.push_back(make_pick(normal[i++], c, PickReason::in_order, now));
@@ -311,7 +315,9 @@ std::string explain_zh(const Pick& pick) {
         case PickReason::aged:
             return "等候超过" + std::to_string(pick.max_wait_minutes) + "分钟（已等" +
                    std::to_string(pick.waited.count()) + "分钟），优先叫号";
-        case PickReason::priority_turn: return "优先号（每" + std::to_string(pick.ratio) + "个普通号叫1个优先号）";
+        case PickReason::priority_turn:
+            if (pick.first_priority_today) return "优先号（今天还没有叫过优先号，先叫）";
+            return "优先号（每" + std::to_string(pick.ratio) + "个普通号叫1个优先号）";
         case PickReason::priority_only: return "优先号（当前没有普通号等候）";
         case PickReason::in_order: return "按取号顺序";
         case PickReason::given_number: return "特呼：" + pick.note;

@@ -88,15 +88,31 @@ OutboxBatch OutboxQueue::claim(int max, TimePoint now, TimePoint lease_until) {
                               "AND next_attempt_at <= ? AND target = ?");
         expire.bind(1, ms(now)).bind(2, m_impl->target).run();
     }
-    // Due rows through the (state, next_attempt_at) index: the cost is the batch, not the backlog
-    // (a 100 000-rating backlog would otherwise be rescanned for every batch).
+    // Strictly in order (§4: an offline hall sends in order): the oldest not-uploaded row is the
+    // head; the batch is its device's rows from there, in insertion order, up to the first that
+    // is not due. A head waiting out its backoff holds back everything behind it, so a newer
+    // rating never overtakes an older failed one. MIN(rowid) is read through the
+    // (state, next_attempt_at) index and the rows from there by rowid: the cost is the pending
+    // rows and the batch, never the acknowledged history.
     std::vector<std::string> ids;
     {
-        sql::Statement due(m_impl->db,
-                           "SELECT rating_id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? "
-                           "AND target = ? ORDER BY next_attempt_at LIMIT ?");
-        due.bind(1, ms(now)).bind(2, m_impl->target).bind(3, max);
-        while (due.step()) ids.push_back(due.column_text(0));
+        sql::Statement head(m_impl->db, "SELECT MIN(rowid) FROM outbox WHERE state = 'pending' AND target = ?");
+        head.bind(1, m_impl->target);
+        if (!head.step() || head.column_null(0)) return batch;
+        const long long from = head.column_int(0);
+        sql::Statement in_order(m_impl->db,
+                                "SELECT o.rating_id, o.next_attempt_at, r.device_id FROM outbox o "
+                                "JOIN ratings r ON r.id = o.rating_id WHERE o.rowid >= ? AND o.target = ? "
+                                "AND o.state = 'pending' ORDER BY o.rowid LIMIT ?");
+        in_order.bind(1, from).bind(2, m_impl->target).bind(3, max);
+        std::string device;
+        while (in_order.step()) {
+            const std::string row_device = in_order.column_text(2);
+            if (device.empty()) device = row_device;
+            if (row_device != device) continue;
+            if (in_order.column_int(1) > ms(now)) break;
+            ids.push_back(in_order.column_text(0));
+        }
     }
     if (ids.empty()) return batch;  // rolls back (nothing changed that matters)
     sql::Statement get(m_impl->db, std::string("SELECT ") + schema::kRatingColumns + " FROM ratings WHERE id = ?");
@@ -133,9 +149,10 @@ OutboxBatch OutboxQueue::claim(int max, TimePoint now, TimePoint lease_until) {
 }
 
 std::optional<TimePoint> OutboxQueue::next_due() const {
+    // The head's due time: rows behind it wait for it (claim sends in order).
     sql::Statement st(m_impl->db,
-                      "SELECT MIN(next_attempt_at) FROM outbox WHERE target = ? "
-                      "AND state IN ('pending', 'sent')");
+                      "SELECT next_attempt_at FROM outbox WHERE rowid = (SELECT MIN(o.rowid) FROM outbox o "
+                      "JOIN ratings r ON r.id = o.rating_id WHERE o.target = ? AND o.state IN ('pending', 'sent'))");
     st.bind(1, m_impl->target);
     if (st.step() && !st.column_null(0)) return from_ms(st.column_int(0));
     return std::nullopt;
@@ -207,6 +224,12 @@ SyncState OutboxQueue::sync_state() const {
         else if (state == "rejected")
             s.rejected += n;
     }
+    sql::Statement gone(m_impl->db,
+                        "SELECT COUNT(*) FROM outbox o WHERE o.target = ? AND o.state IN ('pending', 'sent') "
+                        "AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.id = o.rating_id)");
+    gone.bind(1, m_impl->target);
+    if (gone.step()) s.missing = gone.column_int(0);
+    s.not_uploaded -= s.missing;
     sql::Statement oldest(m_impl->db,
                           "SELECT MIN(r.tapped_at) FROM outbox o JOIN ratings r ON r.id = o.rating_id "
                           "WHERE o.target = ? AND o.state IN ('pending', 'sent')");
@@ -285,6 +308,10 @@ std::string SyncState::summary(TimePoint now) const {
         if (oldest_not_uploaded) o << ", oldest " << format_age(now - *oldest_not_uploaded);
     }
     if (rejected > 0) o << ", " << rejected << " rejected by the platform";
+    if (missing > 0)
+        o << ", " << missing
+          << " queued for upload but their rating is no longer in the store (deleted; hcpctl verify names it; "
+             "they cannot be uploaded)";
     if (!last_error.empty()) o << "; last error: " << last_error;
     return o.str();
 }
@@ -298,6 +325,8 @@ std::string SyncState::summary_zh(TimePoint now) const {
         if (oldest_not_uploaded) o << "，最早的已等待 " << age_zh(now - *oldest_not_uploaded);
     }
     if (rejected > 0) o << "；" << rejected << " 条被平台退回（请在管理页查看原因）";
+    if (missing > 0)
+        o << "；" << missing << " 条待上传的评价已不在数据库中（已被删除，无法上传；请运行 hcpctl verify 查看）";
     if (!last_error.empty()) o << "；最近一次上传失败：" << last_error;
     return o.str();
 }

@@ -446,11 +446,31 @@ bool is_qr_alphanumeric(std::string_view s) noexcept {
     });
 }
 
-std::string make_url(std::string_view prefix, std::string_view token, size_t max_length) {
+std::optional<std::string> url_prefix_problem(std::string_view prefix) {
     if (prefix.empty() || !is_qr_alphanumeric(prefix))
-        throw Error(Errc::invalid_argument,
-                    "token: URL prefix '" + std::string(prefix) +
-                        "' must be uppercase letters, digits and $%*+-./: only (QR alphanumeric mode)");
+        return "URL prefix '" + std::string(prefix) +
+               "' must be uppercase letters, digits and $%*+-./: only (QR alphanumeric mode)";
+    if (prefix.rfind("HTTPS://", 0) != 0 && prefix.rfind("HTTP://", 0) != 0)
+        return "URL prefix '" + std::string(prefix) +
+               "' must start with HTTPS:// or HTTP:// (a phone opens it as a web address)";
+    return std::nullopt;
+}
+
+size_t token_length(std::string_view subject, Scheme scheme) {
+    // version, kind|stage, key id (4), expiry minutes (4), subject length, subject, tag
+    const size_t subject_bytes = all_digits(subject) ? (subject.size() + 1) / 2 : subject.size();
+    const size_t tag = scheme == Scheme::ed25519 ? kSignatureBytes : kMacBytes;
+    const size_t bytes = 11 + subject_bytes + tag;
+    return (bytes * 8 + 4) / 5;  // unpadded Base32
+}
+
+size_t max_prefix_length(std::string_view subject, size_t max_length, Scheme scheme) {
+    const size_t token = token_length(subject, scheme);
+    return token >= max_length ? 0 : max_length - token;
+}
+
+std::string make_url(std::string_view prefix, std::string_view token, size_t max_length) {
+    if (auto problem = url_prefix_problem(prefix)) throw Error(Errc::invalid_argument, "token: " + *problem);
     std::string url = std::string(prefix) + std::string(token);
     if (url.size() > max_length)
         throw Error(Errc::invalid_argument, "token: URL is " + std::to_string(url.size()) +

@@ -223,6 +223,11 @@ AttemptResult Uploader::Impl::post(const OutboxBatch& batch) {
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect is a protocol error
+    // One connection per request: on a reused connection that dies before the answer, libcurl
+    // sends the same request again by itself — same timestamp, nonce and signature — which a
+    // platform following §3 refuses as a replay. Each of our attempts is signed afresh instead.
+    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config.timeout_seconds) * 1000L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config.connect_timeout_seconds) * 1000L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -254,6 +259,22 @@ AttemptResult Uploader::Impl::post(const OutboxBatch& batch) {
                    rc == CURLE_SSL_CERTPROBLEM) {
             a.cause = AttemptCause::transport_error;
             a.message = "TLS failure (certificate, pin or CA bundle): " + detail;
+        } else if (rc == CURLE_GOT_NOTHING) {
+            a.cause = AttemptCause::transport_error;
+            a.message =
+                "the platform closed the connection without answering (outcome unknown; the batch is "
+                "resent with a new signature): " +
+                detail;
+        } else if (rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_PARTIAL_FILE) {
+            a.cause = AttemptCause::transport_error;
+            a.message =
+                "the connection broke during the request (outcome unknown; the batch is resent with a new "
+                "signature): " +
+                detail;
+        } else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+                   rc == CURLE_COULDNT_RESOLVE_PROXY) {
+            a.cause = AttemptCause::transport_error;
+            a.message = "cannot reach the platform (nothing was sent): " + detail;
         } else {
             a.cause = AttemptCause::transport_error;
             a.message = "transport failure: " + detail;

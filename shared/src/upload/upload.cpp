@@ -285,7 +285,19 @@ AttemptResult classify_reply(long status, std::string_view content_type, std::st
                     " refused: redirects are never followed; check upload.base_url";
         return a;
     }
-    if (status == 401 || status == 403) {
+    if (status == 403) {
+        // Authenticated but not allowed: the secret and the clock are fine, the platform's
+        // registration of this hall or device is not.
+        a.cause = AttemptCause::http_status;
+        a.message =
+            "HTTP 403: the platform does not allow this upload (not a signature problem); ask the "
+            "platform whether this hall and device are registered and allowed to upload";
+        json j = json::parse(body, nullptr, false);
+        if (!j.is_discarded() && j.is_object() && j.contains("error") && j["error"].is_string())
+            a.message += " (platform: " + j["error"].get<std::string>().substr(0, 200) + ")";
+        return a;
+    }
+    if (status == 401) {
         a.cause = AttemptCause::http_status;
         a.message = "HTTP " + std::to_string(status) +
                     ": the platform refused the signature; check the hall secret and the clock";
@@ -303,8 +315,20 @@ AttemptResult classify_reply(long status, std::string_view content_type, std::st
                                 " the platform's, outside its replay window; set the clock right (NTP), "
                                 "the ratings wait and are sent then";
             }
-            if (j.contains("error") && j["error"].is_string())
-                a.message += " (platform: " + j["error"].get<std::string>().substr(0, 200) + ")";
+            if (j.contains("error") && j["error"].is_string()) {
+                const std::string why = j["error"].get<std::string>().substr(0, 200);
+                // Every attempt carries a fresh nonce: a replayed one means a copy of an earlier
+                // request reached the platform (a proxy or a client library resending it).
+                std::string lower;
+                for (char c : why) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                if (lower.find("nonce") != std::string::npos &&
+                    (lower.find("replay") != std::string::npos || lower.find("used") != std::string::npos))
+                    a.message =
+                        "HTTP 401: the platform had already seen this request's nonce: a copy of an earlier "
+                        "attempt reached it (the secret and the clock are fine); the batch is resent with a "
+                        "new signature";
+                a.message += " (platform: " + why + ")";
+            }
         }
         return a;
     }

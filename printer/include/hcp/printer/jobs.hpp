@@ -7,7 +7,10 @@
 //
 // Before each job the printer's status is read with DLE EOT where the profile says it is
 // supported; after an aborted job the printer is flushed (NUL padding) and reset (ESC @) before
-// the next one. Reasons are plain Chinese a person can act on.
+// the next one, also when the next one comes from another process on the same jobs folder (the
+// pending resync is a file there). On a link that cannot ask the printer, a job is `sent` only
+// once the link says the printer took every byte (Transport::drain). Reasons are plain Chinese a
+// person can act on.
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -34,8 +37,12 @@ std::string_view message_zh(PrinterCondition c) noexcept;
 
 // Interprets DLE EOT replies (n = 1, 2, 4; Epson layout). Returns unknown on malformed bytes.
 PrinterCondition condition_from_status(std::uint8_t printer, std::uint8_t offline_cause, std::uint8_t paper);
-// Asks the printer over a bidirectional transport.
-PrinterCondition query_status(Transport& t, Millis timeout);
+// Asks the printer over a bidirectional transport. `first_answer` bounds the first query and its
+// answer, which wait behind whatever the printer has not processed yet; the others get `timeout`.
+PrinterCondition query_status(Transport& t, Millis timeout, Millis first_answer);
+inline PrinterCondition query_status(Transport& t, Millis timeout) {
+    return query_status(t, timeout, timeout);
+}
 
 struct Job {
     std::string id;
@@ -53,7 +60,16 @@ struct JobOptions {
     // One English line per state change that matters (failures with the transport's detail,
     // warnings). Empty: written to stderr as "hcp-printer: …".
     std::function<void(const std::string&)> log;
+    // The slowest pace at which a working printer takes a job (it prints while it reads): a
+    // full-width raster line of 80 mm paper is 72 bytes, a slow 50 mm/s printer draws 400 lines a
+    // second, so 2 000 B/s leaves a wide margin. Sets how long the end-of-job status may take.
+    int slowest_printer_bytes_per_second = 2000;
 };
+
+// How long the end-of-job status answer may take for a job of `job_bytes`: `status_timeout`
+// plus the time the printer (or a slower link, e.g. serial at 9600 baud = 960 B/s) needs to take
+// the bytes ahead of the query.
+Millis end_of_job_wait(size_t job_bytes, std::optional<int> link_bytes_per_second, const JobOptions& options);
 
 class JobManager {
 public:
@@ -78,6 +94,7 @@ private:
     void persist(const Job& job) const;
     void set_state(Job& job, JobState s, std::string reason = {});
     void log(const std::string& line) const;
+    void need_resync(bool needed);
 
     std::filesystem::path m_dir;
     Profile m_profile;

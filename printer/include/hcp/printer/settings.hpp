@@ -15,6 +15,7 @@ struct PrinterSettings {
     std::optional<std::string> transport;  // as written; nullopt: the device has no printer
     std::filesystem::path jobs_dir = "var/print-jobs";
     std::string hall_code;
+    std::string hall_name;  // [hall].name, printed at the top of tickets and receipts
     std::string qr_url_prefix = "HTTPS://HCP.EXAMPLE.CN/R/";
     std::optional<std::filesystem::path> token_key_file;
     int qr_valid_days = 30;

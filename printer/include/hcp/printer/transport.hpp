@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,17 +19,20 @@ namespace hcp::printer {
 using Millis = std::chrono::milliseconds;
 
 enum class TransportFault {
-    unreachable,    // cannot connect / open (wrong address, no device, queue missing)
-    timeout,        // the printer stopped taking or giving bytes within the deadline
-    disconnected,   // the peer closed the link mid-job
-    io_error,       // any other OS error
-    not_supported,  // e.g. reading status over a one-way link (file, CUPS)
+    unreachable,      // refused to connect / open (wrong address or port, no device, queue missing)
+    connect_timeout,  // nobody answered the connection attempt within the deadline (printer off,
+                      // address of no host, network down): not a paper problem
+    timeout,          // the printer stopped taking or giving bytes within the deadline
+    disconnected,     // the peer closed the link mid-job
+    io_error,         // any other OS error
+    not_supported,    // e.g. reading status over a one-way link (file, CUPS)
 };
 std::string_view to_string(TransportFault f) noexcept;
 
 struct TransportError {
     TransportFault fault;
-    std::string detail;  // English, for logs
+    std::string detail;    // English, for logs
+    size_t not_taken = 0;  // drain(): bytes written that the printer had not taken when it failed
 };
 
 struct Done {};
@@ -43,6 +47,15 @@ public:
     // Reads up to `max` bytes, waiting at most `timeout` for the first. Empty result = timeout.
     virtual Result<std::vector<std::uint8_t>, TransportError> read(size_t max, Millis timeout) = 0;
     virtual bool bidirectional() const = 0;
+    // Waits until the printer has taken every byte written so far: the TCP send queue is
+    // acknowledged (SIOCOUTQ = 0), the serial output queue is empty (TIOCOUTQ = 0). Fails with
+    // `timeout` when the queue has not shrunk for `stall_timeout`, with `disconnected` when the
+    // link closes first; `not_taken` then says how many bytes were still queued. Links that cannot
+    // tell (file, USB printer class, CUPS) return Done at once.
+    virtual TransportResult drain(Millis /*stall_timeout*/) { return Done{}; }
+    // Bytes a second the link itself carries, where the link is slower than any printer (serial:
+    // baud / 10); nullopt where the printer sets the pace (TCP, USB, file, CUPS).
+    virtual std::optional<int> link_bytes_per_second() const { return std::nullopt; }
     virtual void close() = 0;
     // Ends a job: closes the link and reports whether the far end accepted it (lp's exit status
     // for CUPS). The default just closes.

@@ -142,6 +142,8 @@ struct Pick {
     int max_wait_minutes = 0;        // the category's max_wait_minutes
     std::chrono::minutes waited{0};  // since aging_since at the time of the pick
     std::string note;                // the 特呼 reason, for given_number
+    // priority_turn with no priority ticket called yet today: it goes first, whatever the ratio.
+    bool first_priority_today = false;
 };
 
 // The order in which the tickets of one category would be called from `now` on if nothing

@@ -132,7 +132,10 @@ struct WaitEstimate {
     std::chrono::seconds average_service{0};
     bool cold_start = false;  // no completed service yet: average_service is the default
     std::chrono::seconds wait{0};
-    std::string wait_zh() const { return format_wait_zh(wait); }
+    // No wait and no window of the category signed in is not "即将叫号": nobody can call yet.
+    std::string wait_zh() const {
+        return wait.count() <= 0 && windows_open == 0 ? "待窗口开始办理后叫号" : format_wait_zh(wait);
+    }
 };
 
 struct IssuedTicket {

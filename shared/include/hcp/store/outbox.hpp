@@ -40,14 +40,18 @@ struct OutboxBatch {
 
 // What the admin sees (hub API, hcpctl sync, the admin screen).
 struct SyncState {
-    long long not_uploaded = 0;                    // pending or sent
-    long long rejected = 0;                        // refused by the platform, kept with the reason
-    long long uploaded = 0;                        // acked
+    long long not_uploaded = 0;  // pending or sent
+    long long rejected = 0;      // refused by the platform, kept with the reason
+    long long uploaded = 0;      // acked
+    // Outbox rows whose rating is no longer in the store (deleted behind the hub's back; hcpctl
+    // verify names the deletion): they can never be uploaded and are not counted as waiting.
+    long long missing = 0;
     std::optional<TimePoint> oldest_not_uploaded;  // tap time of the oldest not uploaded rating
     std::string last_error;                        // empty when the last attempt succeeded
     std::optional<TimePoint> last_error_at;
     std::optional<TimePoint> last_success_at;
-    // "3 条评价未上传，最早的已等待 3 小时 12 分钟" / "全部评价已上传", plus the last error.
+    // "3 条评价未上传，最早的已等待 3 小时 12 分钟" / "全部评价已上传", the missing rows, and the
+    // last error until the next success.
     std::string summary_zh(TimePoint now) const;
     // "3 not uploaded, oldest 3 h 12 min" for logs and hcpctl.
     std::string summary(TimePoint now) const;

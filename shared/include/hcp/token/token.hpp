@@ -133,8 +133,19 @@ std::string issue(const HallSigningKey& key, const Claims& claims);  // version 
 // of the signature (version 2), as XXXX-XXXX. Empty when the token cannot be decoded.
 std::string short_code(std::string_view token);
 
-// PREFIX + token. Throws Error(Errc::invalid_argument) when the prefix is not uppercase QR
-// alphanumeric text (0-9 A-Z space $ % * + - . / :) or the URL would exceed max_length.
+// Why `prefix` cannot begin a rating URL — not uppercase QR alphanumeric text (0-9 A-Z space
+// $ % * + - . / :), or not starting with HTTPS:// or HTTP:// (a phone opens the QR as a web
+// address) — in one English sentence; nullopt when it can.
+std::optional<std::string> url_prefix_problem(std::string_view prefix);
+// Characters of the token issued for `subject` (any stage): Base32 of the payload and the tag.
+// A queue ticket's subject is YYYYMMDD + its number ("20261122A012": 53 characters, version 1).
+size_t token_length(std::string_view subject, Scheme scheme = Scheme::hmac_sha256);
+// The longest URL prefix with which a token for `subject` stays within `max_length`.
+size_t max_prefix_length(std::string_view subject, size_t max_length = kMaxUrlLength,
+                         Scheme scheme = Scheme::hmac_sha256);
+
+// PREFIX + token. Throws Error(Errc::invalid_argument) when url_prefix_problem(prefix) names a
+// problem or the URL would exceed max_length.
 std::string make_url(std::string_view prefix, std::string_view token, size_t max_length = kMaxUrlLength);
 // True when every character of `s` is in the QR alphanumeric set.
 bool is_qr_alphanumeric(std::string_view s) noexcept;
