@@ -1,6 +1,6 @@
 // hcpctl provision --config FILE --hall-code C --hall-name N --area-code 12DIGITS --level L
 //                  --device-id ID --roles R1,R2 [--window N] [--hub-url URL] [--hub-token-file F]
-//                  [--unrated taian|gansu] [--assets DIR] [--data DIR] [--force]
+//                  [--unrated xilinguole|taian|gansu|county] [--assets DIR] [--data DIR] [--force]
 //
 // Fills the 待填写 placeholders of the shipped hall.toml (packaging/hall.toml, embedded at build
 // time) or of the file already at FILE, creates the data folder and the storage key when they
@@ -484,7 +484,8 @@ struct ProvisionArgs {
 
 const char* const kProvisionUsage =
     "hcpctl provision --config FILE --hall-code C --hall-name N --area-code 12DIGITS --level LEVEL "
-    "--device-id ID --roles R1,R2 [--window N] [--hub-url URL] [--hub-token-file F] [--unrated taian|gansu] "
+    "--device-id ID --roles R1,R2 [--window N] [--hub-url URL] [--hub-token-file F] [--unrated "
+    "xilinguole|taian|gansu|county] "
     "[--assets DIR] [--data DIR] [--force]";
 
 int provision(const ProvisionArgs& args) {
@@ -767,7 +768,7 @@ void add_provision_command(CLI::App& app, int& exit_code) {
     option("window", "N", "device.window, 1..999 (a rater's window)");
     option("hub-url", "URL", "device.hub_url: where a terminal finds its hub");
     option("hub-token-file", "F", "device.hub_token_file (default hub.token with --hub-url)");
-    option("unrated", "taian|gansu", "rating.unrated preset");
+    option("unrated", "xilinguole|taian|gansu|county", "rating.unrated preset (docs/rules.md)");
     option("assets", "DIR", "paths.assets");
     option("data", "DIR", "paths.data");
     cmd.add_flag("--force", a->force, "replace values already set (the old file is kept as FILE.bak)");

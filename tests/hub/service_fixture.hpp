@@ -47,6 +47,8 @@ struct ServiceSettings {
     bool qr_key = true;       // write the receipt QR key file
     std::string profile = "generic";
     int purge_after_days = 30;
+    // Extra tables appended to the configuration; "{PLATFORM}" becomes the platform's base URL.
+    std::string extra;
 };
 
 struct ServiceWorld {
@@ -81,6 +83,12 @@ struct ServiceWorld {
                                  "backoff_base_ms = 20\nbackoff_max_ms = 200\nmax_retry_after_seconds = 1\n"
                                  "purge_after_days = " +
                                  std::to_string(s.purge_after_days) + "\n");
+        if (!s.extra.empty()) {
+            std::string extra = s.extra;
+            for (auto p = extra.find("{PLATFORM}"); p != std::string::npos; p = extra.find("{PLATFORM}"))
+                extra.replace(p, 10, platform->base_url());
+            add_tables(text, extra);
+        }
         write_file(dir / "hall.toml", text);
         write_private(dir / "api-tokens.toml", std::string("[[system]]\nid = \"bizsys\"\ntoken = \"") + kSystemToken +
                                                    "\"\n\n[[device]]\nid = \"rater-02\"\ntoken = \"" + kWindow2Token +

@@ -36,7 +36,7 @@ long long offset_to_china(int hour, int minute) {
 struct QueueWorld : ServiceWorld {
     explicit QueueWorld(int hour = 10, int minute = 0, bool with_queue = true,
                         const std::function<void(Config&)>& tweak = {})
-        : ServiceWorld(ServiceSettings{false, true, true, "generic", 30}) {
+        : ServiceWorld(ServiceSettings{false, true, true, "generic", 30, ""}) {
         clock_offset_ms = offset_to_china(hour, minute);
         write_private(dir / "api-tokens.toml",
                       std::string("[[system]]\nid = \"bizsys\"\ntoken = \"") + kSystemToken + "\"\n\n" +

@@ -422,3 +422,76 @@ TEST_CASE("Below the disk reserve a reported case is refused with a receipt QR t
     CHECK(v.value().stage == token::Stage::completed);
     CHECK_FALSE(w.service->hub().find_case("370921-20261008-0507"));  // nothing stored
 }
+
+TEST_CASE("A notice imported while the hub runs is used at the next pass, and a broken one is refused",
+          "[hub_service]") {
+    ServiceWorld w;
+    // 2026-12-07, whatever day the test runs: 2027 is 60 days ahead and has no notice.
+    w.advance(
+        std::chrono::duration_cast<std::chrono::milliseconds>(*parse_iso8601("2026-12-07T10:00:00+08:00") - w.clock()));
+    auto& svc = w.start();
+    svc.maintain_now();
+    CHECK(svc.calendar_status().provisional_years == std::vector<int>{2027});
+    CHECK(svc.hub().calendar().basis(2027) == YearBasis::statutory);
+    auto health = json::parse(w.client().Get("/api/v1/health")->body);
+    CHECK(health["calendar"]["provisional_years"] == json::array({2027}));
+    CHECK(health["calendar"]["fix"] == "hcpctl calendar import NOTICE.txt");
+    CHECK(w.log().find("calendar warning") != std::string::npos);
+
+    // The hall imports the notice: the next pass reloads, no restart, no signal.
+    std::filesystem::create_directories(w.dir / "calendars");
+    write_file(w.dir / "calendars" / "cn-2027.toml",
+               "[calendar]\nname = \"2027\"\nsource = \"test\"\nyears = [2027]\n[[holiday]]\nname = \"春节\"\n"
+               "first = 2027-02-05\nlast = 2027-02-12\nmakeup_workdays = [2027-02-14]\n");
+    auto run = svc.maintain_now();
+    CHECK(run.calendar_reloaded);
+    CHECK(svc.hub().calendar().basis(2027) == YearBasis::notice);
+    CHECK_FALSE(svc.hub().calendar().is_working_day(
+        Date{std::chrono::year{2027}, std::chrono::February, std::chrono::day{10}}));
+    CHECK(svc.calendar_status().provisional_years.empty());
+    CHECK(w.log().find("calendar reloaded") != std::string::npos);
+
+    // A broken file: the previous calendar stays, the log and health say so.
+    write_file(w.dir / "calendars" / "cn-2028.toml", "[calendar]\nyears = [2028\n");
+    auto broken = svc.maintain_now();
+    CHECK_FALSE(broken.calendar_reloaded);
+    CHECK(svc.hub().calendar().basis(2027) == YearBasis::notice);
+    health = json::parse(w.client().Get("/api/v1/health")->body);
+    CHECK(health["calendar"]["reload_failed"] == true);
+    // SIGHUP's path: forced, and fine again once the file is gone.
+    std::filesystem::remove(w.dir / "calendars" / "cn-2028.toml");
+    CHECK(svc.reload_calendar().calendar_reloaded);
+    CHECK(json::parse(w.client().Get("/api/v1/health")->body)["calendar"]["reload_failed"] == false);
+}
+
+TEST_CASE("Reminders leave the hub once through an SMS gateway; a 锡林郭勒 hall records no default", "[hub_service]") {
+    ServiceSettings s;
+    s.extra =
+        "[reminder]\nchannel = \"sms\"\n[reminder.sms]\nurl = \"{PLATFORM}/sim/sms\"\n"
+        "body = '{{\"mobile\":\"{phone}\",\"content\":\"{text}\",\"outId\":\"{reminder_id}\"}}'\n"
+        "success_field = \"code\"\nsuccess_value = \"OK\"\ntimeout_seconds = 2\n";
+    ServiceWorld w(s);
+    // The hall is under 000 (锡林郭勒盟): a reminder, never a default rating.
+    w.config.rating.unrated = UnratedPolicy::xilinguole();
+    auto& svc = w.start();
+    w.post_case(case_body("SMS-1", 2));
+    w.post_case(case_body("SMS-2", 3));
+    w.advance(std::chrono::hours{2});
+    auto run = svc.maintain_now();
+    CHECK(run.unrated.reminders_filed == 2);
+    CHECK(run.reminders.sent == 2);
+    w.advance(std::chrono::hours{24 * 60});
+    auto later = svc.maintain_now();
+    CHECK(later.unrated.defaults_recorded == 0);
+    CHECK(later.reminders.sent == 0);  // once
+    CHECK(svc.hub().rating_count() == 0);
+    auto got = w.platform->reminders();
+    REQUIRE(got.size() == 2);
+    for (const auto& r : got) {
+        CHECK(r.times == 1);
+        CHECK(r.text.find(w.config.hall.name) != std::string::npos);
+    }
+    // No phone number in the hub's log.
+    CHECK(w.log().find("1381") == std::string::npos);
+    CHECK(w.log().find("reminders: 2 sent") != std::string::npos);
+}

@@ -42,7 +42,7 @@ struct ConsoleWorld : ServiceWorld {
     // `pins`: the PIN file's text (empty: no file). `staff_lock`, `ttl`: the limits under test.
     explicit ConsoleWorld(std::optional<std::string> pins = std::nullopt, std::chrono::seconds staff_lock = 300s,
                           std::chrono::seconds ttl = 12h)
-        : ServiceWorld(ServiceSettings{false, true, true, "generic", 30}) {
+        : ServiceWorld(ServiceSettings{false, true, true, "generic", 30, ""}) {
         clock_offset_ms = offset_to_china(10, 0);
         write_private(dir / "api-tokens.toml",
                       std::string("[[system]]\nid = \"bizsys\"\ntoken = \"") + kSystemToken + "\"\n\n" +

@@ -201,7 +201,7 @@ TEST_CASE("hcpctl COMMAND --help describes every command and subcommand with its
         {"config check", {"FILE"}},
         {"provision",
          {"--config FILE", "--hall-code C", "--area-code 12DIGITS", "--roles R1,R2", "--window N", "--hub-url URL",
-          "--unrated taian|gansu", "--force"}},
+          "--unrated xilinguole|taian|gansu|county", "--force"}},
         {"backup", {"DB", "OUT", "--key FILE", "--force"}},
         {"restore", {"BACKUP", "DB", "--key FILE", "--force"}},
         {"key", {"create"}},
@@ -232,6 +232,10 @@ TEST_CASE("hcpctl COMMAND --help describes every command and subcommand with its
         {"staff", {"set-pin"}},
         {"staff set-pin", {"--config CONFIG", "--staff"}},
         {"hub", {"--config FILE", "--listen HOST:PORT"}},
+        {"calendar", {"show", "import", "law"}},
+        {"calendar import", {"NOTICE", "--config", "--out FILE", "--dry-run"}},
+        {"calendar law", {"--from", "--to"}},
+        {"reminders", {"--config", "--all", "--show-phone", "called"}},
     };
     for (const auto& [command, names] : commands) {
         auto r = hcpctl(command + " --help");
@@ -447,7 +451,7 @@ TEST_CASE("hcpctl export of today's ratings is a masked CSV with a header and ev
     auto rows = parse_csv(text);
     REQUIRE(rows.size() >= 8);  // header + 7 ratings
     CHECK(rows.front().front() == "id");
-    CHECK(rows.front().back() == "applicant_id");
+    CHECK(rows.front().back() == "default_calendar");
     for (const auto& row : rows) CHECK(row.size() == rows.front().size());
     for (const auto& plain : kDemoPlain) {
         INFO(plain);

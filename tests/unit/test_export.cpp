@@ -248,9 +248,9 @@ TEST_CASE("Export CSV: the output parses as RFC 4180 with one header and one row
     auto csv = read_csv(text);
     CHECK(n == 4);
     CHECK(csv.rows.size() == 4);
-    CHECK(csv.header.size() == 28);
+    CHECK(csv.header.size() == 29);
     CHECK(csv.header.front() == "id");
-    CHECK(csv.header.back() == "applicant_id");
+    CHECK(csv.header.back() == "default_calendar");
     for (const char* col : {"seq", "tapped_at", "case_nos", "level", "level_label", "bad", "options", "option_labels",
                             "text", "staff_number", "staff_name", "applicant_name", "applicant_phone"}) {
         INFO(col);
@@ -384,7 +384,7 @@ TEST_CASE("Export: an empty or inverted range exports the header only") {
     auto csv = read_csv(w.run_export(ExportFormat::csv, false, kFrom, kFrom, &n));
     CHECK(n == 0);
     CHECK(csv.rows.empty());
-    CHECK(csv.header.size() == 28);
+    CHECK(csv.header.size() == 29);
     auto inverted = read_csv(w.run_export(ExportFormat::csv, false, kTo, kFrom, &n));
     CHECK(n == 0);
     CHECK(inverted.rows.empty());

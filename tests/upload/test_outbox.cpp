@@ -1,6 +1,7 @@
 // The upload side of the outbox: claiming, marking, sync state for the admin, the purge of
 // personal data and default ratings (no network here).
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "hcp/store/unrated.hpp"
 #include "upload_test_util.hpp"
@@ -200,4 +201,25 @@ TEST_CASE("Cases left unrated past their deadline get a default rating flagged a
     // Running again records nothing more.
     CHECK(run_at(due + 5h).defaults_recorded == 0);
     CHECK(hub.store.rating_count() == 1);
+    // The empty calendar knows no notice: the count is kept as provisional beside the rating.
+    CHECK(hub.store.default_calendar(r[0].id) == "provisional 2026");
+}
+
+TEST_CASE("A default counted across a year without its notice is recorded on time and says so") {
+    Hub hub(0);
+    const WorkCalendar calendar =
+        WorkCalendar::load_file(assets_dir() / "calendars" / "cn-2026.toml").with_statutory_years();
+    auto policy = UnratedPolicy::gansu();
+    save_completed_case(hub.store, "IN-2026", *parse_iso8601("2026-10-08T09:00:00+08:00"));
+    save_completed_case(hub.store, "INTO-2027", *parse_iso8601("2026-12-28T09:00:00+08:00"));
+    ReminderBook book = ReminderBook::open(hub.db);
+    auto run = process_unrated_cases(hub.store, book, hub.hall.context(), calendar, policy, std::nullopt,
+                                     *parse_iso8601("2027-01-20T09:00:00+08:00"));
+    CHECK(run.defaults_recorded == 2);
+    CHECK(run.provisional_defaults == 1);
+    std::map<std::string, std::string> basis;
+    for (const auto& r : hub.store.ratings_between(TimePoint{}, *parse_iso8601("2028-01-01T00:00:00+08:00")))
+        basis[r.case_nos.front()] = hub.store.default_calendar(r.id);
+    CHECK(basis["IN-2026"] == "notice");
+    CHECK(basis["INTO-2027"] == "provisional 2027");
 }

@@ -55,7 +55,7 @@ long long export_ratings(const Store& store, const ExportOptions& options, std::
     if (options.format == ExportFormat::csv) {
         out << "id,device_id,seq,tapped_at,case_nos,item_code,item_name,kind,stage,target,level,level_label,"
                "bad,options,option_labels,text,channel,window,staff_number,staff_name,hall_code,area_code,"
-               "catalog,public,default,applicant_name,applicant_phone,applicant_id\n";
+               "catalog,public,default,applicant_name,applicant_phone,applicant_id,default_calendar\n";
         for (const auto& r : ratings) {
             auto a = applicant_of(store, r, options.unmasked);
             const std::string fields[] = {r.id,
@@ -85,7 +85,8 @@ long long export_ratings(const Store& store, const ExportOptions& options, std::
                                           r.is_default ? "1" : "0",
                                           a.name,
                                           a.phone,
-                                          a.id_number};
+                                          a.id_number,
+                                          r.is_default ? store.default_calendar(r.id) : std::string()};
             bool first = true;
             for (const auto& f : fields) {
                 if (!first) out << ',';
@@ -125,6 +126,8 @@ long long export_ratings(const Store& store, const ExportOptions& options, std::
             j["catalog_version"] = r.catalog_version;
             j["public"] = r.is_public;
             j["default"] = r.is_default;
+            // What a default's deadline was counted with: "notice", or "provisional 2027".
+            if (r.is_default) j["default_calendar"] = store.default_calendar(r.id);
             j["applicant"] = {
                 {"name", a.name}, {"phone", a.phone}, {"id_number", a.id_number}, {"masked", !options.unmasked}};
             j["hash"] = r.hash;

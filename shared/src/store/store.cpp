@@ -259,6 +259,14 @@ bool Store::slot_taken(const RatingSlot& slot) const {
     return st.step();
 }
 
+std::string Store::default_calendar(const std::string& rating_id) const {
+    sql::Statement st(m_impl->db, "SELECT calendar, years FROM default_basis WHERE rating_id = ?");
+    st.bind(1, rating_id);
+    if (!st.step()) return {};
+    const std::string years = st.column_text(1);
+    return st.column_text(0) + (years.empty() ? std::string() : " " + years);
+}
+
 Result<Rating, RecordFailure> Store::record_rating(const RatingDraft& draft, const RatingContext& ctx) {
     auto& impl = *m_impl;
     if (impl.options.read_only) throw Error(Errc::invalid_argument, "store opened read-only");

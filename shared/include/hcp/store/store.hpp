@@ -89,6 +89,9 @@ public:
     std::optional<Case> find_case(const std::string& case_no) const;
     std::vector<Case> batch_members(const std::string& batch_id) const;
     bool slot_taken(const RatingSlot& slot) const;
+    // What a default rating's count of working days rested on: "notice", "provisional 2027"
+    // (docs/calendar.md); empty for other ratings and defaults recorded without a basis.
+    std::string default_calendar(const std::string& rating_id) const;
 
     // Checks the rules and records the rating durably (see contract above).
     Result<Rating, RecordFailure> record_rating(const RatingDraft& draft, const RatingContext& ctx);
