@@ -149,7 +149,7 @@ TEST_CASE("Forwarded ratings: the hub's own chain continues after a forged forwa
     CHECK(verify_store(f.dir / "hub.db", std::nullopt).ok());
 }
 
-TEST_CASE("Forwarded ratings: links arrive in order; a later one waits for the earlier one") {
+TEST_CASE("Forwarded ratings: links arrive in order, a later one waits for the earlier one") {
     test::HubFixture f;
     Terminal terminal;
     Rating first = terminal.rate("C-1");

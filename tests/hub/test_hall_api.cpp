@@ -407,7 +407,7 @@ TEST_CASE("Hall API: a display's token can neither rate nor forward") {
     server.stop();
 }
 
-TEST_CASE("Hall API: one token cannot hold every event stream; rating terminals keep theirs") {
+TEST_CASE("Hall API: one token cannot hold every event stream, rating terminals keep theirs") {
     ApiFixture f;  // four streams, two rating terminals: two kept for them, two per token
     std::vector<std::thread> readers;
     auto open_stream = [&](const char* token) {

@@ -464,7 +464,8 @@ TEST_CASE("A notice imported while the hub runs is used at the next pass, and a 
     CHECK(json::parse(w.client().Get("/api/v1/health")->body)["calendar"]["reload_failed"] == false);
 }
 
-TEST_CASE("Reminders leave the hub once through an SMS gateway; a 锡林郭勒 hall records no default", "[hub_service]") {
+TEST_CASE("Reminders leave the hub once through an SMS gateway, and a 锡林郭勒 hall records no default",
+          "[hub_service]") {
     ServiceSettings s;
     s.extra =
         "[reminder]\nchannel = \"sms\"\n[reminder.sms]\nurl = \"{PLATFORM}/sim/sms\"\n"

@@ -240,7 +240,7 @@ TEST_CASE("Calendar: working days between agrees with a day-by-day count over ma
     }
 }
 
-TEST_CASE("Calendar: a file alone covers its years; outside them it counts Monday to Friday and says so") {
+TEST_CASE("Calendar: a file alone covers its years, outside them it counts Monday to Friday and says so") {
     const auto& cal = shipped();
     CHECK(cal.covers(ymd(2026, 6, 1)));
     CHECK(cal.basis(2026) == hcp::YearBasis::notice);

@@ -609,7 +609,7 @@ TEST_CASE("Counted from completion, the default must come after the reminder", "
 // ---------------------------------------------------------------------------------------------
 // [calendar]
 
-TEST_CASE("Calendar files, when listed, are listed once; without the list every shipped notice loads",
+TEST_CASE("Calendar files, when listed, are listed once, and without the list every shipped notice loads",
           "[config][calendar]") {
     CHECK(mentions(problems(edit("files = [\"calendars/cn-2026.toml\"]", "files = []")), "calendar.files"));
     CHECK(mentions(problems(edit("files = [\"calendars/cn-2026.toml\"]", "files = [\"a.toml\", \"a.toml\"]")),
