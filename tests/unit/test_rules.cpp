@@ -353,3 +353,58 @@ TEST_CASE("Rules: Gansu unrated deadlines — reminder after 24 h, 基本满意 
     REQUIRE(d.default_due);
     CHECK(format_iso8601(*d.default_due) == "2026-10-13T15:00:00+08:00");
 }
+
+TEST_CASE("Rules: every region's preset, one row each — reminder, default, and the line hcpctl check prints") {
+    struct Row {
+        const char* preset;
+        const char* source;
+        const char* reminder;              // completed Wednesday 2026-09-30 15:00, before 国庆
+        std::optional<const char*> deflt;  // nullopt: no default rating
+        const char* explained;
+    };
+    const Row rows[] = {
+        {"xilinguole", "000 第十九条", "2026-09-30T16:00:00+08:00", std::nullopt,
+         "提醒：办结后 1 小时；默认：不作默认评价"},
+        {"taian", "001 二(四)4", "2026-10-08T15:00:00+08:00", "2026-10-13T15:00:00+08:00",
+         "提醒：办结后 1 个工作日；默认：提醒发出后 4 个工作日 满意（提醒未能发出则不作默认评价）"},
+        {"gansu", "002 第十四条", "2026-10-01T15:00:00+08:00", "2026-10-13T15:00:00+08:00",
+         "提醒：办结后 24 小时；默认：办结后 5 个工作日 基本满意"},
+        {"county", "003 二", "2026-09-30T15:00:00+08:00", "2026-10-13T15:00:00+08:00",
+         "提醒：办结时；默认：办结后 5 个工作日 基本满意"},
+    };
+    for (const auto& row : rows) {
+        CAPTURE(row.preset, row.source);
+        auto p = UnratedPolicy::named(row.preset);
+        REQUIRE(p);
+        CHECK(p->preset == row.preset);
+        CHECK(explain_zh(*p) == row.explained);
+        auto d = unrated_deadlines(at(2026, 9, 30, 15), calendar(), *p);
+        CHECK(format_iso8601(d.reminder_due) == row.reminder);
+        if (row.deflt) {
+            REQUIRE(d.default_due);
+            CHECK(format_iso8601(*d.default_due) == *row.deflt);
+        } else {
+            CHECK_FALSE(d.default_due);
+            CHECK_FALSE(p->default_level);
+        }
+    }
+    CHECK_FALSE(UnratedPolicy::named("beijing"));
+}
+
+TEST_CASE("Rules: counted from the reminder, the default waits for the reminder really sent") {
+    const auto p = UnratedPolicy::taian();
+    const auto completed = at(2026, 11, 4, 10);  // Wednesday
+    // Sent late, on Monday 11-09 09:00: 4 working days from then.
+    auto sent = unrated_deadlines(completed, calendar(), p, ReminderFact{at(2026, 11, 9, 9), false});
+    REQUIRE(sent.default_due);
+    CHECK(format_iso8601(*sent.default_due) == "2026-11-13T09:00:00+08:00");
+    // Not sent yet, or never (wait): no default.
+    CHECK_FALSE(unrated_deadlines(completed, calendar(), p, ReminderFact{}).default_due);
+    CHECK_FALSE(unrated_deadlines(completed, calendar(), p, ReminderFact{std::nullopt, true}).default_due);
+    // count_from_due: from when it was due (Thursday 11-05 10:00).
+    auto q = p;
+    q.if_not_sent = UnratedPolicy::IfReminderNotSent::count_from_due;
+    auto given_up = unrated_deadlines(completed, calendar(), q, ReminderFact{std::nullopt, true});
+    REQUIRE(given_up.default_due);
+    CHECK(format_iso8601(*given_up.default_due) == "2026-11-11T10:00:00+08:00");
+}
